@@ -1,0 +1,421 @@
+"""Clean stage: turn an article's raw body into safe, readable HTML.
+
+Order matters and each step is one function:
+
+1. drop boilerplate lines named by the source profile;
+2. render to HTML by format — markdown through markdown-it-py (embedded HTML
+   passes through to be cleaned below), plain text as paragraphs, HTML as is;
+3. repair the tree with lxml: pseudo-links (``<ok href>``, ``<span href>``)
+   become real links or, when they point at the source's tag pages, tags of the
+   article; profile selectors and tracking pixels go; image layout tables and
+   caption divs become ``<figure>``/``<figcaption>``; empty blocks go;
+4. sanitise with nh3 (html5ever) on an allow-list: no script, style, frame,
+   form, object, event handler or non-http(s) URL survives; external links get
+   ``rel="noopener noreferrer nofollow"``; images load lazily with no referrer.
+
+Hand-written here, because no library does it: steps 1 and 3, which encode
+what scraped news pages look like. Parsing, rendering and sanitising are the
+libraries'.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import urllib.parse
+from collections.abc import Iterable
+
+import lxml.html
+import nh3
+from lxml import etree
+from lxml.cssselect import CSSSelector
+from markdown_it import MarkdownIt
+
+from builder.extract import Extracted
+from builder.models import CleanBody
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code",
+    "ul", "ol", "li", "dl", "dt", "dd", "strong", "b", "em", "i", "u", "s", "sub", "sup",
+    "small", "mark", "q", "cite", "abbr", "time", "a", "img", "figure", "figcaption",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
+}
+REMOVED_WITH_CONTENT = {"script", "style", "iframe", "frame", "frameset", "object", "embed",
+                        "form", "noscript", "svg", "math", "template", "select", "textarea",
+                        "button", "applet", "audio", "video", "canvas"}
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+    "ol": {"start"},
+    "blockquote": {"cite"},
+    "abbr": {"title"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "td", "section")
+_UNWRAP = {"center", "font", "span", "section", "article", "main", "u"}
+
+_markdown = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).enable(
+    ["table", "strikethrough"])
+
+
+def clean(extracted: Extracted) -> CleanBody:
+    body = drop_lines(extracted.body, extracted.drop_lines)
+    rendered = render_body(body, extracted.format, extracted.fenced_quotes)
+    tree, tags = repair_tree(rendered, extracted.drop_selectors, extracted.tag_links,
+                             extracted.drop_lines + extracted.drop_blocks, extracted.promo_links)
+    safe = sanitise(etree.tostring(tree, encoding="unicode", method="html"))
+    safe = _strip_wrapper(safe)
+    text = text_of(safe)
+    return CleanBody(html=safe, text=text, source_tags=tags, image=_first_image(safe))
+
+
+def drop_lines(body: str, patterns: Iterable[re.Pattern[str]]) -> str:
+    patterns = tuple(patterns)
+    kept = []
+    for line in body.split("\n"):
+        stripped = line.strip()
+        if stripped and any(p.fullmatch(stripped) for p in patterns):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+# --- rendering -------------------------------------------------------------
+
+_WIKI_LINK = re.compile(r"\[\[(?:[a-z]{2,3}(?:-[A-Za-z]+)?:)?([^\[\]|]+?)(?:\|([^\[\]]+))?\]\]")
+_BARE_URL_LINE = re.compile(r"^(\s*)(https?://[^\s<>()\[\]]+)\s*$", re.M)
+_FENCE = re.compile(r"^```[ \t]*\n(.*?)\n```[ \t]*$", re.M | re.S)
+
+
+def render_body(body: str, fmt: str, fenced_quotes: bool = False) -> str:
+    if fmt == "html":
+        return body
+    if fmt == "text":
+        return render_text(body)
+    return render_markdown(body, fenced_quotes)
+
+
+def render_markdown(body: str, fenced_quotes: bool = False) -> str:
+    # wiki-link debris: [[zh:word]] and [[word|label]] keep their words
+    body = _WIKI_LINK.sub(lambda m: m.group(2) or m.group(1), body)
+    body = _BARE_URL_LINE.sub(r"\1<\2>", body)
+    if fenced_quotes:
+        body = _FENCE.sub(_fence_to_quote, body)
+    return _markdown.render(body)
+
+
+def _fence_to_quote(match: re.Match[str]) -> str:
+    inner = match.group(1)
+    if re.search(r"[{};=]\s*$|^\s*(?:def|class|import|function|var|let|const)\b", inner, re.M):
+        return match.group(0)  # real code stays code
+    return "\n".join("> " + line.strip() if line.strip() else ">" for line in inner.split("\n"))
+
+
+def render_text(body: str) -> str:
+    """Plain text: one paragraph per line, or per blank-line block when the text
+    is hard-wrapped (several short lines in a row)."""
+    blocks = [b for b in re.split(r"\n\s*\n", body.strip()) if b.strip()]
+    lines_per_block = sum(b.count("\n") + 1 for b in blocks) / max(1, len(blocks))
+    if lines_per_block > 2 and all(len(line) < 100 for b in blocks for line in b.split("\n")):
+        paragraphs = [" ".join(line.strip() for line in b.split("\n")) for b in blocks]
+    else:
+        paragraphs = [line.strip() for line in body.split("\n") if line.strip()]
+    return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
+
+
+# --- tree repair -----------------------------------------------------------
+
+def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.Pattern[str]],
+                boilerplate: Iterable[re.Pattern[str]], promo_links: Iterable[re.Pattern[str]] = (),
+                ) -> tuple[lxml.html.HtmlElement, tuple[str, ...]]:
+    tree = lxml.html.fragment_fromstring(fragment or "<p></p>", create_parent="div")
+    etree.strip_elements(tree, etree.Comment, with_tail=False)
+    for selector in selectors:
+        for element in CSSSelector(selector)(tree):
+            _remove(element)
+    tags = _resolve_pseudo_links(tree, tuple(tag_links))
+    _drop_tracking_pixels(tree)
+    _layout_tables_to_figures(tree)
+    _caption_divs_to_figures(tree)
+    _drop_boilerplate_blocks(tree, tuple(boilerplate))
+    _drop_promo_blocks(tree, tuple(promo_links))
+    for element in list(tree.iter(*_UNWRAP)):
+        if element is not tree:
+            element.drop_tag()
+    _drop_empty_blocks(tree)
+    _collapse_whitespace(tree)
+    return tree, tags
+
+
+def _resolve_pseudo_links(tree, tag_links: tuple[re.Pattern[str], ...]) -> tuple[str, ...]:
+    """``<ok href>``/``<span href>`` and real links to the source's tag pages."""
+    tags: list[str] = []
+    for element in list(tree.iter()):
+        if not isinstance(element.tag, str) or element.get("href") is None:
+            continue
+        href = element.get("href", "").strip()
+        tag = _tag_of(href, tag_links)
+        if tag:
+            if tag not in tags:
+                tags.append(tag)
+            element.drop_tag()
+        elif element.tag != "a":
+            if href.startswith(("http://", "https://")):
+                attrs = dict(element.attrib)
+                element.attrib.clear()
+                element.tag = "a"
+                element.set("href", attrs["href"].strip())
+            else:
+                element.drop_tag()
+    return tuple(tags)
+
+
+def _tag_of(href: str, tag_links: tuple[re.Pattern[str], ...]) -> str | None:
+    for pattern in tag_links:
+        match = pattern.fullmatch(href)
+        if match:
+            return urllib.parse.unquote(match.group("tag")).strip() or None
+    return None
+
+
+def _drop_tracking_pixels(tree) -> None:
+    for img in list(tree.iter("img")):
+        sizes = [img.get("width", ""), img.get("height", "")]
+        if any(re.fullmatch(r"\s*[01](?:px)?\s*", s) for s in sizes) or not img.get("src", "").strip():
+            _remove(img)
+
+
+def _layout_tables_to_figures(tree) -> None:
+    """A table used to lay out images with captions becomes figures."""
+    for table in list(tree.iter("table")):
+        if not list(table.iter("img")):
+            continue
+        figures = []
+        for cell in table.iter("td", "th"):
+            images = list(cell.iter("img"))
+            caption = _text(cell)
+            if images:
+                figures.append(_figure(images, caption))
+            elif caption and figures and not figures[-1].find("figcaption"):
+                figures[-1].append(_element("figcaption", caption))
+        parent = table.getparent()
+        if parent is None:
+            continue
+        index = parent.index(table)
+        tail = table.tail
+        parent.remove(table)
+        for offset, figure in enumerate(figures):
+            parent.insert(index + offset, figure)
+        if tail:
+            _append_text(parent, index + len(figures), tail)
+
+
+def _caption_divs_to_figures(tree) -> None:
+    """``<div><img/><div class="caption">…</div></div>`` and WordPress figures."""
+    for caption in list(tree.iter()):
+        if not isinstance(caption.tag, str):
+            continue
+        classes = caption.get("class", "")
+        if caption.tag not in ("div", "p", "span") or not re.search(r"\b(?:wp-)?caption(?:-text)?\b", classes):
+            continue
+        holder = caption.getparent()
+        if holder is None or not list(holder.iter("img")):
+            continue
+        caption.tag = "figcaption"
+        caption.attrib.clear()
+        if holder.tag != "figure":
+            holder.tag = "figure"
+            holder.attrib.clear()
+
+
+def _innermost_blocks(tree):
+    """Block elements that hold no other block element (a paragraph, a heading)."""
+    for element in list(tree.iter(*_BLOCKS)):
+        if element is not tree and not any(child is not element for child in element.iter(*_BLOCKS)):
+            yield element
+
+
+def _drop_boilerplate_blocks(tree, patterns: tuple[re.Pattern[str], ...]) -> None:
+    if not patterns:
+        return
+    for element in _innermost_blocks(tree):
+        text = _text(element)
+        if text and any(p.fullmatch(text) for p in patterns):
+            _remove(element)
+
+
+PROMO_SHORT_BLOCK = 30
+"""A block of at most this many letters that links to the source's promotion is a promo line."""
+
+
+def _drop_promo_blocks(tree, patterns: tuple[re.Pattern[str], ...]) -> None:
+    if not patterns:
+        return
+    for element in _innermost_blocks(tree):
+        links = [a for a in element.iter("a") if any(p.search(a.get("href", "")) for p in patterns)]
+        if not links:
+            continue
+        letters = sum(ch.isalnum() for ch in _text(element))
+        linked = sum(ch.isalnum() for a in links for ch in _text(a))
+        if letters <= PROMO_SHORT_BLOCK or linked >= 0.6 * letters:
+            _remove(element)
+
+
+def _drop_empty_blocks(tree) -> None:
+    changed = True
+    while changed:
+        changed = False
+        for element in list(tree.iter("p", "div", "figure", "figcaption", "blockquote", "li", "ul", "ol",
+                                      "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "a")):
+            if element is tree:
+                continue
+            if not _meaningful(_text(element)) and not list(element.iter("img", "hr", "table")):
+                _remove(element)
+                changed = True
+
+
+# Characters written without spaces between words: a line break between two of
+# them in the source is layout, not a space.
+_WIDE = r"\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u3000-\u303f\u2018-\u201f\u2026"
+_BREAK_BETWEEN_WIDE = re.compile(rf"(?<=[{_WIDE}])[ \t]*\n\s*(?=[{_WIDE}])")
+_EDGE_AFTER_WIDE = re.compile(rf"(?<=[{_WIDE}])[ \t]*\n\s*$")
+_EDGE_BEFORE_WIDE = re.compile(rf"^[ \t]*\n\s*(?=[{_WIDE}])")
+
+
+def _collapse_whitespace(tree) -> None:
+    """Pretty-printed source HTML puts line breaks and indentation inside
+    sentences; in Chinese text a browser would render each as a space."""
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.tag == "pre" or any(
+                a.tag == "pre" for a in element.iterancestors()):
+            continue
+        if element.text:
+            element.text = _collapse(element.text)
+        if element.tail:
+            element.tail = _collapse(element.tail)
+
+
+def _collapse(text: str) -> str:
+    text = _BREAK_BETWEEN_WIDE.sub("", text)
+    text = _EDGE_AFTER_WIDE.sub("", text)
+    text = _EDGE_BEFORE_WIDE.sub("", text)
+    return re.sub(r"[ \t]*\n\s*", "\n", text)
+
+
+def _figure(images, caption: str):
+    figure = etree.Element("figure")
+    for img in images:
+        link = img.getparent()
+        figure.append(_clone_img(img))
+        if link is not None and link.tag == "a":
+            pass  # the image itself is the content; the link to the full size is not needed
+    if caption:
+        figure.append(_element("figcaption", caption))
+    return figure
+
+
+def _clone_img(img):
+    clone = etree.Element("img")
+    for key in ("src", "alt", "width", "height", "title"):
+        if img.get(key):
+            clone.set(key, img.get(key))
+    return clone
+
+
+def _element(tag: str, text: str):
+    element = etree.Element(tag)
+    element.text = text
+    return element
+
+
+def _append_text(parent, index: int, text: str) -> None:
+    if index == 0:
+        parent.text = (parent.text or "") + text
+    else:
+        previous = parent[index - 1]
+        previous.tail = (previous.tail or "") + text
+
+
+def _remove(element) -> None:
+    """Remove an element but keep the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _meaningful(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def _text(element) -> str:
+    return re.sub(r"\s+", " ", "".join(element.itertext())).strip()
+
+
+# --- sanitising ------------------------------------------------------------
+
+def sanitise(fragment: str) -> str:
+    cleaned = nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=REMOVED_WITH_CONTENT,
+        attributes=ATTRIBUTES,
+        attribute_filter=_attribute_filter,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        set_tag_attribute_values={"img": {"loading": "lazy", "referrerpolicy": "no-referrer",
+                                          "decoding": "async"}},
+        strip_comments=True,
+    )
+    return _tidy_whitespace(cleaned)
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in ("href", "src"):
+        value = value.strip()
+        if tag == "img" and not value.startswith(("http://", "https://")):
+            return None  # a relative image path points into the scraped site, not ours
+        if tag == "a" and not value.startswith(("http://", "https://", "mailto:", "#")):
+            return None
+        return value
+    if attribute in ("width", "height"):
+        return value if re.fullmatch(r"\d{1,4}", value.strip()) else None
+    return value
+
+
+def _tidy_whitespace(fragment: str) -> str:
+    fragment = re.sub(r"\n\s*\n+", "\n", fragment)
+    fragment = re.sub(r">\s+<", lambda m: ">\n<" if "\n" in m.group(0) else m.group(0), fragment)
+    return fragment.strip()
+
+
+def _strip_wrapper(fragment: str) -> str:
+    if fragment.startswith("<div>") and fragment.endswith("</div>"):
+        return fragment[5:-6].strip()
+    return fragment
+
+
+def text_of(fragment: str) -> str:
+    """Plain text of cleaned HTML, one line per block."""
+    if not fragment.strip():
+        return ""
+    tree = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    for block in tree.iter(*_BLOCKS, "br", "figure", "tr"):
+        block.tail = "\n" + (block.tail or "")
+    lines = (re.sub(r"[ \t\u3000]+", " ", line).strip() for line in tree.text_content().split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _first_image(fragment: str) -> str | None:
+    match = re.search(r'<img[^>]*\bsrc="(https?://[^"]+)"', fragment)
+    return html.unescape(match.group(1)) if match else None

@@ -1,0 +1,132 @@
+"""The command line: parse arguments, call the build, print the summary.
+
+    build [options]          build site/ from content/
+    build serve [options]    build, serve on 127.0.0.1 and rebuild on change
+    build check [options]    validate the content and the built site
+
+Exit codes:
+    0  success
+    1  --strict and at least one file was skipped (site/ left as it was),
+       or `check` found problems
+    2  usage or configuration error (bad flag, settings file, missing folder)
+    3  the output folder could not be written or replaced
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from builder import __version__
+from builder.build import StrictFailure, build
+from builder.config import Settings, load_settings
+from builder.errors import ConfigError, OutputError
+from builder.feeds import PREVIEW_URL
+from builder.models import BuildReport
+
+EXIT_OK, EXIT_STRICT, EXIT_USAGE, EXIT_OUTPUT = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--content", dest="content_dir", help="content folder (default: content)")
+    common.add_argument("--out", dest="out_dir", help="output folder (default: site)")
+    common.add_argument("--base-url", dest="base_url", help="absolute URL the site is published at")
+    common.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    common.add_argument("--strict", action="store_true", default=None,
+                        help="fail when any file is skipped")
+    common.add_argument("--quiet", action="store_true", default=None, help="print only problems")
+    parser = argparse.ArgumentParser(
+        prog="build", parents=[common],
+        description="Build a static archive site from raw news articles.",
+        epilog="Exit codes: 0 ok; 1 files skipped with --strict, or check found problems; "
+               "2 usage or configuration error; 3 output folder could not be written.")
+    parser.add_argument("--version", action="version", version=f"archive-builder {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", parents=[common], help="preview on 127.0.0.1 and rebuild on change")
+    serve.add_argument("--port", type=int, default=8000)
+    sub.add_parser("check", parents=[common], help="validate content and the built site")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    overrides = {k: getattr(args, k, None) for k in
+                 ("content_dir", "out_dir", "base_url", "jobs", "strict", "quiet")}
+    if overrides["jobs"] is not None and overrides["jobs"] < 0:
+        parser.error("--jobs must be 0 (all cores) or more")
+    try:
+        settings = load_settings(Path.cwd(), overrides)
+    except ConfigError as error:
+        print(f"build: configuration error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "serve":
+        from builder.serve import serve
+        return serve(settings, port=args.port)
+    if args.command == "check":
+        from builder.check import run_check
+        return run_check(settings)
+    return run_build(settings)
+
+
+def run_build(settings: Settings) -> int:
+    progress = _ProgressBar() if sys.stdout.isatty() and not settings.quiet else None
+    try:
+        report = build(settings, progress=progress)
+    except StrictFailure as failure:
+        if progress:
+            progress.finish()
+        print_summary(failure.report, settings, failed=True)
+        return EXIT_STRICT
+    except ConfigError as error:
+        print(f"build: configuration error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OutputError as error:
+        print(f"build: output error: {error}", file=sys.stderr)
+        return EXIT_OUTPUT
+    if progress:
+        progress.finish()
+    print_summary(report, settings)
+    return EXIT_OK
+
+
+def print_summary(report: BuildReport, settings: Settings, failed: bool = False) -> None:
+    out = sys.stdout
+    if not settings.quiet or report.skipped:
+        verdict = "FAILED (--strict: files were skipped; site left as it was)" if failed else "done"
+        print(f"build {verdict}: {report.articles} articles, {report.pages} files in {report.out_dir}", file=out)
+    if not settings.quiet:
+        for timing in report.timings:
+            count = f"  ({timing.count})" if timing.count else ""
+            print(f"  {timing.name:<34} {timing.seconds:8.2f} s{count}", file=out)
+        if not settings.base_url:
+            print(f"  WARNING: no base URL set (--base-url, or base_url in content/site.toml). Pages work "
+                  f"anywhere, but feeds and the sitemap point at the local preview {PREVIEW_URL}: "
+                  f"rebuild with --base-url before publishing.", file=out)
+    if report.skipped:
+        print(f"{len(report.skipped)} file(s) skipped:", file=out)
+        for number, skip in enumerate(report.skipped, start=1):
+            print(f"  {number}. {skip.path}: [{skip.stage}] {skip.message}", file=out)
+
+
+class _ProgressBar:
+    """A one-line progress bar on a terminal."""
+
+    def __init__(self) -> None:
+        self._shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if total < 200 or (done % 50 and done != total):
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        sys.stdout.write(f"\r  {stage:<9} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        sys.stdout.flush()
+        self._shown = True
+
+    def finish(self) -> None:
+        if self._shown:
+            sys.stdout.write("\n")
+            self._shown = False

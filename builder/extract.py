@@ -1,0 +1,265 @@
+"""Extract stage: apply a source profile to a decoded file.
+
+The result says what the file itself records — title, date at its precision,
+the original URL, the outlets and the mirror in the chain, credited people —
+and which part of the file is the article's body. Nothing is guessed: a field
+the file does not record stays ``None``.
+
+Pure: ``extract(text, path, provenance)`` takes a string, so tests feed it
+strings.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from builder.models import Link, PartialDate, Person
+from builder.profiles import Profile, choose_profile, credit_role, publisher_for_url
+
+MONTHS = {name: i for i, name in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august",
+     "september", "october", "november", "december"], start=1)}
+MONTHS.update({name[:3]: i for name, i in list(MONTHS.items())})
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a profile found in one file."""
+
+    profile: str
+    format: str
+    title: str | None
+    date: PartialDate | None
+    original_url: str | None
+    publisher: Link
+    republisher: Link | None
+    based_on: Link | None
+    mirror: Link | None
+    people: tuple[Person, ...]
+    body: str
+    """The part of the file that holds the article, still raw (markdown/HTML/text)."""
+    drop_lines: tuple[re.Pattern[str], ...]
+    drop_blocks: tuple[re.Pattern[str], ...]
+    promo_links: tuple[re.Pattern[str], ...]
+    drop_selectors: tuple[str, ...]
+    tag_links: tuple[re.Pattern[str], ...]
+    fenced_quotes: bool
+
+
+def extract(text: str, provenance: dict[str, str] | None = None) -> Extracted:
+    profile = choose_profile(text)
+    body = _body_region(profile, text)
+    title = _title(profile, text, body)
+    if profile.title_from_first_line and title is not None and body.lstrip().startswith(title):
+        body = body.lstrip()[len(title):]
+    body, people = _credits(profile, body)
+    people = _header_authors(profile, text) + people
+    original = _first_group(profile.original_url, text, "url")
+    publisher_name = (profile.publisher or _first_group(profile.publisher_pattern, text, "name")
+                      or (publisher_for_url(original) if original else None))
+    republisher = None
+    if profile.republisher:
+        republisher = Link(profile.republisher, _first_group(profile.republisher_url, text, "url") or original)
+    return Extracted(
+        profile=profile.name,
+        format=_format(profile, body),
+        title=title,
+        date=_date(profile, text),
+        original_url=original,
+        publisher=Link(publisher_name, _site_root(original) if original and publisher_name else None),
+        republisher=republisher,
+        based_on=_based_on(profile, text, original),
+        mirror=_mirror(profile, text, provenance or {}),
+        people=_unique(people),
+        body=body,
+        drop_lines=profile.drop_lines,
+        drop_blocks=profile.drop_blocks,
+        promo_links=profile.promo_links,
+        drop_selectors=profile.drop_selectors,
+        tag_links=profile.tag_links,
+        fenced_quotes=profile.fenced_quotes,
+    )
+
+
+def _body_region(profile: Profile, text: str) -> str:
+    start = 0
+    for pattern in profile.body_start_after:
+        match = pattern.search(text)
+        if match:
+            start = match.end()
+            break
+    end = len(text)
+    for pattern in profile.body_end_before:
+        match = pattern.search(text, start)
+        if match:
+            end = min(end, match.start())
+    body = text[start:end]
+    for pattern in profile.drop_from_line:
+        match = pattern.search(body)
+        if match:
+            body = body[:match.start()]
+    if profile.body_start_after or profile.title:
+        # the title line itself is not body text
+        title_match = next((m for p in profile.title if (m := p.search(body)) and m.start() < 400
+                            and not body[:m.start()].strip()), None)
+        if title_match:
+            body = body[title_match.end():]
+    return body
+
+
+def _title(profile: Profile, text: str, body: str) -> str | None:
+    for pattern in profile.title:
+        match = pattern.search(text)
+        if match and match.group("value").strip():
+            return _clean_inline(match.group("value"))
+    if profile.title_from_first_line:
+        first = next((line.strip() for line in body.splitlines() if line.strip()), "")
+        if 2 <= len(first) <= 300 and not first.startswith("<"):
+            return _clean_inline(first)
+    return None
+
+
+def _clean_inline(value: str) -> str:
+    """Plain text of a one-line markdown/HTML fragment."""
+    value = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", value)
+    value = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", value)
+    value = re.sub(r"<[^>]+>", "", value)
+    value = html.unescape(value)
+    value = re.sub(r"[*_`]{1,3}", "", value) if re.fullmatch(r"[*_`]+.*[*_`]+", value.strip()) else value
+    return re.sub(r"\s+", " ", value).strip()
+
+
+def _format(profile: Profile, body: str) -> str:
+    if profile.format != "auto":
+        return profile.format
+    head = body.lstrip()[:2000].lower()
+    if head.startswith(("<!doctype", "<html")) or len(re.findall(r"</(?:p|div)>", head)) >= 3:
+        return "html"
+    if re.search(r"^(?:#{1,6}\s|[-*+]\s|\d+\.\s|>\s)|\]\(https?://|\*\*[^*\n]+\*\*", body, re.M):
+        return "markdown"
+    return "text"
+
+
+def _date(profile: Profile, text: str) -> PartialDate | None:
+    for rule in profile.dates:
+        found = [d for m in rule.pattern.finditer(text) if (d := _date_from_match(m))]
+        if found:
+            return max(found, key=PartialDate.sort_key) if rule.pick == "latest" else found[0]
+    return None
+
+
+def _date_from_match(match: re.Match[str]) -> PartialDate | None:
+    groups = {k: v for k, v in match.groupdict().items() if v}
+    try:
+        if "yy" in groups:
+            year = 2000 + int(groups["yy"])
+        else:
+            year = _number(groups["year"])
+        month = None
+        if "month_name" in groups:
+            month = MONTHS.get(groups["month_name"].lower())
+            if month is None:
+                return None
+        elif "month" in groups:
+            month = _number(groups["month"])
+        day = _number(groups["day"]) if "day" in groups and month else None
+    except (KeyError, ValueError):
+        return None
+    if not (1900 <= year <= 2100) or (month is not None and not 1 <= month <= 12):
+        return None
+    if day is not None and not 1 <= day <= 31:
+        return None
+    time = None
+    if day is not None and "hour" in groups and "minute" in groups:
+        hour, minute = int(groups["hour"]), int(groups["minute"])
+        ampm = groups.get("ampm", "").upper()
+        if ampm == "PM" and hour != 12:
+            hour += 12
+        elif ampm == "AM" and hour == 12:
+            hour = 0
+        if hour < 24 and minute < 60:
+            time = f"{hour:02d}:{minute:02d}"
+    return PartialDate(year, month, day, time)
+
+
+def _number(value: str) -> int:
+    """An Arabic or Chinese numeral: ``12``, ``二零二零`` (digit by digit), ``二十六``."""
+    if value.isascii():
+        return int(value)
+    if "十" not in value:
+        return int("".join(str(_CN_DIGITS[ch]) for ch in value))
+    tens, _, units = value.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
+
+
+def _first_group(patterns, text: str, group: str) -> str | None:
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match and match.group(group):
+            return html.unescape(match.group(group).strip())
+    return None
+
+
+def _site_root(url: str) -> str:
+    match = re.match(r"(https?://[^/]+)", url)
+    return match.group(1) + "/" if match else url
+
+
+def _based_on(profile: Profile, text: str, original: str | None) -> Link | None:
+    for pattern in profile.based_on:
+        match = pattern.search(text)
+        if match and match.group("url") != original:
+            name = match.groupdict().get("name")
+            return Link(_clean_inline(name) if name else publisher_for_url(match.group("url")),
+                        match.group("url"))
+    return None
+
+
+def _mirror(profile: Profile, text: str, provenance: dict[str, str]) -> Link | None:
+    if provenance.get("repo"):
+        repo, commit, path = provenance["repo"], provenance.get("commit") or "HEAD", provenance.get("path", "")
+        return Link(f"{repo} on GitHub", f"https://github.com/{repo}/blob/{commit}/{path}")
+    url = _first_group(profile.mirror_url, text, "url")
+    if url:
+        match = re.match(r"https://github\.com/([^/]+/[^/]+)", url)
+        name = profile.mirror or (f"{match.group(1)} on GitHub" if match else None)
+        return Link(name, url)
+    return None
+
+
+def _credits(profile: Profile, body: str) -> tuple[str, list[Person]]:
+    """Credit lines become people with roles and leave the body."""
+    people: list[Person] = []
+    kept: list[str] = []
+    for line in body.split("\n"):
+        plain = re.sub(r"<[^>]+>", "", line)
+        for credit in profile.credits:
+            match = credit.pattern.fullmatch(plain.strip()) or credit.pattern.fullmatch(plain)
+            if match:
+                role = credit_role(match.group("role"))
+                for name in re.split(r"\s*[、,，]\s*", _clean_inline(match.group("name"))):
+                    if name:
+                        people.append(Person(name, role))
+                break
+        else:
+            kept.append(line)
+    return "\n".join(kept), people
+
+
+def _header_authors(profile: Profile, text: str) -> list[Person]:
+    name = _first_group(profile.authors_pattern, text, "name")
+    return [Person(name, "author")] if name else []
+
+
+def _unique(people: list[Person]) -> tuple[Person, ...]:
+    seen: set[Person] = set()
+    out = []
+    for person in people:
+        if person not in seen:
+            seen.add(person)
+            out.append(person)
+    return tuple(out)

@@ -1,0 +1,181 @@
+"""The records that pass between the stages of a build.
+
+Every record is a frozen dataclass: a stage takes records and returns new
+ones, it never mutates what it was given. The per-article records are small on
+purpose: the cleaned body of an article lives on disk (see ``write``), so the
+reductions that build indexes and feeds hold only metadata for the whole site.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One raw file under ``content/``, exactly as archived."""
+
+    rel_path: str
+    """POSIX path relative to the content folder, e.g. ``gnews/1035291.md``."""
+    raw: bytes
+    """The file's bytes, never modified."""
+    sha256: str
+    """Hex SHA-256 of ``raw``: the file's identity in JSON-LD and the cache."""
+    sidecar: tuple[tuple[str, object], ...] = ()
+    """Fields of ``NAME.meta.toml`` beside the file, as sorted (key, value) pairs."""
+    provenance: tuple[tuple[str, str], ...] = ()
+    """What a provenance manifest in ``content/`` says of the file (repo, commit, path)."""
+
+    @property
+    def sidecar_dict(self) -> dict[str, object]:
+        return dict(self.sidecar)
+
+    @property
+    def provenance_dict(self) -> dict[str, str]:
+        return dict(self.provenance)
+
+
+class Precision(str, Enum):
+    """How much of a date the source records."""
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A publication date known to a given precision; never padded with guesses."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    time: str | None = None
+    """``HH:MM`` in UTC when the source states a time with its zone."""
+
+    @property
+    def precision(self) -> Precision:
+        if self.day is not None:
+            return Precision.DAY
+        if self.month is not None:
+            return Precision.MONTH
+        return Precision.YEAR
+
+    def iso(self) -> str:
+        """ISO 8601 at the recorded precision: ``2022``, ``2022-04``, ``2022-04-21``
+        or ``2022-04-21T07:00:00Z``."""
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+            if self.day is not None:
+                text += f"-{self.day:02d}"
+                if self.time:
+                    text += f"T{self.time}:00Z"
+        return text
+
+    def sort_key(self) -> tuple[int, int, int, str]:
+        return (self.year, self.month or 0, self.day or 0, self.time or "")
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A named party with an optional URL (publisher, outlet, mirror)."""
+
+    name: str | None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A person credited by the source, with the role the source gives them."""
+
+    name: str
+    role: str
+    """One of ``author``, ``translator``, ``editor``, ``publisher``, ``reviewer``,
+    ``proofreader``, or the source's own word when it fits none of them."""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """What the pipeline knows about one article, without its body.
+
+    Built by ``extract`` → ``clean`` → ``classify``; read by ``render``, the
+    index reductions and the feeds.
+    """
+
+    source_path: str
+    """Path of the raw file under ``content/`` (POSIX)."""
+    sha256: str
+    slug: str
+    """Permalink path without extension, e.g. ``gnews/1035291``; unique in the site."""
+    raw_url: str
+    """Path of the byte-identical raw copy inside the site, e.g. ``raw/gnews/1035291.md``."""
+    raw_size: int
+    title: str
+    language: str
+    """BCP 47 tag of the body text (``zh-Hans``, ``zh-Hant``, ``en``, ``hi``...)."""
+    profile: str
+    """Name of the source profile that read the file."""
+    date: PartialDate | None = None
+    publisher: Link = Link(None)
+    """The original publication (e.g. the Epoch Times, Mainichi)."""
+    original_url: str | None = None
+    republisher: Link | None = None
+    """The outlet that republished or translated it (e.g. GNews)."""
+    based_on: Link | None = None
+    """A source the outlet says it translated or summarised (e.g. a ZeroHedge story)."""
+    mirror: Link | None = None
+    """The archive the file came from (e.g. a GitHub repository)."""
+    people: tuple[Person, ...] = ()
+    tags: tuple[str, ...] = ()
+    """Tag keys, sorted."""
+    countries: tuple[tuple[str, int], ...] = ()
+    """(ISO 3166-1 alpha-2 code, mention count), most mentioned first."""
+    summary: str = ""
+    """The first sentences of the body as plain text, for lists and feeds."""
+    image: str | None = None
+    """URL of the first article image, for JSON-LD and cards."""
+    word_count: int = 0
+    notes: tuple[str, ...] = ()
+    """Things the extractor wants a maintainer to know (not errors)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CleanBody:
+    """A cleaned article body with what cleaning learnt from it."""
+
+    html: str
+    text: str
+    """Plain text of the body, for classification and summaries."""
+    source_tags: tuple[str, ...] = ()
+    """Tags the source itself linked (e.g. Epoch Times ``/gb/tag/X.html``)."""
+    image: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A file that yields no page, and why."""
+
+    path: str
+    stage: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class StageTiming:
+    name: str
+    seconds: float
+    count: int
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """The outcome of one build, for the summary and the exit code."""
+
+    pages: int
+    articles: int
+    skipped: tuple[Skip, ...]
+    timings: tuple[StageTiming, ...]
+    out_dir: str
+    warnings: tuple[str, ...] = field(default=())

@@ -1,0 +1,157 @@
+"""Per-article work: raw bytes (+ sidecar, + settings) → article record and body.
+
+``process_source`` runs decode → extract → clean → classify for one file. It
+is a pure function of its arguments, which is what lets the build run it in
+worker processes and cache its results.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+
+from slugify import slugify
+
+from builder import classify
+from builder.clean import clean
+from builder.errors import InputError
+from builder.extract import Extracted, extract
+from builder.models import Article, Link, PartialDate, Person, SourceFile
+from builder.read import decode
+
+SUMMARY_CHARS = 220
+
+
+@dataclass(frozen=True)
+class Processed:
+    article: Article
+    body_html: str
+    timings: tuple[tuple[str, float], ...]
+
+
+def process_source(source: SourceFile, vocabulary_path: Path | None = None) -> Processed:
+    """Raises ``InputError`` when the file cannot become an article."""
+    clock = _Clock()
+    text = decode(source)
+    clock.lap("read")
+    found = extract(text, source.provenance_dict)
+    found = _apply_sidecar_to_extracted(found, source)
+    clock.lap("extract")
+    body = clean(found)
+    clock.lap("clean")
+    sidecar = source.sidecar_dict
+    title = str(sidecar.get("title") or found.title or _fallback_title(body.text) or "")
+    if not title:
+        raise InputError(source.rel_path, "extract",
+                         f"no title and no article text (read as {found.profile}, {found.format}): "
+                         f"expected a heading or a first line")
+    language = str(sidecar.get("language") or classify.detect_language(body.text))
+    vocab = classify.vocabulary(vocabulary_path)
+    if "countries" in sidecar:
+        countries = tuple((str(c).upper(), 1) for c in sidecar["countries"])
+    else:
+        countries = classify.countries_of(title, body.text, language)
+    tags = classify.tags_of(title, body.text, language, body.source_tags, vocab)
+    if "tags" in sidecar:
+        tags = tuple(sorted(set(tags) | {vocab.key_for_term(t) or t for t in sidecar["tags"]}))
+    clock.lap("classify")
+    article = Article(
+        source_path=source.rel_path,
+        sha256=source.sha256,
+        slug=str(sidecar.get("slug") or permalink_slug(source.rel_path)),
+        raw_url="raw/" + source.rel_path,
+        raw_size=len(source.raw),
+        title=title,
+        language=language,
+        profile=found.profile,
+        date=found.date,
+        publisher=found.publisher,
+        original_url=found.original_url,
+        republisher=found.republisher,
+        based_on=found.based_on,
+        mirror=found.mirror,
+        people=found.people,
+        tags=tags,
+        countries=countries,
+        summary=summarise(body.text),
+        image=body.image,
+        word_count=_word_count(body.text),
+        notes=() if body.text.strip() else ("no article text: the file holds only a title and credits",),
+    )
+    return Processed(article, body.html, clock.laps)
+
+
+def permalink_slug(rel_path: str) -> str:
+    """The article's permanent URL path (without ``.html``) from its file path:
+    each folder and the file name (without extension) made URL-safe."""
+    posix = PurePosixPath(rel_path)
+    parts = [*posix.parts[:-1], posix.stem if posix.suffix else posix.name]
+    slugged = [slugify(part, allow_unicode=True) or "x" for part in parts]
+    return "/".join(slugged)
+
+
+def parse_sidecar_date(value: str) -> PartialDate | None:
+    match = re.fullmatch(r"\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*", value)
+    if not match:
+        return None
+    year, month, day = (int(g) if g else None for g in match.groups())
+    if month is not None and not 1 <= month <= 12 or day is not None and not 1 <= day <= 31:
+        return None
+    return PartialDate(year, month, day)
+
+
+def _apply_sidecar_to_extracted(found: Extracted, source: SourceFile) -> Extracted:
+    sidecar = source.sidecar_dict
+    if not sidecar:
+        return found
+    changes: dict[str, object] = {}
+    if "date" in sidecar:
+        date = parse_sidecar_date(str(sidecar["date"]))
+        if date is None:
+            raise InputError(source.rel_path, "read",
+                             f"sidecar date {sidecar['date']!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
+        changes["date"] = date
+    if "source_url" in sidecar:
+        changes["original_url"] = str(sidecar["source_url"])
+    if "publisher" in sidecar:
+        changes["publisher"] = Link(str(sidecar["publisher"]), found.publisher.url)
+    if "authors" in sidecar:
+        changes["people"] = tuple(Person(str(a), "author") for a in sidecar["authors"]) + tuple(
+            p for p in found.people if p.role != "author")
+    return replace(found, **changes)
+
+
+def _fallback_title(text: str) -> str | None:
+    first = text.strip().split("\n", 1)[0]
+    return first[:120].rstrip() + ("…" if len(first) > 120 else "") if first else None
+
+
+def summarise(text: str) -> str:
+    flat = re.sub(r"\s+", " ", text).strip()
+    if len(flat) <= SUMMARY_CHARS:
+        return flat
+    cut = flat[:SUMMARY_CHARS]
+    stop = max(cut.rfind(ch) for ch in "。！？.!?")
+    if stop > SUMMARY_CHARS // 2:
+        return cut[:stop + 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > SUMMARY_CHARS // 2 else cut) + "…"
+
+
+def _word_count(text: str) -> int:
+    wide = len(re.findall(r"[\u2e80-\u9fff\uac00-\ud7af]", text))
+    words = len(re.findall(r"[^\W\d_\u2e80-\u9fff\uac00-\ud7af]+", text))
+    return words + wide
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self._last = time.perf_counter()
+        self.laps: tuple[tuple[str, float], ...] = ()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps += ((name, now - self._last),)
+        self._last = now

@@ -1,0 +1,167 @@
+"""Read stage: find the raw articles under ``content/`` and decode them.
+
+The walk is sorted, so every later stage sees files in the same order. Files
+that are not articles (the settings file, sidecars, a topic vocabulary, a
+provenance manifest, hidden files) are recognised here by name; every other
+file is an article candidate, whatever its extension.
+
+Decoding detects, never assumes: a BOM decides first; then strict UTF-8 (a
+file that decodes as UTF-8 without error is, in practice, UTF-8); anything
+else goes to charset-normalizer (GB18030/GBK, Big5, ...). Text is normalised to
+NFC with ``\\n`` line ends, and the control characters XML 1.0 forbids are
+dropped: they carry no meaning in an article and break feeds.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+import charset_normalizer
+
+from builder.config import SETTINGS_FILE
+from builder.errors import InputError
+from builder.models import SourceFile
+
+SIDECAR_SUFFIX = ".meta.toml"
+VOCABULARY_FILE = "topics.toml"
+MANIFEST_FILE = "MANIFEST.tsv"
+_NOT_ARTICLES = {SETTINGS_FILE, VOCABULARY_FILE, MANIFEST_FILE}
+
+SIDECAR_FIELDS = {
+    "title": str, "date": str, "source_url": str, "publisher": str, "authors": list,
+    "language": str, "tags": list, "countries": list, "slug": str,
+}
+
+_FORBIDDEN_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def find_sources(content_dir: Path) -> Iterator[Path]:
+    """Yield candidate article files under ``content_dir``, sorted by POSIX path."""
+    paths = []
+    for path in content_dir.rglob("*"):
+        rel = path.relative_to(content_dir)
+        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+            continue
+        if len(rel.parts) == 1 and rel.name in _NOT_ARTICLES:
+            continue
+        if path.name.endswith(SIDECAR_SUFFIX):
+            continue
+        paths.append(path)
+    yield from sorted(paths, key=lambda p: p.relative_to(content_dir).as_posix())
+
+
+def read_source(content_dir: Path, path: Path, provenance: dict[str, str] | None = None) -> SourceFile:
+    """Read one raw file and its sidecar. Raises ``InputError`` on a bad sidecar.
+    ``provenance`` is the manifest's entry for the file, if any."""
+    rel = path.relative_to(content_dir).as_posix()
+    raw = path.read_bytes()
+    sha = hashlib.sha256(raw).hexdigest()
+    sidecar = read_sidecar(content_dir, path)
+    prov = provenance or {}
+    if prov.get("sha256") and prov["sha256"] != sha:
+        prov = {}  # the manifest describes another version of this file
+    return SourceFile(rel_path=rel, raw=raw, sha256=sha,
+                      sidecar=tuple(sorted(sidecar.items())),
+                      provenance=tuple(sorted(prov.items())))
+
+
+def sidecar_path(path: Path) -> Path | None:
+    """``NAME.meta.toml`` beside ``NAME.ext`` (or ``NAME.ext.meta.toml``)."""
+    for candidate in (path.with_name(path.stem + SIDECAR_SUFFIX), path.with_name(path.name + SIDECAR_SUFFIX)):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_sidecar(content_dir: Path, path: Path) -> dict[str, object]:
+    side = sidecar_path(path)
+    if side is None:
+        return {}
+    rel = side.relative_to(content_dir).as_posix()
+    try:
+        data = tomllib.loads(side.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError(rel, "read", "sidecar is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise InputError(rel, "read", f"sidecar is not valid TOML: {exc}",
+                         line=int(line.group(1)) if line else None) from None
+    for key, value in data.items():
+        expected = SIDECAR_FIELDS.get(key)
+        if expected is None:
+            raise InputError(rel, "read", f"unknown sidecar field {key!r}; expected one of "
+                             f"{', '.join(sorted(SIDECAR_FIELDS))}")
+        if key == "date" and not isinstance(value, str):
+            value = str(value)
+            data[key] = value
+        if not isinstance(value, expected) or (expected is list and not all(isinstance(v, str) for v in value)):
+            kind = "a list of strings" if expected is list else "a string"
+            raise InputError(rel, "read", f"sidecar field {key!r} must be {kind}, not {value!r}")
+    return data
+
+
+def read_manifest(content_dir: Path) -> dict[str, dict[str, str]]:
+    """A provenance manifest (``repo<TAB>commit<TAB>path<TAB>sha256``) maps each
+    raw file, by its path ``repo/path`` under ``content/``, to the mirror it was
+    taken from."""
+    path = content_dir / MANIFEST_FILE
+    if not path.is_file():
+        return {}
+    rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")), delimiter="\t")
+    found: dict[str, dict[str, str]] = {}
+    for row in rows:
+        repo, commit, rel, sha = (row.get(k) or "" for k in ("repo", "commit", "path", "sha256"))
+        if not repo or not rel:
+            continue
+        found[f"{repo}/{rel}"] = {"repo": repo, "commit": commit, "path": rel, "sha256": sha.lower()}
+    return found
+
+
+def decode(source: SourceFile) -> str:
+    """The text of a raw file. Raises ``InputError`` for empty or binary files."""
+    raw = source.raw
+    if not raw.strip():
+        raise InputError(source.rel_path, "read", "empty file: expected an article's text")
+    text = _decode_bytes(raw)
+    if text is None:
+        raise InputError(source.rel_path, "read",
+                         "binary or undecodable file: expected text in UTF-8, UTF-16 (with BOM), "
+                         "GB18030/GBK, Big5 or another detectable encoding")
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _FORBIDDEN_CONTROLS.sub("", text)
+    if not text.strip():
+        raise InputError(source.rel_path, "read", "file holds no text: expected an article")
+    return text
+
+
+def _decode_bytes(raw: bytes) -> str | None:
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                          (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom):].decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    if b"\x00" in raw:
+        return None  # NUL bytes without a UTF-16 BOM: an image, an archive, a binary
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(raw).best()
+    if best is None or _looks_binary(str(best)):
+        return None
+    return str(best)
+
+
+def _looks_binary(text: str) -> bool:
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t")
+    return controls > max(2, len(text) // 100)

@@ -1,0 +1,258 @@
+"""Render stage: records → HTML pages through the Jinja2 templates.
+
+One environment (``StrictUndefined``, autoescape on). Templates never see an
+``Article``: the ``*_view`` functions turn records into the plain dicts that
+templates read, so what a template may use is written down here.
+
+Every link a template writes goes through ``url(target)``, which turns a
+site-relative path into a link relative to the page being rendered. That is
+what makes the same ``site/`` work from ``file://``, under ``/<repo>/`` on
+GitHub Pages, or at any path of any static host.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import posixpath
+import tomllib
+import urllib.parse
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import babel
+import babel.dates
+import jinja2
+
+from builder import __version__
+from builder.config import Settings
+from builder.countries import country_name
+from builder.models import Article, PartialDate
+
+ARTICLES_DIR = "articles"
+RAW_DIR = "raw"
+RSS_PATH = "feeds/rss.xml"
+ATOM_PATH = "feeds/atom.xml"
+SITE_FEEDS = [
+    {"type": "application/rss+xml", "title": "RSS", "label": "RSS", "path": RSS_PATH},
+    {"type": "application/atom+xml", "title": "Atom", "label": "Atom", "path": ATOM_PATH},
+]
+
+
+def facet_feed_path(page_path: str) -> str:
+    """The RSS feed of a tag or country page: ``tags/x.html`` → ``feeds/tags/x.xml``."""
+    return "feeds/" + page_path.removesuffix(".html") + ".xml"
+
+
+def article_path(article: Article) -> str:
+    return f"{ARTICLES_DIR}/{article.slug}.html"
+
+
+def relative_url(from_page: str, target: str) -> str:
+    """Link from one site-relative page path to another, percent-encoded."""
+    base = posixpath.dirname(from_page)
+    path, _, fragment = target.partition("#")
+    rel = posixpath.relpath(path, base or ".")
+    quoted = urllib.parse.quote(rel, safe="/._-~")
+    return quoted + ("#" + fragment if fragment else "")
+
+
+def absolute_url(settings: Settings, target: str) -> str | None:
+    if not settings.base_url:
+        return None
+    return settings.base_url + urllib.parse.quote(target, safe="/._-~")
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Interface strings in the interface language (``templates/labels.toml``)."""
+
+    strings: dict[str, str]
+    locale: babel.Locale
+
+    def __getitem__(self, key: str) -> str:
+        return self.strings.get(key, key)
+
+
+def load_labels(templates_dir: Path, language: str) -> Labels:
+    path = templates_dir / "labels.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    strings = dict(data.get("en", {}))
+    strings.update(data.get(language, {}))
+    try:
+        locale = babel.Locale.parse(language.replace("-", "_"))
+    except (ValueError, babel.UnknownLocaleError):
+        locale = babel.Locale("en")
+    return Labels(strings, locale)
+
+
+@cache
+def _environment(templates_dir: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+class Renderer:
+    """Renders the pages of one site. Cheap to create; one per worker process."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.env = _environment(str(settings.path("templates_dir")))
+        self.labels = load_labels(settings.path("templates_dir"), settings.language)
+
+    # -- views ---------------------------------------------------------------
+
+    def date_view(self, date: PartialDate | None) -> dict | None:
+        if date is None:
+            return None
+        locale = self.labels.locale
+        if date.day is not None:
+            text = babel.dates.format_date(dt.date(date.year, date.month, date.day), "long", locale=locale)
+        elif date.month is not None:
+            text = babel.dates.format_skeleton("yMMMM", dt.date(date.year, date.month, 1), locale=locale)
+        else:
+            text = str(date.year)
+        if date.time:
+            text += f" {date.time} UTC"
+        return {"iso": date.iso(), "text": text, "precision": date.precision.value}
+
+    def language_name(self, code: str) -> str:
+        try:
+            name = babel.Locale.parse(code.replace("-", "_")).get_display_name(self.labels.locale)
+        except (ValueError, babel.UnknownLocaleError):
+            return code
+        return name or code
+
+    def country_label(self, code: str) -> str:
+        return country_name(code, str(self.labels.locale))
+
+    def item_view(self, article: Article, page: str) -> dict:
+        """An article as a list entry."""
+        return {
+            "title": article.title,
+            "url": relative_url(page, article_path(article)),
+            "date": self.date_view(article.date),
+            "language": article.language,
+            "language_name": self.language_name(article.language),
+            "publisher": article.publisher.name,
+            "summary": article.summary,
+        }
+
+    # -- pages ---------------------------------------------------------------
+
+    def page(self, template: str, page: str, **context) -> str:
+        def url(target: str) -> str:
+            return relative_url(page, target)
+
+        return self.env.get_template(template).render(
+            site={"title": self.settings.title, "description": self.settings.description,
+                  "language": self.settings.language, "generator": f"archive-builder {__version__}"},
+            t=self.labels,
+            url=url,
+            page_path=page,
+            canonical=absolute_url(self.settings, page),
+            feeds=SITE_FEEDS + context.pop("feeds", []),
+            **context,
+        )
+
+    def article_page(self, article: Article, body_html: str, tag_labels: dict[str, tuple[str, str]],
+                     related: Sequence[Article] = ()) -> str:
+        page = article_path(article)
+        people = [{"name": p.name, "role": p.role, "role_label": self.labels[f"role.{p.role}"]}
+                  for p in article.people]
+        view = {
+            "title": article.title,
+            "language": article.language,
+            "language_name": self.language_name(article.language),
+            "date": self.date_view(article.date),
+            "people": people,
+            "body": body_html,
+            "tags": [{"label": tag_labels[t][0], "url": relative_url(page, tag_labels[t][1])}
+                     for t in article.tags if t in tag_labels],
+            "countries": [{"code": c, "name": self.country_label(c), "count": n,
+                           "url": relative_url(page, f"countries/{c.lower()}.html")}
+                          for c, n in article.countries],
+            "attribution": self.attribution_view(article, page),
+            "jsonld": jsonld_script(article_jsonld(article, self.settings)),
+            "related": [self.item_view(a, page) for a in related],
+        }
+        return self.page("article.html", page, article=view)
+
+    def attribution_view(self, article: Article, page: str) -> list[dict]:
+        """The provenance chain, original first; ``None`` values mean "not recorded"."""
+        chain = [
+            {"role": "original", "label": self.labels["attribution.original"],
+             "name": article.publisher.name, "url": article.original_url or article.publisher.url},
+        ]
+        if article.based_on:
+            chain.append({"role": "based_on", "label": self.labels["attribution.based_on"],
+                          "name": article.based_on.name, "url": article.based_on.url})
+        if article.republisher:
+            chain.append({"role": "republisher", "label": self.labels["attribution.republisher"],
+                          "name": article.republisher.name, "url": article.republisher.url})
+        chain.append({"role": "mirror", "label": self.labels["attribution.mirror"],
+                      "name": article.mirror.name if article.mirror else None,
+                      "url": article.mirror.url if article.mirror else None})
+        chain.append({"role": "archive", "label": self.labels["attribution.archive"],
+                      "name": article.source_path, "url": relative_url(page, article.raw_url),
+                      "sha256": article.sha256, "size": article.raw_size})
+        return chain
+
+
+def article_jsonld(article: Article, settings: Settings) -> dict:
+    """schema.org ``NewsArticle`` as SPEC.md names it; tools outside the project read it."""
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "inLanguage": article.language,
+        "identifier": {"@type": "PropertyValue", "propertyID": "sha256", "value": article.sha256},
+        "keywords": list(article.tags),
+        "contentLocation": [
+            {"@type": "Country", "name": country_name(code, "en"), "identifier": code}
+            for code, _ in article.countries
+        ],
+        "author": [{"@type": "Person", "name": p.name, **({"roleName": p.role} if p.role != "author" else {})}
+                   for p in article.people if p.role == "author"] or None,
+        "contributor": [{"@type": "Person", "name": p.name, "roleName": p.role}
+                        for p in article.people if p.role != "author"] or None,
+        "publisher": {"@type": "Organization", "name": article.publisher.name,
+                      **({"url": article.publisher.url} if article.publisher.url else {})}
+        if article.publisher.name else None,
+        "datePublished": article.date.iso() if article.date else None,
+        "isBasedOn": [u for u in (article.original_url, article.based_on.url if article.based_on else None) if u] or None,
+        "sameAs": article.original_url,
+        "sourceOrganization": {"@type": "Organization", "name": article.republisher.name,
+                               **({"url": article.republisher.url} if article.republisher.url else {})}
+        if article.republisher else None,
+        "archivedAt": [u for u in (article.mirror.url if article.mirror else None,
+                                   absolute_url(settings, article.raw_url)) if u] or None,
+        "image": article.image,
+        "url": absolute_url(settings, article_path(article)),
+        "wordCount": article.word_count,
+    }
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def jsonld_script(data: dict) -> str:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=False, indent=1)
+    # a "</script>" inside a string must not close the element
+    return text.replace("</", "<\\/")
+
+
+def paginate(items: Sequence, per_page: int) -> list[Sequence]:
+    return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [items[:0]]
+
+
+def page_paths(first: str, count: int, name: Callable[[int], str]) -> list[str]:
+    """Paths of a paginated list: ``first`` for page 1, ``name(n)`` after."""
+    return [first] + [name(n) for n in range(2, count + 1)]
