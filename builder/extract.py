@@ -231,14 +231,21 @@ def _mirror(profile: Profile, text: str, provenance: dict[str, str]) -> Link | N
     return None
 
 
+MAX_CREDIT_LINE = 80
+"""A credit line is short; longer lines are body text and are not examined."""
+
+
 def _credits(profile: Profile, body: str) -> tuple[str, list[Person]]:
     """Credit lines become people with roles and leave the body."""
     people: list[Person] = []
     kept: list[str] = []
     for line in body.split("\n"):
-        plain = re.sub(r"<[^>]+>", "", line)
+        plain = re.sub(r"<[^>]+>", "", line).strip()
+        if not (":" in plain or "：" in plain) or len(plain) > MAX_CREDIT_LINE:
+            kept.append(line)
+            continue
         for credit in profile.credits:
-            match = credit.pattern.fullmatch(plain.strip()) or credit.pattern.fullmatch(plain)
+            match = credit.pattern.fullmatch(plain)
             if match:
                 role = credit_role(match.group("role"))
                 for name in re.split(r"\s*[、,，]\s*", _clean_inline(match.group("name"))):

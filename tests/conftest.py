@@ -1,0 +1,53 @@
+"""Shared fixtures: sites built from the seeds and from a real corpus sample.
+
+Builds go to temporary folders; the repository's own site/ is never touched.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builder.build import build
+from builder.config import load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+BASE_URL = "https://example.org/archive/"
+
+
+def make_settings(content: Path, out: Path, **overrides):
+    """Settings for a test build of ``content`` into ``out`` with the project's
+    templates and static files."""
+    values = {"content_dir": str(content), "out_dir": str(out), "jobs": 1, "quiet": True}
+    values.update(overrides)
+    settings = load_settings(ROOT, values, environ={})
+    return settings
+
+
+def copy_seeds(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted((ROOT / "content").iterdir()):
+        if path.is_file():
+            shutil.copy2(path, target / path.name)
+    return target
+
+
+@pytest.fixture(scope="session")
+def seed_site(tmp_path_factory) -> Path:
+    """The five seeds built with a base URL, as a user would publish them."""
+    work = tmp_path_factory.mktemp("seed-site")
+    out = work / "site"
+    build(make_settings(ROOT / "content", out, base_url=BASE_URL))
+    return out
+
+
+@pytest.fixture(scope="session")
+def corpus_site(tmp_path_factory) -> Path:
+    """The real corpus sample in tests/fixtures/corpus built with a base URL."""
+    work = tmp_path_factory.mktemp("corpus-site")
+    out = work / "site"
+    build(make_settings(FIXTURES / "corpus", out, base_url=BASE_URL, jobs=2))
+    return out

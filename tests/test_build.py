@@ -1,0 +1,190 @@
+"""End-to-end: build the seeds and check the contract of the whole pipeline."""
+
+from __future__ import annotations
+
+import filecmp
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builder import build as build_module
+from builder.build import StrictFailure, build
+from builder.cli import main
+from builder.errors import OutputError
+from builder.write import MARKER
+from tests.conftest import ROOT, copy_seeds, make_settings
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_seeds_build_one_page_per_article(seed_site):
+    pages = sorted(p.name for p in (seed_site / "articles").glob("*.html"))
+    assert len(pages) == 5
+    for name in ("index.html", "404.html", ".nojekyll", "tags/index.html", "countries/index.html",
+                 "languages/index.html", "sources/index.html", "sitemap.xml", "robots.txt"):
+        assert (seed_site / name).is_file(), name
+
+
+def test_raw_files_are_copied_byte_identical_and_linked(seed_site):
+    for source in sorted((ROOT / "content").glob("*.txt")):
+        copy = seed_site / "raw" / source.name
+        assert copy.read_bytes() == source.read_bytes()
+        page = (seed_site / "articles" / (source.stem.replace("_", "-") + ".html")).read_text(encoding="utf-8")
+        assert f'href="../raw/{source.name}"' in page
+        assert hashlib.sha256(source.read_bytes()).hexdigest() in page
+
+
+def test_article_jsonld_names_the_raw_file_by_sha256(seed_site):
+    page = (seed_site / "articles" / "001-ace06215ba7acc5f.html").read_text(encoding="utf-8")
+    blob = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    data = json.loads(blob)
+    raw = (ROOT / "content" / "001_ace06215ba7acc5f.txt").read_bytes()
+    assert data["@type"] == "NewsArticle"
+    assert data["identifier"]["value"] == hashlib.sha256(raw).hexdigest()
+    assert data["headline"].startswith("北约提升与日本关系")
+    assert data["datePublished"] == "2023-07-12"
+    assert 'itemprop="articleBody"' in page
+    assert '<html lang="zh-Hans">' in page
+
+
+def test_every_internal_link_is_relative_and_names_a_file(seed_site):
+    for page in seed_site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for url in re.findall(r'(?:href|src)="([^"]+)"', html):
+            if url.startswith(("http://", "https://", "mailto:", "#")):
+                continue
+            assert not url.startswith("/"), (page, url)
+            target = (page.parent / url.split("#")[0]).resolve()
+            if page.name == "404.html":
+                continue  # resolved against <base href>, see test_deploy
+            assert target.is_file(), (page.relative_to(seed_site), url)
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    first, second = tmp_path / "one", tmp_path / "two"
+    build(make_settings(ROOT / "content", first, jobs=1))
+    build(make_settings(ROOT / "content", second, jobs=2))
+    assert _tree(first) == _tree(second)
+
+
+def test_binary_and_empty_files_are_skipped_and_the_rest_built(tmp_path):
+    content = copy_seeds(tmp_path / "content")
+    (content / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 4)
+    (content / "empty.md").write_bytes(b"")
+    (content / "blank.txt").write_bytes(b"  \n\n ")
+    report = build(make_settings(content, tmp_path / "site"))
+    skipped = {s.path: s for s in report.skipped}
+    assert set(skipped) == {"photo.jpg", "empty.md", "blank.txt"}
+    assert "binary" in skipped["photo.jpg"].message
+    assert "empty" in skipped["empty.md"].message
+    assert all(s.stage == "read" for s in report.skipped)
+    assert report.articles == 5
+    assert len(list((tmp_path / "site" / "articles").glob("*.html"))) == 5
+
+
+def test_strict_mode_fails_and_keeps_the_previous_site(tmp_path):
+    content = copy_seeds(tmp_path / "content")
+    out = tmp_path / "site"
+    build(make_settings(content, out))
+    before = _tree(out)
+    (content / "broken.bin").write_bytes(b"\x00\x01\x02binary")
+    with pytest.raises(StrictFailure) as failure:
+        build(make_settings(content, out, strict=True))
+    assert [s.path for s in failure.value.report.skipped] == ["broken.bin"]
+    assert _tree(out) == before
+
+
+def test_a_build_that_fails_midway_leaves_the_previous_site(tmp_path, monkeypatch):
+    content = copy_seeds(tmp_path / "content")
+    out = tmp_path / "site"
+    build(make_settings(content, out))
+    before = _tree(out)
+    (content / "005_new.txt").write_text("A new article\nWith a body line.\n", encoding="utf-8")
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full while writing indexes")
+
+    monkeypatch.setattr(build_module.indexes, "write_indexes", explode)
+    with pytest.raises(RuntimeError):
+        build(make_settings(content, out))
+    assert _tree(out) == before
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")]
+    assert leftovers == []
+
+
+def test_refuses_to_replace_a_folder_it_did_not_create(tmp_path):
+    out = tmp_path / "precious"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(OutputError):
+        build(make_settings(ROOT / "content", out))
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert not (out / MARKER).exists()
+
+
+def test_rebuild_replaces_its_own_output(tmp_path):
+    out = tmp_path / "site"
+    build(make_settings(ROOT / "content", out))
+    (out / "stale.html").write_text("old", encoding="utf-8")
+    build(make_settings(ROOT / "content", out))
+    assert not (out / "stale.html").exists()
+    assert (out / MARKER).is_file()
+
+
+def test_cli_exit_codes(tmp_path, monkeypatch, capsys):
+    content = copy_seeds(tmp_path / "content")
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "site"
+    assert main(["--content", str(content), "--out", str(out), "--jobs", "1", "--quiet"]) == 0
+    (content / "bad.bin").write_bytes(b"\x00\x00\x00")
+    assert main(["--content", str(content), "--out", str(out), "--jobs", "1", "--strict"]) == 1
+    printed = capsys.readouterr().out
+    assert "1. bad.bin: [read]" in printed
+    assert main(["--content", str(tmp_path / "missing"), "--out", str(out)]) == 2
+    (content / "site.toml").write_text("items_per_page = 0\n", encoding="utf-8")
+    assert main(["--content", str(content), "--out", str(out)]) == 2
+    (content / "site.toml").unlink()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "keep.txt").write_text("x", encoding="utf-8")
+    assert main(["--content", str(content), "--out", str(other), "--jobs", "1"]) == 3
+
+
+def test_summary_lists_skipped_files_with_reasons(tmp_path, monkeypatch, capsys):
+    content = copy_seeds(tmp_path / "content")
+    (content / "zero.md").write_bytes(b"")
+    monkeypatch.chdir(ROOT)
+    assert main(["--content", str(content), "--out", str(tmp_path / "site"), "--jobs", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "5 articles" in printed
+    assert "1 file(s) skipped:" in printed
+    assert "1. zero.md: [read] empty file" in printed
+    for stage in ("read", "process", "render", "indexes"):
+        assert re.search(rf"^\s+{stage}\s+\d+\.\d\d s", printed, re.M), stage
+
+
+def test_home_lists_newest_first_and_undated_last(seed_site):
+    home = (seed_site / "index.html").read_text(encoding="utf-8")
+    order = [m for m in re.findall(r'href="articles/([^"]+)\.html"', home)]
+    assert order[:3] == ["002-fd40830f1acd1926", "001-ace06215ba7acc5f", "000-9b25765c4741cd75"]
+    assert set(order[3:]) == {"003-6beaf405c0428abc", "004-6dd9f12cafea0c39"}
+
+
+def test_home_is_paginated_with_relative_links(tmp_path):
+    out = tmp_path / "site"
+    build(make_settings(ROOT / "content", out))
+    (ROOT / "content")  # unchanged
+    settings_dir = copy_seeds(tmp_path / "content")
+    (settings_dir / "site.toml").write_text('items_per_page = 2\n', encoding="utf-8")
+    build(make_settings(settings_dir, tmp_path / "paged"))
+    paged = tmp_path / "paged"
+    assert (paged / "page" / "2.html").is_file() and (paged / "page" / "3.html").is_file()
+    second = (paged / "page" / "2.html").read_text(encoding="utf-8")
+    assert 'href="../index.html"' in second and 'href="3.html"' in second
+    assert not (paged / "page" / "4.html").exists()

@@ -1,0 +1,158 @@
+"""Cleaning: boilerplate removal, tree repair and sanitising (including hostile markup)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import lxml.html
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from builder.clean import clean, render_text, sanitise
+from builder.extract import extract
+
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+MINGHUI = Path(__file__).parent / "fixtures" / "corpus/gfw-breaker/mh-news/pages"
+
+
+def _clean_html(fragment: str):
+    found = extract("<div>\n</div>\n" + fragment)
+    return clean(replace(found, format="html", body=fragment))
+
+
+def test_epoch_pseudo_links_become_tags_and_leave_no_bogus_markup():
+    body = clean(extract((SEEDS / "001_ace06215ba7acc5f.txt").read_text(encoding="utf-8")))
+    assert body.source_tags == ("北约", "日本", "伙伴", "中共")
+    assert "<ok" not in body.html and "&nbsp;" not in body.html
+    assert "北约与日本将再次提升双边关系" in body.text  # no spaces from the source's line breaks
+    assert "gfw-breaker.win" not in body.html  # tracking pixel gone
+    assert "<figure>" in body.html and "<figcaption>" in body.html
+
+
+def test_pseudo_link_to_an_ordinary_url_becomes_a_safe_link():
+    body = _clean_html('<p>See <ok href=" https://twitter.com/x/status/1">this tweet</ok>'
+                       ' and <span href="/local">local</span>.</p>')
+    assert '<a href="https://twitter.com/x/status/1" rel="noopener noreferrer nofollow">this tweet</a>' in body.html
+    assert "local" in body.text and "/local" not in body.html
+
+
+def test_minghui_image_table_becomes_figures_with_captions():
+    body = clean(extract((MINGHUI / "140/338527.md").read_text(encoding="utf-8")))
+    assert "<table" not in body.html
+    figures = re.findall(r"<figure>.*?</figure>", body.html, re.S)
+    assert figures and all("<img" in f for f in figures)
+    assert any("<figcaption>" in f for f in figures)
+
+
+def test_real_data_table_survives():
+    body = _clean_html("<table><tr><th>Year</th><th>Cases</th></tr><tr><td>2020</td><td>5</td></tr></table>")
+    assert "<table>" in body.html and "<th>Year</th>" in body.html
+
+
+def test_images_are_lazy_without_referrer_and_tracking_pixels_are_dropped():
+    body = _clean_html('<p>x<img src="https://a.example/p.jpg" alt="p">'
+                       '<img src="https://t.example/pixel.gif" width="0" height="0">'
+                       "<img src='http://c.example/1.png' width='1px' height='1px'/></p>")
+    assert body.html.count("<img") == 1
+    assert 'loading="lazy"' in body.html and 'referrerpolicy="no-referrer"' in body.html
+
+
+def test_plain_text_lines_become_paragraphs_and_are_escaped():
+    assert render_text("one <b>\ntwo & three\n") == "<p>one &lt;b&gt;</p>\n<p>two &amp; three</p>"
+
+
+def test_hard_wrapped_text_is_joined_into_paragraphs():
+    text = "first line of a\nwrapped paragraph\nthat goes on\n\nsecond para\nis here\nas well\n"
+    assert render_text(text).count("<p>") == 2
+
+
+def test_share_prompts_in_many_languages_are_dropped():
+    for prompt in ("इसे शेयर करें:", "Share this:", "分享到：", "komentar", "Jadi yg pertama suka"):
+        found = extract(f"Title\nReal sentence one.\n{prompt}\nReal sentence two.\n")
+        body = clean(found)
+        assert prompt not in body.text, prompt
+        assert "Real sentence two." in body.text
+
+
+def test_wiki_link_debris_keeps_the_word():
+    found = extract("## T\n` x` [轉載自GNews](https://gnews.org/articles/1)\n\n[[zh:中共国]]对[[zh:美国]]农业\n")
+    assert clean(found).text == "中共国对美国农业"
+
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '<img src="x" onerror="alert(1)">',
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>',
+    '<iframe src="https://evil.example/"></iframe>',
+    '<svg onload="alert(1)"><circle/></svg>',
+    "<style>body{display:none}</style>",
+    '<form action="https://evil.example/"><input name="q"><button>go</button></form>',
+    '<object data="x.swf"></object><embed src="x.swf">',
+    '<div onclick="alert(1)" style="background:url(javascript:alert(1))">x</div>',
+    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+    "<svg><p><style><img src=x onerror=alert(1)></style></p></svg>",
+    '<a href="  javascript:alert(1)">x</a><a href="vbscript:msgbox(1)">y</a>',
+    '<img src="https://ok.example/a.jpg" style="x" srcset="javascript:alert(1) 1x">',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '<base href="https://evil.example/">',
+    '<p><a href="https://ok.example/" target="_blank" onmouseover="x()">ok</a></p>',
+]
+
+
+def _assert_safe(html: str) -> None:
+    tree = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        assert element.tag not in {"script", "style", "iframe", "frame", "object", "embed", "form",
+                                   "input", "svg", "math", "meta", "base", "link", "noscript"}, html
+        for name, value in element.attrib.items():
+            assert not name.lower().startswith("on"), html
+            assert name.lower() not in {"style", "srcset", "formaction", "target"}, html
+            if name in ("href", "src"):
+                assert re.match(r"(?i)\s*(https?:|mailto:|#)", value), html
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_hostile_markup_never_survives(payload):
+    body = _clean_html(f"<p>before</p>{payload}<p>after</p>")
+    _assert_safe(body.html)
+    assert "before" in body.text and "after" in body.text
+
+
+TAGS = st.sampled_from(["p", "div", "a", "img", "script", "style", "svg", "math", "iframe", "form",
+                        "table", "td", "tr", "noscript", "template", "ok", "span", "select", "option",
+                        "textarea", "title", "xmp", "object", "mglyph", "mtext", "b"])
+ATTRS = st.sampled_from(["href", "src", "onerror", "onload", "style", "srcset", "action", "formaction",
+                         "title", "alt", "xlink:href", "data"])
+VALUES = st.sampled_from(["javascript:alert(1)", "https://ok.example/x", " JAVASCRIPT:x", "data:text/html,x",
+                          "x\" onerror=\"alert(1)", "</style><img src=x onerror=alert(1)>", "#a", "vbscript:y"])
+
+
+@st.composite
+def hostile_html(draw, depth=0):
+    parts = []
+    for _ in range(draw(st.integers(0, 4))):
+        kind = draw(st.integers(0, 3))
+        if kind == 0 or depth > 3:
+            parts.append(draw(st.sampled_from(["text", "<", ">", "&", "\"", "'", "<!--", "-->", "]]>"])))
+        else:
+            tag = draw(TAGS)
+            attrs = "".join(f' {draw(ATTRS)}="{draw(VALUES)}"' for _ in range(draw(st.integers(0, 2))))
+            inner = draw(hostile_html(depth + 1))
+            close = draw(st.booleans())
+            parts.append(f"<{tag}{attrs}>{inner}" + (f"</{tag}>" if close else ""))
+    return "".join(parts)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile_html())
+def test_property_generated_markup_is_always_sanitised(fragment):
+    _assert_safe(_clean_html(fragment).html)
+    _assert_safe(sanitise(fragment))

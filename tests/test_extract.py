@@ -1,0 +1,145 @@
+"""Source profiles on real files copied from the corpus, and the generic rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from builder.extract import extract, _number
+from builder.models import PartialDate, Person
+from builder.profiles import choose_profile, load_profiles
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EPOCH = FIXTURES / "corpus/epic-marker/epoch-news/pages"
+MINGHUI = FIXTURES / "corpus/gfw-breaker/mh-news/pages"
+GNEWS = FIXTURES / "corpus/ourhimalayas/txt/content/gnews"
+SEEDS = FIXTURES / "seeds"
+
+
+def _read(path: Path):
+    return extract(path.read_text(encoding="utf-8"))
+
+
+def test_every_profile_file_loads_and_generic_is_last():
+    profiles = load_profiles()
+    names = [p.name for p in profiles]
+    assert {"epoch-times-mirror", "minghui-mirror", "gnews-repost", "aggregator-web-id", "generic"} <= set(names)
+    assert names[-1] == "generic"
+
+
+@pytest.mark.parametrize("folder, profile", [
+    (EPOCH, "epoch-times-mirror"), (MINGHUI, "minghui-mirror"), (GNEWS, "gnews-repost")])
+def test_each_mirror_file_is_recognised_by_its_profile(folder, profile):
+    files = sorted(folder.rglob("*.md"))
+    assert files
+    assert {choose_profile(f.read_text(encoding="utf-8")).name for f in files} == {profile}
+
+
+def test_epoch_mirror_title_comes_from_heading_and_date_from_dateline():
+    found = _read(SEEDS / "001_ace06215ba7acc5f.txt")
+    assert found.title == "北约提升与日本关系 双方建立新伙伴计划"
+    assert found.date == PartialDate(2023, 7, 12)
+    assert found.original_url == "https://www.epochtimes.com/gb/23/7/12/n14032904.htm"
+    assert "Epoch Times" in found.publisher.name
+    assert Person("李同德", "editor") in found.people
+    assert "原文链接" not in found.body and "[首页]" not in found.body
+
+
+def test_epoch_mirror_dateline_wins_over_the_url_date():
+    # the dateline says the 29th, the URL the 28th (the page was filed the day before)
+    text = (EPOCH / "ncid277").glob("*.md")
+    for path in text:
+        found = _read(path)
+        assert found.date is not None and found.date.precision.value == "day", path
+
+
+def test_minghui_date_in_chinese_numerals_and_mirror_url_from_share_block():
+    found = _read(MINGHUI / "140/338527.md")
+    assert found.date == PartialDate(2016, 12, 5)
+    assert found.original_url.startswith("http://www.minghui.org/mh/articles/2016/12/5/")
+    assert found.publisher.name == "明慧网 Minghui"
+    assert found.mirror.url == "https://github.com/gfw-breaker/mh-news/blob/master/pages/140/338527.md"
+    assert "手机上长按" not in found.body
+
+
+def test_minghui_mirror_of_an_epoch_times_article_credits_the_epoch_times():
+    found = _read(MINGHUI / "nf4778/n11934176.md")
+    assert "epochtimes.com" in found.original_url
+    assert "Epoch Times" in found.publisher.name
+    assert found.date is not None
+
+
+@pytest.mark.parametrize("number, value", [("二零一六", 2016), ("十二", 12), ("五", 5), ("二十六", 26),
+                                           ("三十一", 31), ("十", 10), ("〇九", 9), ("07", 7)])
+def test_chinese_numerals(number, value):
+    assert _number(number) == value
+
+
+def test_gnews_new_era_header_gives_date_time_and_author_group():
+    found = _read(GNEWS / "1336671.md")
+    assert found.date == PartialDate(2023, 5, 28, "07:11")
+    assert found.original_url == "https://gnews.org/articles/1336671"
+    assert Person("澳洲雅典娜农场", "author") in found.people
+    assert found.title.startswith("5月26日妮可")
+
+
+def test_gnews_old_era_date_is_the_month_of_the_article_images_not_the_logo():
+    found = _read(SEEDS / "000_9b25765c4741cd75.txt")
+    assert found.date == PartialDate(2022, 4)
+    assert found.date.iso() == "2022-04"
+
+
+def test_gnews_chain_original_republisher_based_on_and_mirror():
+    found = _read(SEEDS / "000_9b25765c4741cd75.txt")
+    assert found.publisher.name == "GNews"
+    assert found.republisher.url == "https://gnews.org/zh-hans/2402170/"
+    assert found.based_on.url.startswith("https://www.zerohedge.com/geopolitical/japan-new-zealand")
+    assert found.mirror.url == "https://github.com/ourhimalayas/txt"
+    roles = {(p.role, p.name) for p in found.people}
+    assert {("author", "东京樱花团/asket"), ("editor", "东京樱花团/喜马拉雅的微尘"),
+            ("publisher", "东京樱花团/老黑")} <= roles
+
+
+def test_gnews_credit_lines_leave_the_body_and_become_people():
+    found = _read(GNEWS / "2417986.md")
+    assert Person("里奇", "translator") in found.people
+    assert Person("五通庙", "publisher") in found.people
+    assert "翻译: 里奇" not in found.body
+    assert "更多资讯" not in found.body and "免责声明" not in found.body
+
+
+def test_aggregator_page_title_publisher_and_date():
+    found = _read(SEEDS / "002_fd40830f1acd1926.txt")
+    assert found.title == "Japan PM, NATO chief meet to discuss partnership, Ukraine"
+    assert found.publisher.name == "MAINICHI"
+    assert found.date == PartialDate(2025, 4, 9)
+    assert "Cari Berita" not in found.body and "komentar" not in found.body
+    assert found.body.lstrip().startswith("NATO Secretary General")
+
+
+def test_generic_plain_text_takes_first_line_as_title_and_invents_no_date():
+    found = _read(SEEDS / "003_6beaf405c0428abc.txt")
+    assert found.profile == "generic"
+    assert found.title.startswith("यूरोपीय संघ और जापान")
+    assert found.date is None and found.original_url is None and found.publisher.name is None
+    assert not found.body.lstrip().startswith("यूरोपीय संघ और जापान क्षेत्रीय")
+
+
+def test_generic_markdown_heading_title_and_stated_date():
+    found = extract("# A heading\n\nPublished: March 3, 2021\n\nSome **text** here.\n")
+    assert found.title == "A heading"
+    assert found.date == PartialDate(2021, 3, 3)
+    assert found.format == "markdown"
+
+
+def test_generic_never_takes_a_year_in_the_text_for_a_date():
+    found = extract("Title line\nIn 2022 the strategy was adopted.\nMore text.\n")
+    assert found.date is None
+
+
+def test_generic_html_document_title_from_title_element():
+    found = extract("<!DOCTYPE html><html><head><title>Page title</title></head>"
+                    "<body><nav>menu</nav><p>One.</p><p>Two.</p><p>Three.</p></body></html>")
+    assert found.title == "Page title"
+    assert found.format == "html"
