@@ -25,7 +25,7 @@ from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
-from builder import indexes
+from builder import classify, indexes, related
 from builder.config import Settings
 from builder.errors import ConfigError, InputError, OutputError
 from builder.models import Article, BuildReport, Skip, StageTiming
@@ -73,14 +73,19 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
         stages.count("read", len(paths))
         vocabulary = content / VOCABULARY_FILE
         job = _Job(content, scratch, site.root, vocabulary if vocabulary.is_file() else None)
+        with stages.time("setup"):
+            classify.warm_up(job.vocabulary)
         with _pool(settings) as run:
             articles, skips = _process_all(run, job, paths, manifest, stages, progress)
             articles = resolve_slug_collisions(articles)
+            with stages.time("relate"):
+                relations = related.relations(articles)
             with stages.time("render"):
                 tag_labels = indexes.tag_labels(articles, settings)
                 render = partial(_render_article, settings, job, tag_labels)
                 written = 0
-                for done in run(render, [(a, ()) for a in articles]):
+                tasks = [(a, relations.get(a.source_path, ())) for a in articles]
+                for done in run(render, tasks):
                     written += done
                     if progress:
                         progress("render", written, len(articles))

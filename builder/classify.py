@@ -95,17 +95,31 @@ def vocabulary(extra: Path | None) -> Vocabulary:
     return load_vocabulary(extra if extra and extra.is_file() else None)
 
 
+def warm_up(vocabulary_path: Path | None) -> None:
+    """Build the matchers once, in the parent, so forked workers inherit them
+    instead of each spending seconds building its own."""
+    detect_countries("", None)
+    vocabulary(vocabulary_path).match("")
+    _han_tables()
+
+
 def countries_of(title: str, text: str, language: str) -> tuple[tuple[str, int], ...]:
     """(code, mentions), most mentioned first, then by code."""
     found = detect_countries(f"{title}\n{text}", language)
     return tuple(sorted(found.items(), key=lambda item: (-item[1], item[0])))
 
 
+TOPIC_MIN_MENTIONS = 2
+"""A vocabulary concept tags an article when its title names it, or its body
+names it at least this often: one passing mention is not what a story is about."""
+
+
 def tags_of(title: str, text: str, language: str, source_tags: tuple[str, ...],
             vocab: Vocabulary) -> tuple[str, ...]:
     """Topic keys the vocabulary finds, plus the source's own tags (mapped onto a
     concept when the vocabulary knows the term)."""
-    tags = set(vocab.match(f"{title}\n{text}", language))
+    tags = set(vocab.match(title, language))
+    tags.update(k for k, n in vocab.counts(text).items() if n >= TOPIC_MIN_MENTIONS)
     for tag in source_tags:
         tags.add(vocab.key_for_term(tag) or tag)
     return tuple(sorted(tags))

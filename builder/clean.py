@@ -377,7 +377,22 @@ def sanitise(fragment: str) -> str:
                                           "decoding": "async"}},
         strip_comments=True,
     )
-    return _tidy_whitespace(cleaned)
+    return _tidy_whitespace(_sort_attributes(cleaned))
+
+
+_START_TAG = re.compile(r"<([a-z][a-z0-9]*)((?:\s+[^\s=>/]+=\"[^\"]*\")+)\s*(/?)>")
+_ATTRIBUTE = re.compile(r'([^\s=>/]+)="([^"]*)"')
+
+
+def _sort_attributes(fragment: str) -> str:
+    """nh3 emits attributes in hash order, which differs between processes;
+    sorted attributes make the output byte-identical across builds. (nh3's
+    serialiser always writes ``name="value"``, so a regular expression can
+    read its start tags.)"""
+    def sort(match: re.Match[str]) -> str:
+        attrs = sorted(_ATTRIBUTE.findall(match.group(2)))
+        return "<" + match.group(1) + "".join(f' {k}="{v}"' for k, v in attrs) + match.group(3) + ">"
+    return _START_TAG.sub(sort, fragment)
 
 
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:

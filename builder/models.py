@@ -137,6 +137,9 @@ class Article:
     image: str | None = None
     """URL of the first article image, for JSON-LD and cards."""
     word_count: int = 0
+    signature: tuple[int, tuple[str, ...]] = (0, ())
+    """(paragraph count, the numbers the body states): language-independent
+    features that let translations of one story find each other."""
     notes: tuple[str, ...] = ()
     """Things the extractor wants a maintainer to know (not errors)."""
 

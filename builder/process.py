@@ -78,6 +78,7 @@ def process_source(source: SourceFile, vocabulary_path: Path | None = None) -> P
         summary=summarise(body.text),
         image=body.image,
         word_count=_word_count(body.text),
+        signature=story_signature(body.text),
         notes=() if body.text.strip() else ("no article text: the file holds only a title and credits",),
     )
     return Processed(article, body.html, clock.laps)
@@ -138,6 +139,13 @@ def summarise(text: str) -> str:
         return cut[:stop + 1]
     space = cut.rfind(" ")
     return (cut[:space] if space > SUMMARY_CHARS // 2 else cut) + "…"
+
+
+def story_signature(text: str) -> tuple[int, tuple[str, ...]]:
+    """Paragraph count and the distinct numbers of a body, in order of first use."""
+    paragraphs = sum(1 for line in text.split("\n") if line.strip())
+    numbers = tuple(dict.fromkeys(re.findall(r"\d+(?:[.,]\d+)?", text)))[:40]
+    return paragraphs, numbers
 
 
 def _word_count(text: str) -> int:

@@ -165,7 +165,8 @@ class Renderer:
         )
 
     def article_page(self, article: Article, body_html: str, tag_labels: dict[str, tuple[str, str]],
-                     related: Sequence[Article] = ()) -> str:
+                     related: Sequence = ()) -> str:
+        """``related``: ``related.Relation`` records, translations first."""
         page = article_path(article)
         people = [{"name": p.name, "role": p.role, "role_label": self.labels[f"role.{p.role}"]}
                   for p in article.people]
@@ -183,7 +184,11 @@ class Renderer:
                           for c, n in article.countries],
             "attribution": self.attribution_view(article, page),
             "jsonld": jsonld_script(article_jsonld(article, self.settings)),
-            "related": [self.item_view(a, page) for a in related],
+            "related": [dict(self.item_view(r.article, page),
+                             relation=self.labels["related.translation"].format(
+                                 language=self.language_name(r.article.language))
+                             if r.kind == "translation" else "")
+                        for r in related],
         }
         return self.page("article.html", page, article=view)
 

@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 import shutil
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,7 @@ def test_every_internal_link_is_relative_and_names_a_file(seed_site):
             if url.startswith(("http://", "https://", "mailto:", "#")):
                 continue
             assert not url.startswith("/"), (page, url)
-            target = (page.parent / url.split("#")[0]).resolve()
+            target = (page.parent / urllib.parse.unquote(url.split("#")[0])).resolve()
             if page.name == "404.html":
                 continue  # resolved against <base href>, see test_deploy
             assert target.is_file(), (page.relative_to(seed_site), url)
