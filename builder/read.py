@@ -86,14 +86,17 @@ def read_sidecar(content_dir: Path, path: Path) -> dict[str, object]:
     if side is None:
         return {}
     rel = side.relative_to(content_dir).as_posix()
+    article = path.relative_to(content_dir).as_posix()
     try:
-        data = tomllib.loads(side.read_text(encoding="utf-8-sig"))
+        text = side.read_text(encoding="utf-8-sig")
+        data = tomllib.loads(text)
     except UnicodeDecodeError:
-        raise InputError(rel, "read", "sidecar is not UTF-8 text") from None
+        raise InputError(rel, "read", f"sidecar is not UTF-8 text; {article} skipped") from None
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"line (\d+)", str(exc))
-        raise InputError(rel, "read", f"sidecar is not valid TOML: {exc}",
-                         line=int(line.group(1)) if line else None) from None
+        number = int(line.group(1)) if line else text.count("\n") + (not text.endswith("\n"))
+        raise InputError(rel, "read", f"sidecar is not valid TOML ({exc}); expected key = value "
+                         f"lines; {article} skipped", line=number) from None
     for key, value in data.items():
         expected = SIDECAR_FIELDS.get(key)
         if expected is None:

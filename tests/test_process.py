@@ -1,0 +1,82 @@
+"""Per-article processing: sidecars, permalinks and collisions."""
+
+from __future__ import annotations
+
+import hashlib
+
+from builder.build import build, resolve_slug_collisions
+from builder.models import PartialDate, Person, SourceFile
+from builder.process import parse_sidecar_date, permalink_slug, process_source
+from builder.related import is_translation
+from tests.conftest import ROOT, copy_seeds, make_settings
+
+SEED = (ROOT / "content" / "003_6beaf405c0428abc.txt").read_bytes()
+
+
+def _source(raw: bytes, path: str = "news/a.txt", sidecar: dict | None = None) -> SourceFile:
+    return SourceFile(path, raw, hashlib.sha256(raw).hexdigest(), tuple(sorted((sidecar or {}).items())))
+
+
+def test_permalink_comes_from_the_path_not_the_text():
+    assert permalink_slug("000_9b25765c4741cd75.txt") == "000-9b25765c4741cd75"
+    assert permalink_slug("epoch/pages/ncid277/n12911853.md") == "epoch/pages/ncid277/n12911853"
+    assert permalink_slug("新闻/美国 大选.md") == "新闻/美国-大选"
+    first = process_source(_source(SEED)).article
+    changed = process_source(_source(SEED.replace("यूरोपीय".encode(), b"X", 1))).article
+    assert first.slug == changed.slug == "news/a"
+
+
+def test_sidecar_overrides_every_extracted_field():
+    sidecar = {"title": "Better", "date": "2024-11-15", "source_url": "https://example.com/story",
+               "publisher": "Example Times", "authors": ["A. Writer"], "language": "hi",
+               "tags": ["NATO", "custom topic"], "countries": ["jp", "in"], "slug": "eu-japan"}
+    article = process_source(_source(SEED, sidecar=sidecar)).article
+    assert article.title == "Better"
+    assert article.date == PartialDate(2024, 11, 15)
+    assert article.original_url == "https://example.com/story"
+    assert article.publisher.name == "Example Times"
+    assert Person("A. Writer", "author") in article.people
+    assert article.language == "hi"
+    assert {"nato", "custom topic"} <= set(article.tags)
+    assert article.countries == (("JP", 1), ("IN", 1))
+    assert article.slug == "eu-japan"
+
+
+def test_sidecar_dates_keep_their_precision():
+    assert parse_sidecar_date("2022") == PartialDate(2022)
+    assert parse_sidecar_date("2022-04") == PartialDate(2022, 4)
+    assert parse_sidecar_date("2022-13") is None
+    assert parse_sidecar_date("April 2022") is None
+
+
+def test_malformed_sidecar_skips_the_file_naming_file_and_line(tmp_path):
+    content = copy_seeds(tmp_path / "content")
+    (content / "003_6beaf405c0428abc.meta.toml").write_text('title = "x"\ndate = [\n', encoding="utf-8")
+    (content / "004_6dd9f12cafea0c39.meta.toml").write_text('date = "someday"\n', encoding="utf-8")
+    report = build(make_settings(content, tmp_path / "site"))
+    skipped = {s.path: s.message for s in report.skipped}
+    assert any(p.startswith("003_6beaf405c0428abc.meta.toml:") for p in skipped), skipped
+    assert "004_6dd9f12cafea0c39.txt" in skipped and "YYYY" in skipped["004_6dd9f12cafea0c39.txt"]
+    assert report.articles == 3
+
+
+def test_slug_collisions_are_resolved_by_path_order_and_stay_stable():
+    one = process_source(_source(SEED, "News/A.txt")).article
+    two = process_source(_source(SEED, "news/a.md")).article
+    assert one.slug.lower() == two.slug.lower()
+    resolved = resolve_slug_collisions([two, one])
+    slugs = {a.source_path: a.slug for a in resolved}
+    assert slugs["News/A.txt"] == "news/a"
+    assert slugs["news/a.md"].startswith("news/a-") and len(slugs["news/a.md"]) == len("news/a-") + 8
+    assert resolve_slug_collisions([one, two]) == resolved
+
+
+def test_hindi_and_telugu_seeds_are_one_story():
+    hindi = process_source(_source(SEED, "003.txt")).article
+    telugu_raw = (ROOT / "content" / "004_6dd9f12cafea0c39.txt").read_bytes()
+    telugu = process_source(_source(telugu_raw, "004.txt")).article
+    english_raw = (ROOT / "content" / "002_fd40830f1acd1926.txt").read_bytes()
+    english = process_source(_source(english_raw, "002.txt")).article
+    assert (hindi.language, telugu.language) == ("hi", "te")
+    assert is_translation(hindi, telugu)
+    assert not is_translation(hindi, english)
