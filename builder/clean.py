@@ -147,6 +147,8 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
         if element is not tree:
             element.drop_tag()
     _drop_empty_blocks(tree)
+    _fix_heading_levels(tree)
+    _drop_breaks_in_figures(tree)
     _collapse_whitespace(tree)
     return tree, tags
 
@@ -304,6 +306,25 @@ def _collapse(text: str) -> str:
     text = _EDGE_AFTER_WIDE.sub("", text)
     text = _EDGE_BEFORE_WIDE.sub("", text)
     return re.sub(r"[ \t]*\n\s*", "\n", text)
+
+
+def _fix_heading_levels(tree) -> None:
+    """The page's title is the only h1: body headings start at h2 and never
+    skip a level (scraped pages use h3/h4 for their first subheading). Each
+    heading's level is its depth among the open headings above it."""
+    open_levels: list[int] = []
+    for heading in tree.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        level = int(heading.tag[1])
+        while open_levels and open_levels[-1] >= level:
+            open_levels.pop()
+        open_levels.append(level)
+        heading.tag = f"h{min(6, 1 + len(open_levels))}"
+
+
+def _drop_breaks_in_figures(tree) -> None:
+    for figure in tree.iter("figure"):
+        for br in [child for child in figure if child.tag == "br"]:
+            _remove(br)
 
 
 def _figure(images, caption: str):

@@ -156,3 +156,19 @@ def hostile_html(draw, depth=0):
 def test_property_generated_markup_is_always_sanitised(fragment):
     _assert_safe(_clean_html(fragment).html)
     _assert_safe(sanitise(fragment))
+
+
+def test_body_headings_start_at_h2_and_never_skip_a_level():
+    body = _clean_html("<h4>a</h4><p>x</p><h4>b</h4><h5>c</h5><h2>d</h2><h6>e</h6><h1>f</h1>")
+    assert re.findall(r"<(h\d)>", body.html) == ["h2", "h2", "h3", "h2", "h3", "h2"]
+
+
+def test_line_breaks_directly_inside_figures_are_dropped():
+    body = _clean_html('<figure><img src="https://a.example/1.jpg"><br><figcaption>cap</figcaption></figure>')
+    assert "<br>" not in body.html and "<figcaption>cap</figcaption>" in body.html
+
+
+def test_attributes_are_written_in_a_stable_order():
+    html = _clean_html('<p><img src="https://a.example/1.jpg" alt="x" width="3"></p>').html
+    attrs = re.findall(r' ([a-z]+)="', re.search(r"<img[^>]*>", html).group(0))
+    assert attrs == sorted(attrs)
