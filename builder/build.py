@@ -1,21 +1,28 @@
 """``build(settings)``: the whole pipeline, one stage after another.
 
-    read → extract → clean → classify   per article, in worker processes
-    render articles                      per article, in worker processes
-    indexes, static files, feeds         reductions over the small records
+    scan      walk content/, hash what changed since the last build
+    process   read → extract → clean → classify, in worker processes, only
+              for files the cache does not already hold
+    relate    related articles and translations (a reduction over records)
+    plan      every output file with the hash of its inputs
+    render    article pages (workers) and list pages, feeds, sitemap — only
+              the outputs whose input hash changed
+    commit    swap the staging folder in (full build) or move the changed
+              files in and remove the stale ones (incremental build)
 
-Each stage is timed and counted for the summary. Bodies never travel back to
-the main process: a worker writes each cleaned body to a scratch folder and
-returns only the small ``Article`` record, so memory stays bounded however
-large the archive is.
+Each stage is timed and counted for the summary. Bodies never collect in the
+main process: a worker's cleaned body goes straight into the cache (SQLite)
+and render workers read it back, so memory stays bounded however large the
+archive is.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import shutil
+import sqlite3
 import time
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -25,14 +32,18 @@ from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
-from builder import classify, indexes, related
+from builder import classify, related
+from builder.cache import Cache, digest, rules_fingerprint, tree_fingerprint
 from builder.config import Settings
 from builder.errors import ConfigError, InputError, OutputError
+from builder.indexes import Output, plan_indexes, tag_labels
 from builder.models import Article, BuildReport, Skip, StageTiming
 from builder.process import process_source
-from builder.read import VOCABULARY_FILE, find_sources, read_manifest, read_source
+from builder.read import VOCABULARY_FILE, find_sources, read_manifest, read_source, sidecar_path
 from builder.render import Renderer, article_path
-from builder.write import StagingSite
+from builder.write import MARKER, StagingSite, marker_build_id
+
+CACHE_FILE = "cache.sqlite"
 
 
 class StrictFailure(Exception):
@@ -44,12 +55,23 @@ class StrictFailure(Exception):
 
 
 @dataclass(frozen=True)
+class _Scanned:
+    """A raw file found by the scan, with the key of its processed record."""
+
+    path: Path
+    rel: str
+    sha256: str
+    key: str
+    provenance: dict | None
+
+
+@dataclass(frozen=True)
 class _Job:
-    """What a worker needs to process one file (small, picklable)."""
+    """What a worker needs (small, picklable)."""
 
     content_dir: Path
-    scratch_dir: Path
     staging_dir: Path
+    cache_path: Path
     vocabulary: Path | None
 
 
@@ -63,125 +85,253 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
     if not (templates / "article.html").is_file():
         raise ConfigError(f"templates folder {templates} has no article.html")
     stages = _Stages()
-    site = StagingSite(settings.path("out_dir"))
-    scratch = site.root.with_name(site.root.name + ".bodies")
-    scratch.mkdir(exist_ok=True)
+    vocabulary = content / VOCABULARY_FILE
+    vocabulary = vocabulary if vocabulary.is_file() else None
+    with stages.time("setup"):
+        cache = Cache(settings.path("cache_dir") / CACHE_FILE, rules_fingerprint(vocabulary))
+        classify.warm_up(vocabulary)
+    out = settings.path("out_dir")
+    incremental = (not cache.fresh and out.is_dir() and cache.build_id() is not None
+                   and marker_build_id(out) == cache.build_id())
+    site = StagingSite(out)
+    job = _Job(content, site.root, cache.path, vocabulary)
     try:
-        with stages.time("read"):
-            manifest = read_manifest(content)
-            paths = list(find_sources(content))
-        stages.count("read", len(paths))
-        vocabulary = content / VOCABULARY_FILE
-        job = _Job(content, scratch, site.root, vocabulary if vocabulary.is_file() else None)
-        with stages.time("setup"):
-            classify.warm_up(job.vocabulary)
+        with stages.time("scan"):
+            scanned = _scan(content, cache)
+        stages.count("scan", len(scanned))
         with _pool(settings) as run:
-            articles, skips = _process_all(run, job, paths, manifest, stages, progress)
+            articles, skips = _process(run, job, cache, scanned, stages, progress)
             articles = resolve_slug_collisions(articles)
             with stages.time("relate"):
                 relations = related.relations(articles)
+            with stages.time("plan"):
+                outputs, article_tasks = _plan(settings, job, cache, articles, relations, scanned)
+            previous, on_disk = {}, set()
+            if incremental:
+                on_disk = _files_under(out)
+                # a file of the last build that is gone from disk must be made again
+                previous = {p: k for p, k in cache.outputs().items() if p in on_disk}
             with stages.time("render"):
-                tag_labels = indexes.tag_labels(articles, settings)
-                render = partial(_render_article, settings, job, tag_labels)
-                written = 0
-                tasks = [(a, relations.get(a.source_path, ())) for a in articles]
-                for done in run(render, tasks):
-                    written += done
-                    if progress:
-                        progress("render", written, len(articles))
-            stages.count("render", len(articles))
-        with stages.time("indexes"):
-            pages = indexes.write_indexes(site, settings, articles, partial(_read_body, job))
-            site.copy_tree(settings.path("static_dir"), "static")
-            site.write_text(".nojekyll", "")
-        stages.count("indexes", pages)
+                changed = _render(run, settings, job, site, outputs, article_tasks, previous, progress)
+            stages.count("render", changed)
+        report = _report(settings, articles, skips, stages, len(outputs), changed)
         if settings.strict and skips:
-            raise StrictFailure(_report(settings, site, articles, skips, stages))
-        report = _report(settings, site, articles, skips, stages)
-        site.commit()
-        return report
+            raise StrictFailure(report)
+        with stages.time("commit"):
+            keys = {o.path: o.key for o in outputs}
+            build_id = digest(sorted(keys.items()))
+            if incremental:
+                site.commit_changes(on_disk - set(keys), build_id)
+            else:
+                site.commit(build_id)
+            cache.put_outputs(keys, build_id)
+            cache.keep_only_articles({s.key for s in scanned})
+        return _report(settings, articles, skips, stages, len(outputs), changed, incremental)
     except BaseException:
         site.abandon()
         raise
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        cache.close()
 
 
-def _report(settings, site, articles, skips, stages) -> BuildReport:
-    files = sum(1 for p in site.root.rglob("*") if p.is_file())
-    return BuildReport(pages=files, articles=len(articles), skipped=tuple(skips),
-                       timings=stages.timings(), out_dir=str(settings.path("out_dir")))
+def _report(settings, articles, skips, stages, files, changed, incremental=False) -> BuildReport:
+    processed = stages.counted("process")
+    warnings = (f"{'incremental' if incremental else 'full'} build: {changed} of {files} files written, "
+                f"{processed} files processed, {stages.counted('cached')} taken from the cache",)
+    return BuildReport(pages=files + 1, articles=len(articles), skipped=tuple(skips),
+                       timings=stages.timings(), out_dir=str(settings.path("out_dir")), warnings=warnings,
+                       written=changed, processed=processed, incremental=incremental)
 
 
-def _process_all(run, job: _Job, paths: list[Path], manifest, stages: "_Stages",
-                 progress) -> tuple[list[Article], list[Skip]]:
+def _files_under(folder: Path) -> set[str]:
+    """Site-relative POSIX paths of every file under ``folder`` (os.scandir: fast)."""
+    found: set[str] = set()
+    stack = [(folder, "")]
+    while stack:
+        current, prefix = stack.pop()
+        with os.scandir(current) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((Path(entry.path), f"{prefix}{entry.name}/"))
+                else:
+                    found.add(prefix + entry.name)
+    found.discard(MARKER)
+    return found
+
+
+# --- scan and process ----------------------------------------------------------
+
+def _scan(content: Path, cache: Cache) -> list[_Scanned]:
+    """Every candidate file with its hash (re-read only when its size or mtime
+    changed) and the key of its processed record."""
+    manifest = read_manifest(content)
+    known = cache.file_hashes()
+    rows: list[tuple[str, int, int, str]] = []
+    scanned = []
+
+    def hashed(path: Path, rel: str) -> str:
+        stat = path.stat()
+        entry = known.get(rel)
+        if entry and entry[0] == stat.st_mtime_ns and entry[1] == stat.st_size:
+            sha = entry[2]
+        else:
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        rows.append((rel, stat.st_mtime_ns, stat.st_size, sha))
+        return sha
+
+    for path in find_sources(content):
+        rel = path.relative_to(content).as_posix()
+        sha = hashed(path, rel)
+        side = sidecar_path(path)
+        side_sha = hashed(side, side.relative_to(content).as_posix()) if side else ""
+        provenance = manifest.get(rel)
+        key = digest(rel, sha, side_sha, sorted((provenance or {}).items()))
+        scanned.append(_Scanned(path, rel, sha, key, provenance))
+    cache.put_file_hashes(rows)
+    return scanned
+
+
+def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_Stages",
+             progress) -> tuple[list[Article], list[Skip]]:
+    started = time.perf_counter()
+    hits = cache.articles([s.key for s in scanned])
     articles: list[Article] = []
     skips: list[Skip] = []
-    started = time.perf_counter()
-    tasks = [(path, _manifest_entry(manifest, job.content_dir, path)) for path in paths]
-    for n, (result, laps) in enumerate(run(partial(_process_one, job), tasks), start=1):
-        for name, seconds in laps:
-            stages.add_cpu(name, seconds)
-        if isinstance(result, Skip):
-            skips.append(result)
-        else:
-            articles.append(result)
-        if progress:
-            progress("articles", n, len(tasks))
-    stages.add_wall("process", time.perf_counter() - started, len(articles))
+    misses = [s for s in scanned if s.key not in hits]
+    cache.begin()
+    try:
+        for n, (scan, (result, body, laps)) in enumerate(
+                zip(misses, run(partial(_process_one, job), [(s.path, s.provenance) for s in misses])), start=1):
+            for name, seconds in laps:
+                stages.add_cpu(name, seconds)
+            if isinstance(result, Article):
+                cache.put_article(scan.key, result, body)
+            else:
+                cache.put_article(scan.key, result, "")
+            if progress:
+                progress("articles", n, len(misses))
+    finally:
+        cache.commit()
+    fresh = cache.articles([s.key for s in misses])
+    for scan in scanned:
+        record = hits.get(scan.key) or fresh.get(scan.key)
+        if isinstance(record, Skip):
+            skips.append(record)
+        elif record is not None:
+            articles.append(record)
+    stages.add_wall("process", time.perf_counter() - started, len(misses))
+    stages.count("cached", len(scanned) - len(misses))
     return articles, skips
 
 
-def _manifest_entry(manifest: dict, content: Path, path: Path) -> dict | None:
-    return manifest.get(path.relative_to(content).as_posix())
-
-
-def _process_one(job: _Job, task) -> tuple[Article | Skip, tuple]:
-    """Worker: read, process and store one file. Input errors become skips."""
+def _process_one(job: _Job, task) -> tuple[Article | Skip, str, tuple]:
+    """Worker: read and process one file. Input errors become skips."""
     path, provenance = task
-    rel = path.relative_to(job.content_dir).as_posix()
     try:
         source = read_source(job.content_dir, path, provenance)
         processed = process_source(source, job.vocabulary)
     except InputError as error:
         return Skip(error.path if error.line is None else f"{error.path}:{error.line}",
-                    error.stage, error.message), ()
-    _body_file(job, processed.article).write_text(processed.body_html, encoding="utf-8")
-    raw_target = job.staging_dir / "raw" / rel
-    raw_target.parent.mkdir(parents=True, exist_ok=True)
-    raw_target.write_bytes(source.raw)
-    return processed.article, processed.timings
+                    error.stage, error.message), "", ()
+    return processed.article, processed.body_html, processed.timings
 
 
-def _body_file(job: _Job, article: Article) -> Path:
-    return job.scratch_dir / (hashlib.sha1(article.source_path.encode()).hexdigest() + ".html")
+# --- plan and render -------------------------------------------------------------
+
+def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Article], relations,
+          scanned: list[_Scanned]) -> tuple[list[Output], dict[str, tuple]]:
+    """Every output with its input hash; article pages come with worker tasks."""
+    templates = tree_fingerprint(settings.path("templates_dir"))
+    page_fingerprint = digest(templates, settings.title, settings.description, settings.base_url,
+                              settings.language, settings.items_per_page, settings.feed_items)
+    key_of = {s.rel: s.key for s in scanned}
+    labels = tag_labels(articles, settings)
+    outputs: list[Output] = []
+    tasks: dict[str, tuple] = {}
+    for article in articles:
+        path = article_path(article)
+        rel = tuple(related_view(r) for r in relations.get(article.source_path, ()))
+        own_labels = {t: labels[t] for t in article.tags if t in labels}
+        key = digest(page_fingerprint, repr(article), key_of[article.source_path], repr(rel), repr(own_labels))
+        outputs.append(Output(path, key, _NOT_IN_MAIN))
+        tasks[path] = (article, key_of[article.source_path], relations.get(article.source_path, ()), own_labels)
+        raw_source = settings.path("content_dir") / article.source_path
+        outputs.append(Output(article.raw_url, article.sha256, raw_source.read_bytes))
+    static = settings.path("static_dir")
+    for path in sorted(static.rglob("*")) if static.is_dir() else ():
+        if path.is_file() and not any(p.startswith(".") for p in path.relative_to(static).parts):
+            data_key = hashlib.sha256(path.read_bytes()).hexdigest()
+            outputs.append(Output(f"static/{path.relative_to(static).as_posix()}", data_key, path.read_bytes))
+    outputs.append(Output(".nojekyll", "empty", lambda: b""))
+    renderer = Renderer(settings)
+    body_of = _BodyReader(cache, key_of)
+    outputs += plan_indexes(settings, articles, renderer, page_fingerprint,
+                            lambda a: key_of[a.source_path], body_of)
+    return outputs, tasks
 
 
-def _read_body(job: _Job, article: Article) -> str:
-    return _body_file(job, article).read_text(encoding="utf-8")
+def related_view(relation) -> tuple:
+    """What an article page shows of a related article (for its input hash)."""
+    a = relation.article
+    return (relation.kind, a.slug, a.title, a.language, a.date, a.publisher.name, a.summary)
 
 
-def _render_article(settings: Settings, job: _Job, tag_labels, task) -> int:
-    article, related = task
-    body = _body_file(job, article).read_text(encoding="utf-8")
-    html = _renderer(settings).article_page(article, body, tag_labels, related)
+def _NOT_IN_MAIN() -> bytes:  # article pages are rendered by workers
+    raise AssertionError("article pages are rendered in workers")
+
+
+class _BodyReader:
+    """Cleaned bodies from the cache, for feeds (read when a feed is rendered)."""
+
+    def __init__(self, cache: Cache, key_of: dict[str, str]):
+        self.cache = cache
+        self.key_of = key_of
+
+    def __call__(self, article: Article) -> str:
+        return self.cache.body(self.key_of[article.source_path])
+
+
+def _render(run, settings: Settings, job: _Job, site: StagingSite, outputs: list[Output],
+            tasks: dict[str, tuple], previous: dict[str, str], progress) -> int:
+    """Render and stage the outputs whose key differs from the previous build."""
+    todo = [o for o in outputs if previous.get(o.path) != o.key]
+    seen: set[str] = set()
+    for output in outputs:
+        if output.path in seen:
+            raise OutputError(f"two outputs claim the same path: {output.path}")
+        seen.add(output.path)
+    article_todo = [tasks[o.path] for o in todo if o.path in tasks]
+    done = 0
+    for done, _ in enumerate(run(partial(_render_article, settings, job), article_todo), start=1):
+        if progress:
+            progress("render", done, len(article_todo))
+    for output in todo:
+        if output.path not in tasks:
+            site.write_bytes(output.path, output.make())
+    return len(todo)
+
+
+_WORKER_STATE: dict[str, object] = {}
+
+
+def _render_article(settings: Settings, job: _Job, task) -> int:
+    """Worker: render one article page into the staging folder."""
+    article, body_key, relations, own_labels = task
+    renderer = _WORKER_STATE.get("renderer")
+    if renderer is None or _WORKER_STATE.get("settings") != settings:
+        renderer = Renderer(settings)
+        _WORKER_STATE.update(renderer=renderer, settings=settings)
+    db = _WORKER_STATE.get(("db", str(job.cache_path)))
+    if db is None:
+        db = sqlite3.connect(f"file:{job.cache_path}?mode=ro", uri=True)
+        _WORKER_STATE[("db", str(job.cache_path))] = db
+    row = db.execute("SELECT body FROM articles WHERE key = ?", (body_key,)).fetchone()
+    body = zlib.decompress(row[0]).decode("utf-8")
+    html = renderer.article_page(article, body, own_labels, relations)
     target = job.staging_dir / article_path(article)
-    if target.exists():
-        raise OutputError(f"two articles claim the same page: {article_path(article)}")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")
     return 1
-
-
-_RENDERERS: dict[int, Renderer] = {}
-
-
-def _renderer(settings: Settings) -> Renderer:
-    key = id(settings)
-    if key not in _RENDERERS:
-        _RENDERERS.clear()
-        _RENDERERS[key] = Renderer(settings)
-    return _RENDERERS[key]
 
 
 def resolve_slug_collisions(articles: Iterable[Article]) -> list[Article]:
@@ -208,7 +358,12 @@ def _pool(settings: Settings) -> Iterator[Callable]:
         yield lambda fn, items: map(fn, items)
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-        yield lambda fn, items: pool.map(fn, items, chunksize=16)
+        def run(fn, items):
+            items = list(items)
+            if len(items) < 8:
+                return map(fn, items)
+            return pool.map(fn, items, chunksize=max(1, min(64, len(items) // (workers * 8))))
+        yield run
 
 
 class _Stages:
@@ -236,6 +391,10 @@ class _Stages:
 
     def add_cpu(self, name: str, seconds: float) -> None:
         self._cpu[name] += seconds
+
+    def counted(self, name: str) -> int:
+        return self._counts.get(name, 0)
+
 
     def timings(self) -> tuple[StageTiming, ...]:
         rows = [StageTiming(name, seconds, self._counts.get(name, 0)) for name, seconds in self._wall.items()]

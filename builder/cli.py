@@ -98,9 +98,12 @@ def print_summary(report: BuildReport, settings: Settings, failed: bool = False)
         verdict = "FAILED (--strict: files were skipped; site left as it was)" if failed else "done"
         print(f"build {verdict}: {report.articles} articles, {report.pages} files in {report.out_dir}", file=out)
     if not settings.quiet:
+        for note in report.warnings:
+            print(f"  {note}", file=out)
         for timing in report.timings:
             count = f"  ({timing.count})" if timing.count else ""
-            print(f"  {timing.name:<34} {timing.seconds:8.2f} s{count}", file=out)
+            seconds = f"{timing.seconds:8.2f} s" if timing.seconds or not timing.count else " " * 10
+            print(f"  {timing.name:<34} {seconds}{count}", file=out)
         if not settings.base_url:
             print(f"  WARNING: no base URL set (--base-url, or base_url in content/site.toml). Pages work "
                   f"anywhere, but feeds and the sitemap point at the local preview {PREVIEW_URL}: "

@@ -182,3 +182,8 @@ class BuildReport:
     timings: tuple[StageTiming, ...]
     out_dir: str
     warnings: tuple[str, ...] = field(default=())
+    written: int = 0
+    """Output files rendered and written by this build."""
+    processed: int = 0
+    """Articles read, extracted, cleaned and classified (not taken from the cache)."""
+    incremental: bool = False

@@ -1,27 +1,54 @@
-"""Write stage: a staging folder that becomes ``site/`` only when the build succeeds.
+"""Write stage: new and changed files go to a staging folder; ``site/`` changes
+only when the build has succeeded.
 
-The build writes into ``.site.staging-<pid>`` beside the output folder. When it
-is complete, the old output folder is moved aside, the staging folder moved
-into place, and the old one removed. A build that fails leaves the previous
-site as it was. The builder replaces only a folder that holds its marker file,
-so it never deletes a folder it did not create. No path may leave the staging
-folder.
+A **full** build writes every file into ``.site.staging-<pid>`` beside the
+output folder; on success the old output folder is moved aside, the staging
+folder moved into place and the old one removed.
+
+An **incremental** build stages only the files whose inputs changed. On
+success each staged file is renamed over its old version and the files the
+site no longer has are removed. The marker file says "committing" while that
+happens, so a commit that is interrupted is noticed by the next build, which
+then does a full build instead of trusting the half-updated folder.
+
+Either way a build that fails leaves the previous site as it was. The builder
+replaces only a folder that holds its marker file, so it never deletes a
+folder it did not create, and no path may leave the site folder.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from builder.errors import OutputError
 
 MARKER = ".archive-builder"
 MARKER_TEXT = "This folder is written by archive-builder; it replaces it on every build.\n"
+_COMMITTING = "committing"
+
+
+def marker_build_id(out_dir: Path) -> str | None:
+    """The id of the build that wrote ``out_dir`` (None if unknown or interrupted)."""
+    try:
+        lines = (out_dir / MARKER).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in lines:
+        if line.startswith("build: "):
+            value = line.removeprefix("build: ").strip()
+            return None if value == _COMMITTING else value
+    return None
+
+
+def _marker(build_id: str) -> bytes:
+    return (MARKER_TEXT + f"build: {build_id}\n").encode("utf-8")
 
 
 class StagingSite:
-    """The site being built. ``write`` takes POSIX paths relative to the site root."""
+    """The files being built. ``write_bytes`` takes POSIX paths relative to the site root."""
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir.resolve()
@@ -32,16 +59,12 @@ class StagingSite:
             shutil.rmtree(self.root)
         self.root.mkdir()
         self.files = 0
-        self._pages: list[str] = []
 
     def path_for(self, rel: str) -> Path:
         posix = PurePosixPath(rel)
         if posix.is_absolute() or ".." in posix.parts or not posix.parts:
             raise OutputError(f"refusing to write outside the site: {rel!r}")
         return self.root.joinpath(*posix.parts)
-
-    def write_text(self, rel: str, text: str) -> None:
-        self.write_bytes(rel, text.encode("utf-8"))
 
     def write_bytes(self, rel: str, data: bytes) -> None:
         target = self.path_for(rel)
@@ -50,21 +73,13 @@ class StagingSite:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         self.files += 1
-        if rel.endswith(".html"):
-            self._pages.append(rel)
 
-    def written_pages(self) -> list[str]:
-        """HTML pages written through this object (not by worker processes)."""
-        return list(self._pages)
+    def staged(self) -> list[str]:
+        return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file())
 
-    def copy_tree(self, source: Path, rel_prefix: str) -> None:
-        for path in sorted(source.rglob("*")):
-            if path.is_file() and not any(p.startswith(".") for p in path.relative_to(source).parts):
-                self.write_bytes(f"{rel_prefix}/{path.relative_to(source).as_posix()}", path.read_bytes())
-
-    def commit(self) -> None:
-        """Swap the staging folder into place."""
-        (self.root / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    def commit(self, build_id: str) -> None:
+        """Full build: swap the staging folder into place."""
+        (self.root / MARKER).write_bytes(_marker(build_id))
         old = None
         if self.out_dir.exists():
             _check_replaceable(self.out_dir)
@@ -76,10 +91,34 @@ class StagingSite:
         if old is not None:
             shutil.rmtree(old)
 
+    def commit_changes(self, removed: Iterable[str], build_id: str) -> None:
+        """Incremental build: move the staged files over the site, drop ``removed``."""
+        _check_replaceable(self.out_dir)
+        marker = self.out_dir / MARKER
+        marker.write_bytes(_marker(_COMMITTING))
+        for rel in self.staged():
+            target = self.out_dir.joinpath(*PurePosixPath(rel).parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.path_for(rel), target)
+        for rel in sorted(removed):
+            if rel == MARKER:
+                continue
+            target = self.out_dir.joinpath(*PurePosixPath(self.path_for(rel).relative_to(self.root)).parts)
+            target.unlink(missing_ok=True)
+            _prune_empty_parents(target.parent, self.out_dir)
+        marker.write_bytes(_marker(build_id))
+        shutil.rmtree(self.root)
+
     def abandon(self) -> None:
         """Remove the staging folder after a failed build; the old site stays."""
         if self.root.exists():
             shutil.rmtree(self.root)
+
+
+def _prune_empty_parents(folder: Path, top: Path) -> None:
+    while folder != top and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def _check_replaceable(out_dir: Path) -> None:

@@ -21,7 +21,8 @@ BASE_URL = "https://example.org/archive/"
 def make_settings(content: Path, out: Path, **overrides):
     """Settings for a test build of ``content`` into ``out`` with the project's
     templates and static files."""
-    values = {"content_dir": str(content), "out_dir": str(out), "jobs": 1, "quiet": True}
+    values = {"content_dir": str(content), "out_dir": str(out), "jobs": 1, "quiet": True,
+              "cache_dir": str(Path(out).parent / ".archive-cache")}
     values.update(overrides)
     settings = load_settings(ROOT, values, environ={})
     return settings

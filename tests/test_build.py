@@ -108,10 +108,17 @@ def test_a_build_that_fails_midway_leaves_the_previous_site(tmp_path, monkeypatc
     before = _tree(out)
     (content / "005_new.txt").write_text("A new article\nWith a body line.\n", encoding="utf-8")
 
-    def explode(*args, **kwargs):
-        raise RuntimeError("disk full while writing indexes")
+    real_plan = build_module.plan_indexes
 
-    monkeypatch.setattr(build_module.indexes, "write_indexes", explode)
+    def plan_with_a_failing_page(*args, **kwargs):
+        outputs = real_plan(*args, **kwargs)
+
+        def explode() -> bytes:
+            raise RuntimeError("disk full while writing indexes")
+
+        return outputs[:3] + [build_module.Output("tags/failing.html", "new", explode)] + outputs[3:]
+
+    monkeypatch.setattr(build_module, "plan_indexes", plan_with_a_failing_page)
     with pytest.raises(RuntimeError):
         build(make_settings(content, out))
     assert _tree(out) == before
@@ -166,7 +173,7 @@ def test_summary_lists_skipped_files_with_reasons(tmp_path, monkeypatch, capsys)
     assert "5 articles" in printed
     assert "1 file(s) skipped:" in printed
     assert "1. zero.md: [read] empty file" in printed
-    for stage in ("read", "process", "render", "indexes"):
+    for stage in ("scan", "process", "relate", "plan", "render", "commit"):
         assert re.search(rf"^\s+{stage}\s+\d+\.\d\d s", printed, re.M), stage
 
 

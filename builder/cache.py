@@ -1,0 +1,218 @@
+"""The incremental build cache: one SQLite file outside ``site/``.
+
+What it remembers, and what each entry is keyed by:
+
+* ``files``: path → (mtime, size, SHA-256) of each raw file and sidecar, so an
+  unchanged file is not even read again.
+* ``articles``: the processed record and cleaned body of an article, keyed by
+  a hash of everything that decides them — the file's path and SHA-256, its
+  sidecar, its manifest entry, and the *rules fingerprint* (the builder's
+  version and code, its profiles and data files, the user's vocabulary).
+* ``outputs``: for every file of the current ``site/``, the hash of what it
+  was made from (record, body, related list, templates, settings…). A page
+  whose inputs hash the same is neither rendered nor written again.
+* ``meta``: the cache's schema, the rules fingerprint and the id of the build
+  that wrote ``site/`` (also written in ``site/``'s marker file).
+
+A cache that cannot be opened, is corrupt, or was written by another schema
+or another set of rules is deleted and rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from builder import __version__
+
+SCHEMA = "3"
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, sha256 TEXT);
+CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, record BLOB NOT NULL, body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blobs (k TEXT PRIMARY KEY, v BLOB NOT NULL);
+"""
+
+
+def digest(*parts: object) -> str:
+    """A stable hash of strings, bytes and nested tuples of them."""
+    h = hashlib.blake2b(digest_size=20)
+    _feed(h, parts)
+    return h.hexdigest()
+
+
+def _feed(h, value: object) -> None:
+    if isinstance(value, bytes):
+        h.update(b"b%d:" % len(value) + value)
+    elif isinstance(value, str):
+        data = value.encode("utf-8")
+        h.update(b"s%d:" % len(data) + data)
+    elif isinstance(value, (tuple, list)):
+        h.update(b"(%d" % len(value))
+        for item in value:
+            _feed(h, item)
+        h.update(b")")
+    elif value is None:
+        h.update(b"N")
+    else:
+        _feed(h, repr(value))
+
+
+def tree_fingerprint(*folders: Path, suffixes: tuple[str, ...] = ()) -> str:
+    """Hash of every file (path and bytes) under the folders, in sorted order."""
+    h = hashlib.blake2b(digest_size=20)
+    for folder in folders:
+        if not folder.exists():
+            h.update(b"missing:" + str(folder).encode())
+            continue
+        paths = [folder] if folder.is_file() else sorted(
+            p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+            and (not suffixes or p.suffix in suffixes))
+        for path in paths:
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def rules_fingerprint(vocabulary: Path | None) -> str:
+    """Everything besides the raw file that decides an article record and body."""
+    package = Path(__file__).resolve().parent
+    code = tree_fingerprint(package, suffixes=(".py", ".toml"))
+    extra = vocabulary.read_bytes() if vocabulary and vocabulary.is_file() else b""
+    return digest(__version__, code, extra)
+
+
+class Cache:
+    """The cache of one project; ``None``-safe to use when disabled."""
+
+    def __init__(self, path: Path, rules: str):
+        self.path = path
+        self.rules = rules
+        self.fresh = False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError:
+            self._reset()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(_TABLES)
+        meta = dict(db.execute("SELECT k, v FROM meta"))
+        if meta.get("schema") != SCHEMA or meta.get("rules") != self.rules:
+            if meta:
+                db.close()
+                raise sqlite3.DatabaseError("cache from another version or other rules")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?), ('rules', ?)", (SCHEMA, self.rules))
+            self.fresh = True
+        db.execute("PRAGMA quick_check").fetchone()
+        return db
+
+    def _reset(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+        self._db = self._open()
+        self.fresh = True
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- raw files -----------------------------------------------------------
+
+    def file_hashes(self) -> dict[str, tuple[int, int, str]]:
+        return {p: (m, s, h) for p, m, s, h in self._db.execute("SELECT path, mtime_ns, size, sha256 FROM files")}
+
+    def put_file_hashes(self, rows: Iterable[tuple[str, int, int, str]]) -> None:
+        with self._transaction():
+            self._db.execute("DELETE FROM files")
+            self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", rows)
+
+    # -- articles ------------------------------------------------------------
+
+    def article(self, key: str):
+        row = self._db.execute("SELECT record FROM articles WHERE key = ?", (key,)).fetchone()
+        return pickle.loads(row[0]) if row else None
+
+    def articles(self, keys: list[str]) -> dict[str, object]:
+        found = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, record in self._db.execute(f"SELECT key, record FROM articles WHERE key IN ({marks})", chunk):
+                found[key] = pickle.loads(record)
+        return found
+
+    def body(self, key: str) -> str:
+        row = self._db.execute("SELECT body FROM articles WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            raise KeyError(key)
+        return zlib.decompress(row[0]).decode("utf-8")
+
+    def put_article(self, key: str, record: object, body: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)",
+                         (key, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL),
+                          zlib.compress(body.encode("utf-8"), 1)))
+
+    def keep_only_articles(self, keys: set[str]) -> None:
+        stale = [k for (k,) in self._db.execute("SELECT key FROM articles") if k not in keys]
+        with self._transaction():
+            self._db.executemany("DELETE FROM articles WHERE key = ?", ((k,) for k in stale))
+
+    # -- outputs and blobs ---------------------------------------------------
+
+    def outputs(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT path, key FROM outputs"))
+
+    def put_outputs(self, outputs: dict[str, str], build_id: str) -> None:
+        with self._transaction():
+            self._db.execute("DELETE FROM outputs")
+            self._db.executemany("INSERT INTO outputs VALUES (?, ?)", outputs.items())
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (build_id,))
+
+    def forget_outputs(self) -> None:
+        with self._transaction():
+            self._db.execute("DELETE FROM outputs")
+            self._db.execute("DELETE FROM meta WHERE k = 'build'")
+
+    def build_id(self) -> str | None:
+        row = self._db.execute("SELECT v FROM meta WHERE k = 'build'").fetchone()
+        return row[0] if row else None
+
+    def blob(self, key: str):
+        row = self._db.execute("SELECT v FROM blobs WHERE k = ?", (key,)).fetchone()
+        return pickle.loads(zlib.decompress(row[0])) if row else None
+
+    def put_blob(self, key: str, value: object) -> None:
+        self._db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)",
+                         (key, zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)))
+
+    def begin(self) -> None:
+        self._db.execute("BEGIN")
+
+    def commit(self) -> None:
+        self._db.execute("COMMIT")
+
+    def _transaction(self) -> "_Tx":
+        return _Tx(self._db)
+
+
+class _Tx:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN")
+
+    def __exit__(self, kind, value, tb) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def iter_chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -1,0 +1,139 @@
+"""The incremental build: the cache, what a rebuild redoes, and that its
+output is byte-identical to a cold build's."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builder.build import build
+from builder.cache import Cache, rules_fingerprint
+from tests.conftest import ROOT, copy_seeds, make_settings
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _cold(content: Path, tmp: Path) -> dict[str, bytes]:
+    """A cold build of ``content`` in a fresh place with a fresh cache."""
+    fresh = tmp / f"cold-{len(list(tmp.iterdir()))}"
+    build(make_settings(content, fresh / "site"))
+    return _tree(fresh / "site")
+
+
+@pytest.fixture
+def project(tmp_path):
+    content = copy_seeds(tmp_path / "work" / "content")
+    out = tmp_path / "work" / "site"
+    first = build(make_settings(content, out))
+    assert not first.incremental and first.processed == 5
+    return content, out, tmp_path
+
+
+def test_no_op_rebuild_processes_and_writes_nothing(project):
+    content, out, _ = project
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != ".archive-builder"}
+    report = build(make_settings(content, out))
+    assert report.incremental
+    assert report.processed == 0 and report.written == 0
+    assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
+
+
+def test_editing_one_article_redoes_only_what_depends_on_it(project):
+    content, out, tmp = project
+    seed = content / "002_fd40830f1acd1926.txt"
+    seed.write_bytes(seed.read_bytes().replace(b"agreed Wednesday", b"agreed on Wednesday"))
+    untouched = out / "articles" / "003-6beaf405c0428abc.html"
+    before = untouched.stat().st_mtime_ns
+    report = build(make_settings(content, out))
+    assert report.incremental and report.processed == 1
+    assert 0 < report.written < report.pages / 2
+    assert untouched.stat().st_mtime_ns == before
+    page = (out / "articles" / "002-fd40830f1acd1926.html").read_text(encoding="utf-8")
+    assert "agreed on Wednesday" in page
+    assert (out / "raw" / seed.name).read_bytes() == seed.read_bytes()
+    assert _tree(out) == _cold(content, tmp)
+
+
+def test_adding_and_deleting_articles_match_a_cold_build(project):
+    content, out, tmp = project
+    (content / "005_added.txt").write_text("A new article about Japan\nJapan and India met in Delhi.\n",
+                                           encoding="utf-8")
+    report = build(make_settings(content, out))
+    assert report.processed == 1
+    assert (out / "articles" / "005-added.html").is_file()
+    assert _tree(out) == _cold(content, tmp)
+    (content / "005_added.txt").unlink()
+    (content / "001_ace06215ba7acc5f.txt").unlink()
+    report = build(make_settings(content, out))
+    assert report.processed == 0
+    assert not (out / "articles" / "005-added.html").exists()
+    assert not (out / "raw" / "001_ace06215ba7acc5f.txt").exists()
+    assert _tree(out) == _cold(content, tmp)
+
+
+def test_changed_template_rerenders_pages_without_reprocessing(project, tmp_path):
+    content, out, tmp = project
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    build(make_settings(content, out, templates_dir=str(templates)))
+    base = templates / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("<main id=\"main\">", "<main id=\"main\" class=\"x\">"),
+                    encoding="utf-8")
+    report = build(make_settings(content, out, templates_dir=str(templates)))
+    assert report.processed == 0
+    assert report.written >= 5
+    assert 'class="x"' in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_file_removed_from_the_site_by_hand_is_made_again(project):
+    content, out, _ = project
+    (out / "tags" / "index.html").unlink()
+    (out / "stray.txt").write_text("not ours", encoding="utf-8")
+    build(make_settings(content, out))
+    assert (out / "tags" / "index.html").is_file()
+    assert not (out / "stray.txt").exists()
+
+
+def test_corrupt_cache_is_rebuilt_not_trusted(project):
+    content, out, tmp = project
+    cache_file = out.parent / ".archive-cache" / "cache.sqlite"
+    for suffix in ("-wal", "-shm"):
+        Path(str(cache_file) + suffix).unlink(missing_ok=True)
+    cache_file.write_bytes(b"this is not a database" * 100)
+    report = build(make_settings(content, out))
+    assert not report.incremental and report.processed == 5
+    assert _tree(out) == _cold(content, tmp)
+
+
+def test_cache_from_other_rules_is_discarded(tmp_path):
+    path = tmp_path / "cache.sqlite"
+    cache = Cache(path, "rules-a")
+    cache.put_article("k", "record", "body")
+    cache.close()
+    assert Cache(path, "rules-a").article("k") == "record"
+    reopened = Cache(path, "rules-b")
+    assert reopened.fresh and reopened.article("k") is None
+
+
+def test_rules_fingerprint_follows_the_user_vocabulary(tmp_path):
+    vocab = tmp_path / "topics.toml"
+    vocab.write_text('[x]\nlabel = { en = "X" }\nterms = ["Xylophone"]\n', encoding="utf-8")
+    first = rules_fingerprint(vocab)
+    vocab.write_text('[x]\nlabel = { en = "X" }\nterms = ["Xylophones"]\n', encoding="utf-8")
+    assert rules_fingerprint(vocab) != first
+
+
+def test_interrupted_commit_makes_the_next_build_a_full_one(project):
+    content, out, tmp = project
+    marker = out / ".archive-builder"
+    marker.write_text(marker.read_text(encoding="utf-8").replace("build: ", "build: committing\nold: "),
+                      encoding="utf-8")
+    report = build(make_settings(content, out))
+    assert not report.incremental
+    assert _tree(out) == _cold(content, tmp)
