@@ -1,0 +1,41 @@
+"""Language of the body, and how classification combines countries and tags."""
+
+import pytest
+
+from builder.classify import detect_language, tags_of, vocabulary
+
+
+@pytest.mark.parametrize("text, language", [
+    ("北约提升与日本关系，双方建立新伙伴计划。", "zh-Hans"),
+    ("北約提升與日本關係，雙方建立新夥伴計劃。", "zh-Hant"),
+    ("日本の首相は東京で記者団に語った。", "ja"),
+    ("यूरोपीय संघ और जापान सैन्य संबंधों को बढ़ाएंगे।", "hi"),
+    ("EU మరియు జపాన్ సైనిక సంబంధాలను పెంచుకోవడానికి.", "te"),
+    ("Japan PM and NATO chief meet to discuss partnership and the war in Ukraine.", "en"),
+    ("Presiden Indonesia bertemu dengan para menteri di Jakarta hari ini untuk membahas anggaran.", "id"),
+    ("Пресс-конференция министра иностранных дел в Москве.", "ru"),
+    ("한국 대통령이 서울에서 기자회견을 열었다.", "ko"),
+    ("قال الرئيس في القاهرة إن المحادثات مستمرة.", "ar"),
+    ("1234 5678 !!!", "und"),
+])
+def test_language_of_the_body_text(text, language):
+    assert detect_language(text) == language
+
+
+def test_language_is_read_from_the_body_not_page_chrome():
+    # a traditional-Chinese header around a simplified body: the body decides
+    body = "这场会议除了讨论习近平对乌克兰战争的和平计划之外，进一步具体化了反西方轴心。" * 3
+    assert detect_language(body) == "zh-Hans"
+
+
+def test_a_vocabulary_topic_needs_the_title_or_two_mentions():
+    vocab = vocabulary(None)
+    assert "nato" not in tags_of("A visit", "NATO was mentioned once.", "en", (), vocab)
+    assert "nato" in tags_of("A visit", "NATO met. Later NATO spoke.", "en", (), vocab)
+    assert "nato" in tags_of("NATO summit", "Leaders met.", "en", (), vocab)
+
+
+def test_source_tags_map_onto_concepts_or_stay_as_given():
+    vocab = vocabulary(None)
+    tags = tags_of("t", "body", "zh-Hans", ("北约", "周正毅"), vocab)
+    assert "nato" in tags and "周正毅" in tags and "北约" not in tags
