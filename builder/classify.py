@@ -16,7 +16,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from builder.countries import detect_countries
+from builder.countries import default_matcher, detect_countries
 from builder.topics import Vocabulary, load_vocabulary
 
 # Script → language for scripts that (in a news archive) mostly mean one language.
@@ -115,5 +115,13 @@ def tags_of(title: str, text: str, language: str, source_tags: tuple[str, ...],
     tags = set(vocab.match(title, language))
     tags.update(k for k, n in vocab.counts(text).items() if n >= TOPIC_MIN_MENTIONS)
     for tag in source_tags:
-        tags.add(vocab.key_for_term(tag) or tag)
+        if not is_country_name(tag):  # a country tag is already a country of the article
+            tags.add(vocab.key_for_term(tag) or tag)
     return tuple(sorted(tags))
+
+
+def is_country_name(text: str) -> bool:
+    """Whether ``text`` is nothing but the name of one country (日本, 台湾, U.S.)."""
+    mentions = default_matcher().mentions(text.strip())
+    return (len(mentions) == 1 and len(mentions[0].codes) == 1
+            and mentions[0].start == 0 and mentions[0].end == len(text.strip()))

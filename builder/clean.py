@@ -89,6 +89,9 @@ def drop_lines(body: str, patterns: Iterable[re.Pattern[str]]) -> str:
 _WIKI_LINK = re.compile(r"\[\[(?:[a-z]{2,3}(?:-[A-Za-z]+)?:)?([^\[\]|]+?)(?:\|([^\[\]]+))?\]\]")
 _BARE_URL_LINE = re.compile(r"^(\s*)(https?://[^\s<>()\[\]]+)\s*$", re.M)
 _FENCE = re.compile(r"^```[ \t]*\n(.*?)\n```[ \t]*$", re.M | re.S)
+# Scraped prose is often indented (a first-line indent, copied layout); four
+# spaces would make it a code block. Indented lines of CJK prose are prose.
+_INDENTED_PROSE = re.compile(r"^(?: {4,}|\t+)(?=[^\n]*[\u3400-\u9fff\uff00-\uffef])", re.M)
 
 
 def render_body(body: str, fmt: str, fenced_quotes: bool = False) -> str:
@@ -103,6 +106,7 @@ def render_markdown(body: str, fenced_quotes: bool = False) -> str:
     # wiki-link debris: [[zh:word]] and [[word|label]] keep their words
     body = _WIKI_LINK.sub(lambda m: m.group(2) or m.group(1), body)
     body = _BARE_URL_LINE.sub(r"\1<\2>", body)
+    body = _INDENTED_PROSE.sub("", body)
     if fenced_quotes:
         body = _FENCE.sub(_fence_to_quote, body)
     return _markdown.render(body)

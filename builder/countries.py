@@ -490,7 +490,17 @@ def build_country_names(data: Mapping[str, object]) -> dict[str, frozenset[str]]
             if form not in claimed and len(codes) == 1:
                 forms[form] = frozenset(codes)
         claimed |= generated.keys()
+    # A Han country name followed by 语/語 names a language (西班牙语, 意大利語),
+    # spoken far beyond the country: not a mention of the state.
+    for form, codes in list(forms.items()):
+        if codes and len(form) >= 2 and all(_is_han(ch) for ch in form):
+            for suffix in ("语", "語"):
+                forms.setdefault(form + suffix, frozenset())
     return forms
+
+
+def _is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
 # --------------------------------------------------------------------------

@@ -11,12 +11,13 @@ strings.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
 
 from builder.models import Link, PartialDate, Person
-from builder.profiles import Profile, choose_profile, credit_role, publisher_for_url
+from builder.profiles import Profile, choose_profile, common_data, credit_role, publisher_for_url
 
 MONTHS = {name: i for i, name in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august",
@@ -231,7 +232,7 @@ def _mirror(profile: Profile, text: str, provenance: dict[str, str]) -> Link | N
     return None
 
 
-MAX_CREDIT_LINE = 80
+MAX_CREDIT_LINE = 160
 """A credit line is short; longer lines are body text and are not examined."""
 
 
@@ -240,21 +241,54 @@ def _credits(profile: Profile, body: str) -> tuple[str, list[Person]]:
     people: list[Person] = []
     kept: list[str] = []
     for line in body.split("\n"):
-        plain = re.sub(r"<[^>]+>", "", line).strip()
-        if not (":" in plain or "：" in plain) or len(plain) > MAX_CREDIT_LINE:
+        plain = html.unescape(re.sub(r"<[^>]+>", "", line)).replace("\xa0", " ").strip()
+        if not (":" in plain or "：" in plain or " – " in plain) or len(plain) > MAX_CREDIT_LINE:
             kept.append(line)
             continue
-        for credit in profile.credits:
-            match = credit.pattern.fullmatch(plain)
-            if match:
-                role = credit_role(match.group("role"))
-                for name in re.split(r"\s*[、,，]\s*", _clean_inline(match.group("name"))):
-                    if name:
-                        people.append(Person(name, role))
-                break
-        else:
+        found = credit_line(plain)
+        if found is None:
+            for credit in profile.credits:
+                match = credit.pattern.fullmatch(plain)
+                if match:
+                    found = [(credit_role(match.group("role")), n) for n in _names(match.group("name"))]
+                    break
+        if found is None:
             kept.append(line)
+            continue
+        people += [Person(name, role) for role, name in found]
     return "\n".join(kept), people
+
+
+def credit_line(line: str) -> list[tuple[str, str]] | None:
+    """(role, name) pairs when the whole line is credits — ``素材：A  翻译：B
+    编辑：C  发布：D``, ``视频剪辑：CG.| 听写：E``, ``编辑、发布：F`` — else None."""
+    line = re.sub(r"^[*_\s]+|[*_\s]+$", "", line)
+    labels = list(_credit_labels().finditer(line))
+    if not labels or labels[0].start() != 0:
+        return None
+    pairs: list[tuple[str, str]] = []
+    for label, following in zip(labels, labels[1:] + [None]):
+        name = line[label.end():following.start() if following else len(line)]
+        name = re.sub(r"^[\s|｜;；,，]+|[\s|｜;；,，#*_]+$", "", name)
+        if len(name) > 40 or re.search(r"\s[–-]\s|[:：]", name):
+            return None
+        roles = re.split(r"\s*[/、,，+&]\s*", label.group("roles"))
+        for role in roles:
+            pairs += [(credit_role(role), n) for n in _names(name)]
+    return pairs
+
+
+def _names(value: str) -> list[str]:
+    return [n for n in re.split(r"\s*[、,，]\s*", _clean_inline(value)) if n]
+
+
+@functools.cache
+def _credit_labels() -> re.Pattern[str]:
+    words = sorted({w for ws in common_data().get("roles", {}).values() for w in ws if not w.isascii()},
+                   key=len, reverse=True)
+    role = "(?:" + "|".join(map(re.escape, words)) + ")"
+    return re.compile(rf"(?:^|(?<=[\s|｜;；]))(?:[A-Za-z][A-Za-z-]*)?(?P<roles>{role}(?:\s*[/、,，+&]\s*{role})*)"
+                      rf"\s*(?:[:：]|\s[–-]\s)\s*")
 
 
 def _header_authors(profile: Profile, text: str) -> list[Person]:

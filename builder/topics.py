@@ -54,6 +54,8 @@ class Topic:
     key: str                                  # stable slug-like id, e.g. "nato"
     label: dict[str, str]                     # language tag -> display label; has "en"
     terms: tuple[str, ...] = field(default=())  # surface terms in any language
+    blockers: tuple[str, ...] = field(default=())  # longer phrases that contain a term
+                                                   # but do not mean the concept
 
 
 def _term_forms(term: str) -> set[str]:
@@ -89,6 +91,10 @@ class Vocabulary:
         self._topics = dict(sorted(topics.items()))
         forms: dict[str, set[str]] = {}
         self._by_term: dict[str, str] = {}
+        for topic in self._topics.values():
+            for phrase in topic.blockers:
+                for form in _term_forms(normalize_text(phrase)):
+                    forms.setdefault(form, set())
         for key, topic in self._topics.items():
             for term in topic.terms:
                 for form in _term_forms(normalize_text(term)):
@@ -116,12 +122,14 @@ class Vocabulary:
         ``language`` is accepted for callers but does not narrow the search:
         articles quote terms of other languages (NATO inside Chinese text).
         """
-        return sorted(self.counts(text))
+        return sorted(k for k, n in self.counts(text).items() if n)
 
     def counts(self, text: str) -> dict[str, int]:
-        """Concept key → number of mentions in ``text``."""
+        """Concept key → number of mentions in ``text``. Matches are leftmost-longest
+        and do not overlap, so 新冠 inside 新冠病毒 is one mention, and a blocker
+        phrase (立法院 for courts) absorbs the term inside it."""
         found: dict[str, int] = {}
-        for keys in self._matcher.find_all(text):
+        for _, _, keys in self._matcher.find(text):
             for key in keys:
                 found[key] = found.get(key, 0) + 1
         return found
@@ -166,10 +174,13 @@ def _parse(text: str, origin: str) -> dict[str, dict]:
         label = entry.get("label", {})
         if not isinstance(label, dict) or not all(isinstance(v, str) for v in label.values()):
             raise ConfigError(f"{origin}: [{key}] label: expected a table of language = text")
-        unknown = set(entry) - {"label", "terms"}
+        blockers = entry.get("blockers", [])
+        if not isinstance(blockers, list) or not all(isinstance(b, str) and b.strip() for b in blockers):
+            raise ConfigError(f"{origin}: [{key}] blockers: expected a list of non-empty strings")
+        unknown = set(entry) - {"label", "terms", "blockers"}
         if unknown:
             raise ConfigError(f"{origin}: [{key}]: unknown field(s) {', '.join(sorted(unknown))}; "
-                              "expected label and terms")
+                              "expected label, terms and blockers")
     return data
 
 
@@ -182,7 +193,8 @@ def _merge(base: dict[str, Topic], data: Mapping[str, dict], origin: str) -> dic
         if "en" not in label:
             raise ConfigError(f"{origin}: [{key}] label: expected an English label (en = ...)")
         terms = tuple(dict.fromkeys([*(old.terms if old else ()), *entry.get("terms", [])]))
-        merged[key] = Topic(key, label, terms)
+        blockers = tuple(dict.fromkeys([*(old.blockers if old else ()), *entry.get("blockers", [])]))
+        merged[key] = Topic(key, label, terms, blockers)
     return merged
 
 

@@ -39,3 +39,9 @@ def test_source_tags_map_onto_concepts_or_stay_as_given():
     vocab = vocabulary(None)
     tags = tags_of("t", "body", "zh-Hans", ("北约", "周正毅"), vocab)
     assert "nato" in tags and "周正毅" in tags and "北约" not in tags
+
+
+def test_a_source_tag_that_is_a_country_name_is_not_a_tag():
+    vocab = vocabulary(None)
+    tags = tags_of("t", "body", "zh-Hans", ("日本", "台湾", "日本文化"), vocab)
+    assert "日本" not in tags and "台湾" not in tags and "日本文化" in tags

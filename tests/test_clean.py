@@ -172,3 +172,17 @@ def test_attributes_are_written_in_a_stable_order():
     html = _clean_html('<p><img src="https://a.example/1.jpg" alt="x" width="3"></p>').html
     attrs = re.findall(r' ([a-z]+)="', re.search(r"<img[^>]*>", html).group(0))
     assert attrs == sorted(attrs)
+
+
+def test_indented_chinese_prose_is_not_a_code_block():
+    found = extract("## T\n` x` [轉載自GNews](https://gnews.org/articles/1)\n\n        这是一段缩进的正文。\n")
+    html = clean(found).html
+    assert "<pre>" not in html and "<p>这是一段缩进的正文。</p>" in html
+
+
+def test_a_line_of_several_credits_becomes_people():
+    from builder.extract import credit_line
+    assert credit_line("素材：小红帽  翻译：Mohegayer K. Simon  编辑：李易通  发布：陶子") == [
+        ("author", "小红帽"), ("translator", "Mohegayer K. Simon"), ("editor", "李易通"), ("publisher", "陶子")]
+    assert credit_line("编辑、发布：Candy") == [("editor", "Candy"), ("publisher", "Candy")]
+    assert credit_line("中国驻菲律宾大使馆3月20日在官网上发布声明称：好") is None

@@ -74,8 +74,18 @@ def test_han_terms_need_no_boundaries(vocab):
     assert "nato" in vocab.match("日本与北约建立新伙伴计划")
 
 
-def test_overlapping_terms_of_different_concepts_all_count(vocab):
-    assert {"ccp", "covid-19"} <= set(vocab.match("中共病毒"))
+def test_a_term_inside_a_longer_term_is_not_a_second_mention(vocab):
+    # 新冠 inside 新冠病毒 is one mention; 中共病毒 is a name of the virus, not of the party
+    assert vocab.counts("新冠病毒") == {"covid-19": 1}
+    assert vocab.match("中共病毒") == ["covid-19"]
+
+
+def test_blocker_phrases_absorb_the_term_inside_them(vocab):
+    assert "courts-and-law" not in vocab.match("台湾立法院今天开会")
+    assert "courts-and-law" in vocab.match("最高法院今天裁定")
+    assert "economy" not in vocab.match("世界经济论坛在达沃斯召开")
+    assert "protests" not in vocab.match("外交部对此提出抗议")
+    assert "protests" in vocab.match("数千人上街抗议")
 
 
 def test_names_are_not_found_in_lowercase_urls(vocab):
