@@ -18,6 +18,7 @@ archive is.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sqlite3
@@ -39,7 +40,7 @@ from builder.errors import ConfigError, InputError, OutputError
 from builder.indexes import Output, plan_indexes, tag_labels
 from builder.models import Article, BuildReport, Skip, StageTiming
 from builder.process import process_source
-from builder.read import VOCABULARY_FILE, find_sources, read_manifest, read_source, sidecar_path
+from builder.read import VOCABULARY_FILE, read_manifest, read_source, sidecar_rel, walk_content
 from builder.render import Renderer, article_path
 from builder.write import MARKER, StagingSite, marker_build_id
 
@@ -89,7 +90,6 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
     vocabulary = vocabulary if vocabulary.is_file() else None
     with stages.time("setup"):
         cache = Cache(settings.path("cache_dir") / CACHE_FILE, rules_fingerprint(vocabulary))
-        classify.warm_up(vocabulary)
     out = settings.path("out_dir")
     incremental = (not cache.fresh and out.is_dir() and cache.build_id() is not None
                    and marker_build_id(out) == cache.build_id())
@@ -98,7 +98,19 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
     try:
         with stages.time("scan"):
             scanned = _scan(content, cache)
+            inputs = _inputs_digest(settings, scanned)
         stages.count("scan", len(scanned))
+        if incremental and cache.meta("inputs") == inputs:
+            summary = cache.blob("summary")
+            if summary and _files_under(out) == set(cache.outputs()):
+                # nothing that decides any output changed since the site was built,
+                # and the site still holds exactly the files it was given
+                site.abandon()
+                files, article_count, skips = summary
+                report = _report(settings, range(article_count), skips, stages, files, 0, True)
+                if settings.strict and skips:
+                    raise StrictFailure(report)
+                return report
         with _pool(settings) as run:
             articles, skips = _process(run, job, cache, scanned, stages, progress)
             articles = resolve_slug_collisions(articles)
@@ -125,6 +137,8 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
             else:
                 site.commit(build_id)
             cache.put_outputs(keys, build_id)
+            cache.set_meta("inputs", inputs)
+            cache.put_blob("summary", (len(keys), len(articles), tuple(skips)))
             cache.keep_only_articles({s.key for s in scanned})
         return _report(settings, articles, skips, stages, len(outputs), changed, incremental)
     except BaseException:
@@ -132,6 +146,13 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
         raise
     finally:
         cache.close()
+
+
+def _inputs_digest(settings: Settings, scanned: list[_Scanned]) -> str:
+    """Everything an output can depend on: the articles' keys (content, sidecars,
+    manifest, rules), the templates, the static files and the settings."""
+    return digest([s.key for s in scanned], tree_fingerprint(settings.path("templates_dir")),
+                  tree_fingerprint(settings.path("static_dir")), repr(settings))
 
 
 def _report(settings, articles, skips, stages, files, changed, incremental=False) -> BuildReport:
@@ -166,28 +187,29 @@ def _scan(content: Path, cache: Cache) -> list[_Scanned]:
     changed) and the key of its processed record."""
     manifest = read_manifest(content)
     known = cache.file_hashes()
-    rows: list[tuple[str, int, int, str]] = []
-    scanned = []
-
-    def hashed(path: Path, rel: str) -> str:
-        stat = path.stat()
-        entry = known.get(rel)
-        if entry and entry[0] == stat.st_mtime_ns and entry[1] == stat.st_size:
-            sha = entry[2]
+    entries = walk_content(content)
+    sidecars = {e.rel for e in entries if e.kind == "sidecar"}
+    hashes: dict[str, str] = {}
+    rows = []
+    for entry in entries:
+        cached = known.get(entry.rel)
+        if cached and cached[0] == entry.mtime_ns and cached[1] == entry.size:
+            sha = cached[2]
         else:
-            sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        rows.append((rel, stat.st_mtime_ns, stat.st_size, sha))
-        return sha
-
-    for path in find_sources(content):
-        rel = path.relative_to(content).as_posix()
-        sha = hashed(path, rel)
-        side = sidecar_path(path)
-        side_sha = hashed(side, side.relative_to(content).as_posix()) if side else ""
-        provenance = manifest.get(rel)
-        key = digest(rel, sha, side_sha, sorted((provenance or {}).items()))
-        scanned.append(_Scanned(path, rel, sha, key, provenance))
-    cache.put_file_hashes(rows)
+            sha = hashlib.sha256(entry.path.read_bytes()).hexdigest()
+        hashes[entry.rel] = sha
+        rows.append((entry.rel, entry.mtime_ns, entry.size, sha))
+    if len(rows) != len(known) or any(known.get(r[0]) != r[1:] for r in rows):
+        cache.put_file_hashes(rows)
+    scanned = []
+    for entry in entries:
+        if entry.kind != "article":
+            continue
+        side = sidecar_rel(entry.rel, sidecars)
+        provenance = manifest.get(entry.rel)
+        key = digest(entry.rel, hashes[entry.rel], hashes[side] if side else "",
+                     sorted((provenance or {}).items()))
+        scanned.append(_Scanned(entry.path, entry.rel, hashes[entry.rel], key, provenance))
     return scanned
 
 
@@ -198,6 +220,9 @@ def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_St
     articles: list[Article] = []
     skips: list[Skip] = []
     misses = [s for s in scanned if s.key not in hits]
+    if len(misses) > 1:
+        # before the pool forks its workers (on first use), so they inherit the matchers
+        classify.warm_up(job.vocabulary)
     cache.begin()
     try:
         for n, (scan, (result, body, laps)) in enumerate(
@@ -281,14 +306,24 @@ def _NOT_IN_MAIN() -> bytes:  # article pages are rendered by workers
 
 
 class _BodyReader:
-    """Cleaned bodies from the cache, for feeds (read when a feed is rendered)."""
+    """Cleaned bodies from the cache, for feeds (read when a feed is rendered).
+    Each process opens its own read-only connection: a SQLite connection must
+    not cross a fork."""
 
     def __init__(self, cache: Cache, key_of: dict[str, str]):
-        self.cache = cache
+        self.path = cache.path
         self.key_of = key_of
+        self._pid = -1
+        self._db: sqlite3.Connection | None = None
 
+    @functools.lru_cache(maxsize=4096)
     def __call__(self, article: Article) -> str:
-        return self.cache.body(self.key_of[article.source_path])
+        if self._pid != os.getpid():
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=60)
+            self._pid = os.getpid()
+        row = self._db.execute("SELECT body FROM articles WHERE key = ?",
+                               (self.key_of[article.source_path],)).fetchone()
+        return zlib.decompress(row[0]).decode("utf-8")
 
 
 def _render(run, settings: Settings, job: _Job, site: StagingSite, outputs: list[Output],
@@ -305,10 +340,40 @@ def _render(run, settings: Settings, job: _Job, site: StagingSite, outputs: list
     for done, _ in enumerate(run(partial(_render_article, settings, job), article_todo), start=1):
         if progress:
             progress("render", done, len(article_todo))
-    for output in todo:
-        if output.path not in tasks:
+    _close_worker_state()  # when rendering ran in this process
+    others = [o for o in todo if o.path not in tasks]
+    if settings.workers > 1 and len(others) > 64:
+        # The outputs' makers are closures over this build's records: fork a
+        # pool now so its workers inherit them, and send only indexes.
+        _PENDING[:] = others
+        try:
+            with ProcessPoolExecutor(max_workers=settings.workers, mp_context=get_context("fork")) as pool:
+                chunk = max(1, min(64, len(others) // (settings.workers * 8)))
+                for _ in pool.map(_make_output, [(i, site.root) for i in range(len(others))], chunksize=chunk):
+                    pass
+        finally:
+            _PENDING.clear()
+    else:
+        for output in others:
             site.write_bytes(output.path, output.make())
     return len(todo)
+
+
+_PENDING: list[Output] = []
+
+
+def _make_output(task) -> None:
+    """Worker: make one planned output (inherited through fork) and stage it."""
+    index, root = task
+    output = _PENDING[index]
+    target = root.joinpath(*output.path.split("/"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(output.make())
+
+
+def _close_worker_state() -> None:
+    for key in [k for k in _WORKER_STATE if isinstance(k, tuple)]:
+        _WORKER_STATE.pop(key).close()
 
 
 _WORKER_STATE: dict[str, object] = {}
@@ -323,7 +388,7 @@ def _render_article(settings: Settings, job: _Job, task) -> int:
         _WORKER_STATE.update(renderer=renderer, settings=settings)
     db = _WORKER_STATE.get(("db", str(job.cache_path)))
     if db is None:
-        db = sqlite3.connect(f"file:{job.cache_path}?mode=ro", uri=True)
+        db = sqlite3.connect(f"file:{job.cache_path}?mode=ro", uri=True, timeout=60)
         _WORKER_STATE[("db", str(job.cache_path))] = db
     row = db.execute("SELECT body FROM articles WHERE key = ?", (body_key,)).fetchone()
     body = zlib.decompress(row[0]).decode("utf-8")

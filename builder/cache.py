@@ -100,7 +100,7 @@ class Cache:
             self._reset()
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, isolation_level=None)
+        db = sqlite3.connect(self.path, isolation_level=None, timeout=60)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(_TABLES)
@@ -178,7 +178,14 @@ class Cache:
     def forget_outputs(self) -> None:
         with self._transaction():
             self._db.execute("DELETE FROM outputs")
-            self._db.execute("DELETE FROM meta WHERE k = 'build'")
+            self._db.execute("DELETE FROM meta WHERE k IN ('build', 'inputs')")
+
+    def meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def build_id(self) -> str | None:
         row = self._db.execute("SELECT v FROM meta WHERE k = 'build'").fetchone()

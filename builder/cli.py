@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--content", dest="content_dir", help="content folder (default: content)")
     common.add_argument("--out", dest="out_dir", help="output folder (default: site)")
     common.add_argument("--base-url", dest="base_url", help="absolute URL the site is published at")
+    common.add_argument("--cache", dest="cache_dir",
+                        help="folder of the incremental build cache (default: .archive-cache)")
     common.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
     common.add_argument("--strict", action="store_true", default=None,
                         help="fail when any file is skipped")
@@ -54,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     overrides = {k: getattr(args, k, None) for k in
-                 ("content_dir", "out_dir", "base_url", "jobs", "strict", "quiet")}
+                 ("content_dir", "out_dir", "base_url", "cache_dir", "jobs", "strict", "quiet")}
     if overrides["jobs"] is not None and overrides["jobs"] < 0:
         parser.error("--jobs must be 0 (all cores) or more")
     try:
@@ -104,10 +106,10 @@ def print_summary(report: BuildReport, settings: Settings, failed: bool = False)
             count = f"  ({timing.count})" if timing.count else ""
             seconds = f"{timing.seconds:8.2f} s" if timing.seconds or not timing.count else " " * 10
             print(f"  {timing.name:<34} {seconds}{count}", file=out)
-        if not settings.base_url:
-            print(f"  WARNING: no base URL set (--base-url, or base_url in content/site.toml). Pages work "
-                  f"anywhere, but feeds and the sitemap point at the local preview {PREVIEW_URL}: "
-                  f"rebuild with --base-url before publishing.", file=out)
+    if not settings.base_url:
+        print(f"build: WARNING: no base URL set (--base-url, or base_url in content/site.toml). Pages work "
+              f"anywhere, but feeds and the sitemap point at the local preview {PREVIEW_URL}: "
+              f"rebuild with --base-url before publishing.", file=sys.stderr)
     if report.skipped:
         print(f"{len(report.skipped)} file(s) skipped:", file=out)
         for number, skip in enumerate(report.skipped, start=1):

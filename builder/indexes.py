@@ -26,7 +26,7 @@ from builder.config import Settings
 from builder.feeds import FeedSpec, feed_items, site_url, write_feed
 from builder.models import Article
 from builder.render import ATOM_PATH, RSS_PATH, Renderer, article_path, facet_feed_path, paginate
-from builder.sitemap import SITEMAP_PATH, robots_txt, sitemap_xml
+from builder.sitemap import robots_txt, sitemap_files
 
 FEED_FACETS = ("tags", "countries")
 
@@ -153,8 +153,9 @@ def plan_indexes(settings: Settings, articles: Sequence[Article], renderer: Rend
         outputs.append(Output(spec.path, key, lambda s=spec: write_feed(s, settings, root_url, body_of)))
     pages = [(article_path(a), a.date) for a in articles] + [
         (o.path, None) for o in outputs if o.path.endswith(".html") and o.path != "404.html"]
-    outputs.append(Output(SITEMAP_PATH, digest(root_url, repr(sorted(pages, key=lambda p: p[0]))),
-                          lambda: sitemap_xml(root_url, pages).encode("utf-8")))
+    sitemap_key = digest(root_url, repr(sorted(pages, key=lambda p: p[0])))
+    for path, text in sitemap_files(root_url, pages).items():  # split above 50,000 URLs
+        outputs.append(Output(path, digest(sitemap_key, path), lambda t=text: t.encode("utf-8")))
     outputs.append(Output("robots.txt", digest(root_url), lambda: robots_txt(root_url).encode("utf-8")))
     return outputs
 

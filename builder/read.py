@@ -18,11 +18,13 @@ import codecs
 import csv
 import hashlib
 import io
+import os
 import re
 import tomllib
 import unicodedata
 from collections.abc import Iterator
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 import charset_normalizer
 
@@ -45,17 +47,53 @@ _FORBIDDEN_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 def find_sources(content_dir: Path) -> Iterator[Path]:
     """Yield candidate article files under ``content_dir``, sorted by POSIX path."""
-    paths = []
-    for path in content_dir.rglob("*"):
-        rel = path.relative_to(content_dir)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
-            continue
-        if len(rel.parts) == 1 and rel.name in _NOT_ARTICLES:
-            continue
-        if path.name.endswith(SIDECAR_SUFFIX):
-            continue
-        paths.append(path)
-    yield from sorted(paths, key=lambda p: p.relative_to(content_dir).as_posix())
+    for entry in walk_content(content_dir):
+        if entry.kind == "article":
+            yield entry.path
+
+
+@dataclass(frozen=True)
+class ContentEntry:
+    """A file under ``content/`` as the walk saw it."""
+
+    rel: str
+    path: Path
+    kind: str
+    """``article`` or ``sidecar`` (settings, vocabulary and manifest are not listed)."""
+    mtime_ns: int
+    size: int
+
+
+def walk_content(content_dir: Path) -> list[ContentEntry]:
+    """Every article candidate and sidecar under ``content_dir``, sorted by POSIX
+    path, with its size and mtime (one ``os.scandir`` walk, no extra stat)."""
+    found: list[ContentEntry] = []
+    stack = [(content_dir, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                rel = prefix + entry.name
+                if entry.is_dir():
+                    stack.append((Path(entry.path), rel + "/"))
+                    continue
+                if not entry.is_file() or (not prefix and entry.name in _NOT_ARTICLES):
+                    continue
+                stat = entry.stat()
+                kind = "sidecar" if entry.name.endswith(SIDECAR_SUFFIX) else "article"
+                found.append(ContentEntry(rel, Path(entry.path), kind, stat.st_mtime_ns, stat.st_size))
+    return sorted(found, key=lambda e: e.rel)
+
+
+def sidecar_rel(rel: str, sidecars: set[str]) -> str | None:
+    """The sidecar of the article at ``rel`` among the known ``sidecars``."""
+    posix = PurePosixPath(rel)
+    for candidate in (posix.with_name(posix.stem + SIDECAR_SUFFIX), posix.with_name(posix.name + SIDECAR_SUFFIX)):
+        if candidate.as_posix() in sidecars:
+            return candidate.as_posix()
+    return None
 
 
 def read_source(content_dir: Path, path: Path, provenance: dict[str, str] | None = None) -> SourceFile:
@@ -108,7 +146,9 @@ def read_sidecar(content_dir: Path, path: Path) -> dict[str, object]:
         if not isinstance(value, expected) or (expected is list and not all(isinstance(v, str) for v in value)):
             kind = "a list of strings" if expected is list else "a string"
             raise InputError(rel, "read", f"sidecar field {key!r} must be {kind}, not {value!r}")
-    return data
+    # control characters written as escapes (\u0001) would reach pages and feeds
+    return {k: [_FORBIDDEN_CONTROLS.sub("", v) for v in value] if isinstance(value, list)
+            else _FORBIDDEN_CONTROLS.sub("", value) for k, value in data.items()}
 
 
 def read_manifest(content_dir: Path) -> dict[str, dict[str, str]]:

@@ -23,7 +23,10 @@ from dataclasses import dataclass
 from builder.models import Article
 
 MAX_RELATED = 5
-MAX_POSTING = 400
+MAX_POSTING = 150
+"""A key shared by more articles than this is too common to propose candidates."""
+RAREST_KEYS = 6
+"""How many of an article's rarest keys propose and score candidates."""
 COUNTRY_WEIGHT = 0.5
 
 
@@ -35,7 +38,12 @@ class Relation:
 
 
 def relations(articles: Sequence[Article]) -> dict[str, tuple[Relation, ...]]:
-    """source path → translations first, then the most related articles."""
+    """source path → translations first, then the most related articles.
+
+    Scores accumulate over each article's rarest keys only (at most
+    ``RAREST_KEYS`` keys of at most ``MAX_POSTING`` articles each), so the
+    work per article is bounded and the whole is linear in the archive size.
+    """
     keys_of = {a.source_path: _keys(a) for a in articles}
     postings: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
@@ -44,28 +52,43 @@ def relations(articles: Sequence[Article]) -> dict[str, tuple[Relation, ...]]:
     total = max(1, len(articles))
     weight = {key: math.log(1 + total / len(members)) * (COUNTRY_WEIGHT if key.startswith("c:") else 1.0)
               for key, members in postings.items()}
+    translations = _translations(articles)
     result: dict[str, tuple[Relation, ...]] = {}
     for article in articles:
-        own = keys_of[article.source_path]
+        rare = sorted((k for k in keys_of[article.source_path] if len(postings[k]) <= MAX_POSTING),
+                      key=lambda k: (len(postings[k]), k))[:RAREST_KEYS]
         scores: dict[str, float] = defaultdict(float)
         by_path: dict[str, Article] = {}
-        for key in own:
-            members = postings[key]
-            if len(members) > MAX_POSTING:
-                continue
-            for other in members:
-                if other.source_path != article.source_path:
-                    by_path[other.source_path] = other
-        for path, other in by_path.items():
-            scores[path] = sum(weight[k] for k in own & keys_of[path])
-        translations = sorted((o for o in by_path.values() if is_translation(article, o)),
-                              key=lambda o: (o.language, o.source_path))
-        picked = {o.source_path for o in translations}
-        ranked = sorted((p for p in scores if p not in picked), key=lambda p: (-scores[p], p))
+        for key in rare:
+            w = weight[key]
+            for other in postings[key]:
+                scores[other.source_path] += w
+                by_path[other.source_path] = other
+        own = translations.get(article.source_path, [])
+        skip = {article.source_path} | {o.source_path for o in own}
+        ranked = sorted((p for p in scores if p not in skip), key=lambda p: (-scores[p], p))
         result[article.source_path] = tuple(
-            [Relation(o, "translation") for o in translations]
+            [Relation(o, "translation") for o in own]
             + [Relation(by_path[p], "related") for p in ranked[:MAX_RELATED]])
     return result
+
+
+def _translations(articles: Sequence[Article]) -> dict[str, list[Article]]:
+    """Candidates share their exact country set and numbers, so group by them first."""
+    groups: dict[tuple, list[Article]] = defaultdict(list)
+    for article in articles:
+        countries = frozenset(c for c, _ in article.countries)
+        if len(countries) >= 3:
+            groups[(countries, frozenset(article.signature[1]))].append(article)
+    found: dict[str, list[Article]] = defaultdict(list)
+    for members in groups.values():
+        if len(members) < 2 or len({m.language.split("-")[0] for m in members}) < 2:
+            continue
+        for a in members:
+            for b in members:
+                if a is not b and is_translation(a, b):
+                    found[a.source_path].append(b)
+    return {k: sorted(v, key=lambda o: (o.language, o.source_path)) for k, v in found.items()}
 
 
 def _keys(article: Article) -> frozenset[str]:

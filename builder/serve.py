@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from builder.build import StrictFailure, build
@@ -53,6 +54,9 @@ def _rebuild(settings: Settings) -> bool:
 def serve(settings: Settings, port: int = 8000) -> int:
     import watchfiles
 
+    if not settings.base_url:
+        # feeds and the sitemap then point at this preview server, whatever its port
+        settings = replace(settings, base_url=f"http://{HOST}:{port}/")
     if not _rebuild(settings):
         return 1
     out = settings.path("out_dir")

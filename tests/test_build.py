@@ -149,26 +149,26 @@ def test_cli_exit_codes(tmp_path, monkeypatch, capsys):
     content = copy_seeds(tmp_path / "content")
     monkeypatch.chdir(ROOT)
     out = tmp_path / "site"
-    assert main(["--content", str(content), "--out", str(out), "--jobs", "1", "--quiet"]) == 0
+    assert main(["--cache", str(tmp_path / "cache"), "--content", str(content), "--out", str(out), "--jobs", "1", "--quiet"]) == 0
     (content / "bad.bin").write_bytes(b"\x00\x00\x00")
-    assert main(["--content", str(content), "--out", str(out), "--jobs", "1", "--strict"]) == 1
+    assert main(["--cache", str(tmp_path / "cache"), "--content", str(content), "--out", str(out), "--jobs", "1", "--strict"]) == 1
     printed = capsys.readouterr().out
     assert "1. bad.bin: [read]" in printed
-    assert main(["--content", str(tmp_path / "missing"), "--out", str(out)]) == 2
+    assert main(["--cache", str(tmp_path / "cache"), "--content", str(tmp_path / "missing"), "--out", str(out)]) == 2
     (content / "site.toml").write_text("items_per_page = 0\n", encoding="utf-8")
-    assert main(["--content", str(content), "--out", str(out)]) == 2
+    assert main(["--cache", str(tmp_path / "cache"), "--content", str(content), "--out", str(out)]) == 2
     (content / "site.toml").unlink()
     other = tmp_path / "other"
     other.mkdir()
     (other / "keep.txt").write_text("x", encoding="utf-8")
-    assert main(["--content", str(content), "--out", str(other), "--jobs", "1"]) == 3
+    assert main(["--cache", str(tmp_path / "cache"), "--content", str(content), "--out", str(other), "--jobs", "1"]) == 3
 
 
 def test_summary_lists_skipped_files_with_reasons(tmp_path, monkeypatch, capsys):
     content = copy_seeds(tmp_path / "content")
     (content / "zero.md").write_bytes(b"")
     monkeypatch.chdir(ROOT)
-    assert main(["--content", str(content), "--out", str(tmp_path / "site"), "--jobs", "1"]) == 0
+    assert main(["--cache", str(tmp_path / "cache"), "--content", str(content), "--out", str(tmp_path / "site"), "--jobs", "1"]) == 0
     printed = capsys.readouterr().out
     assert "5 articles" in printed
     assert "1 file(s) skipped:" in printed

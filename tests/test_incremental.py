@@ -137,3 +137,16 @@ def test_interrupted_commit_makes_the_next_build_a_full_one(project):
     report = build(make_settings(content, out))
     assert not report.incremental
     assert _tree(out) == _cold(content, tmp)
+
+
+def test_unchanged_build_keeps_reporting_its_skipped_files(tmp_path):
+    content = copy_seeds(tmp_path / "content")
+    (content / "empty.md").write_bytes(b"")
+    out = tmp_path / "site"
+    first = build(make_settings(content, out))
+    again = build(make_settings(content, out))
+    assert [s.path for s in again.skipped] == [s.path for s in first.skipped] == ["empty.md"]
+    assert again.articles == 5 and again.written == 0
+    from builder.build import StrictFailure
+    with pytest.raises(StrictFailure):
+        build(make_settings(content, out, strict=True))

@@ -1,0 +1,31 @@
+"""Rendering helpers: relative links, JSON-LD, labels."""
+
+import json
+import posixpath
+import urllib.parse
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from builder.render import jsonld_script, relative_url
+
+FOLDER = st.sampled_from(["a", "b", "tags", "articles", "新闻", "x y"])
+FILE = st.sampled_from(["index.html", "2.html", "a.html", "北约.html", "raw.txt"])
+# a site path: folders, then a file name (a file is never also a folder)
+PATH = st.tuples(st.lists(FOLDER, max_size=3), FILE).map(lambda p: "/".join([*p[0], p[1]]))
+
+
+@given(PATH, PATH)
+def test_relative_url_agrees_with_posixpath(page, target):
+    expected = posixpath.relpath(target, posixpath.dirname(page) or ".")
+    assert urllib.parse.unquote(relative_url(page, target)) == expected
+
+
+def test_relative_url_keeps_fragments_and_percent_encodes():
+    assert relative_url("articles/a.html", "tags/北约.html#top") == "../tags/%E5%8C%97%E7%BA%A6.html#top"
+
+
+def test_jsonld_cannot_close_its_script_element():
+    text = jsonld_script({"headline": "</script><script>alert(1)</script>"})
+    assert "</script>" not in text
+    assert json.loads(text)["headline"] == "</script><script>alert(1)</script>"
