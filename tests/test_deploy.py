@@ -29,7 +29,7 @@ from tests.test_feeds import articles_of, feed_files, file_of, html_of, read_fee
 
 SUB_PATH = "/repo/"
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
-PUBLISH_DOC = ROOT / "docs" / "publish.md"
+README = ROOT / "README.md"
 BUILD_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -q -e . && .venv/bin/build"
 """The README's build command; the workflow must run exactly this."""
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -342,8 +342,8 @@ def test_workflow_deploys_site_with_the_official_pages_actions():
     assert all("--base-url" not in step.get("run", "") for step in _steps(workflow))
 
 
-def test_publish_doc_names_the_workflow_and_the_build_command():
-    text = PUBLISH_DOC.read_text(encoding="utf-8")
+def test_readme_publish_section_names_the_workflow_and_the_build_command():
+    text = README.read_text(encoding="utf-8").split("## Publish on GitHub Pages", 1)[1]
     assert ".github/workflows/pages.yml" in text
     assert BUILD_COMMAND in text
     assert "GitHub Actions" in text
