@@ -1,6 +1,9 @@
-"""``build check``: audit a built site the way its readers will meet it.
+"""``build check``: audit the content and the built site the way readers meet it.
 
 The audits, each a function returning a list of ``Problem``:
+
+* ``check_content`` — every file under ``content/`` can be read, decoded,
+  extracted and cleaned (its sidecar too): what a build would skip is listed.
 
 * ``check_links`` — every link, stylesheet, image or feed reference a page
   makes to the site itself is relative and names a file that exists, under
@@ -411,12 +414,36 @@ def _merge_repeats(problems: Sequence[Problem]) -> list[Problem]:
     return [p if counts[p] == 1 else Problem(p.path, f"{p.message} ({counts[p]} times)") for p in sorted(counts)]
 
 
+def check_content(content: Path) -> list[Problem]:
+    """Every file under ``content/`` becomes an article: the same reading,
+    extraction and cleaning as a build, without writing anything."""
+    from builder.errors import InputError
+    from builder.process import process_source
+    from builder.read import VOCABULARY_FILE, find_sources, read_manifest, read_source
+
+    if not content.is_dir():
+        return [Problem(str(content), "no content folder here")]
+    manifest = read_manifest(content)
+    vocabulary = content / VOCABULARY_FILE
+    problems = []
+    for path in find_sources(content):
+        rel = path.relative_to(content).as_posix()
+        try:
+            process_source(read_source(content, path, manifest.get(rel)),
+                           vocabulary if vocabulary.is_file() else None)
+        except InputError as error:
+            where = f"{error.path}:{error.line}" if error.line else error.path
+            problems.append(Problem(f"content/{where}", f"[{error.stage}] {error.message}"))
+    return problems
+
+
 def run_check(settings: Settings) -> int:
-    """Audit ``settings.out_dir``; print a numbered list of problems; return the exit code."""
+    """Audit the content and ``settings.out_dir``; print a numbered list of
+    problems; return the exit code."""
     site = settings.path("out_dir")
     validator = find_validator([settings.root])
     out = sys.stdout
-    problems = audit_site(site, settings.base_url, validator)
+    problems = check_content(settings.path("content_dir")) + audit_site(site, settings.base_url, validator)
     if validator is None:
         print("check: HTML validation skipped: needs java and vnu.jar "
               f"(set {VNU_JAR_ENV}, or run .ci/install-browser.sh)", file=out)

@@ -149,3 +149,15 @@ def test_build_check_command_exit_code(damaged, monkeypatch, capsys, no_vnu):
 def test_missing_site_is_a_problem(tmp_path, capsys, no_vnu):
     code, out = _check(tmp_path / "nothing", capsys)
     assert code == 1 and "no built site here" in out
+
+
+def test_check_lists_content_files_a_build_would_skip(tmp_path):
+    from builder.check import check_content
+    from tests.conftest import copy_seeds
+    content = copy_seeds(tmp_path / "content")
+    assert check_content(content) == []
+    (content / "image.bin").write_bytes(b"\x00\x01\x02")
+    (content / "000_9b25765c4741cd75.meta.toml").write_text("title = [\n", encoding="utf-8")
+    problems = [str(p) for p in check_content(content)]
+    assert any(p.startswith("content/image.bin: [read] binary") for p in problems), problems
+    assert any(p.startswith("content/000_9b25765c4741cd75.meta.toml:1") for p in problems), problems
