@@ -7,7 +7,7 @@ performance issue's anchors measured:
 
 * **title**: the first markdown heading (``#`` marks stripped), else the first
   non-blank line, cut to 200 characters;
-* **date**: the first ``YYYY-MM-DD``-like date (``-``, ``/``, ``.`` or
+* **date**: the first valid ``YYYY-MM-DD``-like date (``-``, ``/``, ``.`` or
   年/月 separators) in the first 4,000 characters, else 2000-01-01;
 * **tags**: two words from the file's path: its mirror (top-level folder) and
   its parent folder (e.g. ``epic-marker`` and ``ncid277``);
@@ -29,6 +29,7 @@ Run alone, it writes ready-to-build peer folders for one size:
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import re
 import shutil
@@ -90,8 +91,11 @@ def _title(head: str) -> str:
 def _date(head: str) -> tuple[int, int, int]:
     for match in _DATE.finditer(head):
         year, month, day = (int(g) for g in match.groups())
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            return year, month, day
+        try:
+            datetime.date(year, month, day)  # a real calendar day: Hugo rejects 2021-02-30
+        except ValueError:
+            continue
+        return year, month, day
     return FALLBACK_DATE
 
 
