@@ -33,7 +33,7 @@ from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
-from builder import classify, related
+from builder import classify, countries, related
 from builder.cache import Cache, digest, rules_fingerprint, tree_fingerprint
 from builder.config import Settings
 from builder.errors import ConfigError, InputError, OutputError
@@ -89,6 +89,7 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
     vocabulary = content / VOCABULARY_FILE
     vocabulary = vocabulary if vocabulary.is_file() else None
     with stages.time("setup"):
+        countries.use_cache_dir(settings.path("cache_dir"))
         cache = Cache(settings.path("cache_dir") / CACHE_FILE, rules_fingerprint(vocabulary))
     out = settings.path("out_dir")
     incremental = (not cache.fresh and out.is_dir() and cache.build_id() is not None
@@ -275,9 +276,12 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Article], 
     tasks: dict[str, tuple] = {}
     for article in articles:
         path = article_path(article)
-        rel = tuple(related_view(r) for r in relations.get(article.source_path, ()))
+        # a record is a pure function of its cache key (and its slug, which
+        # collisions may change); of a related article the page shows only this
+        rel = tuple((r.kind, r.article.slug, r.article.title, r.article.language)
+                    for r in relations.get(article.source_path, ()))
         own_labels = {t: labels[t] for t in article.tags if t in labels}
-        key = digest(page_fingerprint, repr(article), key_of[article.source_path], repr(rel), repr(own_labels))
+        key = digest(page_fingerprint, key_of[article.source_path], article.slug, rel, repr(own_labels))
         outputs.append(Output(path, key, _NOT_IN_MAIN))
         tasks[path] = (article, key_of[article.source_path], relations.get(article.source_path, ()), own_labels)
         raw_source = settings.path("content_dir") / article.source_path
@@ -293,12 +297,6 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Article], 
     outputs += plan_indexes(settings, articles, renderer, page_fingerprint,
                             lambda a: key_of[a.source_path], body_of)
     return outputs, tasks
-
-
-def related_view(relation) -> tuple:
-    """What an article page shows of a related article (for its input hash)."""
-    a = relation.article
-    return (relation.kind, a.slug, a.title, a.language, a.date, a.publisher.name, a.summary)
 
 
 def _NOT_IN_MAIN() -> bytes:  # article pages are rendered by workers

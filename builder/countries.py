@@ -60,6 +60,8 @@ automaton.
 from __future__ import annotations
 
 import functools
+import os
+import hashlib
 import re
 import tomllib
 import unicodedata
@@ -551,7 +553,7 @@ class CountryMatcher:
     @classmethod
     def from_data(cls, path: Path = ALIASES_PATH) -> CountryMatcher:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return cls(build_country_names(data),
+        return cls(_cached_country_names(path, data),
                    PersonNameRules.from_toml(data.get("person_names", {})),
                    Affixes.from_toml(data.get("affixes", {})))
 
@@ -594,6 +596,35 @@ class CountryMatcher:
             if after and after[1] not in rules.not_person_after and not next_is_country:
                 return True
         return False
+
+
+_NAMES_CACHE_DIR: list[Path] = []
+
+
+def use_cache_dir(folder: Path) -> None:
+    """Keep the table of country names (seconds to gather from every CLDR
+    locale) in ``folder`` between runs."""
+    _NAMES_CACHE_DIR[:] = [folder]
+
+
+def _cached_country_names(path: Path, data: Mapping[str, object]) -> dict[str, frozenset[str]]:
+    if not _NAMES_CACHE_DIR:
+        return build_country_names(data)
+    import babel
+    import pickle
+    key = hashlib.sha1(path.read_bytes() + Path(__file__).read_bytes()
+                       + babel.__version__.encode()).hexdigest()[:16]
+    folder = _NAMES_CACHE_DIR[0]
+    stored = folder / f"country-names-{key}.pickle"
+    try:
+        return pickle.loads(stored.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+        names = build_country_names(data)
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = stored.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(names, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(partial, stored)
+        return names
 
 
 @functools.cache

@@ -89,9 +89,10 @@ def groups_of(ordered: Sequence[Article], keys: Callable[[Article], Sequence[str
     return [Group(k, label(k), path(k), tuple(v)) for k, v in members.items()]
 
 
-def list_key(article: Article) -> str:
-    """Hash of what a list entry or feed item shows of an article (not its body)."""
-    return digest(repr(article))
+def list_key(article: Article, record_key: str) -> str:
+    """Hash of what a list entry or feed item shows of an article: the record
+    is a pure function of its cache key, except for the slug."""
+    return digest(record_key, article.slug)
 
 
 def plan_indexes(settings: Settings, articles: Sequence[Article], renderer: Renderer,
@@ -100,7 +101,7 @@ def plan_indexes(settings: Settings, articles: Sequence[Article], renderer: Rend
     """Every list page, feed, the sitemap, robots.txt and 404.html."""
     t = renderer.labels
     ordered = newest_first(articles)
-    keys = {a.source_path: list_key(a) for a in articles}
+    keys = {a.source_path: list_key(a, body_key(a)) for a in articles}
     outputs: list[Output] = []
     outputs += _list_pages(renderer, page_fingerprint, keys, "index.html", lambda n: f"page/{n}.html",
                            t["home.title"], ordered, settings, home=True)
