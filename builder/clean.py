@@ -143,6 +143,7 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
             _remove(element)
     tags = _resolve_pseudo_links(tree, tuple(tag_links))
     _drop_tracking_pixels(tree)
+    _normalise_links_and_images(tree)
     _layout_tables_to_figures(tree)
     _caption_divs_to_figures(tree)
     _drop_boilerplate_blocks(tree, tuple(boilerplate))
@@ -193,6 +194,24 @@ def _drop_tracking_pixels(tree) -> None:
         sizes = [img.get("width", ""), img.get("height", "")]
         if any(re.fullmatch(r"\s*[01](?:px)?\s*", s) for s in sizes) or not img.get("src", "").strip():
             _remove(img)
+
+
+_WEB_URL = re.compile(r"\s*https?://", re.I)
+
+
+def _normalise_links_and_images(tree) -> None:
+    """Only web images stay (a relative or data: image points into the scraped
+    site or carries a payload), each with an ``alt``; a link to anything but
+    the web or a mail address keeps its text and loses the link."""
+    for img in list(tree.iter("img")):
+        if not _WEB_URL.match(img.get("src", "")):
+            _remove(img)
+        elif img.get("alt") is None:
+            img.set("alt", "")
+    for link in list(tree.iter("a")):
+        href = link.get("href", "")
+        if not (_WEB_URL.match(href) or href.strip().lower().startswith("mailto:")):
+            link.drop_tag()
 
 
 def _layout_tables_to_figures(tree) -> None:
@@ -345,9 +364,10 @@ def _figure(images, caption: str):
 
 def _clone_img(img):
     clone = etree.Element("img")
-    for key in ("src", "alt", "width", "height", "title"):
+    for key in ("src", "width", "height", "title"):
         if img.get(key):
             clone.set(key, img.get(key))
+    clone.set("alt", img.get("alt") or "")
     return clone
 
 

@@ -44,6 +44,7 @@ def test_minghui_image_table_becomes_figures_with_captions():
     assert "<table" not in body.html
     figures = re.findall(r"<figure>.*?</figure>", body.html, re.S)
     assert figures and all("<img" in f for f in figures)
+    assert all(img.count("alt=") == 1 for img in re.findall(r"<img[^>]*>", body.html))
     assert any("<figcaption>" in f for f in figures)
 
 
@@ -186,3 +187,16 @@ def test_a_line_of_several_credits_becomes_people():
         ("author", "小红帽"), ("translator", "Mohegayer K. Simon"), ("editor", "李易通"), ("publisher", "陶子")]
     assert credit_line("编辑、发布：Candy") == [("editor", "Candy"), ("publisher", "Candy")]
     assert credit_line("中国驻菲律宾大使馆3月20日在官网上发布声明称：好") is None
+
+
+def test_only_web_images_stay_and_each_has_alt_text():
+    body = _clean_html('<p>a<img src="/local/x.png"><img src="data:image/png;base64,AAAA">'
+                       '<img src="https://a.example/1.jpg"></p>')
+    assert body.html.count("<img") == 1
+    assert re.search(r'<img alt="" [^>]*src="https://a.example/1.jpg"', body.html)
+
+
+def test_a_link_that_is_not_to_the_web_keeps_its_text_only():
+    body = _clean_html('<p><a href="../x.html">relative</a> <a>bare</a> <a href="mailto:a@b.c">mail</a></p>')
+    assert "<a>" not in body.html and "relative" in body.text and "bare" in body.text
+    assert 'href="mailto:a@b.c"' in body.html
