@@ -463,7 +463,3 @@ class _Stages:
         rows = [StageTiming(name, seconds, self._counts.get(name, 0)) for name, seconds in self._wall.items()]
         rows += [StageTiming(f"  {name} (cpu, all workers)", seconds, 0) for name, seconds in self._cpu.items()]
         return tuple(rows)
-
-
-def default_jobs() -> int:
-    return os.cpu_count() or 1

@@ -24,7 +24,7 @@ import hashlib
 import pickle
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 from builder import __version__
@@ -175,11 +175,6 @@ class Cache:
             self._db.executemany("INSERT INTO outputs VALUES (?, ?)", outputs.items())
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (build_id,))
 
-    def forget_outputs(self) -> None:
-        with self._transaction():
-            self._db.execute("DELETE FROM outputs")
-            self._db.execute("DELETE FROM meta WHERE k IN ('build', 'inputs')")
-
     def meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
         return row[0] if row else None
@@ -218,8 +213,3 @@ class _Tx:
 
     def __exit__(self, kind, value, tb) -> None:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
-
-
-def iter_chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]

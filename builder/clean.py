@@ -352,11 +352,8 @@ def _drop_breaks_in_figures(tree) -> None:
 
 def _figure(images, caption: str):
     figure = etree.Element("figure")
-    for img in images:
-        link = img.getparent()
+    for img in images:  # the image is the content; a link around it to the full size is dropped
         figure.append(_clone_img(img))
-        if link is not None and link.tag == "a":
-            pass  # the image itself is the content; the link to the full size is not needed
     if caption:
         figure.append(_element("figcaption", caption))
     return figure

@@ -17,7 +17,7 @@ import functools
 import json
 import tomllib
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,7 +32,6 @@ from builder.countries import country_name
 from builder.models import Article, PartialDate
 
 ARTICLES_DIR = "articles"
-RAW_DIR = "raw"
 RSS_PATH = "feeds/rss.xml"
 ATOM_PATH = "feeds/atom.xml"
 SITE_FEEDS = [
@@ -270,8 +269,3 @@ def jsonld_script(data: dict) -> str:
 
 def paginate(items: Sequence, per_page: int) -> list[Sequence]:
     return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [items[:0]]
-
-
-def page_paths(first: str, count: int, name: Callable[[int], str]) -> list[str]:
-    """Paths of a paginated list: ``first`` for page 1, ``name(n)`` after."""
-    return [first] + [name(n) for n in range(2, count + 1)]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import filecmp
 import hashlib
 import json
 import re
-import shutil
 import urllib.parse
 from pathlib import Path
 

@@ -1,6 +1,5 @@
 """Settings: defaults, the settings file, flags and the GitHub Pages base URL."""
 
-from pathlib import Path
 
 import pytest
 

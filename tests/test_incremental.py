@@ -3,8 +3,6 @@ output is byte-identical to a cold build's."""
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import shutil
 from pathlib import Path
 
