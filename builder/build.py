@@ -18,12 +18,9 @@ archive is.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
-import sqlite3
 import time
-import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -34,7 +31,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from builder import classify, countries, related
-from builder.cache import Cache, digest, rules_fingerprint, tree_fingerprint
+from builder.cache import BodyReader, Cache, digest, rules_fingerprint, tree_fingerprint
 from builder.config import Settings
 from builder.errors import ConfigError, InputError, OutputError
 from builder.indexes import Output, plan_indexes, tag_labels
@@ -293,7 +290,11 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Article], 
             outputs.append(Output(f"static/{path.relative_to(static).as_posix()}", data_key, path.read_bytes))
     outputs.append(Output(".nojekyll", "empty", lambda: b""))
     renderer = Renderer(settings)
-    body_of = _BodyReader(cache, key_of)
+    bodies = BodyReader(cache.path)
+
+    def body_of(article: Article) -> str:
+        return bodies.read(key_of[article.source_path])
+
     outputs += plan_indexes(settings, articles, renderer, page_fingerprint,
                             lambda a: key_of[a.source_path], body_of)
     return outputs, tasks
@@ -301,27 +302,6 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Article], 
 
 def _NOT_IN_MAIN() -> bytes:  # article pages are rendered by workers
     raise AssertionError("article pages are rendered in workers")
-
-
-class _BodyReader:
-    """Cleaned bodies from the cache, for feeds (read when a feed is rendered).
-    Each process opens its own read-only connection: a SQLite connection must
-    not cross a fork."""
-
-    def __init__(self, cache: Cache, key_of: dict[str, str]):
-        self.path = cache.path
-        self.key_of = key_of
-        self._pid = -1
-        self._db: sqlite3.Connection | None = None
-
-    @functools.lru_cache(maxsize=4096)
-    def __call__(self, article: Article) -> str:
-        if self._pid != os.getpid():
-            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=60)
-            self._pid = os.getpid()
-        row = self._db.execute("SELECT body FROM articles WHERE key = ?",
-                               (self.key_of[article.source_path],)).fetchone()
-        return zlib.decompress(row[0]).decode("utf-8")
 
 
 def _render(run, settings: Settings, job: _Job, site: StagingSite, outputs: list[Output],
@@ -384,13 +364,10 @@ def _render_article(settings: Settings, job: _Job, task) -> int:
     if renderer is None or _WORKER_STATE.get("settings") != settings:
         renderer = Renderer(settings)
         _WORKER_STATE.update(renderer=renderer, settings=settings)
-    db = _WORKER_STATE.get(("db", str(job.cache_path)))
-    if db is None:
-        db = sqlite3.connect(f"file:{job.cache_path}?mode=ro", uri=True, timeout=60)
-        _WORKER_STATE[("db", str(job.cache_path))] = db
-    row = db.execute("SELECT body FROM articles WHERE key = ?", (body_key,)).fetchone()
-    body = zlib.decompress(row[0]).decode("utf-8")
-    html = renderer.article_page(article, body, own_labels, relations)
+    bodies = _WORKER_STATE.get(("bodies", str(job.cache_path)))
+    if bodies is None:
+        bodies = _WORKER_STATE[("bodies", str(job.cache_path))] = BodyReader(job.cache_path)
+    html = renderer.article_page(article, bodies.read(body_key), own_labels, relations)
     target = job.staging_dir / article_path(article)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")

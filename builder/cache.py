@@ -20,7 +20,9 @@ or another set of rules is deleted and rebuilt, never trusted.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import pickle
 import sqlite3
 import zlib
@@ -148,12 +150,6 @@ class Cache:
                 found[key] = pickle.loads(record)
         return found
 
-    def body(self, key: str) -> str:
-        row = self._db.execute("SELECT body FROM articles WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            raise KeyError(key)
-        return zlib.decompress(row[0]).decode("utf-8")
-
     def put_article(self, key: str, record: object, body: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)",
                          (key, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL),
@@ -213,3 +209,30 @@ class _Tx:
 
     def __exit__(self, kind, value, tb) -> None:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+class BodyReader:
+    """Read-only access to the cleaned bodies of a cache, for render workers and
+    feeds. Each process opens its own connection on first use: a SQLite
+    connection must not cross a fork."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._pid = -1
+        self._db: sqlite3.Connection | None = None
+
+    @functools.lru_cache(maxsize=4096)
+    def read(self, key: str) -> str:
+        """The cleaned body stored under an article's cache ``key``."""
+        if self._pid != os.getpid():
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=60)
+            self._pid = os.getpid()
+        row = self._db.execute("SELECT body FROM articles WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            raise KeyError(key)
+        return zlib.decompress(row[0]).decode("utf-8")
+
+    def close(self) -> None:
+        if self._db is not None and self._pid == os.getpid():
+            self._db.close()
+        self._db, self._pid = None, -1
