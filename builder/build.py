@@ -31,13 +31,14 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from builder import classify, countries, related
-from builder.cache import BodyReader, Cache, digest, rules_fingerprint, tree_fingerprint
+from builder.cache import BodyReader, Cache, code_fingerprint, digest, rules_fingerprint, tree_fingerprint
 from builder.config import Settings
 from builder.errors import ConfigError, InputError, OutputError
 from builder.indexes import Output, plan_indexes, tag_labels
 from builder.models import Article, BuildReport, Skip, StageTiming
 from builder.process import process_source
-from builder.read import VOCABULARY_FILE, read_manifest, read_source, sidecar_rel, walk_content
+from builder.read import (MANIFEST_FILE, VOCABULARY_FILE, ContentEntry, read_manifest, read_source, sidecar_rel,
+                          walk_content)
 from builder.render import Renderer, article_path
 from builder.write import MARKER, StagingSite, marker_build_id
 
@@ -56,7 +57,7 @@ class StrictFailure(Exception):
 class _Scanned:
     """A raw file found by the scan, with the key of its processed record."""
 
-    path: Path
+    path: str
     rel: str
     sha256: str
     key: str
@@ -95,20 +96,23 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
     job = _Job(content, site.root, cache.path, vocabulary)
     try:
         with stages.time("scan"):
-            scanned = _scan(content, cache)
-            inputs = _inputs_digest(settings, scanned)
-        stages.count("scan", len(scanned))
+            files = _scan_files(content, cache)
+            inputs = _inputs_digest(settings, content, files)
         if incremental and cache.meta("inputs") == inputs:
             summary = cache.blob("summary")
-            if summary and _files_under(out) == set(cache.outputs()):
+            if summary and digest(sorted(_files_under(out))) == cache.meta("outputs"):
                 # nothing that decides any output changed since the site was built,
                 # and the site still holds exactly the files it was given
+                stages.count("scan", summary[1] + len(summary[2]))
                 site.abandon()
                 files, article_count, skips = summary
                 report = _report(settings, range(article_count), skips, stages, files, 0, True)
                 if settings.strict and skips:
                     raise StrictFailure(report)
                 return report
+        with stages.time("scan"):
+            scanned = _scanned_articles(content, files)
+        stages.count("scan", len(scanned))
         with _pool(settings) as run:
             articles, skips = _process(run, job, cache, scanned, stages, progress)
             articles = resolve_slug_collisions(articles)
@@ -136,6 +140,7 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
                 site.commit(build_id)
             cache.put_outputs(keys, build_id)
             cache.set_meta("inputs", inputs)
+            cache.set_meta("outputs", digest(sorted(keys)))
             cache.put_blob("summary", (len(keys), len(articles), tuple(skips)))
             cache.keep_only_articles({s.key for s in scanned})
         return _report(settings, articles, skips, stages, len(outputs), changed, incremental)
@@ -146,10 +151,14 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
         cache.close()
 
 
-def _inputs_digest(settings: Settings, scanned: list[_Scanned]) -> str:
-    """Everything an output can depend on: the articles' keys (content, sidecars,
-    manifest, rules), the templates, the static files and the settings."""
-    return digest([s.key for s in scanned], tree_fingerprint(settings.path("templates_dir")),
+def _inputs_digest(settings: Settings, content: Path, files: list[tuple[ContentEntry, str]]) -> str:
+    """Everything an output can depend on: the raw files and sidecars (path and
+    hash), the provenance manifest, the builder's code, the templates, the
+    static files and the settings. (The rules are the cache's own identity.)"""
+    manifest = content / MANIFEST_FILE
+    return digest([(entry.rel, sha) for entry, sha in files],
+                  hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else None,
+                  code_fingerprint(), tree_fingerprint(settings.path("templates_dir")),
                   tree_fingerprint(settings.path("static_dir")), repr(settings))
 
 
@@ -180,34 +189,39 @@ def _files_under(folder: Path) -> set[str]:
 
 # --- scan and process ----------------------------------------------------------
 
-def _scan(content: Path, cache: Cache) -> list[_Scanned]:
-    """Every candidate file with its hash (re-read only when its size or mtime
-    changed) and the key of its processed record."""
-    manifest = read_manifest(content)
+def _scan_files(content: Path, cache: Cache) -> list[tuple[ContentEntry, str]]:
+    """Every candidate file and sidecar with its SHA-256, read again only when
+    its size or mtime changed since the last build."""
     known = cache.file_hashes()
-    entries = walk_content(content)
-    sidecars = {e.rel for e in entries if e.kind == "sidecar"}
-    hashes: dict[str, str] = {}
+    files = []
     rows = []
-    for entry in entries:
+    for entry in walk_content(content):
         cached = known.get(entry.rel)
         if cached and cached[0] == entry.mtime_ns and cached[1] == entry.size:
             sha = cached[2]
         else:
-            sha = hashlib.sha256(entry.path.read_bytes()).hexdigest()
-        hashes[entry.rel] = sha
+            with open(entry.path, "rb") as handle:
+                sha = hashlib.file_digest(handle, "sha256").hexdigest()
+        files.append((entry, sha))
         rows.append((entry.rel, entry.mtime_ns, entry.size, sha))
     if len(rows) != len(known) or any(known.get(r[0]) != r[1:] for r in rows):
         cache.put_file_hashes(rows)
+    return files
+
+
+def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]]) -> list[_Scanned]:
+    """The article files, each with the key of its processed record."""
+    manifest = read_manifest(content)
+    hashes = {entry.rel: sha for entry, sha in files}
+    sidecars = {entry.rel for entry, _ in files if entry.kind == "sidecar"}
     scanned = []
-    for entry in entries:
+    for entry, sha in files:
         if entry.kind != "article":
             continue
         side = sidecar_rel(entry.rel, sidecars)
         provenance = manifest.get(entry.rel)
-        key = digest(entry.rel, hashes[entry.rel], hashes[side] if side else "",
-                     sorted((provenance or {}).items()))
-        scanned.append(_Scanned(entry.path, entry.rel, hashes[entry.rel], key, provenance))
+        key = digest(entry.rel, sha, hashes[side] if side else "", sorted((provenance or {}).items()))
+        scanned.append(_Scanned(entry.path, entry.rel, sha, key, provenance))
     return scanned
 
 
@@ -251,7 +265,7 @@ def _process_one(job: _Job, task) -> tuple[Article | Skip, str, tuple]:
     """Worker: read and process one file. Input errors become skips."""
     path, provenance = task
     try:
-        source = read_source(job.content_dir, path, provenance)
+        source = read_source(job.content_dir, Path(path), provenance)
         processed = process_source(source, job.vocabulary)
     except InputError as error:
         return Skip(error.path if error.line is None else f"{error.path}:{error.line}",
@@ -265,10 +279,11 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Article], 
           scanned: list[_Scanned]) -> tuple[list[Output], dict[str, tuple]]:
     """Every output with its input hash; article pages come with worker tasks."""
     templates = tree_fingerprint(settings.path("templates_dir"))
-    page_fingerprint = digest(templates, settings.title, settings.description, settings.base_url,
+    page_fingerprint = digest(code_fingerprint(), templates, settings.title, settings.description, settings.base_url,
                               settings.language, settings.items_per_page, settings.feed_items)
     key_of = {s.rel: s.key for s in scanned}
     labels = tag_labels(articles, settings)
+    content = str(settings.path("content_dir"))
     outputs: list[Output] = []
     tasks: dict[str, tuple] = {}
     for article in articles:
@@ -281,8 +296,8 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Article], 
         key = digest(page_fingerprint, key_of[article.source_path], article.slug, rel, repr(own_labels))
         outputs.append(Output(path, key, _NOT_IN_MAIN))
         tasks[path] = (article, key_of[article.source_path], relations.get(article.source_path, ()), own_labels)
-        raw_source = settings.path("content_dir") / article.source_path
-        outputs.append(Output(article.raw_url, article.sha256, raw_source.read_bytes))
+        raw_source = os.path.join(content, article.source_path)
+        outputs.append(Output(article.raw_url, article.sha256, partial(_read_bytes, raw_source)))
     static = settings.path("static_dir")
     for path in sorted(static.rglob("*")) if static.is_dir() else ():
         if path.is_file() and not any(p.startswith(".") for p in path.relative_to(static).parts):
@@ -295,9 +310,14 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Article], 
     def body_of(article: Article) -> str:
         return bodies.read(key_of[article.source_path])
 
-    outputs += plan_indexes(settings, articles, renderer, page_fingerprint,
+    outputs += plan_indexes(settings, articles, labels, renderer, page_fingerprint,
                             lambda a: key_of[a.source_path], body_of)
     return outputs, tasks
+
+
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 def _NOT_IN_MAIN() -> bytes:  # article pages are rendered by workers

@@ -553,7 +553,7 @@ class CountryMatcher:
     @classmethod
     def from_data(cls, path: Path = ALIASES_PATH) -> CountryMatcher:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return cls(_cached_country_names(path, data),
+        return cls(build_country_names(data),
                    PersonNameRules.from_toml(data.get("person_names", {})),
                    Affixes.from_toml(data.get("affixes", {})))
 
@@ -598,39 +598,38 @@ class CountryMatcher:
         return False
 
 
-_NAMES_CACHE_DIR: list[Path] = []
+_MATCHER_CACHE_DIR: list[Path] = []
 
 
 def use_cache_dir(folder: Path) -> None:
-    """Keep the table of country names (seconds to gather from every CLDR
-    locale) in ``folder`` between runs."""
-    _NAMES_CACHE_DIR[:] = [folder]
-
-
-def _cached_country_names(path: Path, data: Mapping[str, object]) -> dict[str, frozenset[str]]:
-    if not _NAMES_CACHE_DIR:
-        return build_country_names(data)
-    import babel
-    import pickle
-    key = hashlib.sha1(path.read_bytes() + Path(__file__).read_bytes()
-                       + babel.__version__.encode()).hexdigest()[:16]
-    folder = _NAMES_CACHE_DIR[0]
-    stored = folder / f"country-names-{key}.pickle"
-    try:
-        return pickle.loads(stored.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
-        names = build_country_names(data)
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = stored.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(pickle.dumps(names, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(partial, stored)
-        return names
+    """Keep the built country matcher (seconds to gather the names of every
+    CLDR locale and build the automaton) in ``folder`` between runs."""
+    _MATCHER_CACHE_DIR[:] = [folder]
 
 
 @functools.cache
 def default_matcher() -> CountryMatcher:
-    """The matcher built from CLDR and the shipped alias file, once per process."""
-    return CountryMatcher.from_data()
+    """The matcher built from CLDR and the shipped alias file, once per process
+    (and, given a cache folder, once per version of the data and this code)."""
+    if not _MATCHER_CACHE_DIR:
+        return CountryMatcher.from_data()
+    import importlib.metadata
+    import pickle
+
+    import babel
+    key = hashlib.sha1(ALIASES_PATH.read_bytes() + Path(__file__).read_bytes() + babel.__version__.encode()
+                       + importlib.metadata.version("pyahocorasick").encode()).hexdigest()[:16]
+    folder = _MATCHER_CACHE_DIR[0]
+    stored = folder / f"country-matcher-{key}.pickle"
+    try:
+        return pickle.loads(stored.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+        matcher = CountryMatcher.from_data()
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = stored.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(partial, stored)
+        return matcher
 
 
 @functools.cache

@@ -95,7 +95,8 @@ def list_key(article: Article, record_key: str) -> str:
     return digest(record_key, article.slug)
 
 
-def plan_indexes(settings: Settings, articles: Sequence[Article], renderer: Renderer,
+def plan_indexes(settings: Settings, articles: Sequence[Article], labels: dict[str, tuple[str, str]],
+                 renderer: Renderer,
                  page_fingerprint: str, body_key: Callable[[Article], str],
                  body_of: Callable[[Article], str]) -> list[Output]:
     """Every list page, feed, the sitemap, robots.txt and 404.html."""
@@ -109,7 +110,6 @@ def plan_indexes(settings: Settings, articles: Sequence[Article], renderer: Rend
     feeds = [FeedSpec(RSS_PATH, settings.title, "index.html", ordered),
              FeedSpec(ATOM_PATH, settings.title, "index.html", ordered, kind="atom")]
 
-    labels = tag_labels(articles, settings)
     publishers = sorted({a.publisher.name for a in articles if a.publisher.name})
     source_slugs = unique_slugs(publishers, lambda k: slugify(k, allow_unicode=True))
     facets = [
@@ -154,10 +154,10 @@ def plan_indexes(settings: Settings, articles: Sequence[Article], renderer: Rend
         outputs.append(Output(spec.path, key, lambda s=spec: write_feed(s, settings, root_url, body_of)))
     pages = [(article_path(a), a.date) for a in articles] + [
         (o.path, None) for o in outputs if o.path.endswith(".html") and o.path != "404.html"]
-    sitemap_key = digest(root_url, repr(sorted(pages, key=lambda p: p[0])))
+    sitemap_key = digest(page_fingerprint, root_url, repr(sorted(pages, key=lambda p: p[0])))
     for path, text in sitemap_files(root_url, pages).items():  # split above 50,000 URLs
         outputs.append(Output(path, digest(sitemap_key, path), lambda t=text: t.encode("utf-8")))
-    outputs.append(Output("robots.txt", digest(root_url), lambda: robots_txt(root_url).encode("utf-8")))
+    outputs.append(Output("robots.txt", digest(page_fingerprint, root_url), lambda: robots_txt(root_url).encode("utf-8")))
     return outputs
 
 

@@ -24,7 +24,7 @@ import tomllib
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import charset_normalizer
 
@@ -49,7 +49,7 @@ def find_sources(content_dir: Path) -> Iterator[Path]:
     """Yield candidate article files under ``content_dir``, sorted by POSIX path."""
     for entry in walk_content(content_dir):
         if entry.kind == "article":
-            yield entry.path
+            yield Path(entry.path)
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,9 @@ class ContentEntry:
     """A file under ``content/`` as the walk saw it."""
 
     rel: str
-    path: Path
+    path: str
+    """The file's path as the walk found it (a ``str``: a ``Path`` per file is
+    measurably slow at archive scale)."""
     kind: str
     """``article`` or ``sidecar`` (settings, vocabulary and manifest are not listed)."""
     mtime_ns: int
@@ -77,22 +79,27 @@ def walk_content(content_dir: Path) -> list[ContentEntry]:
                     continue
                 rel = prefix + entry.name
                 if entry.is_dir():
-                    stack.append((Path(entry.path), rel + "/"))
+                    stack.append((entry.path, rel + "/"))
                     continue
                 if not entry.is_file() or (not prefix and entry.name in _NOT_ARTICLES):
                     continue
                 stat = entry.stat()
                 kind = "sidecar" if entry.name.endswith(SIDECAR_SUFFIX) else "article"
-                found.append(ContentEntry(rel, Path(entry.path), kind, stat.st_mtime_ns, stat.st_size))
+                found.append(ContentEntry(rel, entry.path, kind, stat.st_mtime_ns, stat.st_size))
     return sorted(found, key=lambda e: e.rel)
 
 
 def sidecar_rel(rel: str, sidecars: set[str]) -> str | None:
-    """The sidecar of the article at ``rel`` among the known ``sidecars``."""
-    posix = PurePosixPath(rel)
-    for candidate in (posix.with_name(posix.stem + SIDECAR_SUFFIX), posix.with_name(posix.name + SIDECAR_SUFFIX)):
-        if candidate.as_posix() in sidecars:
-            return candidate.as_posix()
+    """The sidecar of the article at ``rel`` among the known ``sidecars``:
+    ``NAME.meta.toml`` beside ``NAME.md``, or ``NAME.md.meta.toml``."""
+    if not sidecars:
+        return None
+    dot = rel.rfind(".")
+    slash = rel.rfind("/")
+    stem = rel[:dot] if slash + 1 < dot < len(rel) - 1 else rel  # as PurePosixPath.stem
+    for candidate in (stem + SIDECAR_SUFFIX, rel + SIDECAR_SUFFIX):
+        if candidate in sidecars:
+            return candidate
     return None
 
 

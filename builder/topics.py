@@ -101,8 +101,13 @@ class Vocabulary:
                     forms.setdefault(form, set()).add(key)
             for name in (*topic.terms, *topic.label.values(), key):
                 self._by_term.setdefault(_fold(name), key)
-        self._matcher = PhraseMatcher(
-            {form: tuple(sorted(keys)) for form, keys in forms.items()}, default_affixes())
+        self._forms = forms
+
+    @functools.cached_property
+    def _matcher(self) -> PhraseMatcher:
+        """Built on first match: labels alone (index pages) do not need it."""
+        return PhraseMatcher({form: tuple(sorted(keys)) for form, keys in self._forms.items()},
+                             default_affixes())
 
     def __iter__(self) -> Iterator[Topic]:
         return iter(self._topics.values())

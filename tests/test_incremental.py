@@ -3,13 +3,14 @@ output is byte-identical to a cold build's."""
 
 from __future__ import annotations
 
+import ast
 import shutil
 from pathlib import Path
 
 import pytest
 
 from builder.build import build
-from builder.cache import Cache, rules_fingerprint
+from builder.cache import RECORD_CODE, Cache, rules_fingerprint
 from tests.conftest import ROOT, copy_seeds, make_settings
 
 
@@ -125,6 +126,37 @@ def test_rules_fingerprint_follows_the_user_vocabulary(tmp_path):
     first = rules_fingerprint(vocab)
     vocab.write_text('[x]\nlabel = { en = "X" }\nterms = ["Xylophones"]\n', encoding="utf-8")
     assert rules_fingerprint(vocab) != first
+
+
+def _builder_imports(module: Path) -> set[str]:
+    """The builder modules a module imports (``builder.x`` → ``x``)."""
+    names = set()
+    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("builder"):
+            parts = node.module.split(".")[1:]
+            if parts:
+                names.add(parts[0])
+            else:
+                names.update(alias.name for alias in node.names)
+    return names
+
+
+def test_record_fingerprint_covers_the_import_closure_of_processing():
+    """A module that decides records but is missing from RECORD_CODE would let
+    a stale record be served from the cache after the module changed."""
+    package = ROOT / "builder"
+    seen, todo = set(), ["process"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        path = package / f"{name}.py"
+        path = path if path.is_file() else package / name / "__init__.py"
+        todo += sorted(_builder_imports(path) - {"__version__"})
+    covered = {entry.removesuffix(".py") for entry in RECORD_CODE}
+    assert seen <= covered, sorted(seen - covered)
+    assert covered - seen <= {"data"}, sorted(covered - seen)  # data: read by countries/topics
 
 
 def test_interrupted_commit_makes_the_next_build_a_full_one(project):

@@ -8,7 +8,7 @@ import pytest
 
 from builder.errors import InputError
 from builder.models import SourceFile
-from builder.read import decode, find_sources, read_manifest, read_sidecar, read_source
+from builder.read import decode, find_sources, read_manifest, read_sidecar, read_source, sidecar_rel
 
 TEXT = "【大纪元2023年07月12日讯】北约与日本将再次提升双边关系。"
 
@@ -62,6 +62,16 @@ def test_walk_is_sorted_and_skips_settings_sidecars_and_hidden_files(tmp_path):
         path.write_text("x", encoding="utf-8")
     found = [p.relative_to(tmp_path).as_posix() for p in find_sources(tmp_path)]
     assert found == ["a.txt", "b.md", "sub/c.html"]
+
+
+@pytest.mark.parametrize("rel, expected", [
+    ("a.md", "a.meta.toml"), ("dir/b.c.md", "dir/b.c.meta.toml"), ("dir.x/c", "dir.x/c.meta.toml"),
+    ("d.", "d..meta.toml"), ("e.md", "e.md.meta.toml"), ("f.md", None),
+])
+def test_sidecar_is_found_beside_its_article_by_stem_or_full_name(rel, expected):
+    sidecars = {"a.meta.toml", "dir/b.c.meta.toml", "dir.x/c.meta.toml", "d..meta.toml", "e.md.meta.toml",
+                "dir/f.meta.toml"}
+    assert sidecar_rel(rel, sidecars) == expected
 
 
 def test_sidecar_fields_are_read(tmp_path):
