@@ -18,6 +18,7 @@ archive is.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import time
@@ -34,7 +35,7 @@ from builder import classify, countries, related
 from builder.cache import BodyReader, Cache, code_fingerprint, digest, rules_fingerprint, tree_fingerprint
 from builder.config import Settings
 from builder.errors import ConfigError, InputError, OutputError
-from builder.indexes import Output, plan_indexes, tag_labels
+from builder.indexes import GroupMemo, Output, plan_indexes, tag_labels
 from builder.models import Article, BuildReport, Skip, StageTiming
 from builder.process import process_source
 from builder.read import (MANIFEST_FILE, VOCABULARY_FILE, ContentEntry, read_manifest, read_source, sidecar_rel,
@@ -115,19 +116,33 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
         stages.count("scan", len(scanned))
         with _pool(settings) as run:
             articles, skips = _process(run, job, cache, scanned, stages, progress)
+            # Tens of thousands of records live until the end: keep the garbage
+            # collector from walking them again and again (and, in forked
+            # workers, from touching their pages, which would copy them).
+            gc.freeze()
             articles = resolve_slug_collisions(articles)
             with stages.time("relate"):
-                relations = related.relations(articles)
+                kept = cache.blob("relations") if incremental else None
+                relations, relation_state = related.relations(
+                    articles, kept[1] if kept and kept[0] == code_fingerprint() else None)
             with stages.time("plan"):
-                outputs, article_tasks = _plan(settings, job, cache, articles, relations, scanned)
+                kept = cache.blob("groups") if incremental else None
+                outputs, article_tasks, memo = _plan(settings, job, cache, articles, relations, scanned,
+                                                     kept[1] if kept and kept[0] == code_fingerprint() else None)
             previous, on_disk = {}, set()
             if incremental:
                 on_disk = _files_under(out)
                 # a file of the last build that is gone from disk must be made again
                 previous = {p: k for p, k in cache.outputs().items() if p in on_disk}
+            todo = _outputs_to_make(outputs, previous)
             with stages.time("render"):
-                changed = _render(run, settings, job, site, outputs, article_tasks, previous, progress)
-            stages.count("render", changed)
+                _render_articles(run, settings, job, [article_tasks[o.path] for o in todo if o.path in article_tasks],
+                                 progress)
+        # the processing workers are gone: the list pages' workers fork from the parent alone
+        with stages.time("render"):
+            _render_others(settings, site, [o for o in todo if o.path not in article_tasks])
+        changed = len(todo)
+        stages.count("render", changed)
         report = _report(settings, articles, skips, stages, len(outputs), changed)
         if settings.strict and skips:
             raise StrictFailure(report)
@@ -142,12 +157,15 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
             cache.set_meta("inputs", inputs)
             cache.set_meta("outputs", digest(sorted(keys)))
             cache.put_blob("summary", (len(keys), len(articles), tuple(skips)))
+            cache.put_blob("relations", (code_fingerprint(), relation_state))
+            cache.put_blob("groups", (code_fingerprint(), memo))
             cache.keep_only_articles({s.key for s in scanned})
         return _report(settings, articles, skips, stages, len(outputs), changed, incremental)
     except BaseException:
         site.abandon()
         raise
     finally:
+        gc.unfreeze()
         cache.close()
 
 
@@ -276,8 +294,9 @@ def _process_one(job: _Job, task) -> tuple[Article | Skip, str, tuple]:
 # --- plan and render -------------------------------------------------------------
 
 def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Article], relations,
-          scanned: list[_Scanned]) -> tuple[list[Output], dict[str, tuple]]:
-    """Every output with its input hash; article pages come with worker tasks."""
+          scanned: list[_Scanned], memo: GroupMemo | None) -> tuple[list[Output], dict[str, tuple], GroupMemo]:
+    """Every output with its input hash; article pages come with worker tasks;
+    and the list pages' memo for the next build (see ``plan_indexes``)."""
     templates = tree_fingerprint(settings.path("templates_dir"))
     page_fingerprint = digest(code_fingerprint(), templates, settings.title, settings.description, settings.base_url,
                               settings.language, settings.items_per_page, settings.feed_items)
@@ -310,9 +329,9 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Article], 
     def body_of(article: Article) -> str:
         return bodies.read(key_of[article.source_path])
 
-    outputs += plan_indexes(settings, articles, labels, renderer, page_fingerprint,
-                            lambda a: key_of[a.source_path], body_of)
-    return outputs, tasks
+    indexes, memo = plan_indexes(settings, articles, labels, renderer, page_fingerprint,
+                                 lambda a: key_of[a.source_path], body_of, memo)
+    return outputs + indexes, tasks, memo
 
 
 def _read_bytes(path: str) -> bytes:
@@ -324,37 +343,40 @@ def _NOT_IN_MAIN() -> bytes:  # article pages are rendered by workers
     raise AssertionError("article pages are rendered in workers")
 
 
-def _render(run, settings: Settings, job: _Job, site: StagingSite, outputs: list[Output],
-            tasks: dict[str, tuple], previous: dict[str, str], progress) -> int:
-    """Render and stage the outputs whose key differs from the previous build."""
-    todo = [o for o in outputs if previous.get(o.path) != o.key]
+def _outputs_to_make(outputs: list[Output], previous: dict[str, str]) -> list[Output]:
+    """The outputs whose key differs from the previous build's (all, for a full build)."""
     seen: set[str] = set()
     for output in outputs:
         if output.path in seen:
             raise OutputError(f"two outputs claim the same path: {output.path}")
         seen.add(output.path)
-    article_todo = [tasks[o.path] for o in todo if o.path in tasks]
-    done = 0
-    for done, _ in enumerate(run(partial(_render_article, settings, job), article_todo), start=1):
+    return [o for o in outputs if previous.get(o.path) != o.key]
+
+
+def _render_articles(run, settings: Settings, job: _Job, tasks: list[tuple], progress) -> None:
+    """Render article pages (in the processing workers) into the staging folder."""
+    for done, _ in enumerate(run(partial(_render_article, settings, job), tasks), start=1):
         if progress:
-            progress("render", done, len(article_todo))
+            progress("render", done, len(tasks))
     _close_worker_state()  # when rendering ran in this process
-    others = [o for o in todo if o.path not in tasks]
-    if settings.workers > 1 and len(others) > 64:
+
+
+def _render_others(settings: Settings, site: StagingSite, todo: list[Output]) -> None:
+    """Make and stage list pages, feeds, the sitemap and copies."""
+    if settings.workers > 1 and len(todo) > 64:
         # The outputs' makers are closures over this build's records: fork a
         # pool now so its workers inherit them, and send only indexes.
-        _PENDING[:] = others
+        _PENDING[:] = todo
         try:
             with ProcessPoolExecutor(max_workers=settings.workers, mp_context=get_context("fork")) as pool:
-                chunk = max(1, min(64, len(others) // (settings.workers * 8)))
-                for _ in pool.map(_make_output, [(i, site.root) for i in range(len(others))], chunksize=chunk):
+                chunk = max(1, min(64, len(todo) // (settings.workers * 8)))
+                for _ in pool.map(_make_output, [(i, site.root) for i in range(len(todo))], chunksize=chunk):
                     pass
         finally:
             _PENDING.clear()
     else:
-        for output in others:
+        for output in todo:
             site.write_bytes(output.path, output.make())
-    return len(todo)
 
 
 _PENDING: list[Output] = []

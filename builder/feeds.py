@@ -39,6 +39,7 @@ lxml's tree). lxml's own ``make_links_absolute`` knows neither ``srcset`` nor
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import urllib.parse
 from collections.abc import Callable, Sequence
@@ -95,7 +96,7 @@ def publication_datetime(date: PartialDate | None) -> dt.datetime | None:
 def feed_items(spec: FeedSpec, limit: int) -> list[Article]:
     """The articles ``spec``'s feed holds: the newest ``limit`` in scope,
     leaving undated ones out of Atom."""
-    return [a for a in spec.articles if spec.kind == "rss" or a.date is not None][:limit]
+    return list(itertools.islice((a for a in spec.articles if spec.kind == "rss" or a.date is not None), limit))
 
 
 def write_feed(spec: FeedSpec, settings: Settings, root_url: str, body_of: Callable[[Article], str],

@@ -13,6 +13,7 @@ cheap at archive scale.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -26,7 +27,7 @@ from builder.config import Settings
 from builder.feeds import FeedSpec, feed_items, site_url, write_feed
 from builder.models import Article
 from builder.render import ATOM_PATH, RSS_PATH, Renderer, article_path, facet_feed_path, paginate
-from builder.sitemap import robots_txt, sitemap_files
+from builder.sitemap import robots_txt, sitemap_files, sitemap_paths
 
 FEED_FACETS = ("tags", "countries")
 
@@ -95,20 +96,57 @@ def list_key(article: Article, record_key: str) -> str:
     return digest(record_key, article.slug)
 
 
+GroupMemo = dict[tuple, tuple[str, list[tuple[str, str]]]]
+"""group → (hash of its inputs, its outputs' paths and keys), kept between builds."""
+
+
 def plan_indexes(settings: Settings, articles: Sequence[Article], labels: dict[str, tuple[str, str]],
-                 renderer: Renderer,
-                 page_fingerprint: str, body_key: Callable[[Article], str],
-                 body_of: Callable[[Article], str]) -> list[Output]:
-    """Every list page, feed, the sitemap, robots.txt and 404.html."""
+                 renderer: Renderer, page_fingerprint: str, body_key: Callable[[Article], str],
+                 body_of: Callable[[Article], str], memo: GroupMemo | None = None) -> tuple[list[Output], GroupMemo]:
+    """Every list page, feed, the sitemap, robots.txt and 404.html; and the
+    memo to pass to the next build.
+
+    The pages and feed of one group (the home page, a tag, a country…) are a
+    function of the group and of its members' list keys, in order. A group
+    whose inputs hash as in the previous build's ``memo`` takes its output
+    keys from there instead of planning each page again: after an edit, that
+    is nearly every group.
+    """
     t = renderer.labels
     ordered = newest_first(articles)
     keys = {a.source_path: list_key(a, body_key(a)) for a in articles}
-    outputs: list[Output] = []
-    outputs += _list_pages(renderer, page_fingerprint, keys, "index.html", lambda n: f"page/{n}.html",
-                           t["home.title"], ordered, settings, home=True)
     root_url = site_url(settings)
-    feeds = [FeedSpec(RSS_PATH, settings.title, "index.html", ordered),
-             FeedSpec(ATOM_PATH, settings.title, "index.html", ordered, kind="atom")]
+    memo = memo or {}
+    kept: GroupMemo = {}
+
+    def group_outputs(group: tuple, members: Sequence[Article], plan: Callable[[], list[Output]]) -> list[Output]:
+        inputs = digest(page_fingerprint, root_url, group, [keys[a.source_path] for a in members])
+        known = memo.get(group)
+        if known and known[0] == inputs:
+            planned: dict[str, Output] = {}
+
+            def make(path: str) -> bytes:  # only when a file of the group must be made again
+                if not planned:
+                    planned.update((o.path, o) for o in plan())
+                return planned[path].make()
+
+            found = [Output(path, key, functools.partial(make, path)) for path, key in known[1]]
+        else:
+            found = plan()
+        kept[group] = (inputs, [(o.path, o.key) for o in found])
+        return found
+
+    def feed_output(spec: FeedSpec) -> Output:
+        items = feed_items(spec, settings.feed_items)
+        key = digest(page_fingerprint, spec.path, spec.title, spec.page, spec.kind, root_url,
+                     [(keys[a.source_path], body_key(a)) for a in items])
+        return Output(spec.path, key, lambda: write_feed(spec, settings, root_url, body_of))
+
+    outputs = group_outputs(("home",), ordered, lambda: [
+        *_list_pages(renderer, page_fingerprint, keys, "index.html", lambda n: f"page/{n}.html",
+                     t["home.title"], ordered, settings, home=True),
+        feed_output(FeedSpec(RSS_PATH, settings.title, "index.html", ordered)),
+        feed_output(FeedSpec(ATOM_PATH, settings.title, "index.html", ordered, kind="atom"))])
 
     publishers = sorted({a.publisher.name for a in articles if a.publisher.name})
     source_slugs = unique_slugs(publishers, lambda k: slugify(k, allow_unicode=True))
@@ -134,31 +172,37 @@ def plan_indexes(settings: Settings, articles: Sequence[Article], labels: dict[s
             lambda p=index_path, ti=title, f=folder, e=entries: renderer.page(
                 "index_list.html", p, title=ti, facet=f, entries=e).encode("utf-8")))
         for group in groups:
-            stem = group.path.removesuffix(".html")
-            own_feeds: list[dict] = []
-            if folder in FEED_FACETS:
-                feed_path = facet_feed_path(group.path)
-                feeds.append(FeedSpec(feed_path, f"{group.label} · {settings.title}", group.path, group.articles))
-                own_feeds = [{"type": "application/rss+xml", "title": f"RSS: {group.label}",
-                              "label": f"RSS: {group.label}", "path": feed_path}]
-            outputs += _list_pages(renderer, page_fingerprint, keys, group.path,
-                                   lambda n, s=stem: f"{s}.p{n}.html", group.label, group.articles,
-                                   settings, facet=folder, feeds=own_feeds)
+            outputs += group_outputs((folder, group.key, group.label, group.path), group.articles,
+                                     functools.partial(_group_pages, renderer, settings, page_fingerprint, keys,
+                                                       folder, group, feed_output))
     outputs.append(Output("404.html", digest(page_fingerprint, "404"),
                           lambda: renderer.page("404.html", "404.html",
                                                 site_root=settings.base_url or None).encode("utf-8")))
-    for spec in feeds:
-        items = feed_items(spec, settings.feed_items)
-        key = digest(page_fingerprint, spec.path, spec.title, spec.page, spec.kind, root_url,
-                     [(keys[a.source_path], body_key(a)) for a in items])
-        outputs.append(Output(spec.path, key, lambda s=spec: write_feed(s, settings, root_url, body_of)))
     pages = [(article_path(a), a.date) for a in articles] + [
         (o.path, None) for o in outputs if o.path.endswith(".html") and o.path != "404.html"]
-    sitemap_key = digest(page_fingerprint, root_url, repr(sorted(pages, key=lambda p: p[0])))
-    for path, text in sitemap_files(root_url, pages).items():  # split above 50,000 URLs
-        outputs.append(Output(path, digest(sitemap_key, path), lambda t=text: t.encode("utf-8")))
+    pages.sort(key=lambda p: p[0])
+    sitemap_key = digest(page_fingerprint, root_url, pages)
+    sitemaps = functools.cache(lambda: sitemap_files(root_url, pages))  # made only if one changed
+    for path in sitemap_paths(len(pages)):  # split above 50,000 URLs
+        outputs.append(Output(path, digest(sitemap_key, path), lambda p=path: sitemaps()[p].encode("utf-8")))
     outputs.append(Output("robots.txt", digest(page_fingerprint, root_url), lambda: robots_txt(root_url).encode("utf-8")))
-    return outputs
+    return outputs, kept
+
+
+def _group_pages(renderer: Renderer, settings: Settings, fingerprint: str, keys: dict[str, str], folder: str,
+                 group: Group, feed_output: Callable[[FeedSpec], Output]) -> list[Output]:
+    """The list pages of one tag, country, language or source, and its feed."""
+    own_feeds: list[dict] = []
+    outputs = []
+    if folder in FEED_FACETS:
+        feed_path = facet_feed_path(group.path)
+        outputs.append(feed_output(FeedSpec(feed_path, f"{group.label} · {settings.title}", group.path,
+                                            group.articles)))
+        own_feeds = [{"type": "application/rss+xml", "title": f"RSS: {group.label}",
+                      "label": f"RSS: {group.label}", "path": feed_path}]
+    stem = group.path.removesuffix(".html")
+    return _list_pages(renderer, fingerprint, keys, group.path, lambda n: f"{stem}.p{n}.html", group.label,
+                       group.articles, settings, facet=folder, feeds=own_feeds) + outputs
 
 
 def _list_pages(renderer: Renderer, fingerprint: str, keys: dict[str, str], first: str,

@@ -37,12 +37,29 @@ class Relation:
     """``translation`` or ``related``."""
 
 
-def relations(articles: Sequence[Article]) -> dict[str, tuple[Relation, ...]]:
-    """source path → translations first, then the most related articles.
+@dataclass(frozen=True)
+class RelationState:
+    """What a build keeps of its relations so that the next one recomputes only
+    the articles an edit can affect: the archive size, each article's keys and
+    translations, and each article's relations as ``(kind, source path)``."""
+
+    size: int
+    keys: dict[str, tuple[str, ...]]
+    translations: dict[str, tuple[str, ...]]
+    result: dict[str, tuple[tuple[str, str], ...]]
+
+
+def relations(articles: Sequence[Article], previous: RelationState | None = None
+              ) -> tuple[dict[str, tuple[Relation, ...]], RelationState]:
+    """source path → translations first, then the most related articles; and
+    the state to pass to the next build.
 
     Scores accumulate over each article's rarest keys only (at most
     ``RAREST_KEYS`` keys of at most ``MAX_POSTING`` articles each), so the
     work per article is bounded and the whole is linear in the archive size.
+    Given the ``previous`` build's state, only the articles whose result can
+    differ are scored again (see ``_affected``); the result is the same as a
+    full computation's.
     """
     keys_of = {a.source_path: _keys(a) for a in articles}
     postings: dict[str, list[Article]] = defaultdict(list)
@@ -52,25 +69,58 @@ def relations(articles: Sequence[Article]) -> dict[str, tuple[Relation, ...]]:
     total = max(1, len(articles))
     weight = {key: math.log(1 + total / len(members)) * (COUNTRY_WEIGHT if key.startswith("c:") else 1.0)
               for key, members in postings.items()}
-    translations = _translations(articles)
-    result: dict[str, tuple[Relation, ...]] = {}
+    translations = {p: tuple(o.source_path for o in found) for p, found in _translations(articles).items()}
+    todo = _affected(previous, len(articles), keys_of, postings, translations)
+    paths: dict[str, tuple[tuple[str, str], ...]] = {}
     for article in articles:
-        rare = sorted((k for k in keys_of[article.source_path] if len(postings[k]) <= MAX_POSTING),
+        path = article.source_path
+        if todo is not None and path not in todo:
+            paths[path] = previous.result[path]
+            continue
+        rare = sorted((k for k in keys_of[path] if len(postings[k]) <= MAX_POSTING),
                       key=lambda k: (len(postings[k]), k))[:RAREST_KEYS]
         scores: dict[str, float] = defaultdict(float)
-        by_path: dict[str, Article] = {}
         for key in rare:
             w = weight[key]
             for other in postings[key]:
                 scores[other.source_path] += w
-                by_path[other.source_path] = other
-        own = translations.get(article.source_path, [])
-        skip = {article.source_path} | {o.source_path for o in own}
+        own = translations.get(path, ())
+        skip = {path, *own}
         ranked = sorted((p for p in scores if p not in skip), key=lambda p: (-scores[p], p))
-        result[article.source_path] = tuple(
-            [Relation(o, "translation") for o in own]
-            + [Relation(by_path[p], "related") for p in ranked[:MAX_RELATED]])
-    return result
+        paths[path] = tuple([("translation", o) for o in own] + [("related", p) for p in ranked[:MAX_RELATED]])
+    by_path = {a.source_path: a for a in articles}
+    result = {p: tuple(Relation(by_path[o], kind) for kind, o in found) for p, found in paths.items()}
+    return result, RelationState(len(articles), keys_of, translations, paths)
+
+
+def _affected(previous: RelationState | None, size: int, keys_of: dict[str, tuple[str, ...]],
+              postings: dict[str, list[Article]], translations: dict[str, tuple[str, ...]]) -> set[str] | None:
+    """The articles whose relations can differ from the previous build's, or
+    ``None`` for all of them (the archive gained or lost articles: every weight
+    changed).
+
+    An article's result depends on its own keys, on how many articles hold
+    each of them (which picks its rarest keys and weighs them), on who holds
+    its rarest keys, and on its translations. So with the same articles, only
+    an article that changed its keys, holds a key whose holders changed, or
+    whose translations changed can change. A key held by more than
+    ``MAX_POSTING`` articles before and after is never anyone's rare key and
+    changes nothing.
+    """
+    if previous is None or previous.size != size or previous.keys.keys() != keys_of.keys():
+        return None
+    changed = {p for p, keys in keys_of.items() if previous.keys[p] != keys}
+    holders_before: dict[str, int] = defaultdict(int)
+    for path in changed:
+        for key in set(previous.keys[path]) ^ set(keys_of[path]):
+            holders_before[key] += 1 if key in previous.keys[path] else -1
+    todo = set(changed)
+    for key, delta in holders_before.items():
+        now = len(postings.get(key, ()))
+        if min(now, now + delta) <= MAX_POSTING:
+            todo.update(a.source_path for a in postings.get(key, ()))
+    todo.update(p for p in keys_of if translations.get(p, ()) != previous.translations.get(p, ()))
+    return todo
 
 
 def _translations(articles: Sequence[Article]) -> dict[str, list[Article]]:
@@ -91,8 +141,9 @@ def _translations(articles: Sequence[Article]) -> dict[str, list[Article]]:
     return {k: sorted(v, key=lambda o: (o.language, o.source_path)) for k, v in found.items()}
 
 
-def _keys(article: Article) -> frozenset[str]:
-    return frozenset([f"t:{t}" for t in article.tags] + [f"c:{c}" for c, _ in article.countries])
+def _keys(article: Article) -> tuple[str, ...]:
+    """The article's tags and countries, sorted, without repeats."""
+    return tuple(sorted({*(f"t:{t}" for t in article.tags), *(f"c:{c}" for c, _ in article.countries)}))
 
 
 def is_translation(a: Article, b: Article) -> bool:

@@ -50,12 +50,19 @@ def sitemap_files(root_url: str, pages: Iterable[tuple[str, PartialDate | None]]
     ordered = sorted(pages, key=lambda p: p[0])
     if len(ordered) <= max_urls:
         return {SITEMAP_PATH: sitemap_xml(root_url, ordered)}
-    parts = {f"sitemaps/{n}.xml": sitemap_xml(root_url, ordered[start:start + max_urls])
-             for n, start in enumerate(range(0, len(ordered), max_urls), start=1)}
+    parts = {path: sitemap_xml(root_url, ordered[start:start + max_urls])
+             for path, start in zip(sitemap_paths(len(ordered), max_urls)[1:], range(0, len(ordered), max_urls))}
     lines = [_HEADER, f'<sitemapindex xmlns="{_NAMESPACE}">']
     lines += [f"<sitemap><loc>{_url(root_url, path)}</loc></sitemap>" for path in parts]
     lines.append("</sitemapindex>")
     return {SITEMAP_PATH: "\n".join(lines) + "\n", **parts}
+
+
+def sitemap_paths(count: int, max_urls: int = MAX_URLS) -> list[str]:
+    """The files ``sitemap_files`` makes for ``count`` pages, without making them."""
+    if count <= max_urls:
+        return [SITEMAP_PATH]
+    return [SITEMAP_PATH] + [f"sitemaps/{n}.xml" for n in range(1, -(-count // max_urls) + 1)]
 
 
 def robots_txt(root_url: str) -> str:

@@ -23,7 +23,7 @@ from builder.cli import main
 from builder.config import load_settings
 from builder.feeds import PREVIEW_URL
 from builder.models import PartialDate
-from builder.sitemap import sitemap_files, sitemap_xml
+from builder.sitemap import sitemap_files, sitemap_paths, sitemap_xml
 from tests.conftest import BASE_URL, ROOT, copy_seeds
 from tests.test_feeds import articles_of, feed_files, file_of, html_of, read_feed, url_of
 
@@ -360,6 +360,8 @@ def test_a_sitemap_beyond_the_protocol_limit_becomes_an_index_of_parts():
               for loc in lxml.etree.fromstring(files[part].encode()).iter(f"{SITEMAP_NS}loc")]
     assert listed == [BASE_URL + path for path, _ in pages]
     assert list(sitemap_files(BASE_URL, pages)) == ["sitemap.xml"]
+    for count in range(1, 7):  # the build plans the files before (or without) making them
+        assert sitemap_paths(count, max_urls=2) == list(sitemap_files(BASE_URL, pages[:count], max_urls=2))
 
 
 def test_sitemap_stays_valid_xml_whatever_the_page_paths_hold():

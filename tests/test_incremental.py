@@ -11,6 +11,7 @@ import pytest
 
 from builder.build import build
 from builder.cache import RECORD_CODE, Cache, rules_fingerprint
+from builder.render import RSS_PATH
 from tests.conftest import ROOT, copy_seeds, make_settings
 
 
@@ -91,12 +92,16 @@ def test_changed_template_rerenders_pages_without_reprocessing(project, tmp_path
 
 
 def test_a_file_removed_from_the_site_by_hand_is_made_again(project):
-    content, out, _ = project
-    (out / "tags" / "index.html").unlink()
+    content, out, tmp = project
+    country_page = sorted(p for p in (out / "countries").glob("*.html") if p.name != "index.html")[0]
+    removed = [out / "tags" / "index.html", country_page, out / RSS_PATH]  # the last two: kept groups
+    for path in removed:
+        path.unlink()
     (out / "stray.txt").write_text("not ours", encoding="utf-8")
     build(make_settings(content, out))
-    assert (out / "tags" / "index.html").is_file()
+    assert all(path.is_file() for path in removed)
     assert not (out / "stray.txt").exists()
+    assert _tree(out) == _cold(content, tmp)
 
 
 def test_corrupt_cache_is_rebuilt_not_trusted(project):

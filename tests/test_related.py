@@ -1,0 +1,56 @@
+"""Related articles: an incremental computation equals a full one."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import replace
+
+import pytest
+
+from builder import related
+from builder.models import SourceFile
+from builder.process import process_source
+from tests.conftest import ROOT
+
+TAGS = [f"topic-{n}" for n in range(12)]
+COUNTRIES = ["CN", "US", "JP", "TW", "RU", "DE", "FR", "IN"]
+
+
+@pytest.fixture(scope="module")
+def template():
+    raw = (ROOT / "content" / "003_6beaf405c0428abc.txt").read_bytes()
+    return process_source(SourceFile("a.txt", raw, hashlib.sha256(raw).hexdigest())).article
+
+
+def _random_article(template, rng: random.Random, path: str):
+    countries = tuple((c, 1) for c in sorted(rng.sample(COUNTRIES, rng.randint(0, 4))))
+    return replace(template, source_path=path, slug=path,
+                   tags=tuple(sorted(rng.sample(TAGS, rng.randint(0, 3)))), countries=countries,
+                   language=rng.choice(["en", "hi", "te"]),
+                   signature=(rng.randint(3, 5), tuple(rng.sample(["1", "2", "3"], rng.randint(0, 1)))))
+
+
+def _paths(result):
+    return {p: [(r.kind, r.article.source_path) for r in rels] for p, rels in result.items()}
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_incremental_relations_equal_a_full_computation(template, seed, monkeypatch):
+    monkeypatch.setattr(related, "MAX_POSTING", 12)  # some keys too common to propose, some not
+    rng = random.Random(seed)
+    articles = [_random_article(template, rng, f"a/{n:03}.md") for n in range(60)]
+    _, state = related.relations(articles)
+    for index in rng.sample(range(len(articles)), rng.randint(1, 3)):  # an edit changes a few records
+        articles[index] = _random_article(template, rng, articles[index].source_path)
+    incremental, _ = related.relations(articles, state)
+    full, _ = related.relations(articles)
+    assert _paths(incremental) == _paths(full)
+
+
+def test_unchanged_articles_are_not_scored_again(template):
+    rng = random.Random(7)
+    articles = [_random_article(template, rng, f"a/{n:03}.md") for n in range(60)]
+    _, state = related.relations(articles)
+    assert related._affected(state, len(articles), {a.source_path: related._keys(a) for a in articles},
+                             {}, dict(state.translations)) == set()
