@@ -30,18 +30,22 @@ from dataclasses import dataclass, replace
 from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from builder import classify, countries, related
 from builder.cache import BodyReader, Cache, code_fingerprint, digest, rules_fingerprint, tree_fingerprint
 from builder.config import Settings
 from builder.errors import ConfigError, InputError, OutputError
-from builder.indexes import GroupMemo, Output, plan_indexes, tag_labels
 from builder.models import Article, BuildReport, Skip, StageTiming
-from builder.process import process_source
 from builder.read import (MANIFEST_FILE, VOCABULARY_FILE, ContentEntry, read_manifest, read_source, sidecar_rel,
                           walk_content)
-from builder.render import Renderer, article_path
 from builder.write import MARKER, StagingSite, marker_build_id
+
+if TYPE_CHECKING:
+    from builder.indexes import GroupMemo, Output
+
+# The stages' own modules (processing, relations, indexes, rendering) are
+# imported where they are first used: a rebuild that finds nothing changed
+# never loads them, which is a third of its time.
 
 CACHE_FILE = "cache.sqlite"
 
@@ -88,7 +92,6 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
     vocabulary = content / VOCABULARY_FILE
     vocabulary = vocabulary if vocabulary.is_file() else None
     with stages.time("setup"):
-        countries.use_cache_dir(settings.path("cache_dir"))
         cache = Cache(settings.path("cache_dir") / CACHE_FILE, rules_fingerprint(vocabulary))
     out = settings.path("out_dir")
     incremental = (not cache.fresh and out.is_dir() and cache.build_id() is not None
@@ -122,6 +125,7 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
             gc.freeze()
             articles = resolve_slug_collisions(articles)
             with stages.time("relate"):
+                from builder import related
                 kept = cache.blob("relations") if incremental else None
                 relations, relation_state = related.relations(
                     articles, kept[1] if kept and kept[0] == code_fingerprint() else None)
@@ -245,6 +249,8 @@ def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]]) -> l
 
 def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_Stages",
              progress) -> tuple[list[Article], list[Skip]]:
+    from builder import classify, countries
+    countries.use_cache_dir(job.cache_path.parent)
     started = time.perf_counter()
     hits = cache.articles([s.key for s in scanned])
     articles: list[Article] = []
@@ -281,6 +287,7 @@ def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_St
 
 def _process_one(job: _Job, task) -> tuple[Article | Skip, str, tuple]:
     """Worker: read and process one file. Input errors become skips."""
+    from builder.process import process_source
     path, provenance = task
     try:
         source = read_source(job.content_dir, Path(path), provenance)
@@ -297,6 +304,8 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Article], 
           scanned: list[_Scanned], memo: GroupMemo | None) -> tuple[list[Output], dict[str, tuple], GroupMemo]:
     """Every output with its input hash; article pages come with worker tasks;
     and the list pages' memo for the next build (see ``plan_indexes``)."""
+    from builder.indexes import Output, plan_indexes, tag_labels
+    from builder.render import Renderer, article_path
     templates = tree_fingerprint(settings.path("templates_dir"))
     page_fingerprint = digest(code_fingerprint(), templates, settings.title, settings.description, settings.base_url,
                               settings.language, settings.items_per_page, settings.feed_items)
@@ -401,6 +410,7 @@ _WORKER_STATE: dict[str, object] = {}
 
 def _render_article(settings: Settings, job: _Job, task) -> int:
     """Worker: render one article page into the staging folder."""
+    from builder.render import Renderer, article_path
     article, body_key, relations, own_labels = task
     renderer = _WORKER_STATE.get("renderer")
     if renderer is None or _WORKER_STATE.get("settings") != settings:

@@ -22,7 +22,6 @@ from builder import __version__
 from builder.build import StrictFailure, build
 from builder.config import Settings, load_settings
 from builder.errors import ConfigError, OutputError
-from builder.feeds import PREVIEW_URL
 from builder.models import BuildReport
 
 EXIT_OK, EXIT_STRICT, EXIT_USAGE, EXIT_OUTPUT = 0, 1, 2, 3
@@ -107,6 +106,7 @@ def print_summary(report: BuildReport, settings: Settings, failed: bool = False)
             seconds = f"{timing.seconds:8.2f} s" if timing.seconds or not timing.count else " " * 10
             print(f"  {timing.name:<34} {seconds}{count}", file=out)
     if not settings.base_url:
+        from builder.feeds import PREVIEW_URL
         print(f"build: WARNING: no base URL set (--base-url, or base_url in content/site.toml). Pages work "
               f"anywhere, but feeds and the sitemap point at the local preview {PREVIEW_URL}: "
               f"rebuild with --base-url before publishing.", file=sys.stderr)

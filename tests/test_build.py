@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from builder import build as build_module
+from builder import indexes as indexes_module
 from builder.build import StrictFailure, build
 from builder.cli import main
 from builder.errors import OutputError
@@ -106,7 +106,7 @@ def test_a_build_that_fails_midway_leaves_the_previous_site(tmp_path, monkeypatc
     before = _tree(out)
     (content / "005_new.txt").write_text("A new article\nWith a body line.\n", encoding="utf-8")
 
-    real_plan = build_module.plan_indexes
+    real_plan = indexes_module.plan_indexes
 
     def plan_with_a_failing_page(*args, **kwargs):
         outputs, memo = real_plan(*args, **kwargs)
@@ -114,9 +114,9 @@ def test_a_build_that_fails_midway_leaves_the_previous_site(tmp_path, monkeypatc
         def explode() -> bytes:
             raise RuntimeError("disk full while writing indexes")
 
-        return outputs[:3] + [build_module.Output("tags/failing.html", "new", explode)] + outputs[3:], memo
+        return outputs[:3] + [indexes_module.Output("tags/failing.html", "new", explode)] + outputs[3:], memo
 
-    monkeypatch.setattr(build_module, "plan_indexes", plan_with_a_failing_page)
+    monkeypatch.setattr(indexes_module, "plan_indexes", plan_with_a_failing_page)
     with pytest.raises(RuntimeError):
         build(make_settings(content, out))
     assert _tree(out) == before
