@@ -133,11 +133,12 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
                 kept = cache.blob("groups") if incremental else None
                 outputs, article_tasks, memo = _plan(settings, job, cache, articles, relations, scanned,
                                                      kept[1] if kept and kept[0] == code_fingerprint() else None)
-            previous, on_disk = {}, set()
+            stored, previous, on_disk = {}, {}, set()
             if incremental:
                 on_disk = _files_under(out)
+                stored = cache.outputs()
                 # a file of the last build that is gone from disk must be made again
-                previous = {p: k for p, k in cache.outputs().items() if p in on_disk}
+                previous = {p: k for p, k in stored.items() if p in on_disk}
             todo = _outputs_to_make(outputs, previous)
             with stages.time("render"):
                 _render_articles(run, settings, job, [article_tasks[o.path] for o in todo if o.path in article_tasks],
@@ -157,7 +158,7 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
                 site.commit_changes(on_disk - set(keys), build_id)
             else:
                 site.commit(build_id)
-            cache.put_outputs(keys, build_id)
+            cache.put_outputs(keys, build_id, stored)
             cache.set_meta("inputs", inputs)
             cache.set_meta("outputs", digest(sorted(keys)))
             cache.put_blob("summary", (len(keys), len(articles), tuple(skips)))

@@ -164,10 +164,18 @@ class Cache:
     def outputs(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT path, key FROM outputs"))
 
-    def put_outputs(self, outputs: dict[str, str], build_id: str) -> None:
+    def put_outputs(self, outputs: dict[str, str], build_id: str, stored: dict[str, str] | None = None) -> None:
+        """Record the site's files; ``stored`` (what ``outputs()`` gave) limits
+        the writing to the rows that changed."""
         with self._transaction():
-            self._db.execute("DELETE FROM outputs")
-            self._db.executemany("INSERT INTO outputs VALUES (?, ?)", outputs.items())
+            if stored is None:
+                self._db.execute("DELETE FROM outputs")
+                self._db.executemany("INSERT INTO outputs VALUES (?, ?)", outputs.items())
+            else:
+                self._db.executemany("DELETE FROM outputs WHERE path = ?",
+                                     ((p,) for p in stored.keys() - outputs.keys()))
+                self._db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?)",
+                                     ((p, k) for p, k in outputs.items() if stored.get(p) != k))
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (build_id,))
 
     def meta(self, key: str) -> str | None:

@@ -75,7 +75,12 @@ class StagingSite:
         self.files += 1
 
     def staged(self) -> list[str]:
-        return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file())
+        """Site-relative POSIX paths of the staged files, sorted."""
+        found = []
+        for folder, _, names in os.walk(self.root):
+            prefix = os.path.relpath(folder, self.root).replace(os.sep, "/")
+            found += [name if prefix == "." else f"{prefix}/{name}" for name in names]
+        return sorted(found)
 
     def commit(self, build_id: str) -> None:
         """Full build: swap the staging folder into place."""
@@ -96,10 +101,14 @@ class StagingSite:
         _check_replaceable(self.out_dir)
         marker = self.out_dir / MARKER
         marker.write_bytes(_marker(_COMMITTING))
-        for rel in self.staged():
-            target = self.out_dir.joinpath(*PurePosixPath(rel).parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.path_for(rel), target)
+        made: set[str] = set()
+        for rel in self.staged():  # paths the staging folder holds: already checked by path_for
+            target = os.path.join(self.out_dir, *rel.split("/"))
+            parent = os.path.dirname(target)
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+            os.replace(os.path.join(self.root, *rel.split("/")), target)
         for rel in sorted(removed):
             if rel == MARKER:
                 continue
