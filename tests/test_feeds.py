@@ -534,3 +534,20 @@ def test_tag_and_country_pages_announce_their_own_feed(seed_site):
             assert scope_of(seed_site, read_feed(seed_site / own)) == first_page
             checked += 1
     assert checked
+
+
+@pytest.mark.parametrize("body", [
+    '<p><a href="bare.html">x</a></p>',
+    "<p><a href='single.html'>x</a></p>",
+    "<p><a HREF=unquoted.html>x</a></p>",
+    '<p><img alt="a" src="https://ok.example/a.png"><a href="rel.html">x</a></p>',
+])
+def test_a_body_with_any_relative_url_is_resolved_however_its_attributes_are_written(body):
+    result = absolute_links(body, "https://example.org/a/b.html")
+    assert all(urllib.parse.urlsplit(url).scheme for url in content_urls(result)), result
+
+
+def test_a_body_whose_urls_are_all_absolute_goes_into_the_feed_as_the_cleaner_wrote_it():
+    body = ('<p>says href="not/an/attribute" in text &amp; more</p>'
+            '<figure><img alt="a" src="https://ok.example/a.png"></figure><p><a href="mailto:x@y.z">m</a></p>')
+    assert absolute_links(body, "https://example.org/a/b.html") == body
