@@ -164,6 +164,7 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
             cache.put_blob("summary", (len(keys), len(articles), tuple(skips)))
             cache.put_blob("relations", (code_fingerprint(), relation_state))
             cache.put_blob("groups", (code_fingerprint(), memo))
+            _keep_slugs(cache)
             cache.keep_only_articles({s.key for s in scanned})
         return _report(settings, articles, skips, stages, len(outputs), changed, incremental)
     except BaseException:
@@ -305,8 +306,12 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Article], 
           scanned: list[_Scanned], memo: GroupMemo | None) -> tuple[list[Output], dict[str, tuple], GroupMemo]:
     """Every output with its input hash; article pages come with worker tasks;
     and the list pages' memo for the next build (see ``plan_indexes``)."""
+    from builder import indexes
     from builder.indexes import Output, plan_indexes, tag_labels
     from builder.render import Renderer, article_path
+    kept = cache.blob("slugs")
+    if kept and kept[0] == _slugs_fingerprint():
+        indexes.SLUGS.update(kept[1])
     templates = tree_fingerprint(settings.path("templates_dir"))
     page_fingerprint = digest(code_fingerprint(), templates, settings.title, settings.description, settings.base_url,
                               settings.language, settings.items_per_page, settings.feed_items)
@@ -342,6 +347,19 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Article], 
     indexes, memo = plan_indexes(settings, articles, labels, renderer, page_fingerprint,
                                  lambda a: key_of[a.source_path], body_of, memo)
     return outputs + indexes, tasks, memo
+
+
+def _slugs_fingerprint() -> str:
+    import importlib.metadata
+    return digest(code_fingerprint(), importlib.metadata.version("python-slugify"))
+
+
+def _keep_slugs(cache: Cache) -> None:
+    """Remember the slugs made for tags and sources, for the next build."""
+    from builder import indexes
+    kept = cache.blob("slugs")
+    if not kept or kept[0] != _slugs_fingerprint() or len(kept[1]) != len(indexes.SLUGS):
+        cache.put_blob("slugs", (_slugs_fingerprint(), dict(indexes.SLUGS)))
 
 
 def _read_bytes(path: str) -> bytes:

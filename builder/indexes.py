@@ -72,12 +72,25 @@ def unique_slugs(keys: Sequence[str], preferred: Callable[[str], str]) -> dict[s
     return slugs
 
 
+SLUGS: dict[str, str] = {}
+"""Names already slugified (slugify is slow, and an archive has tens of
+thousands of tags); the build keeps it in its cache between runs."""
+
+
+def page_slug(name: str) -> str:
+    """The URL slug of a tag's or source's page (before making it unique)."""
+    slug = SLUGS.get(name)
+    if slug is None:
+        slug = SLUGS[name] = slugify(name, allow_unicode=True)
+    return slug
+
+
 def tag_labels(articles: Sequence[Article], settings: Settings) -> dict[str, tuple[str, str]]:
     """tag key → (label in the interface language, site-relative page path)."""
     path = settings.path("content_dir") / "topics.toml"
     vocab = classify.vocabulary(path if path.is_file() else None)
     keys = sorted({t for a in articles for t in a.tags})
-    slugs = unique_slugs(keys, lambda k: slugify(k, allow_unicode=True))
+    slugs = unique_slugs(keys, page_slug)
     return {k: (vocab.label(k, settings.language), f"tags/{slugs[k]}.html") for k in keys}
 
 
@@ -149,7 +162,7 @@ def plan_indexes(settings: Settings, articles: Sequence[Article], labels: dict[s
         feed_output(FeedSpec(ATOM_PATH, settings.title, "index.html", ordered, kind="atom"))])
 
     publishers = sorted({a.publisher.name for a in articles if a.publisher.name})
-    source_slugs = unique_slugs(publishers, lambda k: slugify(k, allow_unicode=True))
+    source_slugs = unique_slugs(publishers, page_slug)
     facets = [
         ("tags", t["tags.title"], groups_of(ordered, lambda a: a.tags,
                                             lambda k: labels[k][0], lambda k: labels[k][1])),
