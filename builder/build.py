@@ -306,12 +306,11 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Article], 
           scanned: list[_Scanned], memo: GroupMemo | None) -> tuple[list[Output], dict[str, tuple], GroupMemo]:
     """Every output with its input hash; article pages come with worker tasks;
     and the list pages' memo for the next build (see ``plan_indexes``)."""
-    from builder import indexes
-    from builder.indexes import Output, plan_indexes, tag_labels
+    from builder.indexes import SLUGS, Output, plan_indexes, tag_labels
     from builder.render import Renderer, article_path
     kept = cache.blob("slugs")
     if kept and kept[0] == _slugs_fingerprint():
-        indexes.SLUGS.update(kept[1])
+        SLUGS.update(kept[1])
     templates = tree_fingerprint(settings.path("templates_dir"))
     page_fingerprint = digest(code_fingerprint(), templates, settings.title, settings.description, settings.base_url,
                               settings.language, settings.items_per_page, settings.feed_items)
@@ -356,10 +355,10 @@ def _slugs_fingerprint() -> str:
 
 def _keep_slugs(cache: Cache) -> None:
     """Remember the slugs made for tags and sources, for the next build."""
-    from builder import indexes
+    from builder.indexes import SLUGS
     kept = cache.blob("slugs")
-    if not kept or kept[0] != _slugs_fingerprint() or len(kept[1]) != len(indexes.SLUGS):
-        cache.put_blob("slugs", (_slugs_fingerprint(), dict(indexes.SLUGS)))
+    if not kept or kept[0] != _slugs_fingerprint() or len(kept[1]) != len(SLUGS):
+        cache.put_blob("slugs", (_slugs_fingerprint(), dict(SLUGS)))
 
 
 def _read_bytes(path: str) -> bytes:
