@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from builder.cache import BodyReader, Cache, code_fingerprint, digest, rules_fingerprint, tree_fingerprint
 from builder.config import Settings
 from builder.errors import ConfigError, InputError, OutputError
-from builder.models import Article, BuildReport, Skip, StageTiming
+from builder.models import Article, BuildReport, Entry, Skip, StageTiming
 from builder.read import (MANIFEST_FILE, VOCABULARY_FILE, ContentEntry, read_manifest, read_source, sidecar_rel,
                           walk_content)
 from builder.write import MARKER, StagingSite, marker_build_id
@@ -131,7 +131,7 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
                     articles, kept[1] if kept and kept[0] == code_fingerprint() else None)
             with stages.time("plan"):
                 kept = cache.blob("groups") if incremental else None
-                outputs, article_tasks, memo = _plan(settings, job, cache, articles, relations, scanned,
+                outputs, article_tasks, memo = _plan(settings, job, cache, articles, relations,
                                                      kept[1] if kept and kept[0] == code_fingerprint() else None)
             stored, previous, on_disk = {}, {}, set()
             if incremental:
@@ -250,13 +250,13 @@ def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]]) -> l
 
 
 def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_Stages",
-             progress) -> tuple[list[Article], list[Skip]]:
+             progress) -> tuple[list[Entry], list[Skip]]:
+    """The entry of every article (processed again only when the cache does not
+    hold it), and the files skipped. Full records and bodies go to the cache."""
     from builder import classify, countries
     countries.use_cache_dir(job.cache_path.parent)
     started = time.perf_counter()
-    hits = cache.articles([s.key for s in scanned])
-    articles: list[Article] = []
-    skips: list[Skip] = []
+    hits = cache.entries([s.key for s in scanned])
     misses = [s for s in scanned if s.key not in hits]
     if len(misses) > 1:
         # before the pool forks its workers (on first use), so they inherit the matchers
@@ -267,24 +267,16 @@ def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_St
                 zip(misses, run(partial(_process_one, job), [(s.path, s.provenance) for s in misses])), start=1):
             for name, seconds in laps:
                 stages.add_cpu(name, seconds)
-            if isinstance(result, Article):
-                cache.put_article(scan.key, result, body)
-            else:
-                cache.put_article(scan.key, result, "")
+            cache.put_article(scan.key, result, body)
+            hits[scan.key] = Entry.of(result, scan.key) if isinstance(result, Article) else result
             if progress:
                 progress("articles", n, len(misses))
     finally:
         cache.commit()
-    fresh = cache.articles([s.key for s in misses])
-    for scan in scanned:
-        record = hits.get(scan.key) or fresh.get(scan.key)
-        if isinstance(record, Skip):
-            skips.append(record)
-        elif record is not None:
-            articles.append(record)
+    found = [hits[s.key] for s in scanned]
     stages.add_wall("process", time.perf_counter() - started, len(misses))
     stages.count("cached", len(scanned) - len(misses))
-    return articles, skips
+    return [e for e in found if isinstance(e, Entry)], [e for e in found if isinstance(e, Skip)]
 
 
 def _process_one(job: _Job, task) -> tuple[Article | Skip, str, tuple]:
@@ -302,8 +294,8 @@ def _process_one(job: _Job, task) -> tuple[Article | Skip, str, tuple]:
 
 # --- plan and render -------------------------------------------------------------
 
-def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Article], relations,
-          scanned: list[_Scanned], memo: GroupMemo | None) -> tuple[list[Output], dict[str, tuple], GroupMemo]:
+def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Entry], relations,
+          memo: GroupMemo | None) -> tuple[list[Output], dict[str, tuple], GroupMemo]:
     """Every output with its input hash; article pages come with worker tasks;
     and the list pages' memo for the next build (see ``plan_indexes``)."""
     from builder.indexes import SLUGS, Output, plan_indexes, tag_labels
@@ -314,7 +306,6 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Article], 
     templates = tree_fingerprint(settings.path("templates_dir"))
     page_fingerprint = digest(code_fingerprint(), templates, settings.title, settings.description, settings.base_url,
                               settings.language, settings.items_per_page, settings.feed_items)
-    key_of = {s.rel: s.key for s in scanned}
     labels = tag_labels(articles, settings)
     content = str(settings.path("content_dir"))
     outputs: list[Output] = []
@@ -326,9 +317,9 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Article], 
         rel = tuple((r.kind, r.article.slug, r.article.title, r.article.language)
                     for r in relations.get(article.source_path, ()))
         own_labels = {t: labels[t] for t in article.tags if t in labels}
-        key = digest(page_fingerprint, key_of[article.source_path], article.slug, rel, repr(own_labels))
+        key = digest(page_fingerprint, article.key, article.slug, rel, repr(own_labels))
         outputs.append(Output(path, key, _NOT_IN_MAIN))
-        tasks[path] = (article, key_of[article.source_path], relations.get(article.source_path, ()), own_labels)
+        tasks[path] = (article, relations.get(article.source_path, ()), own_labels)
         raw_source = os.path.join(content, article.source_path)
         outputs.append(Output(article.raw_url, article.sha256, partial(_read_bytes, raw_source)))
     static = settings.path("static_dir")
@@ -340,11 +331,11 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Article], 
     renderer = Renderer(settings)
     bodies = BodyReader(cache.path)
 
-    def body_of(article: Article) -> str:
-        return bodies.read(key_of[article.source_path])
+    def body_of(article: Entry) -> str:
+        return bodies.read(article.key)
 
     indexes, memo = plan_indexes(settings, articles, labels, renderer, page_fingerprint,
-                                 lambda a: key_of[a.source_path], body_of, memo)
+                                 lambda a: a.key, body_of, memo)
     return outputs + indexes, tasks, memo
 
 
@@ -429,7 +420,7 @@ _WORKER_STATE: dict[str, object] = {}
 def _render_article(settings: Settings, job: _Job, task) -> int:
     """Worker: render one article page into the staging folder."""
     from builder.render import Renderer, article_path
-    article, body_key, relations, own_labels = task
+    entry, relations, own_labels = task
     renderer = _WORKER_STATE.get("renderer")
     if renderer is None or _WORKER_STATE.get("settings") != settings:
         renderer = Renderer(settings)
@@ -437,14 +428,17 @@ def _render_article(settings: Settings, job: _Job, task) -> int:
     bodies = _WORKER_STATE.get(("bodies", str(job.cache_path)))
     if bodies is None:
         bodies = _WORKER_STATE[("bodies", str(job.cache_path))] = BodyReader(job.cache_path)
-    html = renderer.article_page(article, bodies.read(body_key), own_labels, relations)
+    article = bodies.record(entry.key)
+    if article.slug != entry.slug:  # a slug collision was resolved
+        article = replace(article, slug=entry.slug)
+    html = renderer.article_page(article, bodies.read(entry.key), own_labels, relations)
     target = job.staging_dir / article_path(article)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")
     return 1
 
 
-def resolve_slug_collisions(articles: Iterable[Article]) -> list[Article]:
+def resolve_slug_collisions(articles: Iterable[Article | Entry]) -> list[Article | Entry]:
     """Two files whose paths slugify alike: the first by source path keeps the slug,
     the others get a suffix from a hash of their own path (stable across builds)."""
     ordered = sorted(articles, key=lambda a: a.source_path)
@@ -455,7 +449,9 @@ def resolve_slug_collisions(articles: Iterable[Article]) -> list[Article]:
         if slug.lower() in taken:
             slug = f"{slug}-{hashlib.sha1(article.source_path.encode()).hexdigest()[:8]}"
         taken.add(slug.lower())
-        out.append(article if slug == article.slug else replace(article, slug=slug))
+        if slug != article.slug:
+            article = article._replace(slug=slug) if isinstance(article, Entry) else replace(article, slug=slug)
+        out.append(article)
     return out
 
 

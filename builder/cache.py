@@ -24,6 +24,7 @@ import contextlib
 import functools
 import gc
 import hashlib
+import marshal
 import os
 import pickle
 import sqlite3
@@ -32,12 +33,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from builder import __version__
+from builder.models import Article, Entry
 
-SCHEMA = "3"
+SCHEMA = "4"
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, sha256 TEXT);
-CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, record BLOB NOT NULL, body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, record BLOB NOT NULL, body BLOB NOT NULL, entry BLOB);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS blobs (k TEXT PRIMARY KEY, v BLOB NOT NULL);
 """
@@ -142,21 +144,31 @@ class Cache:
         row = self._db.execute("SELECT record FROM articles WHERE key = ?", (key,)).fetchone()
         return pickle.loads(row[0]) if row else None
 
-    def articles(self, keys: list[str]) -> dict[str, object]:
-        found = {}
+    def entries(self, keys: list[str]) -> dict[str, Entry | object]:
+        """The ``Entry`` of each article found under ``keys``, or its record when
+        it has none (a ``Skip``)."""
+        found: dict[str, Entry | object] = {}
+        rows: list[tuple[str, tuple]] = []
         with _collector_paused():  # every object made here lives on: collections would find nothing
             for start in range(0, len(keys), 500):
                 chunk = keys[start:start + 500]
                 marks = ",".join("?" * len(chunk))
-                for key, record in self._db.execute(f"SELECT key, record FROM articles WHERE key IN ({marks})",
-                                                    chunk):
-                    found[key] = pickle.loads(record)
+                for key, entry, record in self._db.execute(
+                        f"SELECT key, entry, CASE WHEN entry IS NULL THEN record END FROM articles "
+                        f"WHERE key IN ({marks})", chunk):
+                    if entry is None:
+                        found[key] = pickle.loads(record)
+                    else:
+                        rows.append((key, marshal.loads(entry)))
+            found.update(zip((key for key, _ in rows), Entry.from_rows(row for _, row in rows)))
         return found
 
     def put_article(self, key: str, record: object, body: str) -> None:
-        self._db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)",
+        """Store a processed ``Article`` (with its ``Entry``) or a ``Skip``."""
+        entry = marshal.dumps(Entry.of(record, key).row()) if isinstance(record, Article) else None
+        self._db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)",
                          (key, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL),
-                          zlib.compress(body.encode("utf-8"), 1)))
+                          zlib.compress(body.encode("utf-8"), 1), entry))
 
     def keep_only_articles(self, keys: set[str]) -> None:
         stale = [k for (k,) in self._db.execute("SELECT key FROM articles") if k not in keys]
@@ -234,8 +246,8 @@ class _Tx:
 
 
 class BodyReader:
-    """Read-only access to the cleaned bodies of a cache, for render workers and
-    feeds. Each process opens its own connection on first use: a SQLite
+    """Read-only access to the cleaned bodies and full records of a cache, for
+    render workers and feeds. Each process opens its own connection on first use: a SQLite
     connection must not cross a fork."""
 
     def __init__(self, path: Path):
@@ -246,13 +258,20 @@ class BodyReader:
     @functools.lru_cache(maxsize=4096)
     def read(self, key: str) -> str:
         """The cleaned body stored under an article's cache ``key``."""
+        return zlib.decompress(self._column("body", key)).decode("utf-8")
+
+    def record(self, key: str):
+        """The full record (``Article``) stored under ``key``."""
+        return pickle.loads(self._column("record", key))
+
+    def _column(self, column: str, key: str) -> bytes:
         if self._pid != os.getpid():
             self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=60)
             self._pid = os.getpid()
-        row = self._db.execute("SELECT body FROM articles WHERE key = ?", (key,)).fetchone()
+        row = self._db.execute(f"SELECT {column} FROM articles WHERE key = ?", (key,)).fetchone()
         if row is None:
             raise KeyError(key)
-        return zlib.decompress(row[0]).decode("utf-8")
+        return row[0]
 
     def close(self) -> None:
         if self._db is not None and self._pid == os.getpid():

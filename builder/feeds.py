@@ -50,7 +50,7 @@ from feedgen.feed import FeedGenerator
 
 from builder import __version__
 from builder.config import Settings
-from builder.models import Article, PartialDate
+from builder.models import Entry, PartialDate
 from builder.render import article_path
 
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -74,7 +74,7 @@ class FeedSpec:
     title: str
     page: str
     """Site-relative path of the HTML page the feed belongs to."""
-    articles: Sequence[Article]
+    articles: Sequence[Entry]
     """The articles in the feed's scope, newest first, undated last."""
     kind: str = "rss"
     """``rss`` or ``atom``."""
@@ -93,13 +93,13 @@ def publication_datetime(date: PartialDate | None) -> dt.datetime | None:
     return dt.datetime(date.year, date.month or 1, date.day or 1, hour, minute, tzinfo=dt.timezone.utc)
 
 
-def feed_items(spec: FeedSpec, limit: int) -> list[Article]:
+def feed_items(spec: FeedSpec, limit: int) -> list[Entry]:
     """The articles ``spec``'s feed holds: the newest ``limit`` in scope,
     leaving undated ones out of Atom."""
     return list(itertools.islice((a for a in spec.articles if spec.kind == "rss" or a.date is not None), limit))
 
 
-def write_feed(spec: FeedSpec, settings: Settings, root_url: str, body_of: Callable[[Article], str],
+def write_feed(spec: FeedSpec, settings: Settings, root_url: str, body_of: Callable[[Entry], str],
                language: str | None = None) -> bytes:
     """The feed ``spec`` describes, as UTF-8 XML."""
     def absolute(path: str) -> str:

@@ -25,7 +25,7 @@ from builder import classify
 from builder.cache import digest
 from builder.config import Settings
 from builder.feeds import FeedSpec, feed_items, site_url, write_feed
-from builder.models import Article
+from builder.models import Entry
 from builder.render import ATOM_PATH, RSS_PATH, Renderer, article_path, facet_feed_path, paginate
 from builder.sitemap import robots_txt, sitemap_files, sitemap_paths
 
@@ -41,7 +41,7 @@ class Output:
     make: Callable[[], bytes]
 
 
-def newest_first(articles: Sequence[Article]) -> list[Article]:
+def newest_first(articles: Sequence[Entry]) -> list[Entry]:
     """Dated articles newest first, then undated ones; ties by source path."""
     by_path = sorted(articles, key=lambda a: a.source_path)
     return sorted(by_path, key=lambda a: a.date.sort_key() if a.date else (-1, 0, 0, ""), reverse=True)
@@ -55,7 +55,7 @@ class Group:
     label: str
     path: str
     """Site-relative path of the group's first page."""
-    articles: tuple[Article, ...]
+    articles: tuple[Entry, ...]
 
 
 def unique_slugs(keys: Sequence[str], preferred: Callable[[str], str]) -> dict[str, str]:
@@ -85,7 +85,7 @@ def page_slug(name: str) -> str:
     return slug
 
 
-def tag_labels(articles: Sequence[Article], settings: Settings) -> dict[str, tuple[str, str]]:
+def tag_labels(articles: Sequence[Entry], settings: Settings) -> dict[str, tuple[str, str]]:
     """tag key → (label in the interface language, site-relative page path)."""
     path = settings.path("content_dir") / "topics.toml"
     vocab = classify.vocabulary(path if path.is_file() else None)
@@ -94,16 +94,16 @@ def tag_labels(articles: Sequence[Article], settings: Settings) -> dict[str, tup
     return {k: (vocab.label(k, settings.language), f"tags/{slugs[k]}.html") for k in keys}
 
 
-def groups_of(ordered: Sequence[Article], keys: Callable[[Article], Sequence[str]],
+def groups_of(ordered: Sequence[Entry], keys: Callable[[Entry], Sequence[str]],
               label: Callable[[str], str], path: Callable[[str], str]) -> list[Group]:
-    members: dict[str, list[Article]] = defaultdict(list)
+    members: dict[str, list[Entry]] = defaultdict(list)
     for article in ordered:
         for key in keys(article):
             members[key].append(article)
     return [Group(k, label(k), path(k), tuple(v)) for k, v in members.items()]
 
 
-def list_key(article: Article, record_key: str) -> str:
+def list_key(article: Entry, record_key: str) -> str:
     """Hash of what a list entry or feed item shows of an article: the record
     is a pure function of its cache key, except for the slug."""
     return digest(record_key, article.slug)
@@ -113,9 +113,9 @@ GroupMemo = dict[tuple, tuple[str, list[tuple[str, str]]]]
 """group → (hash of its inputs, its outputs' paths and keys), kept between builds."""
 
 
-def plan_indexes(settings: Settings, articles: Sequence[Article], labels: dict[str, tuple[str, str]],
-                 renderer: Renderer, page_fingerprint: str, body_key: Callable[[Article], str],
-                 body_of: Callable[[Article], str], memo: GroupMemo | None = None) -> tuple[list[Output], GroupMemo]:
+def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str, tuple[str, str]],
+                 renderer: Renderer, page_fingerprint: str, body_key: Callable[[Entry], str],
+                 body_of: Callable[[Entry], str], memo: GroupMemo | None = None) -> tuple[list[Output], GroupMemo]:
     """Every list page, feed, the sitemap, robots.txt and 404.html; and the
     memo to pass to the next build.
 
@@ -132,7 +132,7 @@ def plan_indexes(settings: Settings, articles: Sequence[Article], labels: dict[s
     memo = memo or {}
     kept: GroupMemo = {}
 
-    def group_outputs(group: tuple, members: Sequence[Article], plan: Callable[[], list[Output]]) -> list[Output]:
+    def group_outputs(group: tuple, members: Sequence[Entry], plan: Callable[[], list[Output]]) -> list[Output]:
         inputs = digest(page_fingerprint, root_url, group, [keys[a.source_path] for a in members])
         known = memo.get(group)
         if known and known[0] == inputs:
@@ -219,7 +219,7 @@ def _group_pages(renderer: Renderer, settings: Settings, fingerprint: str, keys:
 
 
 def _list_pages(renderer: Renderer, fingerprint: str, keys: dict[str, str], first: str,
-                later: Callable[[int], str], title: str, articles: Sequence[Article], settings: Settings,
+                later: Callable[[int], str], title: str, articles: Sequence[Entry], settings: Settings,
                 home: bool = False, facet: str | None = None, feeds: Sequence[dict] = ()) -> list[Output]:
     chunks = paginate(list(articles), settings.items_per_page)
     paths = [first] + [later(n) for n in range(2, len(chunks) + 1)]

@@ -8,8 +8,10 @@ reductions that build indexes and feeds hold only metadata for the whole site.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,67 @@ class Article:
     features that let translations of one story find each other."""
     notes: tuple[str, ...] = ()
     """Things the extractor wants a maintainer to know (not errors)."""
+
+
+class Entry(NamedTuple):
+    """What the reductions (relations, indexes, feeds, the sitemap, the plan)
+    need of an article: an ``Article`` without the fields only its own page
+    shows, plus the cache key of the full record and body.
+
+    Attribute names and types are the ``Article``'s, so the reductions read
+    either. It is a tuple of plain values so that a rebuild loads the entries
+    of a whole archive from the cache in a fraction of the time full records
+    take (``row``/``from_row``).
+    """
+
+    source_path: str
+    key: str
+    """The cache key of the full ``Article`` and its cleaned body."""
+    slug: str
+    title: str
+    language: str
+    date: PartialDate | None
+    publisher: Link
+    people: tuple[Person, ...]
+    tags: tuple[str, ...]
+    countries: tuple[tuple[str, int], ...]
+    summary: str
+    signature: tuple[int, tuple[str, ...]]
+    raw_url: str
+    sha256: str
+
+    @classmethod
+    def of(cls, article: Article, key: str) -> Entry:
+        return cls(article.source_path, key, article.slug, article.title, article.language, article.date,
+                   article.publisher, article.people, article.tags, article.countries, article.summary,
+                   article.signature, article.raw_url, article.sha256)
+
+    def row(self) -> tuple:
+        """The entry as builtins only (for ``marshal``)."""
+        date = self.date
+        return (*self[:5], date and (date.year, date.month, date.day, date.time),
+                (self.publisher.name, self.publisher.url), tuple((p.name, p.role) for p in self.people),
+                *self[8:])
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple]) -> Iterator[Entry]:
+        """Entries from ``row()`` tuples. Dates, publishers and credits recur
+        across an archive: each distinct one is made once and shared."""
+        made: dict[tuple, object] = {}
+
+        def shared(kind: type, value: tuple | None):
+            if value is None:
+                return None
+            found = made.get((kind, value))
+            if found is None:
+                found = made[(kind, value)] = (
+                    tuple(Person(*p) for p in value) if kind is Person else kind(*value))
+            return found
+
+        for row in rows:
+            date, publisher, people = row[5:8]
+            yield cls(*row[:5], shared(PartialDate, date), shared(Link, publisher), shared(Person, people),
+                      *row[8:])
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,9 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from builder.models import Article
+from builder.models import Entry
 
 MAX_RELATED = 5
 MAX_POSTING = 150
@@ -30,9 +31,8 @@ RAREST_KEYS = 6
 COUNTRY_WEIGHT = 0.5
 
 
-@dataclass(frozen=True)
-class Relation:
-    article: Article
+class Relation(NamedTuple):
+    article: Entry
     kind: str
     """``translation`` or ``related``."""
 
@@ -49,7 +49,7 @@ class RelationState:
     result: dict[str, tuple[tuple[str, str], ...]]
 
 
-def relations(articles: Sequence[Article], previous: RelationState | None = None
+def relations(articles: Sequence[Entry], previous: RelationState | None = None
               ) -> tuple[dict[str, tuple[Relation, ...]], RelationState]:
     """source path → translations first, then the most related articles; and
     the state to pass to the next build.
@@ -62,7 +62,7 @@ def relations(articles: Sequence[Article], previous: RelationState | None = None
     full computation's.
     """
     keys_of = {a.source_path: _keys(a) for a in articles}
-    postings: dict[str, list[Article]] = defaultdict(list)
+    postings: dict[str, list[Entry]] = defaultdict(list)
     for article in articles:
         for key in keys_of[article.source_path]:
             postings[key].append(article)
@@ -94,7 +94,7 @@ def relations(articles: Sequence[Article], previous: RelationState | None = None
 
 
 def _affected(previous: RelationState | None, size: int, keys_of: dict[str, tuple[str, ...]],
-              postings: dict[str, list[Article]], translations: dict[str, tuple[str, ...]]) -> set[str] | None:
+              postings: dict[str, list[Entry]], translations: dict[str, tuple[str, ...]]) -> set[str] | None:
     """The articles whose relations can differ from the previous build's, or
     ``None`` for all of them (the archive gained or lost articles: every weight
     changed).
@@ -123,14 +123,14 @@ def _affected(previous: RelationState | None, size: int, keys_of: dict[str, tupl
     return todo
 
 
-def _translations(articles: Sequence[Article]) -> dict[str, list[Article]]:
+def _translations(articles: Sequence[Entry]) -> dict[str, list[Entry]]:
     """Candidates share their exact country set and numbers, so group by them first."""
-    groups: dict[tuple, list[Article]] = defaultdict(list)
+    groups: dict[tuple, list[Entry]] = defaultdict(list)
     for article in articles:
         countries = frozenset(c for c, _ in article.countries)
         if len(countries) >= 3:
             groups[(countries, frozenset(article.signature[1]))].append(article)
-    found: dict[str, list[Article]] = defaultdict(list)
+    found: dict[str, list[Entry]] = defaultdict(list)
     for members in groups.values():
         if len(members) < 2 or len({m.language.split("-")[0] for m in members}) < 2:
             continue
@@ -141,12 +141,12 @@ def _translations(articles: Sequence[Article]) -> dict[str, list[Article]]:
     return {k: sorted(v, key=lambda o: (o.language, o.source_path)) for k, v in found.items()}
 
 
-def _keys(article: Article) -> tuple[str, ...]:
+def _keys(article: Entry) -> tuple[str, ...]:
     """The article's tags and countries, sorted, without repeats."""
     return tuple(sorted({*(f"t:{t}" for t in article.tags), *(f"c:{c}" for c, _ in article.countries)}))
 
 
-def is_translation(a: Article, b: Article) -> bool:
+def is_translation(a: Entry, b: Entry) -> bool:
     if a.language.split("-")[0] == b.language.split("-")[0]:
         return False
     countries_a = {c for c, _ in a.countries}

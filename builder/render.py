@@ -29,7 +29,7 @@ import jinja2
 from builder import __version__
 from builder.config import Settings
 from builder.countries import country_name
-from builder.models import Article, PartialDate
+from builder.models import Article, Entry, PartialDate
 
 ARTICLES_DIR = "articles"
 RSS_PATH = "feeds/rss.xml"
@@ -45,7 +45,7 @@ def facet_feed_path(page_path: str) -> str:
     return "feeds/" + page_path.removesuffix(".html") + ".xml"
 
 
-def article_path(article: Article) -> str:
+def article_path(article: Article | Entry) -> str:
     return f"{ARTICLES_DIR}/{article.slug}.html"
 
 
@@ -148,7 +148,7 @@ class Renderer:
     def country_label(self, code: str) -> str:
         return country_name(code, str(self.labels.locale))
 
-    def item_view(self, article: Article, page: str) -> dict:
+    def item_view(self, article: Article | Entry, page: str) -> dict:
         """An article as a list entry."""
         return {
             "title": article.title,
