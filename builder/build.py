@@ -5,6 +5,7 @@
               for files the cache does not already hold
     relate    related articles and translations (a reduction over records)
     plan      every output file with the hash of its inputs
+    compare   which of them differ from the site being replaced
     render    article pages (workers) and list pages, feeds, sitemap — only
               the outputs whose input hash changed
     commit    swap the staging folder in (full build) or move the changed
@@ -133,13 +134,14 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
                 kept = cache.blob("groups") if incremental else None
                 outputs, article_tasks, memo = _plan(settings, job, cache, articles, relations,
                                                      kept[1] if kept and kept[0] == code_fingerprint() else None)
-            stored, previous, on_disk = {}, {}, set()
-            if incremental:
-                on_disk = _files_under(out)
-                stored = cache.outputs()
-                # a file of the last build that is gone from disk must be made again
-                previous = {p: k for p, k in stored.items() if p in on_disk}
-            todo = _outputs_to_make(outputs, previous)
+            with stages.time("compare"):
+                stored, previous, on_disk = {}, {}, set()
+                if incremental:
+                    on_disk = _files_under(out)
+                    stored = cache.outputs()
+                    # a file of the last build that is gone from disk must be made again
+                    previous = {p: k for p, k in stored.items() if p in on_disk}
+                todo = _outputs_to_make(outputs, previous)
             with stages.time("render"):
                 _render_articles(run, settings, job, [article_tasks[o.path] for o in todo if o.path in article_tasks],
                                  progress)

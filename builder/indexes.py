@@ -104,9 +104,10 @@ def groups_of(ordered: Sequence[Entry], keys: Callable[[Entry], Sequence[str]],
 
 
 def list_key(article: Entry, record_key: str) -> str:
-    """Hash of what a list entry or feed item shows of an article: the record
-    is a pure function of its cache key, except for the slug."""
-    return digest(record_key, article.slug)
+    """What a list entry or feed item shows of an article, as a key: the record
+    is a pure function of its cache key (fixed length), except for the slug.
+    Only ever hashed again with others, so not hashed here."""
+    return f"{record_key} {article.slug}"
 
 
 GroupMemo = dict[tuple, tuple[str, list[tuple[str, str]]]]
