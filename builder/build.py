@@ -128,12 +128,11 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
             with stages.time("relate"):
                 from builder import related
                 kept = cache.blob("relations") if incremental else None
-                relations, relation_state = related.relations(
-                    articles, kept[1] if kept and kept[0] == code_fingerprint() else None)
+                kept_relations = kept[1] if kept and kept[0] == code_fingerprint() else None
+                relations, relation_state = related.relations(articles, kept_relations)
             with stages.time("plan"):
-                kept = cache.blob("groups") if incremental else None
-                outputs, article_tasks, memo = _plan(settings, job, cache, articles, relations,
-                                                     kept[1] if kept and kept[0] == code_fingerprint() else None)
+                kept_groups = cache.groups() if incremental else {}
+                outputs, article_tasks, memo = _plan(settings, job, cache, articles, relations, kept_groups)
             with stages.time("compare"):
                 stored, previous, on_disk = {}, {}, set()
                 if incremental:
@@ -164,8 +163,9 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
             cache.set_meta("inputs", inputs)
             cache.set_meta("outputs", digest(sorted(keys)))
             cache.put_blob("summary", (len(keys), len(articles), tuple(skips)))
-            cache.put_blob("relations", (code_fingerprint(), relation_state))
-            cache.put_blob("groups", (code_fingerprint(), memo))
+            if relation_state != kept_relations:
+                cache.put_blob("relations", (code_fingerprint(), relation_state))
+            cache.put_groups(memo, kept_groups)
             _keep_slugs(cache)
             cache.keep_only_articles({s.key for s in scanned})
         return _report(settings, articles, skips, stages, len(outputs), changed, incremental)

@@ -35,13 +35,14 @@ from pathlib import Path
 from builder import __version__
 from builder.models import Article, Entry
 
-SCHEMA = "4"
+SCHEMA = "5"
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, sha256 TEXT);
 CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, record BLOB NOT NULL, body BLOB NOT NULL, entry BLOB);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS blobs (k TEXT PRIMARY KEY, v BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS groups (id TEXT PRIMARY KEY, inputs TEXT NOT NULL, outputs BLOB NOT NULL);
 """
 
 
@@ -193,6 +194,22 @@ class Cache:
                 self._db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?)",
                                      ((p, k) for p, k in outputs.items() if stored.get(p) != k))
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (build_id,))
+
+    def groups(self) -> dict[str, tuple[str, tuple[tuple[str, str], ...]]]:
+        """The list pages' memo of the last build (see ``indexes.plan_indexes``)."""
+        with _collector_paused():
+            return {i: (inputs, marshal.loads(outputs))
+                    for i, inputs, outputs in self._db.execute("SELECT id, inputs, outputs FROM groups")}
+
+    def put_groups(self, memo: dict[str, tuple[str, tuple[tuple[str, str], ...]]],
+                   stored: dict[str, tuple[str, tuple[tuple[str, str], ...]]]) -> None:
+        """Replace the memo ``stored`` (what ``groups()`` gave) by ``memo``,
+        writing only the groups that changed."""
+        with self._transaction():
+            self._db.executemany("DELETE FROM groups WHERE id = ?", ((i,) for i in stored.keys() - memo.keys()))
+            self._db.executemany("INSERT OR REPLACE INTO groups VALUES (?, ?, ?)",
+                                 ((i, inputs, marshal.dumps(outputs)) for i, (inputs, outputs) in memo.items()
+                                  if stored.get(i) != (inputs, outputs)))
 
     def meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()

@@ -110,8 +110,8 @@ def list_key(article: Entry, record_key: str) -> str:
     return f"{record_key} {article.slug}"
 
 
-GroupMemo = dict[tuple, tuple[str, list[tuple[str, str]]]]
-"""group → (hash of its inputs, its outputs' paths and keys), kept between builds."""
+GroupMemo = dict[str, tuple[str, tuple[tuple[str, str], ...]]]
+"""group id → (hash of its inputs, its outputs' paths and keys), kept between builds."""
 
 
 def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str, tuple[str, str]],
@@ -133,7 +133,7 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
     memo = memo or {}
     kept: GroupMemo = {}
 
-    def group_outputs(group: tuple, members: Sequence[Entry], plan: Callable[[], list[Output]]) -> list[Output]:
+    def group_outputs(group: str, members: Sequence[Entry], plan: Callable[[], list[Output]]) -> list[Output]:
         inputs = digest(page_fingerprint, root_url, group, [keys[a.source_path] for a in members])
         known = memo.get(group)
         if known and known[0] == inputs:
@@ -147,7 +147,7 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
             found = [Output(path, key, functools.partial(make, path)) for path, key in known[1]]
         else:
             found = plan()
-        kept[group] = (inputs, [(o.path, o.key) for o in found])
+        kept[group] = (inputs, tuple((o.path, o.key) for o in found))
         return found
 
     def feed_output(spec: FeedSpec) -> Output:
@@ -156,7 +156,7 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
                      [(keys[a.source_path], body_key(a)) for a in items])
         return Output(spec.path, key, lambda: write_feed(spec, settings, root_url, body_of))
 
-    outputs = group_outputs(("home",), ordered, lambda: [
+    outputs = group_outputs("home", ordered, lambda: [
         *_list_pages(renderer, page_fingerprint, keys, "index.html", lambda n: f"page/{n}.html",
                      t["home.title"], ordered, settings, home=True),
         feed_output(FeedSpec(RSS_PATH, settings.title, "index.html", ordered)),
@@ -186,7 +186,7 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
             lambda p=index_path, ti=title, f=folder, e=entries: renderer.page(
                 "index_list.html", p, title=ti, facet=f, entries=e).encode("utf-8")))
         for group in groups:
-            outputs += group_outputs((folder, group.key, group.label, group.path), group.articles,
+            outputs += group_outputs(f"{folder}\t{group.key}\t{group.label}\t{group.path}", group.articles,
                                      functools.partial(_group_pages, renderer, settings, page_fingerprint, keys,
                                                        folder, group, feed_output))
     outputs.append(Output("404.html", digest(page_fingerprint, "404"),
