@@ -200,3 +200,18 @@ def test_a_link_that_is_not_to_the_web_keeps_its_text_only():
     body = _clean_html('<p><a href="../x.html">relative</a> <a>bare</a> <a href="mailto:a@b.c">mail</a></p>')
     assert "<a>" not in body.html and "relative" in body.text and "bare" in body.text
     assert 'href="mailto:a@b.c"' in body.html
+
+
+@pytest.mark.parametrize("patterns", [
+    (re.compile(r"(?i)(share|like)\s*[:：]?", re.M), re.compile(r"分享|转发"), re.compile(r".{0,5}订阅", re.S)),
+    (re.compile(r"(a)\1"), re.compile(r"b+")),         # a backreference: tried pattern by pattern
+    (re.compile(r"(?x) a b  # verbose"), re.compile(r"c")),  # verbose: tried pattern by pattern
+    (re.compile(r"(?P<n>x)"), re.compile(r"(?P<n>y)")),  # the same group name twice
+    (),
+])
+def test_whole_match_agrees_with_trying_each_pattern(patterns):
+    from builder.clean import whole_match
+    matches = whole_match(patterns)
+    for text in ("Share:", "SHARE", "like ：", "分享", "转发", "x订阅", "aa", "bbb", "ab", "c", "x", "y", "",
+                 "share this", "Share\n:", "12345订阅"):
+        assert matches(text) == any(p.fullmatch(text) for p in patterns), (patterns, text)
