@@ -357,22 +357,33 @@ _EDGE_BEFORE_WIDE = re.compile(rf"^[ \t]*\n\s*(?=[{_WIDE}])")
 
 def _collapse_whitespace(tree) -> None:
     """Pretty-printed source HTML puts line breaks and indentation inside
-    sentences; in Chinese text a browser would render each as a space."""
+    sentences; in Chinese text a browser would render each as a space.
+    Text inside ``<pre>`` keeps its layout (most bodies have no ``<pre>``, and
+    then no element needs its ancestors looked at)."""
+    has_pre = next(tree.iter("pre"), None) is not None
     for element in tree.iter():
-        if not isinstance(element.tag, str) or element.tag == "pre" or any(
-                a.tag == "pre" for a in element.iterancestors()):
+        if not isinstance(element.tag, str) or has_pre and (element.tag == "pre" or any(
+                a.tag == "pre" for a in element.iterancestors())):
             continue
-        if element.text:
-            element.text = _collapse(element.text)
-        if element.tail:
-            element.tail = _collapse(element.tail)
+        text = element.text
+        if text and "\n" in text:
+            element.text = _collapse(text)
+        tail = element.tail
+        if tail and "\n" in tail:
+            element.tail = _collapse(tail)
+
+
+_LINE_BREAK = re.compile(r"[ \t]*\n\s*")
 
 
 def _collapse(text: str) -> str:
+    """Every rule here removes or shortens a line break: text without one is left as is."""
+    if "\n" not in text:
+        return text
     text = _BREAK_BETWEEN_WIDE.sub("", text)
     text = _EDGE_AFTER_WIDE.sub("", text)
     text = _EDGE_BEFORE_WIDE.sub("", text)
-    return re.sub(r"[ \t]*\n\s*", "\n", text)
+    return _LINE_BREAK.sub("\n", text)
 
 
 def _fix_heading_levels(tree) -> None:
@@ -445,7 +456,9 @@ def _meaningful(text: str) -> bool:
 
 
 def _text(element) -> str:
-    return re.sub(r"\s+", " ", "".join(element.itertext())).strip()
+    """The element's text with each run of whitespace as one space, trimmed.
+    (``str.split()`` splits on exactly the characters ``\\s`` matches.)"""
+    return " ".join("".join(element.itertext()).split())
 
 
 # --- sanitising ------------------------------------------------------------

@@ -215,3 +215,9 @@ def test_whole_match_agrees_with_trying_each_pattern(patterns):
     for text in ("Share:", "SHARE", "like ：", "分享", "转发", "x订阅", "aa", "bbb", "ab", "c", "x", "y", "",
                  "share this", "Share\n:", "12345订阅"):
         assert matches(text) == any(p.fullmatch(text) for p in patterns), (patterns, text)
+
+
+def test_line_breaks_are_collapsed_except_inside_pre():
+    body = _clean_html("<p>北约\n    日本</p><pre>北约\n    日本\n  <b>x\n  y</b></pre><p>one\n   two</p>")
+    assert "<p>北约日本</p>" in body.html and "<p>one\ntwo</p>" in body.html
+    assert "<pre>北约\n    日本\n  <b>x\n  y</b></pre>" in body.html
