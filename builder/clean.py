@@ -300,11 +300,22 @@ def _caption_divs_to_figures(tree) -> None:
             holder.attrib.clear()
 
 
-def _innermost_blocks(tree):
-    """Block elements that hold no other block element (a paragraph, a heading)."""
-    for element in list(tree.iter(*_BLOCKS)):
-        if element is not tree and not any(child is not element for child in element.iter(*_BLOCKS)):
-            yield element
+def _innermost_blocks(tree) -> list:
+    """Block elements that hold no other block element (a paragraph, a heading),
+    in document order.
+
+    One pass: each block marks its ancestors as holders of a block, stopping at
+    one already marked, instead of searching every block's subtree. (Removing
+    an innermost block later changes only its ancestors, which come before it.)
+    """
+    blocks = [element for element in tree.iter(*_BLOCKS) if element is not tree]
+    holders = set()
+    for element in blocks:
+        parent = element.getparent()
+        while parent is not None and parent not in holders:
+            holders.add(parent)
+            parent = parent.getparent()
+    return [element for element in blocks if element not in holders]
 
 
 def _drop_boilerplate_blocks(tree, patterns: tuple[re.Pattern[str], ...]) -> None:
@@ -377,9 +388,13 @@ _LINE_BREAK = re.compile(r"[ \t]*\n\s*")
 
 
 def _collapse(text: str) -> str:
-    """Every rule here removes or shortens a line break: text without one is left as is."""
+    """Every rule here removes or shortens a line break: text without one is left as is.
+    Text of nothing but spaces, tabs and line breaks (the layout between
+    tags) comes out as the single line break the last rule leaves of it."""
     if "\n" not in text:
         return text
+    if not text.strip(" \t\n"):
+        return "\n"
     text = _BREAK_BETWEEN_WIDE.sub("", text)
     text = _EDGE_AFTER_WIDE.sub("", text)
     text = _EDGE_BEFORE_WIDE.sub("", text)
@@ -519,6 +534,9 @@ def _strip_wrapper(fragment: str) -> str:
     return fragment
 
 
+_SPACES = re.compile(r"[ \t\u3000]+")
+
+
 def text_of(fragment: str) -> str:
     """Plain text of cleaned HTML, one line per block."""
     if not fragment.strip():
@@ -526,7 +544,7 @@ def text_of(fragment: str) -> str:
     tree = lxml.html.fragment_fromstring(fragment, create_parent="div")
     for block in tree.iter(*_BLOCKS, "br", "figure", "tr"):
         block.tail = "\n" + (block.tail or "")
-    lines = (re.sub(r"[ \t\u3000]+", " ", line).strip() for line in tree.text_content().split("\n"))
+    lines = (_SPACES.sub(" ", line).strip() for line in tree.text_content().split("\n"))
     return "\n".join(line for line in lines if line)
 
 

@@ -221,3 +221,16 @@ def test_line_breaks_are_collapsed_except_inside_pre():
     body = _clean_html("<p>北约\n    日本</p><pre>北约\n    日本\n  <b>x\n  y</b></pre><p>one\n   two</p>")
     assert "<p>北约日本</p>" in body.html and "<p>one\ntwo</p>" in body.html
     assert "<pre>北约\n    日本\n  <b>x\n  y</b></pre>" in body.html
+
+
+def test_innermost_blocks_are_the_blocks_that_hold_no_other_block():
+    from builder.clean import _BLOCKS, _innermost_blocks
+    tree = lxml.html.fragment_fromstring(
+        "<div><p>a</p><div><p>b<b>c</b></p><div><span>d</span></div></div>"
+        "<ul><li>e<ul><li>f</li></ul></li><li>g</li></ul><section><h2>h</h2></section></div>",
+        create_parent="div")
+    naive = [e for e in tree.iter(*_BLOCKS)
+             if e is not tree and not any(c is not e for c in e.iter(*_BLOCKS))]
+    found = _innermost_blocks(tree)
+    assert found == naive
+    assert [e.text_content() for e in found] == ["a", "bc", "d", "f", "g", "h"]
