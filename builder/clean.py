@@ -345,17 +345,22 @@ def _drop_promo_blocks(tree, patterns: tuple[re.Pattern[str], ...]) -> None:
             _remove(element)
 
 
+_MAYBE_EMPTY = ("p", "div", "figure", "figcaption", "blockquote", "li", "ul", "ol",
+                "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "a")
+
+
 def _drop_empty_blocks(tree) -> None:
-    changed = True
-    while changed:
-        changed = False
-        for element in list(tree.iter("p", "div", "figure", "figcaption", "blockquote", "li", "ul", "ol",
-                                      "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "a")):
-            if element is tree:
-                continue
-            if not _meaningful(_text(element)) and not list(element.iter("img", "hr", "table")):
-                _remove(element)
-                changed = True
+    """Blocks (and inline wrappers) with no letter or digit and no image, rule
+    or table go.
+
+    One pass is enough: removing an empty element takes away only text without
+    letters and no image, and keeps its tail in its parent, so it cannot make
+    another element empty.
+    """
+    for element in list(tree.iter(*_MAYBE_EMPTY)):
+        if element is not tree and not _meaningful(element) and next(
+                element.iter("img", "hr", "table"), None) is None:
+            _remove(element)
 
 
 # Characters written without spaces between words: a line break between two of
@@ -466,8 +471,13 @@ def _remove(element) -> None:
     parent.remove(element)
 
 
-def _meaningful(text: str) -> bool:
-    return any(ch.isalnum() for ch in text)
+_ALNUM = re.compile(r"[^\W_]")
+"""A letter or digit: exactly the characters for which ``str.isalnum()`` is true."""
+
+
+def _meaningful(element) -> bool:
+    """Whether the element's text has a letter or digit."""
+    return any(_ALNUM.search(text) for text in element.itertext())
 
 
 def _text(element) -> str:

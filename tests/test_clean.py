@@ -234,3 +234,10 @@ def test_innermost_blocks_are_the_blocks_that_hold_no_other_block():
     found = _innermost_blocks(tree)
     assert found == naive
     assert [e.text_content() for e in found] == ["a", "bc", "d", "f", "g", "h"]
+
+
+def test_empty_blocks_go_in_one_pass_and_their_tails_stay():
+    body = _clean_html('<div><p><strong> </strong>…</p><ul><li><em>\u3000</em></li></ul></div>after'
+                       '<p>kept</p><p><img src="https://a.example/1.jpg"></p><p>_</p>')
+    assert body.html == ('after<p>kept</p><p><img alt="" decoding="async" loading="lazy" '
+                         'referrerpolicy="no-referrer" src="https://a.example/1.jpg"></p>')
