@@ -182,7 +182,7 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
     tree = lxml.html.fragment_fromstring(fragment or "<p></p>", create_parent="div")
     etree.strip_elements(tree, etree.Comment, with_tail=False)
     for selector in selectors:
-        for element in CSSSelector(selector)(tree):
+        for element in _css(selector)(tree):
             _remove(element)
     tags = _resolve_pseudo_links(tree, tuple(tag_links))
     _drop_tracking_pixels(tree)
@@ -199,6 +199,12 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
     _drop_breaks_in_figures(tree)
     _collapse_whitespace(tree)
     return tree, tags
+
+
+@functools.lru_cache(maxsize=256)
+def _css(selector: str) -> CSSSelector:
+    """A profile's selector translated to XPath once, not once per article."""
+    return CSSSelector(selector)
 
 
 def _resolve_pseudo_links(tree, tag_links: tuple[re.Pattern[str], ...]) -> tuple[str, ...]:
