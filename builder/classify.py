@@ -82,8 +82,8 @@ def _chinese_variant(han: Mapping[str, int]) -> str:
     """zh-Hans or zh-Hant by which script's own characters occur more often
     (``han``: each Han character of the sample and how often it occurs)."""
     simplified, traditional = _han_tables()
-    simp = sum(han[ch] for ch in han.keys() & simplified)
-    trad = sum(han[ch] for ch in han.keys() & traditional)
+    simp = sum(han[ch] for ch in simplified.intersection(han))
+    trad = sum(han[ch] for ch in traditional.intersection(han))
     if simp == trad == 0:
         return "zh"
     return "zh-Hant" if trad > simp else "zh-Hans"
