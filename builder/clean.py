@@ -207,12 +207,15 @@ def _css(selector: str) -> CSSSelector:
     return CSSSelector(selector)
 
 
+_WITH_HREF = etree.XPath("descendant-or-self::*[@href]")
+"""Elements with an ``href``, in document order (an XPath walk in C instead of
+asking every element of the body for its ``href`` in Python)."""
+
+
 def _resolve_pseudo_links(tree, tag_links: tuple[re.Pattern[str], ...]) -> tuple[str, ...]:
     """``<ok href>``/``<span href>`` and real links to the source's tag pages."""
     tags: list[str] = []
-    for element in list(tree.iter()):
-        if not isinstance(element.tag, str) or element.get("href") is None:
-            continue
+    for element in _WITH_HREF(tree):
         href = element.get("href", "").strip()
         tag = _tag_of(href, tag_links)
         if tag:
@@ -288,13 +291,13 @@ def _layout_tables_to_figures(tree) -> None:
             _append_text(parent, index + len(figures), tail)
 
 
+_CAPTION_CLASS = re.compile(r"\b(?:wp-)?caption(?:-text)?\b")
+
+
 def _caption_divs_to_figures(tree) -> None:
     """``<div><img/><div class="caption">…</div></div>`` and WordPress figures."""
-    for caption in list(tree.iter()):
-        if not isinstance(caption.tag, str):
-            continue
-        classes = caption.get("class", "")
-        if caption.tag not in ("div", "p", "span") or not re.search(r"\b(?:wp-)?caption(?:-text)?\b", classes):
+    for caption in list(tree.iter("div", "p", "span")):
+        if not _CAPTION_CLASS.search(caption.get("class", "")):
             continue
         holder = caption.getparent()
         if holder is None or not list(holder.iter("img")):

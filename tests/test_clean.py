@@ -241,3 +241,11 @@ def test_empty_blocks_go_in_one_pass_and_their_tails_stay():
                        '<p>kept</p><p><img src="https://a.example/1.jpg"></p><p>_</p>')
     assert body.html == ('after<p>kept</p><p><img alt="" decoding="async" loading="lazy" '
                          'referrerpolicy="no-referrer" src="https://a.example/1.jpg"></p>')
+
+
+def test_a_caption_beside_an_image_makes_a_figure_and_one_elsewhere_does_not():
+    body = _clean_html('<p>intro <span class="caption">x</span></p>'
+                       '<div id="d"><img src="https://a.example/1.jpg"><p class="wp-caption-text">A caption</p></div>')
+    assert body.html == ('<p>intro x</p><figure><img alt="" decoding="async" loading="lazy" '
+                         'referrerpolicy="no-referrer" src="https://a.example/1.jpg">'
+                         '<figcaption>A caption</figcaption></figure>')
