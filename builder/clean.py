@@ -563,7 +563,8 @@ def text_of(fragment: str) -> str:
     tree = lxml.html.fragment_fromstring(fragment, create_parent="div")
     for block in tree.iter(*_BLOCKS, "br", "figure", "tr"):
         block.tail = "\n" + (block.tail or "")
-    lines = (_SPACES.sub(" ", line).strip() for line in tree.text_content().split("\n"))
+    # one pass over the whole text: the runs of spaces replaced never cross a line break
+    lines = (line.strip() for line in _SPACES.sub(" ", tree.text_content()).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
