@@ -13,6 +13,8 @@ Countries and topic tags come from ``countries`` and ``topics``.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -20,8 +22,8 @@ from builder.countries import default_matcher, detect_countries
 from builder.topics import Vocabulary, load_vocabulary
 
 # Script → language for scripts that (in a news archive) mostly mean one language.
-# Ranges are Unicode blocks; counting with one regular expression per script is
-# far faster than asking unicodedata about every character.
+# Ranges are Unicode blocks: which of them a character falls in is asked once
+# per distinct character (and remembered), not once per character of a text.
 _SCRIPTS = {
     "HAN": "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]",
     "KANA": "[\u3040-\u30ff\u31f0-\u31ff]",
@@ -36,14 +38,19 @@ _SCRIPTS = {
     "LATIN": "[A-Za-z\u00c0-\u024f]",
 }
 _SCRIPT_PATTERNS = {name: re.compile(pattern) for name, pattern in _SCRIPTS.items()}
-_HAN = _SCRIPT_PATTERNS["HAN"]
 _SAMPLE = 4000
 
 
 def detect_language(text: str) -> str:
     """BCP 47 tag of ``text``'s language; ``und`` when there is nothing to tell."""
     sample = text[:_SAMPLE]
-    counts = {name: len(p.findall(sample)) for name, p in _SCRIPT_PATTERNS.items()}
+    counts = dict.fromkeys(_SCRIPT_PATTERNS, 0)
+    han_chars: dict[str, int] = {}  # each Han character and how often it occurs
+    for ch, n in Counter(sample).items():
+        for name in _scripts_of(ch):
+            counts[name] += n
+            if name == "HAN":
+                han_chars[ch] = n
     script, count = max(counts.items(), key=lambda item: item[1])
     if count == 0:
         return "und"
@@ -51,10 +58,16 @@ def detect_language(text: str) -> str:
     if kana and kana >= 0.1 * (kana + han):
         return "ja"
     if script in ("HAN", "KANA"):
-        return _chinese_variant(_HAN.findall(sample))
+        return _chinese_variant(han_chars)
     if script == "LATIN":
         return _latin_language(sample)
     return script
+
+
+@cache
+def _scripts_of(ch: str) -> tuple[str, ...]:
+    """The scripts of ``_SCRIPTS`` whose ranges hold the character ``ch``."""
+    return tuple(name for name, pattern in _SCRIPT_PATTERNS.items() if pattern.fullmatch(ch))
 
 
 @cache
@@ -65,10 +78,12 @@ def _han_tables() -> tuple[frozenset[str], frozenset[str]]:
     return simplified, traditional
 
 
-def _chinese_variant(chars: list[str]) -> str:
+def _chinese_variant(han: Mapping[str, int]) -> str:
+    """zh-Hans or zh-Hant by which script's own characters occur more often
+    (``han``: each Han character of the sample and how often it occurs)."""
     simplified, traditional = _han_tables()
-    simp = sum(1 for ch in chars if ch in simplified)
-    trad = sum(1 for ch in chars if ch in traditional)
+    simp = sum(han[ch] for ch in simplified.intersection(han))
+    trad = sum(han[ch] for ch in traditional.intersection(han))
     if simp == trad == 0:
         return "zh"
     return "zh-Hant" if trad > simp else "zh-Hans"

@@ -20,10 +20,11 @@ libraries'.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import lxml.html
 import nh3
@@ -74,14 +75,56 @@ def clean(extracted: Extracted) -> CleanBody:
 
 
 def drop_lines(body: str, patterns: Iterable[re.Pattern[str]]) -> str:
-    patterns = tuple(patterns)
+    matches = whole_match(tuple(patterns))
     kept = []
     for line in body.split("\n"):
         stripped = line.strip()
-        if stripped and any(p.fullmatch(stripped) for p in patterns):
+        if stripped and matches(stripped):
             continue
         kept.append(line)
     return "\n".join(kept)
+
+
+_LEADING_FLAGS = re.compile(r"\(\?[aiLmsu]+\)")
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+_SCOPED_FLAGS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"))
+
+
+@functools.lru_cache(maxsize=64)
+def whole_match(patterns: tuple[re.Pattern[str], ...]) -> Callable[[str], bool]:
+    """A test for "one of ``patterns`` matches the whole text".
+
+    Boilerplate is tested line by line and block by block against a profile's
+    patterns; one compiled alternation does that in one call instead of one
+    call per pattern. Each pattern keeps its own flags as a scoped group. A
+    set the alternation cannot express exactly (verbose or locale patterns,
+    backreferences, whose group numbers would shift) is tried pattern by
+    pattern as before.
+    """
+    combined = _alternation(patterns)
+    if combined is not None:
+        return lambda text: combined.fullmatch(text) is not None
+    return lambda text: any(p.fullmatch(text) for p in patterns)
+
+
+def _alternation(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    base = patterns[0].flags & ~(re.IGNORECASE | re.MULTILINE | re.DOTALL)
+    parts = []
+    for pattern in patterns:
+        if (pattern.flags & ~(re.IGNORECASE | re.MULTILINE | re.DOTALL) != base
+                or pattern.flags & (re.VERBOSE | re.LOCALE) or _BACKREFERENCE.search(pattern.pattern)):
+            return None
+        body = pattern.pattern
+        while match := _LEADING_FLAGS.match(body):
+            body = body[match.end():]
+        flags = "".join(letter for flag, letter in _SCOPED_FLAGS if pattern.flags & flag)
+        parts.append(f"(?{flags}:{body})" if flags else f"(?:{body})")
+    try:
+        return re.compile("|".join(parts), base)
+    except re.error:
+        return None
 
 
 # --- rendering -------------------------------------------------------------
@@ -139,7 +182,7 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
     tree = lxml.html.fragment_fromstring(fragment or "<p></p>", create_parent="div")
     etree.strip_elements(tree, etree.Comment, with_tail=False)
     for selector in selectors:
-        for element in CSSSelector(selector)(tree):
+        for element in _css(selector)(tree):
             _remove(element)
     tags = _resolve_pseudo_links(tree, tuple(tag_links))
     _drop_tracking_pixels(tree)
@@ -158,12 +201,21 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
     return tree, tags
 
 
+@functools.lru_cache(maxsize=256)
+def _css(selector: str) -> CSSSelector:
+    """A profile's selector translated to XPath once, not once per article."""
+    return CSSSelector(selector)
+
+
+_WITH_HREF = etree.XPath("descendant-or-self::*[@href]")
+"""Elements with an ``href``, in document order (an XPath walk in C instead of
+asking every element of the body for its ``href`` in Python)."""
+
+
 def _resolve_pseudo_links(tree, tag_links: tuple[re.Pattern[str], ...]) -> tuple[str, ...]:
     """``<ok href>``/``<span href>`` and real links to the source's tag pages."""
     tags: list[str] = []
-    for element in list(tree.iter()):
-        if not isinstance(element.tag, str) or element.get("href") is None:
-            continue
+    for element in _WITH_HREF(tree):
         href = element.get("href", "").strip()
         tag = _tag_of(href, tag_links)
         if tag:
@@ -239,13 +291,13 @@ def _layout_tables_to_figures(tree) -> None:
             _append_text(parent, index + len(figures), tail)
 
 
+_CAPTION_CLASS = re.compile(r"\b(?:wp-)?caption(?:-text)?\b")
+
+
 def _caption_divs_to_figures(tree) -> None:
     """``<div><img/><div class="caption">…</div></div>`` and WordPress figures."""
-    for caption in list(tree.iter()):
-        if not isinstance(caption.tag, str):
-            continue
-        classes = caption.get("class", "")
-        if caption.tag not in ("div", "p", "span") or not re.search(r"\b(?:wp-)?caption(?:-text)?\b", classes):
+    for caption in list(tree.iter("div", "p", "span")):
+        if not _CAPTION_CLASS.search(caption.get("class", "")):
             continue
         holder = caption.getparent()
         if holder is None or not list(holder.iter("img")):
@@ -257,19 +309,31 @@ def _caption_divs_to_figures(tree) -> None:
             holder.attrib.clear()
 
 
-def _innermost_blocks(tree):
-    """Block elements that hold no other block element (a paragraph, a heading)."""
-    for element in list(tree.iter(*_BLOCKS)):
-        if element is not tree and not any(child is not element for child in element.iter(*_BLOCKS)):
-            yield element
+def _innermost_blocks(tree) -> list:
+    """Block elements that hold no other block element (a paragraph, a heading),
+    in document order.
+
+    One pass: each block marks its ancestors as holders of a block, stopping at
+    one already marked, instead of searching every block's subtree. (Removing
+    an innermost block later changes only its ancestors, which come before it.)
+    """
+    blocks = [element for element in tree.iter(*_BLOCKS) if element is not tree]
+    holders = set()
+    for element in blocks:
+        parent = element.getparent()
+        while parent is not None and parent not in holders:
+            holders.add(parent)
+            parent = parent.getparent()
+    return [element for element in blocks if element not in holders]
 
 
 def _drop_boilerplate_blocks(tree, patterns: tuple[re.Pattern[str], ...]) -> None:
     if not patterns:
         return
+    matches = whole_match(patterns)
     for element in _innermost_blocks(tree):
         text = _text(element)
-        if text and any(p.fullmatch(text) for p in patterns):
+        if text and matches(text):
             _remove(element)
 
 
@@ -290,17 +354,22 @@ def _drop_promo_blocks(tree, patterns: tuple[re.Pattern[str], ...]) -> None:
             _remove(element)
 
 
+_MAYBE_EMPTY = ("p", "div", "figure", "figcaption", "blockquote", "li", "ul", "ol",
+                "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "a")
+
+
 def _drop_empty_blocks(tree) -> None:
-    changed = True
-    while changed:
-        changed = False
-        for element in list(tree.iter("p", "div", "figure", "figcaption", "blockquote", "li", "ul", "ol",
-                                      "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "a")):
-            if element is tree:
-                continue
-            if not _meaningful(_text(element)) and not list(element.iter("img", "hr", "table")):
-                _remove(element)
-                changed = True
+    """Blocks (and inline wrappers) with no letter or digit and no image, rule
+    or table go.
+
+    One pass is enough: removing an empty element takes away only text without
+    letters and no image, and keeps its tail in its parent, so it cannot make
+    another element empty.
+    """
+    for element in list(tree.iter(*_MAYBE_EMPTY)):
+        if element is not tree and not _meaningful(element) and next(
+                element.iter("img", "hr", "table"), None) is None:
+            _remove(element)
 
 
 # Characters written without spaces between words: a line break between two of
@@ -313,22 +382,37 @@ _EDGE_BEFORE_WIDE = re.compile(rf"^[ \t]*\n\s*(?=[{_WIDE}])")
 
 def _collapse_whitespace(tree) -> None:
     """Pretty-printed source HTML puts line breaks and indentation inside
-    sentences; in Chinese text a browser would render each as a space."""
+    sentences; in Chinese text a browser would render each as a space.
+    Text inside ``<pre>`` keeps its layout (most bodies have no ``<pre>``, and
+    then no element needs its ancestors looked at)."""
+    has_pre = next(tree.iter("pre"), None) is not None
     for element in tree.iter():
-        if not isinstance(element.tag, str) or element.tag == "pre" or any(
-                a.tag == "pre" for a in element.iterancestors()):
+        if not isinstance(element.tag, str) or has_pre and (element.tag == "pre" or any(
+                a.tag == "pre" for a in element.iterancestors())):
             continue
-        if element.text:
-            element.text = _collapse(element.text)
-        if element.tail:
-            element.tail = _collapse(element.tail)
+        text = element.text
+        if text and "\n" in text:
+            element.text = _collapse(text)
+        tail = element.tail
+        if tail and "\n" in tail:
+            element.tail = _collapse(tail)
+
+
+_LINE_BREAK = re.compile(r"[ \t]*\n\s*")
 
 
 def _collapse(text: str) -> str:
+    """Every rule here removes or shortens a line break: text without one is left as is.
+    Text of nothing but spaces, tabs and line breaks (the layout between
+    tags) comes out as the single line break the last rule leaves of it."""
+    if "\n" not in text:
+        return text
+    if not text.strip(" \t\n"):
+        return "\n"
     text = _BREAK_BETWEEN_WIDE.sub("", text)
     text = _EDGE_AFTER_WIDE.sub("", text)
     text = _EDGE_BEFORE_WIDE.sub("", text)
-    return re.sub(r"[ \t]*\n\s*", "\n", text)
+    return _LINE_BREAK.sub("\n", text)
 
 
 def _fix_heading_levels(tree) -> None:
@@ -396,12 +480,19 @@ def _remove(element) -> None:
     parent.remove(element)
 
 
-def _meaningful(text: str) -> bool:
-    return any(ch.isalnum() for ch in text)
+_ALNUM = re.compile(r"[^\W_]")
+"""A letter or digit: exactly the characters for which ``str.isalnum()`` is true."""
+
+
+def _meaningful(element) -> bool:
+    """Whether the element's text has a letter or digit."""
+    return any(_ALNUM.search(text) for text in element.itertext())
 
 
 def _text(element) -> str:
-    return re.sub(r"\s+", " ", "".join(element.itertext())).strip()
+    """The element's text with each run of whitespace as one space, trimmed.
+    (``str.split()`` splits on exactly the characters ``\\s`` matches.)"""
+    return " ".join("".join(element.itertext()).split())
 
 
 # --- sanitising ------------------------------------------------------------
@@ -462,6 +553,9 @@ def _strip_wrapper(fragment: str) -> str:
     return fragment
 
 
+_SPACES = re.compile(r"[ \t\u3000]+")
+
+
 def text_of(fragment: str) -> str:
     """Plain text of cleaned HTML, one line per block."""
     if not fragment.strip():
@@ -469,7 +563,8 @@ def text_of(fragment: str) -> str:
     tree = lxml.html.fragment_fromstring(fragment, create_parent="div")
     for block in tree.iter(*_BLOCKS, "br", "figure", "tr"):
         block.tail = "\n" + (block.tail or "")
-    lines = (re.sub(r"[ \t\u3000]+", " ", line).strip() for line in tree.text_content().split("\n"))
+    # one pass over the whole text: the runs of spaces replaced never cross a line break
+    lines = (line.strip() for line in _SPACES.sub(" ", tree.text_content()).split("\n"))
     return "\n".join(line for line in lines if line)
 
 

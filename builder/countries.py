@@ -65,7 +65,7 @@ import hashlib
 import re
 import tomllib
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -229,16 +229,17 @@ class PhraseMatcher(Generic[T]):
         """Non-overlapping occurrences in ``normalize_text(text)``, leftmost-longest,
         as (start, end, payload) with character offsets."""
         units = _utf8_units(normalize_text(text))
-        candidates = sorted(self._candidates(units), key=lambda c: c[:4])
+        candidates = sorted(self._candidates(units))
+        encoded = units.encode("latin-1")
         found: list[tuple[int, int, T]] = []
         reached = chars = 0
         for start, neg_end, _, _, payload in candidates:
             end = -neg_end
             if start >= reached:
                 # Convert byte offsets to character offsets as we go.
-                chars += len(units[reached:start].encode("latin-1").decode("utf-8"))
+                chars += len(encoded[reached:start].decode("utf-8"))
                 begin = chars
-                chars += len(units[start:end].encode("latin-1").decode("utf-8"))
+                chars += len(encoded[start:end].decode("utf-8"))
                 found.append((begin, chars, payload))
                 reached = end
         return found
@@ -246,10 +247,13 @@ class PhraseMatcher(Generic[T]):
     def find_all(self, text: str) -> list[T]:
         """Payloads of every occurrence, overlapping ones included, left to right."""
         units = _utf8_units(normalize_text(text))
-        return [c[4] for c in sorted(self._candidates(units), key=lambda c: c[:4])]
+        return [c[4] for c in sorted(self._candidates(units))]
 
     def _candidates(self, units: str) -> Iterable[tuple[int, int, int, int, T]]:
-        """Occurrences whose edges fit their script: (start, -end, -length, n, payload)."""
+        """Occurrences whose edges fit their script: (start, -end, -length, n, payload).
+
+        Sorted, they are leftmost-longest first; ``n`` (the automaton's order)
+        breaks every tie, so sorting never compares payloads."""
         for n, (last, (length, first_script, last_script, payload)) in enumerate(
                 self._automaton.iter(units)):
             start = self._left_edge(units, last + 1 - length, first_script)
@@ -570,9 +574,10 @@ class CountryMatcher:
 
     def count(self, text: str) -> dict[str, int]:
         """ISO code -> mentions, sorted by code."""
-        counts: Counter[str] = Counter()
+        counts: dict[str, int] = {}
         for mention in self.mentions(text):
-            counts.update(mention.codes)
+            for code in mention.codes:  # a plain dict: Counter.update costs more per call
+                counts[code] = counts.get(code, 0) + 1
         return dict(sorted(counts.items()))
 
     def _is_part_of_a_personal_name(self, text: str,

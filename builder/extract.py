@@ -241,7 +241,10 @@ def _credits(profile: Profile, body: str) -> tuple[str, list[Person]]:
     people: list[Person] = []
     kept: list[str] = []
     for line in body.split("\n"):
-        plain = html.unescape(re.sub(r"<[^>]+>", "", line)).replace("\xa0", " ").strip()
+        if not _may_be_credit(line):
+            kept.append(line)
+            continue
+        plain = html.unescape(_TAG.sub("", line)).replace("\xa0", " ").strip()
         if not (":" in plain or "：" in plain or " – " in plain) or len(plain) > MAX_CREDIT_LINE:
             kept.append(line)
             continue
@@ -257,6 +260,16 @@ def _credits(profile: Profile, body: str) -> tuple[str, list[Person]]:
             continue
         people += [Person(name, role) for role, name in found]
     return "\n".join(kept), people
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _may_be_credit(line: str) -> bool:
+    """False for a line whose plain text cannot hold a credit separator (a
+    colon or a spaced dash): it has neither one nor an entity that could
+    become one. Most lines of a body; they skip the tag stripping."""
+    return ":" in line or "：" in line or "–" in line or "&" in line
 
 
 def credit_line(line: str) -> list[tuple[str, str]] | None:

@@ -130,7 +130,7 @@ def _fallback_title(text: str) -> str | None:
 
 
 def summarise(text: str) -> str:
-    flat = re.sub(r"\s+", " ", text).strip()
+    flat = " ".join(text.split())  # whitespace runs as one space: split() splits on exactly \s
     if len(flat) <= SUMMARY_CHARS:
         return flat
     cut = flat[:SUMMARY_CHARS]
@@ -148,10 +148,14 @@ def story_signature(text: str) -> tuple[int, tuple[str, ...]]:
     return paragraphs, numbers
 
 
+_WIDE_CHAR = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af]")
+_WORD = re.compile(r"[^\W\d_\u2e80-\u9fff\uac00-\ud7af]+")
+
+
 def _word_count(text: str) -> int:
-    wide = len(re.findall(r"[\u2e80-\u9fff\uac00-\ud7af]", text))
-    words = len(re.findall(r"[^\W\d_\u2e80-\u9fff\uac00-\ud7af]+", text))
-    return words + wide
+    """Words of spaced scripts plus characters of CJK text (each counts as a word).
+    ``subn`` counts the matches without building a list of them."""
+    return _WORD.subn("", text)[1] + _WIDE_CHAR.subn("", text)[1]
 
 
 class _Clock:

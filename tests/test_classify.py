@@ -45,3 +45,12 @@ def test_a_source_tag_that_is_a_country_name_is_not_a_tag():
     vocab = vocabulary(None)
     tags = tags_of("t", "body", "zh-Hans", ("日本", "台湾", "日本文化"), vocab)
     assert "日本" not in tags and "台湾" not in tags and "日本文化" in tags
+
+
+def test_characters_are_counted_by_script_once_per_distinct_character():
+    from builder.classify import _scripts_of
+    assert _scripts_of("中") == ("HAN",) and _scripts_of("カ") == ("KANA",) and _scripts_of("é") == ("LATIN",)
+    assert _scripts_of(" ") == () and _scripts_of("1") == ()
+    # a few kana among many Han characters still make it Japanese (10% rule), fewer do not
+    assert detect_language("東京" * 9 + "のの") == "ja"
+    assert detect_language("東京" * 10 + "の") == "zh-Hant"

@@ -200,3 +200,52 @@ def test_a_link_that_is_not_to_the_web_keeps_its_text_only():
     body = _clean_html('<p><a href="../x.html">relative</a> <a>bare</a> <a href="mailto:a@b.c">mail</a></p>')
     assert "<a>" not in body.html and "relative" in body.text and "bare" in body.text
     assert 'href="mailto:a@b.c"' in body.html
+
+
+@pytest.mark.parametrize("patterns", [
+    (re.compile(r"(?i)(share|like)\s*[:：]?", re.M), re.compile(r"分享|转发"), re.compile(r".{0,5}订阅", re.S)),
+    (re.compile(r"(a)\1"), re.compile(r"b+")),         # a backreference: tried pattern by pattern
+    (re.compile(r"(?x) a b  # verbose"), re.compile(r"c")),  # verbose: tried pattern by pattern
+    (re.compile(r"(?P<n>x)"), re.compile(r"(?P<n>y)")),  # the same group name twice
+    (),
+])
+def test_whole_match_agrees_with_trying_each_pattern(patterns):
+    from builder.clean import whole_match
+    matches = whole_match(patterns)
+    for text in ("Share:", "SHARE", "like ：", "分享", "转发", "x订阅", "aa", "bbb", "ab", "c", "x", "y", "",
+                 "share this", "Share\n:", "12345订阅"):
+        assert matches(text) == any(p.fullmatch(text) for p in patterns), (patterns, text)
+
+
+def test_line_breaks_are_collapsed_except_inside_pre():
+    body = _clean_html("<p>北约\n    日本</p><pre>北约\n    日本\n  <b>x\n  y</b></pre><p>one\n   two</p>")
+    assert "<p>北约日本</p>" in body.html and "<p>one\ntwo</p>" in body.html
+    assert "<pre>北约\n    日本\n  <b>x\n  y</b></pre>" in body.html
+
+
+def test_innermost_blocks_are_the_blocks_that_hold_no_other_block():
+    from builder.clean import _BLOCKS, _innermost_blocks
+    tree = lxml.html.fragment_fromstring(
+        "<div><p>a</p><div><p>b<b>c</b></p><div><span>d</span></div></div>"
+        "<ul><li>e<ul><li>f</li></ul></li><li>g</li></ul><section><h2>h</h2></section></div>",
+        create_parent="div")
+    naive = [e for e in tree.iter(*_BLOCKS)
+             if e is not tree and not any(c is not e for c in e.iter(*_BLOCKS))]
+    found = _innermost_blocks(tree)
+    assert found == naive
+    assert [e.text_content() for e in found] == ["a", "bc", "d", "f", "g", "h"]
+
+
+def test_empty_blocks_go_in_one_pass_and_their_tails_stay():
+    body = _clean_html('<div><p><strong> </strong>…</p><ul><li><em>\u3000</em></li></ul></div>after'
+                       '<p>kept</p><p><img src="https://a.example/1.jpg"></p><p>_</p>')
+    assert body.html == ('after<p>kept</p><p><img alt="" decoding="async" loading="lazy" '
+                         'referrerpolicy="no-referrer" src="https://a.example/1.jpg"></p>')
+
+
+def test_a_caption_beside_an_image_makes_a_figure_and_one_elsewhere_does_not():
+    body = _clean_html('<p>intro <span class="caption">x</span></p>'
+                       '<div id="d"><img src="https://a.example/1.jpg"><p class="wp-caption-text">A caption</p></div>')
+    assert body.html == ('<p>intro x</p><figure><img alt="" decoding="async" loading="lazy" '
+                         'referrerpolicy="no-referrer" src="https://a.example/1.jpg">'
+                         '<figcaption>A caption</figcaption></figure>')

@@ -143,3 +143,11 @@ def test_generic_html_document_title_from_title_element():
                     "<body><nav>menu</nav><p>One.</p><p>Two.</p><p>Three.</p></body></html>")
     assert found.title == "Page title"
     assert found.format == "html"
+
+
+def test_credit_lines_written_with_tags_or_entities_are_found_and_others_kept():
+    found = extract("Title\n\nBody line one.\n<b>编辑</b>&#xff1a;李易通\n翻译&#58; 里奇\n"
+                    "A line with no credit.\n<i>Just</i> &amp; text\n")
+    assert Person("李易通", "editor") in found.people and Person("里奇", "translator") in found.people
+    assert "A line with no credit." in found.body and "<i>Just</i> &amp; text" in found.body
+    assert "李易通" not in found.body
