@@ -3,11 +3,13 @@
     scan      walk content/, hash what changed since the last build
     process   read → extract → clean → classify, in worker processes, only
               for files the cache does not already hold
-    relate    related articles and translations (a reduction over records)
+    relate    related articles and translations (a reduction over entries,
+              the small part of each record the reductions read)
     plan      every output file with the hash of its inputs
     compare   which of them differ from the site being replaced
-    render    article pages (workers) and list pages, feeds, sitemap — only
-              the outputs whose input hash changed
+    render    article pages, list pages, feeds, sitemap — only the outputs
+              whose input hash changed — in workers forked after the plan
+              (the processing workers are gone by then)
     commit    swap the staging folder in (full build) or move the changed
               files in and remove the stale ones (incremental build)
 
@@ -120,33 +122,30 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
         stages.count("scan", len(scanned))
         with _pool(settings) as run:
             articles, skips = _process(run, job, cache, scanned, stages, progress)
-            # Tens of thousands of records live until the end: keep the garbage
-            # collector from walking them again and again (and, in forked
-            # workers, from touching their pages, which would copy them).
-            gc.freeze()
-            articles = resolve_slug_collisions(articles)
-            with stages.time("relate"):
-                from builder import related
-                kept = cache.blob("relations") if incremental else None
-                kept_relations = kept[1] if kept and kept[0] == code_fingerprint() else None
-                relations, relation_state = related.relations(articles, kept_relations)
-            with stages.time("plan"):
-                kept_groups = cache.groups() if incremental else {}
-                outputs, article_tasks, memo = _plan(settings, job, cache, articles, relations, kept_groups)
-            with stages.time("compare"):
-                stored, previous, on_disk = {}, {}, set()
-                if incremental:
-                    on_disk = _files_under(out)
-                    stored = cache.outputs()
-                    # a file of the last build that is gone from disk must be made again
-                    previous = {p: k for p, k in stored.items() if p in on_disk}
-                todo = _outputs_to_make(outputs, previous)
-            with stages.time("render"):
-                _render_articles(run, settings, job, [article_tasks[o.path] for o in todo if o.path in article_tasks],
-                                 progress)
-        # the processing workers are gone: the list pages' workers fork from the parent alone
+        # The processing workers are gone. Tens of thousands of entries live
+        # until the end: keep the garbage collector from walking them again and
+        # again (and, in the render workers, from touching their pages, which
+        # would copy them).
+        gc.freeze()
+        articles = resolve_slug_collisions(articles)
+        with stages.time("relate"):
+            from builder import related
+            kept = cache.blob("relations") if incremental else None
+            kept_relations = kept[1] if kept and kept[0] == code_fingerprint() else None
+            relations, relation_state = related.relations(articles, kept_relations)
+        with stages.time("plan"):
+            kept_groups = cache.groups() if incremental else {}
+            outputs, memo = _plan(settings, job, cache, articles, relations, kept_groups)
+        with stages.time("compare"):
+            stored, previous, on_disk = {}, {}, set()
+            if incremental:
+                on_disk = _files_under(out)
+                stored = cache.outputs()
+                # a file of the last build that is gone from disk must be made again
+                previous = {p: k for p, k in stored.items() if p in on_disk}
+            todo = _outputs_to_make(outputs, previous)
         with stages.time("render"):
-            _render_others(settings, site, [o for o in todo if o.path not in article_tasks])
+            _render(settings, site, todo, progress)
         changed = len(todo)
         stages.count("render", changed)
         report = _report(settings, articles, skips, stages, len(outputs), changed)
@@ -297,9 +296,9 @@ def _process_one(job: _Job, task) -> tuple[Article | Skip, str, tuple]:
 # --- plan and render -------------------------------------------------------------
 
 def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Entry], relations,
-          memo: GroupMemo | None) -> tuple[list[Output], dict[str, tuple], GroupMemo]:
-    """Every output with its input hash; article pages come with worker tasks;
-    and the list pages' memo for the next build (see ``plan_indexes``)."""
+          memo: GroupMemo | None) -> tuple[list[Output], GroupMemo]:
+    """Every output with its input hash and its maker; and the list pages'
+    memo for the next build (see ``plan_indexes``)."""
     from builder.indexes import SLUGS, Output, plan_indexes, tag_labels
     from builder.render import Renderer, article_path
     kept = cache.blob("slugs")
@@ -311,7 +310,6 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Entry], re
     labels = tag_labels(articles, settings)
     content = str(settings.path("content_dir"))
     outputs: list[Output] = []
-    tasks: dict[str, tuple] = {}
     for article in articles:
         path = article_path(article)
         # a record is a pure function of its cache key (and its slug, which
@@ -320,8 +318,8 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Entry], re
                     for r in relations.get(article.source_path, ()))
         own_labels = {t: labels[t] for t in article.tags if t in labels}
         key = digest(page_fingerprint, article.key, article.slug, rel, repr(own_labels))
-        outputs.append(Output(path, key, _NOT_IN_MAIN))
-        tasks[path] = (article, relations.get(article.source_path, ()), own_labels)
+        outputs.append(Output(path, key, partial(_article_page, settings, job.cache_path,
+                                                 (article, relations.get(article.source_path, ()), own_labels))))
         raw_source = os.path.join(content, article.source_path)
         outputs.append(Output(article.raw_url, article.sha256, partial(_read_bytes, raw_source)))
     static = settings.path("static_dir")
@@ -338,7 +336,7 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Entry], re
 
     indexes, memo = plan_indexes(settings, articles, labels, renderer, page_fingerprint,
                                  lambda a: a.key, body_of, memo)
-    return outputs + indexes, tasks, memo
+    return outputs + indexes, memo
 
 
 def _slugs_fingerprint() -> str:
@@ -359,10 +357,6 @@ def _read_bytes(path: str) -> bytes:
         return handle.read()
 
 
-def _NOT_IN_MAIN() -> bytes:  # article pages are rendered by workers
-    raise AssertionError("article pages are rendered in workers")
-
-
 def _outputs_to_make(outputs: list[Output], previous: dict[str, str]) -> list[Output]:
     """The outputs whose key differs from the previous build's (all, for a full build)."""
     seen: set[str] = set()
@@ -373,30 +367,28 @@ def _outputs_to_make(outputs: list[Output], previous: dict[str, str]) -> list[Ou
     return [o for o in outputs if previous.get(o.path) != o.key]
 
 
-def _render_articles(run, settings: Settings, job: _Job, tasks: list[tuple], progress) -> None:
-    """Render article pages (in the processing workers) into the staging folder."""
-    for done, _ in enumerate(run(partial(_render_article, settings, job), tasks), start=1):
-        if progress:
-            progress("render", done, len(tasks))
-    _close_worker_state()  # when rendering ran in this process
-
-
-def _render_others(settings: Settings, site: StagingSite, todo: list[Output]) -> None:
-    """Make and stage list pages, feeds, the sitemap and copies."""
+def _render(settings: Settings, site: StagingSite, todo: list[Output], progress) -> None:
+    """Make and stage the outputs: pages, feeds, the sitemap and copies."""
     if settings.workers > 1 and len(todo) > 64:
-        # The outputs' makers are closures over this build's records: fork a
+        # The outputs' makers are closures over this build's entries: fork a
         # pool now so its workers inherit them, and send only indexes.
         _PENDING[:] = todo
+        gc.freeze()  # what the plan made, too: see build()
         try:
             with ProcessPoolExecutor(max_workers=settings.workers, mp_context=get_context("fork")) as pool:
                 chunk = max(1, min(64, len(todo) // (settings.workers * 8)))
-                for _ in pool.map(_make_output, [(i, site.root) for i in range(len(todo))], chunksize=chunk):
-                    pass
+                for done, _ in enumerate(pool.map(_make_output, [(i, site.root) for i in range(len(todo))],
+                                                  chunksize=chunk), start=1):
+                    if progress:
+                        progress("render", done, len(todo))
         finally:
             _PENDING.clear()
     else:
-        for output in todo:
+        for done, output in enumerate(todo, start=1):
             site.write_bytes(output.path, output.make())
+            if progress:
+                progress("render", done, len(todo))
+        _close_worker_state()
 
 
 _PENDING: list[Output] = []
@@ -419,25 +411,22 @@ def _close_worker_state() -> None:
 _WORKER_STATE: dict[str, object] = {}
 
 
-def _render_article(settings: Settings, job: _Job, task) -> int:
-    """Worker: render one article page into the staging folder."""
-    from builder.render import Renderer, article_path
+def _article_page(settings: Settings, cache_path: Path, task: tuple) -> bytes:
+    """An article page (in a render worker): its full record and body come from
+    the cache, its related articles and tag labels from the plan."""
+    from builder.render import Renderer
     entry, relations, own_labels = task
     renderer = _WORKER_STATE.get("renderer")
     if renderer is None or _WORKER_STATE.get("settings") != settings:
         renderer = Renderer(settings)
         _WORKER_STATE.update(renderer=renderer, settings=settings)
-    bodies = _WORKER_STATE.get(("bodies", str(job.cache_path)))
+    bodies = _WORKER_STATE.get(("bodies", str(cache_path)))
     if bodies is None:
-        bodies = _WORKER_STATE[("bodies", str(job.cache_path))] = BodyReader(job.cache_path)
+        bodies = _WORKER_STATE[("bodies", str(cache_path))] = BodyReader(cache_path)
     article = bodies.record(entry.key)
     if article.slug != entry.slug:  # a slug collision was resolved
         article = replace(article, slug=entry.slug)
-    html = renderer.article_page(article, bodies.read(entry.key), own_labels, relations)
-    target = job.staging_dir / article_path(article)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(html, encoding="utf-8")
-    return 1
+    return renderer.article_page(article, bodies.read(entry.key), own_labels, relations).encode("utf-8")
 
 
 def resolve_slug_collisions(articles: Iterable[Article | Entry]) -> list[Article | Entry]:

@@ -272,7 +272,7 @@ class BodyReader:
         self._pid = -1
         self._db: sqlite3.Connection | None = None
 
-    @functools.lru_cache(maxsize=4096)
+    @functools.lru_cache(maxsize=1024)
     def read(self, key: str) -> str:
         """The cleaned body stored under an article's cache ``key``."""
         return zlib.decompress(self._column("body", key)).decode("utf-8")
