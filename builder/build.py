@@ -25,7 +25,7 @@ import gc
 import hashlib
 import os
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -92,6 +92,7 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
     if not (templates / "article.html").is_file():
         raise ConfigError(f"templates folder {templates} has no article.html")
     stages = _Stages()
+    collecting = gc.isenabled()
     vocabulary = content / VOCABULARY_FILE
     vocabulary = vocabulary if vocabulary.is_file() else None
     with stages.time("setup"):
@@ -127,11 +128,14 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
         # again (and, in the render workers, from touching their pages, which
         # would copy them).
         gc.freeze()
+        # The reductions make several hundred thousand objects and free few;
+        # the collector would only slow them down. It is on again to render.
+        gc.disable()
         articles = resolve_slug_collisions(articles)
         with stages.time("relate"):
             from builder import related
-            kept = cache.blob("relations") if incremental else None
-            kept_relations = kept[1] if kept and kept[0] == code_fingerprint() else None
+            kept = cache.values("relations") if incremental else None
+            kept_relations = related.RelationState(*kept[1]) if kept and kept[0] == code_fingerprint() else None
             relations, relation_state = related.relations(articles, kept_relations)
         with stages.time("plan"):
             kept_groups = cache.groups() if incremental else {}
@@ -144,6 +148,8 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
                 # a file of the last build that is gone from disk must be made again
                 previous = {p: k for p, k in stored.items() if p in on_disk}
             todo = _outputs_to_make(outputs, previous)
+        if collecting:
+            gc.enable()
         with stages.time("render"):
             _render(settings, site, todo, progress)
         changed = len(todo)
@@ -163,7 +169,7 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
             cache.set_meta("outputs", digest(sorted(keys)))
             cache.put_blob("summary", (len(keys), len(articles), tuple(skips)))
             if relation_state != kept_relations:
-                cache.put_blob("relations", (code_fingerprint(), relation_state))
+                cache.put_values("relations", (code_fingerprint(), tuple(relation_state)))
             cache.put_groups(memo, kept_groups)
             _keep_slugs(cache)
             cache.keep_only_articles({s.key for s in scanned})
@@ -172,6 +178,8 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
         site.abandon()
         raise
     finally:
+        if collecting:
+            gc.enable()
         gc.unfreeze()
         cache.close()
 
@@ -260,8 +268,11 @@ def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_St
     hits = cache.entries([s.key for s in scanned])
     misses = [s for s in scanned if s.key not in hits]
     if len(misses) > 1:
-        # before the pool forks its workers (on first use), so they inherit the matchers
+        # before the pool forks its workers (on first use), so they inherit the
+        # matchers; frozen, so that the workers' collector never touches (and
+        # so copies) the pages they share with this process
         classify.warm_up(job.vocabulary)
+        gc.freeze()
     cache.begin()
     try:
         for n, (scan, (result, body, laps)) in enumerate(
@@ -301,7 +312,7 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Entry], re
     memo for the next build (see ``plan_indexes``)."""
     from builder.indexes import SLUGS, Output, plan_indexes, tag_labels
     from builder.render import Renderer, article_path
-    kept = cache.blob("slugs")
+    kept = cache.values("slugs")
     if kept and kept[0] == _slugs_fingerprint():
         SLUGS.update(kept[1])
     templates = tree_fingerprint(settings.path("templates_dir"))
@@ -347,9 +358,9 @@ def _slugs_fingerprint() -> str:
 def _keep_slugs(cache: Cache) -> None:
     """Remember the slugs made for tags and sources, for the next build."""
     from builder.indexes import SLUGS
-    kept = cache.blob("slugs")
+    kept = cache.values("slugs")
     if not kept or kept[0] != _slugs_fingerprint() or len(kept[1]) != len(SLUGS):
-        cache.put_blob("slugs", (_slugs_fingerprint(), dict(SLUGS)))
+        cache.put_values("slugs", (_slugs_fingerprint(), dict(SLUGS)))
 
 
 def _read_bytes(path: str) -> bytes:
@@ -459,8 +470,27 @@ def _pool(settings: Settings) -> Iterator[Callable]:
             items = list(items)
             if len(items) < 8:
                 return map(fn, items)
-            return pool.map(fn, items, chunksize=max(1, min(64, len(items) // (workers * 8))))
+            return _in_flight(pool, fn, items, chunk=max(1, min(16, len(items) // (workers * 8))),
+                              window=workers * 4)
         yield run
+
+
+def _in_flight(pool: ProcessPoolExecutor, fn: Callable, items: list, chunk: int, window: int) -> Iterator:
+    """``fn(item)`` for each item, in order, with at most ``window`` chunks sent
+    ahead. (``pool.map`` sends every item at once, and the results a slow
+    chunk holds up pile up in the parent: at 29k articles, with their bodies,
+    hundreds of megabytes.)"""
+    pending: deque = deque()
+    for start in range(0, len(items), chunk):
+        pending.append(pool.submit(_map_chunk, fn, items[start:start + chunk]))
+        if len(pending) >= window:
+            yield from pending.popleft().result()
+    while pending:
+        yield from pending.popleft().result()
+
+
+def _map_chunk(fn: Callable, items: list) -> list:
+    return [fn(item) for item in items]
 
 
 class _Stages:

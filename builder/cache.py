@@ -230,6 +230,18 @@ class Cache:
         self._db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)",
                          (key, zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)))
 
+    def values(self, key: str):
+        """Like ``blob``, for builtins only (``marshal``, uncompressed): several
+        times faster to load, for what every rebuild reads."""
+        row = self._db.execute("SELECT v FROM blobs WHERE k = ?", ("marshal:" + key,)).fetchone()
+        if row is None:
+            return None
+        with _collector_paused():
+            return marshal.loads(row[0])
+
+    def put_values(self, key: str, value: object) -> None:
+        self._db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", ("marshal:" + key, marshal.dumps(value)))
+
     def begin(self) -> None:
         self._db.execute("BEGIN")
 

@@ -18,6 +18,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from slugify import slugify
 
@@ -32,9 +33,9 @@ from builder.sitemap import robots_txt, sitemap_files, sitemap_paths
 FEED_FACETS = ("tags", "countries")
 
 
-@dataclass(frozen=True)
-class Output:
-    """One file of the site: its path, the hash of its inputs, and its maker."""
+class Output(NamedTuple):
+    """One file of the site: its path, the hash of its inputs, and its maker.
+    (A tuple: a large site plans over a hundred thousand of them.)"""
 
     path: str
     key: str

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from builder.models import Entry
@@ -37,8 +36,7 @@ class Relation(NamedTuple):
     """``translation`` or ``related``."""
 
 
-@dataclass(frozen=True)
-class RelationState:
+class RelationState(NamedTuple):
     """What a build keeps of its relations so that the next one recomputes only
     the articles an edit can affect: the archive size, each article's keys and
     translations, and each article's relations as ``(kind, source path)``."""
