@@ -159,7 +159,7 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
             raise StrictFailure(report)
         with stages.time("commit"):
             keys = {o.path: o.key for o in outputs}
-            build_id = digest(sorted(keys.items()))
+            build_id = digest(list(keys.items()))  # the plan's order is the inputs' own
             if incremental:
                 site.commit_changes(on_disk - set(keys), build_id)
             else:
