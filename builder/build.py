@@ -35,7 +35,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from builder.cache import BodyReader, Cache, code_fingerprint, digest, rules_fingerprint, tree_fingerprint
+from builder.cache import (BodyReader, Cache, code_fingerprint, digest, encode_article, rules_fingerprint,
+                           tree_fingerprint)
 from builder.config import Settings
 from builder.errors import ConfigError, InputError, OutputError
 from builder.models import Article, BuildReport, Entry, Skip, StageTiming
@@ -273,35 +274,44 @@ def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_St
         # so copies) the pages they share with this process
         classify.warm_up(job.vocabulary)
         gc.freeze()
+    rows: dict[str, tuple] = {}
     cache.begin()
     try:
-        for n, (scan, (result, body, laps)) in enumerate(
-                zip(misses, run(partial(_process_one, job), [(s.path, s.provenance) for s in misses])), start=1):
+        tasks = [(s.path, s.provenance, s.key) for s in misses]
+        for n, (scan, (skip, encoded, row, laps)) in enumerate(
+                zip(misses, run(partial(_process_one, job), tasks)), start=1):
             for name, seconds in laps:
                 stages.add_cpu(name, seconds)
-            cache.put_article(scan.key, result, body)
-            hits[scan.key] = Entry.of(result, scan.key) if isinstance(result, Article) else result
+            cache.put_encoded(scan.key, encoded)
+            if skip:
+                hits[scan.key] = skip
+            else:
+                rows[scan.key] = row
             if progress:
                 progress("articles", n, len(misses))
     finally:
         cache.commit()
+    hits.update(zip(rows, Entry.from_rows(rows.values())))
     found = [hits[s.key] for s in scanned]
     stages.add_wall("process", time.perf_counter() - started, len(misses))
     stages.count("cached", len(scanned) - len(misses))
     return [e for e in found if isinstance(e, Entry)], [e for e in found if isinstance(e, Skip)]
 
 
-def _process_one(job: _Job, task) -> tuple[Article | Skip, str, tuple]:
-    """Worker: read and process one file. Input errors become skips."""
+def _process_one(job: _Job, task) -> tuple[Skip | None, tuple, tuple | None, tuple]:
+    """Worker: read and process one file, and encode what the cache stores
+    (the parent only writes it): (skip or None, stored form, entry row, timings).
+    Input errors become skips."""
     from builder.process import process_source
-    path, provenance = task
+    path, provenance, key = task
     try:
         source = read_source(job.content_dir, Path(path), provenance)
         processed = process_source(source, job.vocabulary)
     except InputError as error:
-        return Skip(error.path if error.line is None else f"{error.path}:{error.line}",
-                    error.stage, error.message), "", ()
-    return processed.article, processed.body_html, processed.timings
+        skip = Skip(error.path if error.line is None else f"{error.path}:{error.line}", error.stage, error.message)
+        return skip, encode_article(key, skip, ""), None, ()
+    article = processed.article
+    return None, encode_article(key, article, processed.body_html), Entry.of(article, key).row(), processed.timings
 
 
 # --- plan and render -------------------------------------------------------------

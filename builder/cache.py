@@ -166,10 +166,12 @@ class Cache:
 
     def put_article(self, key: str, record: object, body: str) -> None:
         """Store a processed ``Article`` (with its ``Entry``) or a ``Skip``."""
-        entry = marshal.dumps(Entry.of(record, key).row()) if isinstance(record, Article) else None
-        self._db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)",
-                         (key, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL),
-                          zlib.compress(body.encode("utf-8"), 1), entry))
+        self.put_encoded(key, encode_article(key, record, body))
+
+    def put_encoded(self, key: str, encoded: tuple[bytes, bytes, bytes | None]) -> None:
+        """Store what ``encode_article`` made (in a worker, so that the parent
+        only writes)."""
+        self._db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)", (key, *encoded))
 
     def keep_only_articles(self, keys: set[str]) -> None:
         stale = [k for (k,) in self._db.execute("SELECT key FROM articles") if k not in keys]
@@ -250,6 +252,12 @@ class Cache:
 
     def _transaction(self) -> "_Tx":
         return _Tx(self._db)
+
+
+def encode_article(key: str, record: object, body: str) -> tuple[bytes, bytes, bytes | None]:
+    """The stored form of an article's record, body and entry (no entry for a ``Skip``)."""
+    entry = marshal.dumps(Entry.of(record, key).row()) if isinstance(record, Article) else None
+    return pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), zlib.compress(body.encode("utf-8"), 1), entry
 
 
 @contextlib.contextmanager
