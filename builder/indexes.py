@@ -135,7 +135,7 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
     kept: GroupMemo = {}
 
     def group_outputs(group: str, members: Sequence[Entry], plan: Callable[[], list[Output]]) -> list[Output]:
-        inputs = digest(page_fingerprint, root_url, group, [keys[a.source_path] for a in members])
+        inputs = digest(page_fingerprint, root_url, group, "\n".join([keys[a.source_path] for a in members]))
         known = memo.get(group)
         if known and known[0] == inputs:
             planned: dict[str, Output] = {}
