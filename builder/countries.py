@@ -629,12 +629,32 @@ def default_matcher() -> CountryMatcher:
     try:
         return pickle.loads(stored.read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
-        matcher = CountryMatcher.from_data()
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = stored.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(partial, stored)
+        pass
+    # Gathering the names loads every CLDR locale: a few hundred megabytes that
+    # this process would keep (freed, but not given back) and share with every
+    # worker it forks. A child process gathers them and stores the matcher.
+    import multiprocessing
+    child = multiprocessing.get_context("fork").Process(target=_store_matcher, args=(stored,))
+    child.start()
+    child.join()
+    try:
+        return pickle.loads(stored.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+        matcher = CountryMatcher.from_data()  # the child failed: build it here, as without a cache
+        _write_atomically(stored, pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL))
         return matcher
+
+
+def _store_matcher(stored: Path) -> None:
+    import pickle
+    _write_atomically(stored, pickle.dumps(CountryMatcher.from_data(), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_bytes(data)
+    os.replace(partial, path)
 
 
 @functools.cache
