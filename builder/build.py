@@ -38,11 +38,10 @@ from typing import TYPE_CHECKING
 from builder.cache import (BodyReader, Cache, code_fingerprint, digest, encode_article, rules_fingerprint,
                            tree_fingerprint)
 from builder.config import Settings
-from builder.errors import ConfigError, InputError, OutputError
+from builder.errors import ConfigError, OutputError
 from builder.models import Article, BuildReport, Entry, Skip, StageTiming
-from builder.read import (MANIFEST_FILE, VOCABULARY_FILE, ContentEntry, read_manifest, read_source, sidecar_rel,
-                          walk_content)
-from builder.write import MARKER, StagingSite, marker_build_id
+from builder.read import MANIFEST_FILE, VOCABULARY_FILE, ContentEntry, read_manifest, sidecar_rel, walk_content
+from builder.write import MARKER, StagingSite, marker_build_id, staged_path
 
 if TYPE_CHECKING:
     from builder.indexes import GroupMemo, Output
@@ -78,7 +77,6 @@ class _Job:
     """What a worker needs (small, picklable)."""
 
     content_dir: Path
-    staging_dir: Path
     cache_path: Path
     vocabulary: Path | None
 
@@ -93,7 +91,8 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
     if not (templates / "article.html").is_file():
         raise ConfigError(f"templates folder {templates} has no article.html")
     stages = _Stages()
-    collecting = gc.isenabled()
+    collecting, frozen_before = gc.isenabled(), gc.get_freeze_count()
+    _reset_worker_state()  # a long-running process (serve) may hold a renderer of older templates
     vocabulary = content / VOCABULARY_FILE
     vocabulary = vocabulary if vocabulary.is_file() else None
     with stages.time("setup"):
@@ -102,7 +101,7 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
     incremental = (not cache.fresh and out.is_dir() and cache.build_id() is not None
                    and marker_build_id(out) == cache.build_id())
     site = StagingSite(out)
-    job = _Job(content, site.root, cache.path, vocabulary)
+    job = _Job(content, cache.path, vocabulary)
     try:
         with stages.time("scan"):
             files = _scan_files(content, cache)
@@ -165,15 +164,16 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
                 site.commit_changes(on_disk - set(keys), build_id)
             else:
                 site.commit(build_id)
-            cache.put_outputs(keys, build_id, stored)
-            cache.set_meta("inputs", inputs)
-            cache.set_meta("outputs", digest(sorted(keys)))
-            cache.put_blob("summary", (len(keys), len(articles), tuple(skips)))
-            if relation_state != kept_relations:
-                cache.put_values("relations", (code_fingerprint(), tuple(relation_state)))
-            cache.put_groups(memo, kept_groups)
-            _keep_slugs(cache)
-            cache.keep_only_articles({s.key for s in scanned})
+            with cache.transaction():  # what the cache says of the new site lands whole or not at all
+                cache.put_outputs(keys, build_id, stored if incremental else None)
+                cache.set_meta("inputs", inputs)
+                cache.set_meta("outputs", digest(sorted(keys)))
+                cache.put_blob("summary", (len(keys), len(articles), tuple(skips)))
+                if relation_state != kept_relations:
+                    cache.put_values("relations", (code_fingerprint(), tuple(relation_state)))
+                cache.put_groups(memo, kept_groups if incremental else None)
+                _keep_slugs(cache)
+                cache.keep_only_articles({s.key for s in scanned})
         return _report(settings, articles, skips, stages, len(outputs), changed, incremental)
     except BaseException:
         site.abandon()
@@ -181,7 +181,8 @@ def build(settings: Settings, progress: Callable[[str, int, int], None] | None =
     finally:
         if collecting:
             gc.enable()
-        gc.unfreeze()
+        if gc.get_freeze_count() > frozen_before:
+            gc.unfreeze()
         cache.close()
 
 
@@ -299,17 +300,13 @@ def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_St
 
 
 def _process_one(job: _Job, task) -> tuple[Skip | None, tuple, tuple | None, tuple]:
-    """Worker: read and process one file, and encode what the cache stores
-    (the parent only writes it): (skip or None, stored form, entry row, timings).
-    Input errors become skips."""
-    from builder.process import process_source
+    """Worker: process one file and encode what the cache stores (the parent
+    only writes it): (skip or None, stored form, entry row, timings)."""
+    from builder.process import process_file
     path, provenance, key = task
-    try:
-        source = read_source(job.content_dir, Path(path), provenance)
-        processed = process_source(source, job.vocabulary)
-    except InputError as error:
-        skip = Skip(error.path if error.line is None else f"{error.path}:{error.line}", error.stage, error.message)
-        return skip, encode_article(key, skip, ""), None, ()
+    processed = process_file(job.content_dir, Path(path), provenance, job.vocabulary)
+    if isinstance(processed, Skip):
+        return processed, encode_article(key, processed, ""), None, ()
     article = processed.article
     return None, encode_article(key, article, processed.body_html), Entry.of(article, key).row(), processed.timings
 
@@ -334,7 +331,8 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Entry], re
     for article in articles:
         path = article_path(article)
         # a record is a pure function of its cache key (and its slug, which
-        # collisions may change); of a related article the page shows only this
+        # collisions may change); of a related article the page is given only
+        # this (Renderer.article_page), so an edit re-renders no related page
         rel = tuple((r.kind, r.article.slug, r.article.title, r.article.language)
                     for r in relations.get(article.source_path, ()))
         own_labels = {t: labels[t] for t in article.tags if t in labels}
@@ -419,7 +417,7 @@ def _make_output(task) -> None:
     """Worker: make one planned output (inherited through fork) and stage it."""
     index, root = task
     output = _PENDING[index]
-    target = root.joinpath(*output.path.split("/"))
+    target = staged_path(root, output.path)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(output.make())
 
@@ -427,6 +425,11 @@ def _make_output(task) -> None:
 def _close_worker_state() -> None:
     for key in [k for k in _WORKER_STATE if isinstance(k, tuple)]:
         _WORKER_STATE.pop(key).close()
+
+
+def _reset_worker_state() -> None:
+    _close_worker_state()
+    _WORKER_STATE.clear()
 
 
 _WORKER_STATE: dict[str, object] = {}

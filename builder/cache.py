@@ -28,6 +28,7 @@ import marshal
 import os
 import pickle
 import sqlite3
+import sys
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -35,7 +36,8 @@ from pathlib import Path
 from builder import __version__
 from builder.models import Article, Entry
 
-SCHEMA = "5"
+SCHEMA = f"5 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}"
+"""The tables' layout, and the Python whose pickle and marshal formats fill them."""
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, sha256 TEXT);
@@ -204,10 +206,13 @@ class Cache:
                     for i, inputs, outputs in self._db.execute("SELECT id, inputs, outputs FROM groups")}
 
     def put_groups(self, memo: dict[str, tuple[str, tuple[tuple[str, str], ...]]],
-                   stored: dict[str, tuple[str, tuple[tuple[str, str], ...]]]) -> None:
+                   stored: dict[str, tuple[str, tuple[tuple[str, str], ...]]] | None = None) -> None:
         """Replace the memo ``stored`` (what ``groups()`` gave) by ``memo``,
-        writing only the groups that changed."""
+        writing only the groups that changed (all of them without ``stored``)."""
         with self._transaction():
+            if stored is None:
+                self._db.execute("DELETE FROM groups")
+                stored = {}
             self._db.executemany("DELETE FROM groups WHERE id = ?", ((i,) for i in stored.keys() - memo.keys()))
             self._db.executemany("INSERT OR REPLACE INTO groups VALUES (?, ?, ?)",
                                  ((i, inputs, marshal.dumps(outputs)) for i, (inputs, outputs) in memo.items()
@@ -250,8 +255,12 @@ class Cache:
     def commit(self) -> None:
         self._db.execute("COMMIT")
 
+    def transaction(self) -> "_Tx":
+        """Writes that must land together (a build's record of the site it made)."""
+        return _Tx(self)
+
     def _transaction(self) -> "_Tx":
-        return _Tx(self._db)
+        return _Tx(self)
 
 
 def encode_article(key: str, record: object, body: str) -> tuple[bytes, bytes, bytes | None]:
@@ -272,14 +281,20 @@ def _collector_paused():
 
 
 class _Tx:
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
+    """A transaction; one inside another joins the outer one."""
+
+    def __init__(self, cache: Cache):
+        self.cache = cache
+        self.outer = False
 
     def __enter__(self) -> None:
-        self.db.execute("BEGIN")
+        self.outer = not self.cache._db.in_transaction
+        if self.outer:
+            self.cache._db.execute("BEGIN")
 
     def __exit__(self, kind, value, tb) -> None:
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        if self.outer:
+            self.cache._db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
 class BodyReader:

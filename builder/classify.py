@@ -99,9 +99,17 @@ def _latin_language(sample: str) -> str:
     return best.lang if best.prob >= 0.5 else "und"
 
 
-@cache
 def vocabulary(extra: Path | None) -> Vocabulary:
-    return load_vocabulary(extra if extra and extra.is_file() else None)
+    """The shipped vocabulary with the user's ``extra`` file, as that file is
+    now (a long-running ``serve`` sees its edits)."""
+    if extra is None or not extra.is_file():
+        return load_vocabulary(None)
+    return _vocabulary_with(extra, extra.read_bytes())
+
+
+@cache
+def _vocabulary_with(extra: Path, _content: bytes) -> Vocabulary:
+    return load_vocabulary(extra)
 
 
 def warm_up(vocabulary_path: Path | None) -> None:

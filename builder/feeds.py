@@ -153,7 +153,8 @@ def write_feed(spec: FeedSpec, settings: Settings, root_url: str, body_of: Calla
 
 def absolute_links(body_html: str, page_url: str) -> str:
     """``body_html`` with every URL in it resolved against ``page_url``, and
-    each element's attributes in sorted order.
+    each element's attributes in sorted order (which the cleaner's bodies
+    already have: those that need no resolving are returned as they are).
 
     A relative URL that cannot be resolved (malformed) is dropped rather than
     left relative, so no relative URL reaches a feed reader.
@@ -192,17 +193,25 @@ def _already_absolute(body_html: str) -> bool:
 
     Only for bodies as the cleaner writes them: attributes double-quoted and
     sorted (html5ever's serialisation, then ``clean``'s sorting). An attribute
-    this misses is impossible there; text that merely looks like one only sends
+    this misses is impossible there; text that merely looks like one (even with
+    an unclosed quote, which can make a match swallow real markup) only sends
     the body the slow, exact way.
     """
     if "srcset=" in body_html or "url(" in body_html or "<style" in body_html:
         return False
-    return all(_SCHEME.match("".join(quoted)) for quoted in _URL_ATTRIBUTE_VALUES.findall(body_html))
+    for quoted in _URL_ATTRIBUTE_VALUES.findall(body_html):
+        value = "".join(quoted)
+        # a stray quote in the text can make a match run on over real markup:
+        # then the value holds what no URL in an attribute does
+        if not _SCHEME.match(value) or _NOT_IN_A_URL.search(value):
+            return False
+    return True
 
 
 _URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite", "action", "formaction", "longdesc",
                              "background", "data", "usemap", "codebase", "lowsrc", "dynsrc", "xlink:href"})
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_NOT_IN_A_URL = re.compile(r"""[\s"'<>]""")
 _URL_ATTRIBUTE_VALUES = re.compile(
     r"""\s(?:%s)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))""" % "|".join(sorted(_URL_ATTRIBUTES)), re.I)
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", re.S)

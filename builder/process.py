@@ -18,8 +18,8 @@ from builder import classify
 from builder.clean import clean
 from builder.errors import InputError
 from builder.extract import Extracted, extract
-from builder.models import Article, Link, PartialDate, Person, SourceFile
-from builder.read import decode
+from builder.models import Article, Link, PartialDate, Person, Skip, SourceFile
+from builder.read import decode, read_source
 
 SUMMARY_CHARS = 220
 
@@ -29,6 +29,16 @@ class Processed:
     article: Article
     body_html: str
     timings: tuple[tuple[str, float], ...]
+
+
+def process_file(content_dir: Path, path: Path, provenance: dict[str, str] | None,
+                 vocabulary_path: Path | None = None) -> Processed | Skip:
+    """Read and process one file; a file that cannot become an article is a
+    ``Skip`` naming it (and its line, when known) and what was expected."""
+    try:
+        return process_source(read_source(content_dir, path, provenance), vocabulary_path)
+    except InputError as error:
+        return Skip(error.path if error.line is None else f"{error.path}:{error.line}", error.stage, error.message)
 
 
 def process_source(source: SourceFile, vocabulary_path: Path | None = None) -> Processed:

@@ -108,14 +108,14 @@ def _affected(previous: RelationState | None, size: int, keys_of: dict[str, tupl
     if previous is None or previous.size != size or previous.keys.keys() != keys_of.keys():
         return None
     changed = {p for p, keys in keys_of.items() if previous.keys[p] != keys}
-    holders_before: dict[str, int] = defaultdict(int)
+    holders_lost: dict[str, int] = defaultdict(int)  # key → holders before minus holders now
     for path in changed:
         for key in set(previous.keys[path]) ^ set(keys_of[path]):
-            holders_before[key] += 1 if key in previous.keys[path] else -1
+            holders_lost[key] += 1 if key in previous.keys[path] else -1
     todo = set(changed)
-    for key, delta in holders_before.items():
+    for key, lost in holders_lost.items():
         now = len(postings.get(key, ()))
-        if min(now, now + delta) <= MAX_POSTING:
+        if min(now, now + lost) <= MAX_POSTING:
             todo.update(a.source_path for a in postings.get(key, ()))
     todo.update(p for p in keys_of if translations.get(p, ()) != previous.translations.get(p, ()))
     return todo

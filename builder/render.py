@@ -197,10 +197,13 @@ class Renderer:
                           for c, n in article.countries],
             "attribution": self.attribution_view(article, page),
             "jsonld": jsonld_script(article_jsonld(article, self.settings)),
-            "related": [dict(self.item_view(r.article, page),
-                             relation=self.labels["related.translation"].format(
-                                 language=self.language_name(r.article.language))
-                             if r.kind == "translation" else "")
+            # only what the page's key holds of a related article (see build._plan):
+            # its slug (the URL), title and language
+            "related": [{"title": r.article.title, "url": relative_url(page, article_path(r.article)),
+                         "language": r.article.language,
+                         "relation": self.labels["related.translation"].format(
+                             language=self.language_name(r.article.language))
+                         if r.kind == "translation" else ""}
                         for r in related],
         }
         return self.page("article.html", page, article=view)

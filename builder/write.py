@@ -47,6 +47,15 @@ def _marker(build_id: str) -> bytes:
     return (MARKER_TEXT + f"build: {build_id}\n").encode("utf-8")
 
 
+def staged_path(root: Path, rel: str) -> Path:
+    """Where the site file ``rel`` (a POSIX path) goes under ``root``; refuses
+    a path that would leave it."""
+    posix = PurePosixPath(rel)
+    if posix.is_absolute() or ".." in posix.parts or not posix.parts:
+        raise OutputError(f"refusing to write outside the site: {rel!r}")
+    return root.joinpath(*posix.parts)
+
+
 class StagingSite:
     """The files being built. ``write_bytes`` takes POSIX paths relative to the site root."""
 
@@ -61,10 +70,7 @@ class StagingSite:
         self.files = 0
 
     def path_for(self, rel: str) -> Path:
-        posix = PurePosixPath(rel)
-        if posix.is_absolute() or ".." in posix.parts or not posix.parts:
-            raise OutputError(f"refusing to write outside the site: {rel!r}")
-        return self.root.joinpath(*posix.parts)
+        return staged_path(self.root, rel)
 
     def write_bytes(self, rel: str, data: bytes) -> None:
         target = self.path_for(rel)
@@ -102,7 +108,7 @@ class StagingSite:
         marker = self.out_dir / MARKER
         marker.write_bytes(_marker(_COMMITTING))
         made: set[str] = set()
-        for rel in self.staged():  # paths the staging folder holds: already checked by path_for
+        for rel in self.staged():  # paths inside the staging folder (checked when staged)
             target = os.path.join(self.out_dir, *rel.split("/"))
             parent = os.path.dirname(target)
             if parent not in made:

@@ -551,3 +551,12 @@ def test_a_body_whose_urls_are_all_absolute_goes_into_the_feed_as_the_cleaner_wr
     body = ('<p>says href="not/an/attribute" in text &amp; more</p>'
             '<figure><img alt="a" src="https://ok.example/a.png"></figure><p><a href="mailto:x@y.z">m</a></p>')
     assert absolute_links(body, "https://example.org/a/b.html") == body
+
+
+@pytest.mark.parametrize("body", [
+    """<img alt="see href='https://x" src="/rel.png"> and it's""",
+    '<p>typed href="https://x and </p><a href="/rel">r</a>',
+])
+def test_a_stray_quote_in_the_text_does_not_hide_a_relative_url(body):
+    result = absolute_links(body, "https://example.org/a/b.html")
+    assert all(urllib.parse.urlsplit(url).scheme for url in content_urls(result)), result

@@ -91,6 +91,21 @@ def test_changed_template_rerenders_pages_without_reprocessing(project, tmp_path
     assert 'class="x"' in (out / "index.html").read_text(encoding="utf-8")
 
 
+def test_changed_labels_reach_article_pages_in_the_same_process(tmp_path):
+    """``serve`` rebuilds in one process: no renderer of the older labels may linger."""
+    content = copy_seeds(tmp_path / "labels" / "content")
+    out = tmp_path / "labels" / "site"
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    build(make_settings(content, out, templates_dir=str(templates)))
+    labels = templates / "labels.toml"
+    labels.write_text(labels.read_text(encoding="utf-8").replace('"Related articles"', '"See also"'),
+                      encoding="utf-8")
+    build(make_settings(content, out, templates_dir=str(templates)))
+    page = (out / "articles" / "003-6beaf405c0428abc.html").read_text(encoding="utf-8")
+    assert "See also" in page and "Related articles" not in page
+
+
 def test_a_file_removed_from_the_site_by_hand_is_made_again(project):
     content, out, tmp = project
     country_page = sorted(p for p in (out / "countries").glob("*.html") if p.name != "index.html")[0]
