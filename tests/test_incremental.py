@@ -77,15 +77,21 @@ def test_adding_and_deleting_articles_match_a_cold_build(project):
     assert _tree(out) == _cold(content, tmp)
 
 
-def test_changed_template_rerenders_pages_without_reprocessing(project, tmp_path):
-    content, out, tmp = project
+def _rebuild_after_editing_a_template(content: Path, out: Path, tmp_path: Path, name: str, old: str, new: str):
+    """Build with a copy of the templates, replace ``old`` by ``new`` in one of
+    them, and build again in the same process; the second build's report."""
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
     build(make_settings(content, out, templates_dir=str(templates)))
-    base = templates / "base.html"
-    base.write_text(base.read_text(encoding="utf-8").replace("<main id=\"main\">", "<main id=\"main\" class=\"x\">"),
-                    encoding="utf-8")
-    report = build(make_settings(content, out, templates_dir=str(templates)))
+    edited = templates / name
+    edited.write_text(edited.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    return build(make_settings(content, out, templates_dir=str(templates)))
+
+
+def test_changed_template_rerenders_pages_without_reprocessing(project, tmp_path):
+    content, out, _ = project
+    report = _rebuild_after_editing_a_template(content, out, tmp_path, "base.html",
+                                               '<main id="main">', '<main id="main" class="x">')
     assert report.processed == 0
     assert report.written >= 5
     assert 'class="x"' in (out / "index.html").read_text(encoding="utf-8")
@@ -95,13 +101,7 @@ def test_changed_labels_reach_article_pages_in_the_same_process(tmp_path):
     """``serve`` rebuilds in one process: no renderer of the older labels may linger."""
     content = copy_seeds(tmp_path / "labels" / "content")
     out = tmp_path / "labels" / "site"
-    templates = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates", templates)
-    build(make_settings(content, out, templates_dir=str(templates)))
-    labels = templates / "labels.toml"
-    labels.write_text(labels.read_text(encoding="utf-8").replace('"Related articles"', '"See also"'),
-                      encoding="utf-8")
-    build(make_settings(content, out, templates_dir=str(templates)))
+    _rebuild_after_editing_a_template(content, out, tmp_path, "labels.toml", '"Related articles"', '"See also"')
     page = (out / "articles" / "003-6beaf405c0428abc.html").read_text(encoding="utf-8")
     assert "See also" in page and "Related articles" not in page
 
