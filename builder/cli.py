@@ -27,17 +27,24 @@ from builder.models import BuildReport
 EXIT_OK, EXIT_STRICT, EXIT_USAGE, EXIT_OUTPUT = 0, 1, 2, 3
 
 
-def _parser() -> argparse.ArgumentParser:
+def _common_options(in_command: bool) -> argparse.ArgumentParser:
+    """The options every command takes. A command's own copy sets only what is
+    given after it, so ``build --out X check`` checks X."""
+    unset = argparse.SUPPRESS if in_command else None
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--content", dest="content_dir", help="content folder (default: content)")
-    common.add_argument("--out", dest="out_dir", help="output folder (default: site)")
-    common.add_argument("--base-url", dest="base_url", help="absolute URL the site is published at")
-    common.add_argument("--cache", dest="cache_dir",
+    common.add_argument("--content", dest="content_dir", default=unset, help="content folder (default: content)")
+    common.add_argument("--out", dest="out_dir", default=unset, help="output folder (default: site)")
+    common.add_argument("--base-url", dest="base_url", default=unset, help="absolute URL the site is published at")
+    common.add_argument("--cache", dest="cache_dir", default=unset,
                         help="folder of the incremental build cache (default: .archive-cache)")
-    common.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
-    common.add_argument("--strict", action="store_true", default=None,
-                        help="fail when any file is skipped")
-    common.add_argument("--quiet", action="store_true", default=None, help="print only problems")
+    common.add_argument("--jobs", type=int, default=unset, help="worker processes (default: one per core)")
+    common.add_argument("--strict", action="store_true", default=unset, help="fail when any file is skipped")
+    common.add_argument("--quiet", action="store_true", default=unset, help="print only problems")
+    return common
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = _common_options(in_command=False)
     parser = argparse.ArgumentParser(
         prog="build", parents=[common],
         description="Build a static archive site from raw news articles.",
@@ -45,9 +52,10 @@ def _parser() -> argparse.ArgumentParser:
                "2 usage or configuration error; 3 output folder could not be written.")
     parser.add_argument("--version", action="version", version=f"archive-builder {__version__}")
     sub = parser.add_subparsers(dest="command")
-    serve = sub.add_parser("serve", parents=[common], help="preview on 127.0.0.1 and rebuild on change")
+    serve = sub.add_parser("serve", parents=[_common_options(in_command=True)],
+                           help="preview on 127.0.0.1 and rebuild on change")
     serve.add_argument("--port", type=int, default=8000)
-    sub.add_parser("check", parents=[common], help="validate content and the built site")
+    sub.add_parser("check", parents=[_common_options(in_command=True)], help="validate content and the built site")
     return parser
 
 

@@ -146,6 +146,13 @@ def test_build_check_command_exit_code(damaged, monkeypatch, capsys, no_vnu):
     assert "sources/index.html" in capsys.readouterr().out
 
 
+def test_options_before_the_command_are_not_forgotten(damaged, monkeypatch, capsys, no_vnu):
+    monkeypatch.chdir(ROOT)
+    (damaged / "sources" / "index.html").unlink()
+    assert cli.main(["--out", str(damaged), "--quiet", "check"]) == 1
+    assert "sources/index.html" in capsys.readouterr().out
+
+
 def test_missing_site_is_a_problem(tmp_path, capsys, no_vnu):
     code, out = _check(tmp_path / "nothing", capsys)
     assert code == 1 and "no built site here" in out
