@@ -24,6 +24,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import sqlite3
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -83,7 +84,21 @@ class _Job:
 
 def build(settings: Settings, progress: Callable[[str, int, int], None] | None = None) -> BuildReport:
     """Build the site described by ``settings``; raise ``ConfigError``/``OutputError``
-    on problems that stop the build, and ``StrictFailure`` in strict mode."""
+    on problems that stop the build, and ``StrictFailure`` in strict mode.
+
+    A cache found damaged while it is read (SQLite reports a malformed file)
+    is discarded and the build starts again from nothing: checking the whole
+    file on every open would cost a no-op rebuild a fifth of its time."""
+    try:
+        return _build(settings, progress)
+    except sqlite3.DatabaseError as error:
+        if isinstance(error, sqlite3.OperationalError):  # locked, full disk…: not damage
+            raise
+        Cache.discard(settings.path("cache_dir") / CACHE_FILE)
+        return _build(settings, progress)
+
+
+def _build(settings: Settings, progress: Callable[[str, int, int], None] | None) -> BuildReport:
     content = settings.path("content_dir")
     if not content.is_dir():
         raise ConfigError(f"content folder not found: {content}")

@@ -14,8 +14,9 @@ What it remembers, and what each entry is keyed by:
 * ``meta``: the cache's schema, the rules fingerprint and the id of the build
   that wrote ``site/`` (also written in ``site/``'s marker file).
 
-A cache that cannot be opened, is corrupt, or was written by another schema
-or another set of rules is deleted and rebuilt, never trusted.
+A cache that cannot be opened, or was written by another schema or another
+set of rules, is deleted and rebuilt, never trusted; so is one that SQLite
+finds damaged while the build reads it (see ``build.build``).
 """
 
 from __future__ import annotations
@@ -119,14 +120,18 @@ class Cache:
                 raise sqlite3.DatabaseError("cache from another version or other rules")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?), ('rules', ?)", (SCHEMA, self.rules))
             self.fresh = True
-        db.execute("PRAGMA quick_check").fetchone()
         return db
 
     def _reset(self) -> None:
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(self.path) + suffix).unlink(missing_ok=True)
+        Cache.discard(self.path)
         self._db = self._open()
         self.fresh = True
+
+    @staticmethod
+    def discard(path: Path) -> None:
+        """Delete the cache file at ``path`` (and its journal)."""
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
 
     def close(self) -> None:
         self._db.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,59 @@ def test_corrupt_cache_is_rebuilt_not_trusted(project):
     report = build(make_settings(content, out))
     assert not report.incremental and report.processed == 5
     assert _tree(out) == _cold(content, tmp)
+
+
+def test_cache_damaged_inside_is_rebuilt_not_trusted(project):
+    """A cache whose header is sound but whose pages are not: the build finds
+    out while reading it, starts again from an empty cache, and still makes
+    the site a cold build makes."""
+    content, out, tmp = project
+    cache_file = out.parent / ".archive-cache" / "cache.sqlite"
+    for suffix in ("-wal", "-shm"):
+        Path(str(cache_file) + suffix).unlink(missing_ok=True)
+    data = bytearray(cache_file.read_bytes())
+    page = 4096
+    for start in range(2 * page, len(data), page):  # every page but the first (schema) and the second
+        data[start:start + page] = bytes(range(256)) * (page // 256)
+    cache_file.write_bytes(bytes(data))
+    _touch_a_seed(content)
+    report = build(make_settings(content, out))
+    assert not report.incremental and report.processed == 5
+    assert _tree(out) == _cold(content, tmp)
+
+
+def _touch_a_seed(content: Path) -> None:
+    """Change one article so that a rebuild reads the cache (no no-op)."""
+    seed = content / "002_fd40830f1acd1926.txt"
+    seed.write_bytes(seed.read_bytes() + b"\nOne more line.\n")
+
+
+def test_cache_found_damaged_while_reading_is_discarded_and_the_build_redone(project, monkeypatch):
+    content, out, tmp = project
+    real_entries = Cache.entries
+    calls = []
+
+    def damaged_once(self, keys):
+        calls.append(1)
+        if len(calls) == 1:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return real_entries(self, keys)
+
+    monkeypatch.setattr(Cache, "entries", damaged_once)
+    _touch_a_seed(content)
+    report = build(make_settings(content, out))
+    assert len(calls) == 2 and not report.incremental and report.processed == 5
+    assert _tree(out) == _cold(content, tmp)
+
+
+def test_a_locked_cache_is_not_mistaken_for_a_damaged_one(project, monkeypatch):
+    content, out, _ = project
+    monkeypatch.setattr(Cache, "entries", lambda self, keys: (_ for _ in ()).throw(
+        sqlite3.OperationalError("database is locked")))
+    _touch_a_seed(content)
+    with pytest.raises(sqlite3.OperationalError):
+        build(make_settings(content, out))
+    assert (out.parent / ".archive-cache" / "cache.sqlite").is_file()
 
 
 def test_cache_from_other_rules_is_discarded(tmp_path):
