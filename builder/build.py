@@ -368,8 +368,7 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Entry], re
     def body_of(article: Entry) -> str:
         return bodies.read(article.key)
 
-    indexes, memo = plan_indexes(settings, articles, labels, renderer, page_fingerprint,
-                                 lambda a: a.key, body_of, memo)
+    indexes, memo = plan_indexes(settings, articles, labels, renderer, page_fingerprint, body_of, memo)
     return outputs + indexes, memo
 
 

@@ -104,11 +104,11 @@ def groups_of(ordered: Sequence[Entry], keys: Callable[[Entry], Sequence[str]],
     return [Group(k, label(k), path(k), tuple(v)) for k, v in members.items()]
 
 
-def list_key(article: Entry, record_key: str) -> str:
+def list_key(article: Entry) -> str:
     """What a list entry or feed item shows of an article, as a key: the record
-    is a pure function of its cache key (fixed length), except for the slug.
-    Only ever hashed again with others, so not hashed here."""
-    return f"{record_key} {article.slug}"
+    and body are a pure function of its cache key (fixed length), except for
+    the slug. Only ever hashed again with others, so not hashed here."""
+    return f"{article.key} {article.slug}"
 
 
 GroupMemo = dict[str, tuple[str, tuple[tuple[str, str], ...]]]
@@ -116,7 +116,7 @@ GroupMemo = dict[str, tuple[str, tuple[tuple[str, str], ...]]]
 
 
 def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str, tuple[str, str]],
-                 renderer: Renderer, page_fingerprint: str, body_key: Callable[[Entry], str],
+                 renderer: Renderer, page_fingerprint: str,
                  body_of: Callable[[Entry], str], memo: GroupMemo | None = None) -> tuple[list[Output], GroupMemo]:
     """Every list page, feed, the sitemap, robots.txt and 404.html; and the
     memo to pass to the next build.
@@ -129,7 +129,7 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
     """
     t = renderer.labels
     ordered = newest_first(articles)
-    keys = {a.source_path: list_key(a, body_key(a)) for a in articles}
+    keys = {a.source_path: list_key(a) for a in articles}
     root_url = site_url(settings)
     memo = memo or {}
     kept: GroupMemo = {}
@@ -154,7 +154,7 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
     def feed_output(spec: FeedSpec) -> Output:
         items = feed_items(spec, settings.feed_items)
         key = digest(page_fingerprint, spec.path, spec.title, spec.page, spec.kind, root_url,
-                     [(keys[a.source_path], body_key(a)) for a in items])
+                     [keys[a.source_path] for a in items])
         return Output(spec.path, key, lambda: write_feed(spec, settings, root_url, body_of))
 
     outputs = group_outputs("home", ordered, lambda: [
