@@ -42,7 +42,7 @@ from builder.config import Settings
 from builder.errors import ConfigError, OutputError
 from builder.models import Article, BuildReport, Entry, Skip, StageTiming
 from builder.read import MANIFEST_FILE, VOCABULARY_FILE, ContentEntry, read_manifest, sidecar_rel, walk_content
-from builder.write import MARKER, StagingSite, marker_build_id, staged_path
+from builder.write import StagingSite, marker_build_id, site_files, staged_path
 
 if TYPE_CHECKING:
     from builder.indexes import GroupMemo, Output
@@ -123,7 +123,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None)
             inputs = _inputs_digest(settings, content, files)
         if incremental and cache.meta("inputs") == inputs:
             summary = cache.blob("summary")
-            if summary and digest(sorted(_files_under(out))) == cache.meta("outputs"):
+            if summary and digest(sorted(site_files(out))) == cache.meta("outputs"):
                 # nothing that decides any output changed since the site was built,
                 # and the site still holds exactly the files it was given
                 stages.count("scan", summary[1] + len(summary[2]))
@@ -158,7 +158,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None)
         with stages.time("compare"):
             stored, previous, on_disk = {}, {}, set()
             if incremental:
-                on_disk = _files_under(out)
+                on_disk = site_files(out)
                 stored = cache.outputs()
                 # a file of the last build that is gone from disk must be made again
                 previous = {p: k for p, k in stored.items() if p in on_disk}
@@ -219,22 +219,6 @@ def _report(settings, articles, skips, stages, files, changed, incremental=False
     return BuildReport(pages=files + 1, articles=len(articles), skipped=tuple(skips),
                        timings=stages.timings(), out_dir=str(settings.path("out_dir")), warnings=warnings,
                        written=changed, processed=processed, incremental=incremental)
-
-
-def _files_under(folder: Path) -> set[str]:
-    """Site-relative POSIX paths of every file under ``folder`` (os.scandir: fast)."""
-    found: set[str] = set()
-    stack = [(folder, "")]
-    while stack:
-        current, prefix = stack.pop()
-        with os.scandir(current) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((Path(entry.path), f"{prefix}{entry.name}/"))
-                else:
-                    found.add(prefix + entry.name)
-    found.discard(MARKER)
-    return found
 
 
 # --- scan and process ----------------------------------------------------------
