@@ -154,6 +154,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None)
             relations, relation_state = related.relations(articles, kept_relations)
         with stages.time("plan"):
             kept_groups = cache.groups() if incremental else {}
+            slugs_stored = _load_slugs(cache)
             outputs, memo = _plan(settings, job, cache, articles, relations, kept_groups)
         with stages.time("compare"):
             stored, previous, on_disk = {}, {}, set()
@@ -187,7 +188,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None)
                 if relation_state != kept_relations:
                     cache.put_values("relations", (code_fingerprint(), tuple(relation_state)))
                 cache.put_groups(memo, kept_groups if incremental else None)
-                _keep_slugs(cache)
+                _keep_slugs(cache, slugs_stored)
                 cache.keep_only_articles({s.key for s in scanned})
         return _report(settings, articles, skips, stages, len(outputs), changed, incremental)
     except BaseException:
@@ -316,11 +317,8 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Entry], re
           memo: GroupMemo | None) -> tuple[list[Output], GroupMemo]:
     """Every output with its input hash and its maker; and the list pages'
     memo for the next build (see ``plan_indexes``)."""
-    from builder.indexes import SLUGS, Output, plan_indexes, tag_labels
+    from builder.indexes import Output, plan_indexes, tag_labels
     from builder.render import Renderer, article_path
-    kept = cache.values("slugs")
-    if kept and kept[0] == _slugs_fingerprint():
-        SLUGS.update(kept[1])
     templates = tree_fingerprint(settings.path("templates_dir"))
     page_fingerprint = digest(code_fingerprint(), templates, settings.title, settings.description, settings.base_url,
                               settings.language, settings.items_per_page, settings.feed_items)
@@ -361,11 +359,22 @@ def _slugs_fingerprint() -> str:
     return digest(code_fingerprint(), importlib.metadata.version("python-slugify"))
 
 
-def _keep_slugs(cache: Cache) -> None:
-    """Remember the slugs made for tags and sources, for the next build."""
+def _load_slugs(cache: Cache) -> int:
+    """Take the slugs the last build made for tags and sources (see
+    ``indexes.page_slug``); how many the cache holds."""
     from builder.indexes import SLUGS
     kept = cache.values("slugs")
-    if not kept or kept[0] != _slugs_fingerprint() or len(kept[1]) != len(SLUGS):
+    if not kept or kept[0] != _slugs_fingerprint():
+        return 0
+    SLUGS.update(kept[1])
+    return len(kept[1])
+
+
+def _keep_slugs(cache: Cache, stored: int) -> None:
+    """Remember the slugs made for tags and sources, for the next build, when
+    there are more than the cache holds."""
+    from builder.indexes import SLUGS
+    if len(SLUGS) != stored:
         cache.put_values("slugs", (_slugs_fingerprint(), dict(SLUGS)))
 
 
