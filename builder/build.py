@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from builder.cache import (BodyReader, Cache, code_fingerprint, digest, encode_article, rules_fingerprint,
                            tree_fingerprint)
@@ -62,8 +62,7 @@ class StrictFailure(Exception):
         super().__init__(f"{len(report.skipped)} file(s) skipped in strict mode")
 
 
-@dataclass(frozen=True)
-class _Scanned:
+class _Scanned(NamedTuple):
     """A raw file found by the scan, with the key of its processed record."""
 
     path: str
@@ -107,6 +106,11 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None)
         raise ConfigError(f"templates folder {templates} has no article.html")
     stages = _Stages()
     collecting, frozen_before = gc.isenabled(), gc.get_freeze_count()
+    # Nearly everything the build makes in this process lives until the end
+    # (scan rows, entries, relations, the plan): the collector, walking them
+    # again and again, would only cost time. It runs in the workers, and in
+    # this process while it renders.
+    gc.disable()
     _reset_worker_state()  # a long-running process (serve) may hold a renderer of older templates
     vocabulary = content / VOCABULARY_FILE
     vocabulary = vocabulary if vocabulary.is_file() else None
@@ -134,33 +138,35 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None)
                     raise StrictFailure(report)
                 return report
         with stages.time("scan"):
-            scanned = _scanned_articles(content, files)
+            scanned = _scanned_articles(content, files, cache)
         stages.count("scan", len(scanned))
         with _pool(settings) as run:
-            articles, skips = _process(run, job, cache, scanned, stages, progress)
+            articles, skips, stored_keys = _process(run, job, cache, scanned, stages, progress)
         # The processing workers are gone. Tens of thousands of entries live
-        # until the end: keep the garbage collector from walking them again and
-        # again (and, in the render workers, from touching their pages, which
-        # would copy them).
+        # until the end: keep the render workers' collector from touching
+        # their pages, which would copy them.
         gc.freeze()
-        # The reductions make several hundred thousand objects and free few;
-        # the collector would only slow them down. It is on again to render.
-        gc.disable()
         articles = resolve_slug_collisions(articles)
+        page_fingerprint = _page_fingerprint(settings)
+        built = {a.source_path: (a.key, a.slug) for a in articles}
+        kept_built = cache.values("built") if incremental else None
         with stages.time("relate"):
             from builder import related
             kept = cache.values("relations") if incremental else None
             kept_relations = related.RelationState(*kept[1]) if kept and kept[0] == code_fingerprint() else None
-            relations, relation_state = related.relations(articles, kept_relations)
+            changed = _changed(kept_built, page_fingerprint, built)
+            relations, relation_state = related.relations(articles, kept_relations, changed)
         with stages.time("plan"):
             kept_groups = cache.groups() if incremental else {}
+            stored = cache.outputs() if incremental else {}
+            since = _since(cache, kept_built, changed, kept_relations, stored)
             slugs_stored = _load_slugs(cache)
-            outputs, memo = _plan(settings, job, cache, articles, relations, kept_groups)
+            outputs, memo, labels = _plan(settings, job, page_fingerprint, articles, relations, relation_state,
+                                          kept_groups, since)
         with stages.time("compare"):
-            stored, previous, on_disk = {}, {}, set()
+            previous, on_disk = {}, set()
             if incremental:
                 on_disk = site_files(out)
-                stored = cache.outputs()
                 # a file of the last build that is gone from disk must be made again
                 previous = {p: k for p, k in stored.items() if p in on_disk}
             todo = _outputs_to_make(outputs, previous)
@@ -168,9 +174,10 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None)
             gc.enable()
         with stages.time("render"):
             _render(settings, site, todo, progress)
-        changed = len(todo)
-        stages.count("render", changed)
-        report = _report(settings, articles, skips, stages, len(outputs), changed)
+        gc.disable()
+        written = len(todo)
+        stages.count("render", written)
+        report = _report(settings, articles, skips, stages, len(outputs), written)
         if settings.strict and skips:
             raise StrictFailure(report)
         with stages.time("commit"):
@@ -188,9 +195,11 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None)
                 if relation_state != kept_relations:
                     cache.put_values("relations", (code_fingerprint(), tuple(relation_state)))
                 cache.put_groups(memo, kept_groups if incremental else None)
+                if not kept_built or kept_built != [page_fingerprint, built, labels]:
+                    cache.put_values("built", [page_fingerprint, built, labels])
                 _keep_slugs(cache, slugs_stored)
-                cache.keep_only_articles({s.key for s in scanned})
-        return _report(settings, articles, skips, stages, len(outputs), changed, incremental)
+                cache.keep_only_articles({s.key for s in scanned}, stored_keys)
+        return _report(settings, articles, skips, stages, len(outputs), written, incremental)
     except BaseException:
         site.abandon()
         raise
@@ -206,9 +215,7 @@ def _inputs_digest(settings: Settings, content: Path, files: list[tuple[ContentE
     """Everything an output can depend on: the raw files and sidecars (path and
     hash), the provenance manifest, the builder's code, the templates, the
     static files and the settings. (The rules are the cache's own identity.)"""
-    manifest = content / MANIFEST_FILE
-    return digest([(entry.rel, sha) for entry, sha in files],
-                  hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else None,
+    return digest([(entry.rel, sha) for entry, sha in files], _manifest_sha(content),
                   code_fingerprint(), tree_fingerprint(settings.path("templates_dir")),
                   tree_fingerprint(settings.path("static_dir")), repr(settings))
 
@@ -229,7 +236,7 @@ def _scan_files(content: Path, cache: Cache) -> list[tuple[ContentEntry, str]]:
     its size or mtime changed since the last build."""
     known = cache.file_hashes()
     files = []
-    rows = []
+    rows = {}
     for entry in walk_content(content):
         cached = known.get(entry.rel)
         if cached and cached[0] == entry.mtime_ns and cached[1] == entry.size:
@@ -238,49 +245,79 @@ def _scan_files(content: Path, cache: Cache) -> list[tuple[ContentEntry, str]]:
             with open(entry.path, "rb") as handle:
                 sha = hashlib.file_digest(handle, "sha256").hexdigest()
         files.append((entry, sha))
-        rows.append((entry.rel, entry.mtime_ns, entry.size, sha))
-    if len(rows) != len(known) or any(known.get(r[0]) != r[1:] for r in rows):
-        cache.put_file_hashes(rows)
+        rows[entry.rel] = (entry.mtime_ns, entry.size, sha)
+    if rows != known:
+        cache.put_file_hashes(rows, known)
     return files
 
 
-def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]]) -> list[_Scanned]:
-    """The article files, each with the key of its processed record."""
-    manifest = read_manifest(content)
+def _manifest_sha(content: Path) -> str | None:
+    manifest = content / MANIFEST_FILE
+    return hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else None
+
+
+def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], cache: Cache) -> list[_Scanned]:
+    """The article files, each with the key of its processed record.
+
+    A key is a hash of the file, its sidecar and its manifest entry. The last
+    build's keys are kept (``scan`` in the cache) with what they were made of:
+    with the same manifest, a file and sidecar that hash the same keep their
+    key and provenance, and the manifest (tens of thousands of rows) is read
+    only if some file changed."""
     hashes = {entry.rel: sha for entry, sha in files}
     sidecars = {entry.rel for entry, _ in files if entry.kind == "sidecar"}
+    identity = (code_fingerprint(), _manifest_sha(content))
+    kept = cache.values("scan")
+    memo = kept[1] if kept and tuple(kept[0]) == identity else {}
+    manifest = None
+    made: dict[str, tuple] = {}
     scanned = []
     for entry, sha in files:
         if entry.kind != "article":
             continue
         side = sidecar_rel(entry.rel, sidecars)
-        provenance = manifest.get(entry.rel)
-        key = digest(entry.rel, sha, hashes[side] if side else "", sorted((provenance or {}).items()))
+        side_sha = hashes[side] if side else ""
+        known = memo.get(entry.rel)
+        if known and known[0] == sha and known[1] == side_sha:
+            key, provenance = known[2], known[3]
+        else:
+            if manifest is None:
+                manifest = read_manifest(content)
+            provenance = manifest.get(entry.rel)
+            key = digest(entry.rel, sha, side_sha, sorted((provenance or {}).items()))
+        made[entry.rel] = (sha, side_sha, key, provenance)
         scanned.append(_Scanned(entry.path, entry.rel, sha, key, provenance))
+    if made != memo:
+        cache.put_values("scan", (identity, made))
     return scanned
 
 
 def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_Stages",
-             progress) -> tuple[list[Entry], list[Skip]]:
+             progress) -> tuple[list[Entry], list[Skip], set[str]]:
     """The entry of every article (processed again only when the cache does not
-    hold it), and the files skipped. Full records and bodies go to the cache."""
+    hold it), the files skipped, and the keys the cache now holds. Full records
+    and bodies go to the cache.
+
+    The workers start on the files to process before the cached entries are
+    read, so that after an edit the one file is processed while this process
+    loads the rest of the archive."""
     from builder import classify, countries
     countries.use_cache_dir(job.cache_path.parent)
     started = time.perf_counter()
-    hits = cache.entries([s.key for s in scanned])
-    misses = [s for s in scanned if s.key not in hits]
+    stored = cache.keys()
+    misses = [s for s in scanned if s.key not in stored]
     if len(misses) > 1:
         # before the pool forks its workers (on first use), so they inherit the
         # matchers; frozen, so that the workers' collector never touches (and
         # so copies) the pages they share with this process
         classify.warm_up(job.vocabulary)
         gc.freeze()
+    results = run(partial(_process_one, job), [(s.path, s.provenance, s.key) for s in misses])
+    hits = cache.entries([s.key for s in scanned if s.key in stored])
     rows: dict[str, tuple] = {}
     cache.begin()
     try:
-        tasks = [(s.path, s.provenance, s.key) for s in misses]
-        for n, (scan, (skip, encoded, row, laps)) in enumerate(
-                zip(misses, run(partial(_process_one, job), tasks)), start=1):
+        for n, (scan, (skip, encoded, row, laps)) in enumerate(zip(misses, results), start=1):
             for name, seconds in laps:
                 stages.add_cpu(name, seconds)
             cache.put_encoded(scan.key, encoded)
@@ -296,7 +333,8 @@ def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_St
     found = [hits[s.key] for s in scanned]
     stages.add_wall("process", time.perf_counter() - started, len(misses))
     stages.count("cached", len(scanned) - len(misses))
-    return [e for e in found if isinstance(e, Entry)], [e for e in found if isinstance(e, Skip)]
+    return ([e for e in found if isinstance(e, Entry)], [e for e in found if isinstance(e, Skip)],
+            stored | {s.key for s in misses})
 
 
 def _process_one(job: _Job, task) -> tuple[Skip | None, tuple, tuple | None, tuple]:
@@ -313,29 +351,83 @@ def _process_one(job: _Job, task) -> tuple[Skip | None, tuple, tuple | None, tup
 
 # --- plan and render -------------------------------------------------------------
 
-def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Entry], relations,
-          memo: GroupMemo | None) -> tuple[list[Output], GroupMemo]:
-    """Every output with its input hash and its maker; and the list pages'
-    memo for the next build (see ``plan_indexes``)."""
-    from builder.indexes import Output, plan_indexes, tag_labels
+class _Since(NamedTuple):
+    """What changed since the last build, and what of it the plan needs, so
+    that it hashes again only what an edit can affect."""
+
+    changed: set[str]
+    """Source paths of the articles whose entry changed, came or left."""
+    touched: set[tuple[str, str]]
+    """The groups those articles belong to, before or after (``indexes.touched_groups``)."""
+    labels: dict[str, tuple[str, str]]
+    """The tags' labels and paths."""
+    relations: dict[str, tuple[tuple[str, str], ...]]
+    """Each article's relations as (kind, source path)."""
+    outputs: dict[str, str]
+    """Each output's key."""
+
+
+def _changed(kept: list | None, page_fingerprint: str, built: dict[str, tuple[str, str]]) -> set[str] | None:
+    """The source paths whose (key, slug) differ from the last build's ``kept``
+    record, or that came or left; ``None`` if there is no such record for
+    the same pages."""
+    if not kept or kept[0] != page_fingerprint:
+        return None
+    before = kept[1]
+    return {p for p, made in built.items() if before.get(p) != made} | (before.keys() - built.keys())
+
+
+def _since(cache: Cache, kept: list | None, changed: set[str] | None, relations, outputs: dict[str, str]
+           ) -> _Since | None:
+    """What the plan needs to know of the last build (``None``: plan it all)."""
+    from builder.indexes import touched_groups
+    if changed is None or relations is None:
+        return None
+    before = kept[1]
+    old_keys = [before[p][0] for p in changed if p in before]
+    old = cache.entries(old_keys)
+    if not all(isinstance(old.get(k), Entry) for k in old_keys):
+        return None  # an entry the last build had is gone from the cache
+    return _Since(changed, touched_groups(old.values()), kept[2], relations.result, outputs)
+
+
+def _page_fingerprint(settings: Settings) -> str:
+    """What every page depends on besides its own inputs: the builder's code,
+    the templates and the settings pages show."""
+    return digest(code_fingerprint(), tree_fingerprint(settings.path("templates_dir")), settings.title,
+                  settings.description, settings.base_url, settings.language, settings.items_per_page,
+                  settings.feed_items)
+
+
+def _plan(settings: Settings, job: _Job, page_fingerprint: str, articles: list[Entry], relations,
+          relation_state, memo: GroupMemo | None, since: _Since | None
+          ) -> tuple[list[Output], GroupMemo, dict[str, tuple[str, str]]]:
+    """Every output with its input hash and its maker; the list pages' memo
+    for the next build (see ``plan_indexes``); and the tags' labels.
+
+    Given what changed ``since`` the last build, an article page whose own
+    entry, relations, related articles and tag labels are all as they were
+    keeps its key without hashing them again."""
+    from builder.indexes import Output, plan_indexes, tag_labels, touched_groups
     from builder.render import Renderer, article_path
-    templates = tree_fingerprint(settings.path("templates_dir"))
-    page_fingerprint = digest(code_fingerprint(), templates, settings.title, settings.description, settings.base_url,
-                              settings.language, settings.items_per_page, settings.feed_items)
     labels = tag_labels(articles, settings)
     content = str(settings.path("content_dir"))
+    dirty = _dirty_pages(articles, labels, relation_state.result, since) if since else None
+    touched = since.touched | touched_groups(a for a in articles if a.source_path in since.changed) if since else None
     outputs: list[Output] = []
     for article in articles:
         path = article_path(article)
-        # a record is a pure function of its cache key (and its slug, which
-        # collisions may change); of a related article the page is given only
-        # this (Renderer.article_page), so an edit re-renders no related page
-        rel = tuple((r.kind, r.article.slug, r.article.title, r.article.language)
-                    for r in relations.get(article.source_path, ()))
-        own_labels = {t: labels[t] for t in article.tags if t in labels}
-        key = digest(page_fingerprint, article.key, article.slug, rel, repr(own_labels))
+        if dirty is not None and article.source_path not in dirty and path in since.outputs:
+            key = since.outputs[path]
+        else:
+            # a record is a pure function of its cache key (and its slug, which
+            # collisions may change); of a related article the page is given only
+            # this (Renderer.article_page), so an edit re-renders no related page
+            rel = tuple((r.kind, r.article.slug, r.article.title, r.article.language)
+                        for r in relations.get(article.source_path, ()))
+            key = digest(page_fingerprint, article.key, article.slug, rel, repr(_own_labels(article, labels)))
         outputs.append(Output(path, key, partial(_article_page, settings, job.cache_path,
-                                                 (article, relations.get(article.source_path, ()), own_labels))))
+                                                 (article, relations, labels))))
         raw_source = os.path.join(content, article.source_path)
         outputs.append(Output(article.raw_url, article.sha256, partial(_read_bytes, raw_source)))
     static = settings.path("static_dir")
@@ -345,13 +437,33 @@ def _plan(settings: Settings, job: _Job, cache: Cache, articles: list[Entry], re
             outputs.append(Output(f"static/{path.relative_to(static).as_posix()}", data_key, path.read_bytes))
     outputs.append(Output(".nojekyll", "empty", lambda: b""))
     renderer = Renderer(settings)
-    bodies = BodyReader(cache.path)
+    bodies = BodyReader(job.cache_path)
 
     def body_of(article: Entry) -> str:
         return bodies.read(article.key)
 
-    indexes, memo = plan_indexes(settings, articles, labels, renderer, page_fingerprint, body_of, memo)
-    return outputs + indexes, memo
+    indexes, memo = plan_indexes(settings, articles, labels, renderer, page_fingerprint, body_of, memo, touched)
+    return outputs + indexes, memo, labels
+
+
+def _dirty_pages(articles: list[Entry], labels: dict[str, tuple[str, str]],
+                 relations: dict[str, tuple[tuple[str, str], ...]], since: _Since) -> set[str]:
+    """The articles whose page can differ from the last build's: changed ones,
+    and those whose relations, related articles or tags' labels changed."""
+    relabelled = {t for t in labels.keys() | since.labels.keys() if labels.get(t) != since.labels.get(t)}
+    changed, before = since.changed, since.relations
+    dirty = set(changed)
+    for article in articles:
+        path = article.source_path
+        found = relations.get(path, ())
+        if (found != before.get(path) or any(other in changed for _, other in found)
+                or relabelled and not relabelled.isdisjoint(article.tags)):
+            dirty.add(path)
+    return dirty
+
+
+def _own_labels(article: Entry, labels: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    return {t: labels[t] for t in article.tags if t in labels}
 
 
 def _slugs_fingerprint() -> str:
@@ -446,7 +558,7 @@ def _article_page(settings: Settings, cache_path: Path, task: tuple) -> bytes:
     """An article page (in a render worker): its full record and body come from
     the cache, its related articles and tag labels from the plan."""
     from builder.render import Renderer
-    entry, relations, own_labels = task
+    entry, relations, labels = task
     renderer = _WORKER_STATE.get("renderer")
     if renderer is None or _WORKER_STATE.get("settings") != settings:
         renderer = Renderer(settings)
@@ -457,7 +569,8 @@ def _article_page(settings: Settings, cache_path: Path, task: tuple) -> bytes:
     article = bodies.record(entry.key)
     if article.slug != entry.slug:  # a slug collision was resolved
         article = replace(article, slug=entry.slug)
-    return renderer.article_page(article, bodies.read(entry.key), own_labels, relations).encode("utf-8")
+    return renderer.article_page(article, bodies.read(entry.key), _own_labels(entry, labels),
+                                 relations.get(entry.source_path, ())).encode("utf-8")
 
 
 def resolve_slug_collisions(articles: Iterable[Article | Entry]) -> list[Article | Entry]:
@@ -480,16 +593,24 @@ def resolve_slug_collisions(articles: Iterable[Article | Entry]) -> list[Article
 @contextmanager
 def _pool(settings: Settings) -> Iterator[Callable]:
     """``run(fn, items)`` yields ``fn(item)`` in order, in worker processes when
-    more than one job is asked for."""
+    more than one job is asked for; the first items are sent to the workers
+    at once, before the results are asked for."""
     workers = settings.workers
     if workers <= 1:
-        yield lambda fn, items: map(fn, items)
+        def run_here(fn, items):
+            collecting = gc.isenabled()
+            gc.enable()  # the build pauses the collector; processing makes cycles (parsers' trees)
+            try:
+                yield from map(fn, items)
+            finally:
+                if not collecting:
+                    gc.disable()
+        yield run_here
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+    # the workers collect garbage even when this process has paused its collector
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"), initializer=gc.enable) as pool:
         def run(fn, items):
             items = list(items)
-            if len(items) < 8:
-                return map(fn, items)
             return _in_flight(pool, fn, items, chunk=max(1, min(16, len(items) // (workers * 8))),
                               window=workers * 4)
         yield run
@@ -497,16 +618,25 @@ def _pool(settings: Settings) -> Iterator[Callable]:
 
 def _in_flight(pool: ProcessPoolExecutor, fn: Callable, items: list, chunk: int, window: int) -> Iterator:
     """``fn(item)`` for each item, in order, with at most ``window`` chunks sent
-    ahead. (``pool.map`` sends every item at once, and the results a slow
-    chunk holds up pile up in the parent: at 29k articles, with their bodies,
-    hundreds of megabytes.)"""
+    ahead, the first of them now. (``pool.map`` sends every item at once, and
+    the results a slow chunk holds up pile up in the parent: at 29k articles,
+    with their bodies, hundreds of megabytes.)"""
+    starts = deque(range(0, len(items), chunk))
     pending: deque = deque()
-    for start in range(0, len(items), chunk):
-        pending.append(pool.submit(_map_chunk, fn, items[start:start + chunk]))
-        if len(pending) >= window:
-            yield from pending.popleft().result()
-    while pending:
-        yield from pending.popleft().result()
+
+    def send() -> None:
+        while starts and len(pending) < window:
+            start = starts.popleft()
+            pending.append(pool.submit(_map_chunk, fn, items[start:start + chunk]))
+
+    def results() -> Iterator:
+        while pending:
+            done = pending.popleft().result()
+            send()
+            yield from done
+
+    send()
+    return results()
 
 
 def _map_chunk(fn: Callable, items: list) -> list:

@@ -8,6 +8,9 @@ What it remembers, and what each entry is keyed by:
   a hash of everything that decides them — the file's path and SHA-256, its
   sidecar, its manifest entry, and the *rules fingerprint* (the builder's
   version and code, its profiles and data files, the user's vocabulary).
+* ``entries``: the small part of each record the reductions read, under the
+  same key, in a table of its own: SQLite reads a row's columns in order, so
+  beside the bodies every rebuild would walk past them.
 * ``outputs``: for every file of the current ``site/``, the hash of what it
   was made from (record, body, related list, templates, settings…). A page
   whose inputs hash the same is neither rendered nor written again.
@@ -37,12 +40,13 @@ from pathlib import Path
 from builder import __version__
 from builder.models import Article, Entry
 
-SCHEMA = f"5 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}"
+SCHEMA = f"6 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}"
 """The tables' layout, and the Python whose pickle and marshal formats fill them."""
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, sha256 TEXT);
-CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, record BLOB NOT NULL, body BLOB NOT NULL, entry BLOB);
+CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, record BLOB NOT NULL, body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, entry BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS blobs (k TEXT PRIMARY KEY, v BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS groups (id TEXT PRIMARY KEY, inputs TEXT NOT NULL, outputs BLOB NOT NULL);
@@ -141,16 +145,23 @@ class Cache:
     def file_hashes(self) -> dict[str, tuple[int, int, str]]:
         return {p: (m, s, h) for p, m, s, h in self._db.execute("SELECT path, mtime_ns, size, sha256 FROM files")}
 
-    def put_file_hashes(self, rows: Iterable[tuple[str, int, int, str]]) -> None:
+    def put_file_hashes(self, rows: dict[str, tuple[int, int, str]], stored: dict[str, tuple[int, int, str]]) -> None:
+        """Replace the rows ``stored`` (what ``file_hashes()`` gave) by ``rows``,
+        writing only the ones that differ."""
         with self._transaction():
-            self._db.execute("DELETE FROM files")
-            self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", rows)
+            self._db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in stored.keys() - rows.keys()))
+            self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                                 ((p, *row) for p, row in rows.items() if stored.get(p) != row))
 
     # -- articles ------------------------------------------------------------
 
     def article(self, key: str):
         row = self._db.execute("SELECT record FROM articles WHERE key = ?", (key,)).fetchone()
         return pickle.loads(row[0]) if row else None
+
+    def keys(self) -> set[str]:
+        """The keys of every record the cache holds."""
+        return {k for (k,) in self._db.execute("SELECT key FROM articles")}
 
     def entries(self, keys: list[str]) -> dict[str, Entry | object]:
         """The ``Entry`` of each article found under ``keys``, or its record when
@@ -161,14 +172,15 @@ class Cache:
             for start in range(0, len(keys), 500):
                 chunk = keys[start:start + 500]
                 marks = ",".join("?" * len(chunk))
-                for key, entry, record in self._db.execute(
-                        f"SELECT key, entry, CASE WHEN entry IS NULL THEN record END FROM articles "
-                        f"WHERE key IN ({marks})", chunk):
-                    if entry is None:
-                        found[key] = pickle.loads(record)
-                    else:
-                        rows.append((key, marshal.loads(entry)))
+                rows += [(key, marshal.loads(entry)) for key, entry in self._db.execute(
+                    f"SELECT key, entry FROM entries WHERE key IN ({marks})", chunk)]
             found.update(zip((key for key, _ in rows), Entry.from_rows(row for _, row in rows)))
+            others = [k for k in keys if k not in found]
+            for start in range(0, len(others), 500):
+                chunk = others[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update((key, pickle.loads(record)) for key, record in self._db.execute(
+                    f"SELECT key, record FROM articles WHERE key IN ({marks})", chunk))
         return found
 
     def put_article(self, key: str, record: object, body: str) -> None:
@@ -178,12 +190,20 @@ class Cache:
     def put_encoded(self, key: str, encoded: tuple[bytes, bytes, bytes | None]) -> None:
         """Store what ``encode_article`` made (in a worker, so that the parent
         only writes)."""
-        self._db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)", (key, *encoded))
+        record, body, entry = encoded
+        self._db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)", (key, record, body))
+        if entry is not None:
+            self._db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?)", (key, entry))
+        else:
+            self._db.execute("DELETE FROM entries WHERE key = ?", (key,))
 
-    def keep_only_articles(self, keys: set[str]) -> None:
-        stale = [k for (k,) in self._db.execute("SELECT key FROM articles") if k not in keys]
+    def keep_only_articles(self, keys: set[str], stored: set[str] | None = None) -> None:
+        """Delete every record not under ``keys``; ``stored`` (what ``keys()``
+        gave) spares reading the keys again."""
+        stale = (stored if stored is not None else self.keys()) - keys
         with self._transaction():
             self._db.executemany("DELETE FROM articles WHERE key = ?", ((k,) for k in stale))
+            self._db.executemany("DELETE FROM entries WHERE key = ?", ((k,) for k in stale))
 
     # -- outputs and blobs ---------------------------------------------------
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -114,10 +114,27 @@ def list_key(article: Entry) -> str:
 GroupMemo = dict[str, tuple[str, tuple[tuple[str, str], ...]]]
 """group id → (hash of its inputs, its outputs' paths and keys), kept between builds."""
 
+FACET_KEYS: dict[str, Callable[[Entry], Sequence[str]]] = {
+    "tags": lambda a: a.tags,
+    "countries": lambda a: [c for c, _ in a.countries],
+    "languages": lambda a: [a.language],
+    "sources": lambda a: [a.publisher.name] if a.publisher.name else [],
+}
+"""The groups of each facet an article belongs to, by key."""
+
+
+def touched_groups(entries: Iterable[Entry]) -> set[tuple[str, str]]:
+    """(facet, key) of every group the ``entries`` belong to, and the home page."""
+    found = {("home", "")}
+    for entry in entries:
+        found.update((facet, key) for facet, keys in FACET_KEYS.items() for key in keys(entry))
+    return found
+
 
 def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str, tuple[str, str]],
                  renderer: Renderer, page_fingerprint: str,
-                 body_of: Callable[[Entry], str], memo: GroupMemo | None = None) -> tuple[list[Output], GroupMemo]:
+                 body_of: Callable[[Entry], str], memo: GroupMemo | None = None,
+                 touched: set[tuple[str, str]] | None = None) -> tuple[list[Output], GroupMemo]:
     """Every list page, feed, the sitemap, robots.txt and 404.html; and the
     memo to pass to the next build.
 
@@ -125,7 +142,10 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
     function of the group and of its members' list keys, in order. A group
     whose inputs hash as in the previous build's ``memo`` takes its output
     keys from there instead of planning each page again: after an edit, that
-    is nearly every group.
+    is nearly every group. ``touched``, when the caller knows it, names the
+    groups (see ``touched_groups``) that any article changed since that build
+    belonged to, before or after: the others are taken from the memo
+    without hashing their members again.
     """
     t = renderer.labels
     ordered = newest_first(articles)
@@ -134,9 +154,13 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
     memo = memo or {}
     kept: GroupMemo = {}
 
-    def group_outputs(group: str, members: Sequence[Entry], plan: Callable[[], list[Output]]) -> list[Output]:
-        inputs = digest(page_fingerprint, root_url, group, "\n".join([keys[a.source_path] for a in members]))
+    def group_outputs(group: str, members: Sequence[Entry], plan: Callable[[], list[Output]],
+                      facet_key: tuple[str, str]) -> list[Output]:
         known = memo.get(group)
+        if known and touched is not None and facet_key not in touched:
+            inputs = known[0]  # no member changed, none came or left
+        else:
+            inputs = digest(page_fingerprint, root_url, group, "\n".join([keys[a.source_path] for a in members]))
         if known and known[0] == inputs:
             planned: dict[str, Output] = {}
 
@@ -161,22 +185,20 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
         *_list_pages(renderer, page_fingerprint, keys, "index.html", lambda n: f"page/{n}.html",
                      t["home.title"], ordered, settings, home=True),
         feed_output(FeedSpec(RSS_PATH, settings.title, "index.html", ordered)),
-        feed_output(FeedSpec(ATOM_PATH, settings.title, "index.html", ordered, kind="atom"))])
+        feed_output(FeedSpec(ATOM_PATH, settings.title, "index.html", ordered, kind="atom"))], ("home", ""))
 
     publishers = sorted({a.publisher.name for a in articles if a.publisher.name})
     source_slugs = unique_slugs(publishers, page_slug)
     facets = [
-        ("tags", t["tags.title"], groups_of(ordered, lambda a: a.tags,
+        ("tags", t["tags.title"], groups_of(ordered, FACET_KEYS["tags"],
                                             lambda k: labels[k][0], lambda k: labels[k][1])),
         ("countries", t["countries.title"], groups_of(
-            ordered, lambda a: [c for c, _ in a.countries], renderer.country_label,
-            lambda k: f"countries/{k.lower()}.html")),
+            ordered, FACET_KEYS["countries"], renderer.country_label, lambda k: f"countries/{k.lower()}.html")),
         ("languages", t["languages.title"], groups_of(
-            ordered, lambda a: [a.language], lambda k: f"{renderer.language_name(k)} ({k})",
+            ordered, FACET_KEYS["languages"], lambda k: f"{renderer.language_name(k)} ({k})",
             lambda k: f"languages/{slugify(k) or 'und'}.html")),
         ("sources", t["sources.title"], groups_of(
-            ordered, lambda a: [a.publisher.name] if a.publisher.name else [],
-            lambda k: k, lambda k: f"sources/{source_slugs[k]}.html")),
+            ordered, FACET_KEYS["sources"], lambda k: k, lambda k: f"sources/{source_slugs[k]}.html")),
     ]
     for folder, title, groups in facets:
         groups.sort(key=lambda g: (-len(g.articles), g.label.casefold(), g.key))
@@ -189,7 +211,7 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
         for group in groups:
             outputs += group_outputs(f"{folder}\t{group.key}\t{group.label}\t{group.path}", group.articles,
                                      functools.partial(_group_pages, renderer, settings, page_fingerprint, keys,
-                                                       folder, group, feed_output))
+                                                       folder, group, feed_output), (folder, group.key))
     outputs.append(Output("404.html", digest(page_fingerprint, "404"),
                           lambda: renderer.page("404.html", "404.html",
                                                 site_root=settings.base_url or None).encode("utf-8")))

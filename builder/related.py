@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from builder.models import Entry
@@ -47,8 +47,27 @@ class RelationState(NamedTuple):
     result: dict[str, tuple[tuple[str, str], ...]]
 
 
-def relations(articles: Sequence[Entry], previous: RelationState | None = None
-              ) -> tuple[dict[str, tuple[Relation, ...]], RelationState]:
+class Related(Mapping):
+    """source path → its ``Relation``s, made when asked for: a rebuild after
+    an edit looks at the relations of a few pages only."""
+
+    def __init__(self, paths: dict[str, tuple[tuple[str, str], ...]], by_path: dict[str, Entry]):
+        self._paths = paths
+        self._by_path = by_path
+
+    def __getitem__(self, path: str) -> tuple[Relation, ...]:
+        by_path = self._by_path
+        return tuple(Relation(by_path[o], kind) for kind, o in self._paths[path])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+def relations(articles: Sequence[Entry], previous: RelationState | None = None,
+              changed: Collection[str] | None = None) -> tuple[Related, RelationState]:
     """source path → translations first, then the most related articles; and
     the state to pass to the next build.
 
@@ -57,9 +76,16 @@ def relations(articles: Sequence[Entry], previous: RelationState | None = None
     work per article is bounded and the whole is linear in the archive size.
     Given the ``previous`` build's state, only the articles whose result can
     differ are scored again (see ``_affected``); the result is the same as a
-    full computation's.
+    full computation's. ``changed``, if known, holds the paths of the
+    articles whose record may differ from the previous build's: the others
+    keep their keys.
     """
-    keys_of = {a.source_path: _keys(a) for a in articles}
+    if previous is not None and changed is not None:
+        kept = previous.keys
+        keys_of = {a.source_path: kept[a.source_path] if a.source_path in kept and a.source_path not in changed
+                   else _keys(a) for a in articles}
+    else:
+        keys_of = {a.source_path: _keys(a) for a in articles}
     postings: dict[str, list[Entry]] = defaultdict(list)
     for article in articles:
         for key in keys_of[article.source_path]:
@@ -87,8 +113,7 @@ def relations(articles: Sequence[Entry], previous: RelationState | None = None
         ranked = sorted((p for p in scores if p not in skip), key=lambda p: (-scores[p], p))
         paths[path] = tuple([("translation", o) for o in own] + [("related", p) for p in ranked[:MAX_RELATED]])
     by_path = {a.source_path: a for a in articles}
-    result = {p: tuple(Relation(by_path[o], kind) for kind, o in found) for p, found in paths.items()}
-    return result, RelationState(len(articles), keys_of, translations, paths)
+    return Related(paths, by_path), RelationState(len(articles), keys_of, translations, paths)
 
 
 def _affected(previous: RelationState | None, size: int, keys_of: dict[str, tuple[str, ...]],

@@ -35,17 +35,29 @@ def _paths(result):
     return {p: [(r.kind, r.article.source_path) for r in rels] for p, rels in result.items()}
 
 
+@pytest.mark.parametrize("told", [False, True], ids=["changes found", "changes told"])
 @pytest.mark.parametrize("seed", range(25))
-def test_incremental_relations_equal_a_full_computation(template, seed, monkeypatch):
+def test_incremental_relations_equal_a_full_computation(template, seed, told, monkeypatch):
     monkeypatch.setattr(related, "MAX_POSTING", 12)  # some keys too common to propose, some not
     rng = random.Random(seed)
     articles = [_random_article(template, rng, f"a/{n:03}.md") for n in range(60)]
     _, state = related.relations(articles)
-    for index in rng.sample(range(len(articles)), rng.randint(1, 3)):  # an edit changes a few records
+    edited = rng.sample(range(len(articles)), rng.randint(1, 3))
+    for index in edited:  # an edit changes a few records
         articles[index] = _random_article(template, rng, articles[index].source_path)
-    incremental, _ = related.relations(articles, state)
+    changed = {articles[i].source_path for i in edited} if told else None
+    incremental, _ = related.relations(articles, state, changed)
     full, _ = related.relations(articles)
     assert _paths(incremental) == _paths(full)
+
+
+def test_told_unchanged_articles_keep_their_keys(template):
+    rng = random.Random(3)
+    articles = [_random_article(template, rng, f"a/{n:03}.md") for n in range(60)]
+    _, state = related.relations(articles)
+    articles[0] = replace(articles[0], tags=("a-new-topic",))
+    assert "t:a-new-topic" not in related.relations(articles, state, set())[1].keys["a/000.md"]
+    assert "t:a-new-topic" in related.relations(articles, state, {"a/000.md"})[1].keys["a/000.md"]
 
 
 def test_unchanged_articles_are_not_scored_again(template):
