@@ -171,6 +171,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None)
                 previous = {p: k for p, k in stored.items() if p in on_disk}
             todo = _outputs_to_make(outputs, previous)
         if collecting:
+            gc.freeze()  # the plan, which lives to the end: else the first collection walks it all
             gc.enable()
         with stages.time("render"):
             _render(settings, site, todo, progress)
@@ -262,8 +263,8 @@ def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], cach
     A key is a hash of the file, its sidecar and its manifest entry. The last
     build's keys are kept (``scan`` in the cache) with what they were made of:
     with the same manifest, a file and sidecar that hash the same keep their
-    key and provenance, and the manifest (tens of thousands of rows) is read
-    only if some file changed."""
+    key, a file keeps its provenance, and the manifest (tens of thousands of
+    rows) is read only for files it has not seen."""
     hashes = {entry.rel: sha for entry, sha in files}
     sidecars = {entry.rel for entry, _ in files if entry.kind == "sidecar"}
     identity = (code_fingerprint(), _manifest_sha(content))
@@ -281,9 +282,12 @@ def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], cach
         if known and known[0] == sha and known[1] == side_sha:
             key, provenance = known[2], known[3]
         else:
-            if manifest is None:
-                manifest = read_manifest(content)
-            provenance = manifest.get(entry.rel)
+            if known:  # an edited file: the same manifest gives it the same provenance
+                provenance = known[3]
+            else:
+                if manifest is None:
+                    manifest = read_manifest(content)
+                provenance = manifest.get(entry.rel)
             key = digest(entry.rel, sha, side_sha, sorted((provenance or {}).items()))
         made[entry.rel] = (sha, side_sha, key, provenance)
         scanned.append(_Scanned(entry.path, entry.rel, sha, key, provenance))

@@ -326,3 +326,41 @@ def test_a_tag_whose_page_moves_is_relinked_from_unchanged_articles(tmp_path):
     assert build(make_settings(content, out)).incremental
     assert 'href="../tags/foo-bar.html"' in (out / "articles" / "a2.html").read_text(encoding="utf-8")
     assert _tree(out) == _cold(content, tmp_path)
+
+
+def test_provenance_survives_edits_and_follows_the_manifest(tmp_path):
+    """The scan keeps each file's manifest entry between builds: a new file
+    finds its own, an edited one is checked against it again, and a changed
+    manifest is read again."""
+    import hashlib
+    content = tmp_path / "content"
+    folder = content / "owner" / "repo"
+    folder.mkdir(parents=True)
+
+    def text(words: str) -> bytes:
+        return (f"Story\n\nThe ministers met on Tuesday to discuss {words}, "
+                "officials said after the talks.\n").encode("utf-8")
+
+    def manifest(commit: str) -> None:
+        (content / "MANIFEST.tsv").write_text("repo\tcommit\tpath\tsha256\n" + "".join(
+            f"owner/repo\t{commit}\t{n}.md\t{hashlib.sha256(text(n)).hexdigest()}\n" for n in ("a", "b")),
+            encoding="utf-8")
+
+    def page(name: str) -> str:
+        return (out / "articles" / "owner" / "repo" / f"{name}.html").read_text(encoding="utf-8")
+
+    (folder / "a.md").write_bytes(text("a"))
+    manifest("c0ffee1")
+    out = tmp_path / "work" / "site"
+    build(make_settings(content, out))
+    assert "c0ffee1" in page("a")
+    (folder / "b.md").write_bytes(text("b"))  # new: its manifest entry is found
+    (folder / "a.md").write_bytes(text("a, edited"))  # no longer the file the manifest names
+    build(make_settings(content, out))
+    assert "c0ffee1" in page("b") and "c0ffee1" not in page("a")
+    assert _tree(out) == _cold(content, tmp_path)
+    (folder / "a.md").write_bytes(text("a"))
+    manifest("beef222")
+    build(make_settings(content, out))
+    assert "beef222" in page("a") and "beef222" in page("b")
+    assert _tree(out) == _cold(content, tmp_path)

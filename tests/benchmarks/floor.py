@@ -1,0 +1,88 @@
+"""The floor under any Python archive builder on this stack: what it costs,
+on all cores, just to read each raw file, render it with markdown-it-py,
+sanitize the HTML with nh3 and put it in a one-line Jinja template, with no
+extraction, cleaning, classification, list pages, feeds or writing.
+
+If this floor is already as slow as Hugo's whole build of the same files,
+then "no slower than Hugo" cannot be reached by tuning our own code: only by
+leaving the libraries the project is asked to prefer (docs/benchmarks.md).
+
+    python tests/benchmarks/floor.py /tmp/archive-bench/corpus [--limit N] [--jobs J]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from multiprocessing import get_context
+
+SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
+STAGES = ("read", "markdown-it", "nh3", "jinja2")
+
+
+def _worker_state():
+    import jinja2
+    import nh3
+    from markdown_it import MarkdownIt
+    template = jinja2.Environment(autoescape=True).from_string(
+        "<!doctype html><title>{{ title }}</title><main>{{ body|safe }}</main>")
+    return MarkdownIt("commonmark"), nh3.clean, template
+
+
+_STATE: list = []
+
+
+def _one(path: str) -> tuple[float, ...]:
+    if not _STATE:
+        _STATE.extend(_worker_state())
+    markdown, clean, template = _STATE
+    t0 = time.perf_counter()
+    with open(path, "rb") as handle:
+        text = handle.read().decode("utf-8", "replace")
+    t1 = time.perf_counter()
+    html = markdown.render(text)
+    t2 = time.perf_counter()
+    safe = clean(html)
+    t3 = time.perf_counter()
+    template.render(title=path, body=safe)
+    t4 = time.perf_counter()
+    return t1 - t0, t2 - t1, t3 - t2, t4 - t3
+
+
+def raw_files(folder: str, limit: int | None) -> list[str]:
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [os.path.join(root, f) for f in sorted(files) if f.endswith(SUFFIXES)]
+    return found[:limit] if limit else found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", help="a folder of raw files (searched recursively)")
+    parser.add_argument("--limit", type=int, help="the first N files in path order")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args(argv)
+    paths = raw_files(args.corpus, args.limit)
+    if not paths:
+        print(f"floor: no raw files under {args.corpus}", file=sys.stderr)
+        return 2
+    for path in paths:  # the page cache, as for a rebuild: the floor is CPU, not disk
+        with open(path, "rb") as handle:
+            handle.read()
+    started = time.perf_counter()
+    with get_context("fork").Pool(args.jobs) as pool:
+        laps = pool.map(_one, paths, chunksize=64)
+    wall = time.perf_counter() - started
+    cpu = [sum(lap[i] for lap in laps) for i in range(len(STAGES))]
+    print(f"{len(paths)} files, {args.jobs} jobs: wall {wall:.1f} s, "
+          f"CPU {sum(cpu):.1f} s ({1000 * sum(cpu) / len(paths):.2f} ms a file)")
+    for name, seconds in zip(STAGES, cpu):
+        print(f"  {name:<12} {seconds:6.1f} s CPU  {1000 * seconds / len(paths):.2f} ms a file")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
