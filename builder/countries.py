@@ -604,6 +604,7 @@ class CountryMatcher:
 
 
 _MATCHER_CACHE_DIR: list[Path] = []
+_MATCHER_FILE_PREFIX = "country-matcher-"
 
 
 def use_cache_dir(folder: Path) -> None:
@@ -625,7 +626,7 @@ def default_matcher() -> CountryMatcher:
     key = hashlib.sha1(ALIASES_PATH.read_bytes() + Path(__file__).read_bytes() + babel.__version__.encode()
                        + importlib.metadata.version("pyahocorasick").encode()).hexdigest()[:16]
     folder = _MATCHER_CACHE_DIR[0]
-    stored = folder / f"country-matcher-{key}.pickle"
+    stored = folder / f"{_MATCHER_FILE_PREFIX}{key}.pickle"
     try:
         return pickle.loads(stored.read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
@@ -655,6 +656,9 @@ def _write_atomically(path: Path, data: bytes) -> None:
     partial = path.with_suffix(f".{os.getpid()}.tmp")
     partial.write_bytes(data)
     os.replace(partial, path)
+    for old in path.parent.glob(f"{_MATCHER_FILE_PREFIX}*.pickle"):
+        if old != path:  # made by other versions of the data or code: 24 MB each, never read again
+            old.unlink(missing_ok=True)
 
 
 @functools.cache

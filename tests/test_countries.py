@@ -281,3 +281,11 @@ def test_country_name_in_interface_locales():
     assert country_name("KR", "zh-Hant") == "南韓"
     assert country_name("DE", "xx") == "Germany"  # unknown locale
     assert country_name("QQ") == "QQ"
+
+
+def test_a_stored_matcher_replaces_those_of_other_versions(tmp_path):
+    from builder.countries import _write_atomically
+    (tmp_path / "country-matcher-0ld.pickle").write_bytes(b"old")
+    (tmp_path / "other.pickle").write_bytes(b"not ours")
+    _write_atomically(tmp_path / "country-matcher-new.pickle", b"new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["country-matcher-new.pickle", "other.pickle"]
