@@ -124,7 +124,8 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None)
     try:
         with stages.time("scan"):
             files = _scan_files(content, cache)
-            inputs = _inputs_digest(settings, content, files)
+            manifest_sha = _manifest_sha(content)
+            inputs = _inputs_digest(settings, files, manifest_sha)
         if incremental and cache.meta("inputs") == inputs:
             summary = cache.blob("summary")
             if summary and digest(sorted(site_files(out))) == cache.meta("outputs"):
@@ -138,14 +139,10 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None)
                     raise StrictFailure(report)
                 return report
         with stages.time("scan"):
-            scanned = _scanned_articles(content, files, cache)
+            scanned = _scanned_articles(content, files, cache, manifest_sha)
         stages.count("scan", len(scanned))
         with _pool(settings) as run:
             articles, skips, stored_keys = _process(run, job, cache, scanned, stages, progress)
-        # The processing workers are gone. Tens of thousands of entries live
-        # until the end: keep the render workers' collector from touching
-        # their pages, which would copy them.
-        gc.freeze()
         articles = resolve_slug_collisions(articles)
         page_fingerprint = _page_fingerprint(settings)
         built = {a.source_path: (a.key, a.slug) for a in articles}
@@ -159,7 +156,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None)
         with stages.time("plan"):
             kept_groups = cache.groups() if incremental else {}
             stored = cache.outputs() if incremental else {}
-            since = _since(cache, kept_built, changed, kept_relations, stored)
+            since = _since(cache, kept_built, changed, kept_relations, stored, articles)
             slugs_stored = _load_slugs(cache)
             outputs, memo, labels = _plan(settings, job, page_fingerprint, articles, relations, relation_state,
                                           kept_groups, since)
@@ -170,8 +167,11 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None)
                 # a file of the last build that is gone from disk must be made again
                 previous = {p: k for p, k in stored.items() if p in on_disk}
             todo = _outputs_to_make(outputs, previous)
+        # The entries and the plan live to the end: frozen, neither this
+        # process's first collection nor the render workers' (which would copy
+        # their pages) walk them.
+        gc.freeze()
         if collecting:
-            gc.freeze()  # the plan, which lives to the end: else the first collection walks it all
             gc.enable()
         with stages.time("render"):
             _render(settings, site, todo, progress)
@@ -212,11 +212,11 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None)
         cache.close()
 
 
-def _inputs_digest(settings: Settings, content: Path, files: list[tuple[ContentEntry, str]]) -> str:
+def _inputs_digest(settings: Settings, files: list[tuple[ContentEntry, str]], manifest_sha: str | None) -> str:
     """Everything an output can depend on: the raw files and sidecars (path and
     hash), the provenance manifest, the builder's code, the templates, the
     static files and the settings. (The rules are the cache's own identity.)"""
-    return digest([(entry.rel, sha) for entry, sha in files], _manifest_sha(content),
+    return digest([(entry.rel, sha) for entry, sha in files], manifest_sha,
                   code_fingerprint(), tree_fingerprint(settings.path("templates_dir")),
                   tree_fingerprint(settings.path("static_dir")), repr(settings))
 
@@ -257,7 +257,8 @@ def _manifest_sha(content: Path) -> str | None:
     return hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else None
 
 
-def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], cache: Cache) -> list[_Scanned]:
+def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], cache: Cache,
+                      manifest_sha: str | None) -> list[_Scanned]:
     """The article files, each with the key of its processed record.
 
     A key is a hash of the file, its sidecar and its manifest entry. The last
@@ -267,7 +268,7 @@ def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], cach
     rows) is read only for files it has not seen."""
     hashes = {entry.rel: sha for entry, sha in files}
     sidecars = {entry.rel for entry, _ in files if entry.kind == "sidecar"}
-    identity = (code_fingerprint(), _manifest_sha(content))
+    identity = (code_fingerprint(), manifest_sha)
     kept = cache.values("scan")
     memo = kept[1] if kept and tuple(kept[0]) == identity else {}
     manifest = None
@@ -381,8 +382,8 @@ def _changed(kept: list | None, page_fingerprint: str, built: dict[str, tuple[st
     return {p for p, made in built.items() if before.get(p) != made} | (before.keys() - built.keys())
 
 
-def _since(cache: Cache, kept: list | None, changed: set[str] | None, relations, outputs: dict[str, str]
-           ) -> _Since | None:
+def _since(cache: Cache, kept: list | None, changed: set[str] | None, relations, outputs: dict[str, str],
+           articles: list[Entry]) -> _Since | None:
     """What the plan needs to know of the last build (``None``: plan it all)."""
     from builder.indexes import touched_groups
     if changed is None or relations is None:
@@ -392,7 +393,8 @@ def _since(cache: Cache, kept: list | None, changed: set[str] | None, relations,
     old = cache.entries(old_keys)
     if not all(isinstance(old.get(k), Entry) for k in old_keys):
         return None  # an entry the last build had is gone from the cache
-    return _Since(changed, touched_groups(old.values()), kept[2], relations.result, outputs)
+    now = (a for a in articles if a.source_path in changed)
+    return _Since(changed, touched_groups([*old.values(), *now]), kept[2], relations.result, outputs)
 
 
 def _page_fingerprint(settings: Settings) -> str:
@@ -412,12 +414,11 @@ def _plan(settings: Settings, job: _Job, page_fingerprint: str, articles: list[E
     Given what changed ``since`` the last build, an article page whose own
     entry, relations, related articles and tag labels are all as they were
     keeps its key without hashing them again."""
-    from builder.indexes import Output, plan_indexes, tag_labels, touched_groups
+    from builder.indexes import Output, plan_indexes, tag_labels
     from builder.render import Renderer, article_path
     labels = tag_labels(articles, settings)
     content = str(settings.path("content_dir"))
     dirty = _dirty_pages(articles, labels, relation_state.result, since) if since else None
-    touched = since.touched | touched_groups(a for a in articles if a.source_path in since.changed) if since else None
     outputs: list[Output] = []
     for article in articles:
         path = article_path(article)
@@ -446,7 +447,8 @@ def _plan(settings: Settings, job: _Job, page_fingerprint: str, articles: list[E
     def body_of(article: Entry) -> str:
         return bodies.read(article.key)
 
-    indexes, memo = plan_indexes(settings, articles, labels, renderer, page_fingerprint, body_of, memo, touched)
+    indexes, memo = plan_indexes(settings, articles, labels, renderer, page_fingerprint, body_of, memo,
+                                 since.touched if since else None)
     return outputs + indexes, memo, labels
 
 
@@ -515,7 +517,6 @@ def _render(settings: Settings, site: StagingSite, todo: list[Output], progress)
         # The outputs' makers are closures over this build's entries: fork a
         # pool now so its workers inherit them, and send only indexes.
         _PENDING[:] = todo
-        gc.freeze()  # what the plan made, too: see build()
         try:
             with ProcessPoolExecutor(max_workers=settings.workers, mp_context=get_context("fork")) as pool:
                 chunk = max(1, min(64, len(todo) // (settings.workers * 8)))
