@@ -24,9 +24,7 @@ finds damaged while the build reads it (see ``build.build``).
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import hashlib
 import marshal
 import os
@@ -34,7 +32,7 @@ import pickle
 import sqlite3
 import sys
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterator
 from pathlib import Path
 
 from builder import __version__
@@ -148,7 +146,7 @@ class Cache:
     def put_file_hashes(self, rows: dict[str, tuple[int, int, str]], stored: dict[str, tuple[int, int, str]]) -> None:
         """Replace the rows ``stored`` (what ``file_hashes()`` gave) by ``rows``,
         writing only the ones that differ."""
-        with self._transaction():
+        with self.transaction():
             self._db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in stored.keys() - rows.keys()))
             self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
                                  ((p, *row) for p, row in rows.items() if stored.get(p) != row))
@@ -166,22 +164,18 @@ class Cache:
     def entries(self, keys: list[str]) -> dict[str, Entry | object]:
         """The ``Entry`` of each article found under ``keys``, or its record when
         it has none (a ``Skip``)."""
-        found: dict[str, Entry | object] = {}
-        rows: list[tuple[str, tuple]] = []
-        with _collector_paused():  # every object made here lives on: collections would find nothing
-            for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
-                marks = ",".join("?" * len(chunk))
-                rows += [(key, marshal.loads(entry)) for key, entry in self._db.execute(
-                    f"SELECT key, entry FROM entries WHERE key IN ({marks})", chunk)]
-            found.update(zip((key for key, _ in rows), Entry.from_rows(row for _, row in rows)))
-            others = [k for k in keys if k not in found]
-            for start in range(0, len(others), 500):
-                chunk = others[start:start + 500]
-                marks = ",".join("?" * len(chunk))
-                found.update((key, pickle.loads(record)) for key, record in self._db.execute(
-                    f"SELECT key, record FROM articles WHERE key IN ({marks})", chunk))
+        rows = [(key, marshal.loads(entry)) for key, entry in self._where_key_in("key, entry FROM entries", keys)]
+        found: dict[str, Entry | object] = dict(zip((key for key, _ in rows), Entry.from_rows(r for _, r in rows)))
+        skipped = self._where_key_in("key, record FROM articles", [k for k in keys if k not in found])
+        found.update((key, pickle.loads(record)) for key, record in skipped)
         return found
+
+    def _where_key_in(self, select: str, keys: list[str]) -> Iterator[tuple]:
+        """``SELECT {select} WHERE key IN (keys)``, in chunks below SQLite's
+        limit on parameters."""
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            yield from self._db.execute(f"SELECT {select} WHERE key IN ({','.join('?' * len(chunk))})", chunk)
 
     def put_article(self, key: str, record: object, body: str) -> None:
         """Store a processed ``Article`` (with its ``Entry``) or a ``Skip``."""
@@ -201,7 +195,7 @@ class Cache:
         """Delete every record not under ``keys``; ``stored`` (what ``keys()``
         gave) spares reading the keys again."""
         stale = (stored if stored is not None else self.keys()) - keys
-        with self._transaction():
+        with self.transaction():
             self._db.executemany("DELETE FROM articles WHERE key = ?", ((k,) for k in stale))
             self._db.executemany("DELETE FROM entries WHERE key = ?", ((k,) for k in stale))
 
@@ -213,7 +207,7 @@ class Cache:
     def put_outputs(self, outputs: dict[str, str], build_id: str, stored: dict[str, str] | None = None) -> None:
         """Record the site's files; ``stored`` (what ``outputs()`` gave) limits
         the writing to the rows that changed."""
-        with self._transaction():
+        with self.transaction():
             if stored is None:
                 self._db.execute("DELETE FROM outputs")
                 self._db.executemany("INSERT INTO outputs VALUES (?, ?)", outputs.items())
@@ -226,15 +220,14 @@ class Cache:
 
     def groups(self) -> dict[str, tuple[str, tuple[tuple[str, str], ...]]]:
         """The list pages' memo of the last build (see ``indexes.plan_indexes``)."""
-        with _collector_paused():
-            return {i: (inputs, marshal.loads(outputs))
-                    for i, inputs, outputs in self._db.execute("SELECT id, inputs, outputs FROM groups")}
+        return {i: (inputs, marshal.loads(outputs))
+                for i, inputs, outputs in self._db.execute("SELECT id, inputs, outputs FROM groups")}
 
     def put_groups(self, memo: dict[str, tuple[str, tuple[tuple[str, str], ...]]],
                    stored: dict[str, tuple[str, tuple[tuple[str, str], ...]]] | None = None) -> None:
         """Replace the memo ``stored`` (what ``groups()`` gave) by ``memo``,
         writing only the groups that changed (all of them without ``stored``)."""
-        with self._transaction():
+        with self.transaction():
             if stored is None:
                 self._db.execute("DELETE FROM groups")
                 stored = {}
@@ -266,10 +259,7 @@ class Cache:
         """Like ``blob``, for builtins only (``marshal``, uncompressed): several
         times faster to load, for what every rebuild reads."""
         row = self._db.execute("SELECT v FROM blobs WHERE k = ?", ("marshal:" + key,)).fetchone()
-        if row is None:
-            return None
-        with _collector_paused():
-            return marshal.loads(row[0])
+        return None if row is None else marshal.loads(row[0])
 
     def put_values(self, key: str, value: object) -> None:
         self._db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", ("marshal:" + key, marshal.dumps(value)))
@@ -284,25 +274,11 @@ class Cache:
         """Writes that must land together (a build's record of the site it made)."""
         return _Tx(self)
 
-    def _transaction(self) -> "_Tx":
-        return _Tx(self)
-
 
 def encode_article(key: str, record: object, body: str) -> tuple[bytes, bytes, bytes | None]:
     """The stored form of an article's record, body and entry (no entry for a ``Skip``)."""
     entry = marshal.dumps(Entry.of(record, key).row()) if isinstance(record, Article) else None
     return pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), zlib.compress(body.encode("utf-8"), 1), entry
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _Tx:
