@@ -642,16 +642,17 @@ def default_matcher() -> CountryMatcher:
         return pickle.loads(stored.read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
         matcher = CountryMatcher.from_data()  # the child failed: build it here, as without a cache
-        _write_atomically(stored, pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL))
+        _write_matcher(stored, pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL))
         return matcher
 
 
 def _store_matcher(stored: Path) -> None:
     import pickle
-    _write_atomically(stored, pickle.dumps(CountryMatcher.from_data(), protocol=pickle.HIGHEST_PROTOCOL))
+    _write_matcher(stored, pickle.dumps(CountryMatcher.from_data(), protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def _write_matcher(path: Path, data: bytes) -> None:
+    """Store a matcher atomically, and remove those of other versions."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.tmp")
     partial.write_bytes(data)

@@ -284,8 +284,8 @@ def test_country_name_in_interface_locales():
 
 
 def test_a_stored_matcher_replaces_those_of_other_versions(tmp_path):
-    from builder.countries import _write_atomically
+    from builder.countries import _write_matcher
     (tmp_path / "country-matcher-0ld.pickle").write_bytes(b"old")
     (tmp_path / "other.pickle").write_bytes(b"not ours")
-    _write_atomically(tmp_path / "country-matcher-new.pickle", b"new")
+    _write_matcher(tmp_path / "country-matcher-new.pickle", b"new")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["country-matcher-new.pickle", "other.pickle"]

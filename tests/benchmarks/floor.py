@@ -8,6 +8,10 @@ then "no slower than Hugo" cannot be reached by tuning our own code: only by
 leaving the libraries the project is asked to prefer (docs/benchmarks.md).
 
     python tests/benchmarks/floor.py /tmp/archive-bench/corpus [--limit N] [--jobs J]
+
+The files are the benchmark's own samples (corpus_sample.py): the first N of
+the stratified order, so that ``--limit 5000`` measures what bench.py builds
+at 5,000.
 """
 
 from __future__ import annotations
@@ -17,8 +21,11 @@ import os
 import sys
 import time
 from multiprocessing import get_context
+from pathlib import Path
 
-SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus_sample import locate_corpus, stratified_order  # noqa: E402
+
 STAGES = ("read", "markdown-it", "nh3", "jinja2")
 
 
@@ -51,21 +58,16 @@ def _one(path: str) -> tuple[float, ...]:
     return t1 - t0, t2 - t1, t3 - t2, t4 - t3
 
 
-def raw_files(folder: str, limit: int | None) -> list[str]:
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [os.path.join(root, f) for f in sorted(files) if f.endswith(SUFFIXES)]
-    return found[:limit] if limit else found
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", help="a folder of raw files (searched recursively)")
-    parser.add_argument("--limit", type=int, help="the first N files in path order")
+    parser.add_argument("corpus", type=Path, help="the bench corpus: its folder or corpus-29k.tar.xz")
+    parser.add_argument("--limit", type=int, help="the first N files of the stratified order")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/archive-bench"),
+                        help="where a tarball is extracted (as bench.py's --work)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
-    paths = raw_files(args.corpus, args.limit)
+    root = locate_corpus(args.corpus, args.work)
+    paths = [str(root / rel) for rel in stratified_order(root)[:args.limit]]
     if not paths:
         print(f"floor: no raw files under {args.corpus}", file=sys.stderr)
         return 2
