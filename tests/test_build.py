@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
 import urllib.parse
 from pathlib import Path
 
@@ -160,6 +163,24 @@ def test_cli_exit_codes(tmp_path, monkeypatch, capsys):
     other.mkdir()
     (other / "keep.txt").write_text("x", encoding="utf-8")
     assert main(["--cache", str(tmp_path / "cache"), "--content", str(content), "--out", str(other), "--jobs", "1"]) == 3
+
+
+def test_the_command_flushes_its_summary_and_exits_with_the_build_code(tmp_path):
+    """The command ends its process at once (``cli.console``): what it printed
+    must still reach a pipe, and its exit code must be the build's."""
+    content = copy_seeds(tmp_path / "content")
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # a pipe is block-buffered
+    command = [sys.executable, "-m", "builder", "--cache", str(tmp_path / "cache"), "--content", str(content),
+               "--out", str(tmp_path / "site"), "--jobs", "1"]
+    done = subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "build done: 5 articles" in done.stdout
+    assert "WARNING: no base URL set" in done.stderr
+    (content / "bad.bin").write_bytes(b"\x00\x00\x00")
+    done = subprocess.run([*command, "--strict"], cwd=ROOT, env=environ, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 1
+    assert "1. bad.bin: [read]" in done.stdout
 
 
 def test_summary_lists_skipped_files_with_reasons(tmp_path, monkeypatch, capsys):
