@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import marshal
 import os
 import sqlite3
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -69,7 +70,9 @@ class _Scanned(NamedTuple):
     rel: str
     sha256: str
     key: str
-    provenance: dict | None
+    provenance: bytes
+    """The manifest's entry for the file (a dict or ``None``), marshalled:
+    decoded only when the file is processed."""
 
 
 @dataclass(frozen=True)
@@ -137,10 +140,11 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         with stages.time("scan"):
             files = _scan_files(content, cache)
             manifest_sha = _manifest_sha(content)
-            inputs = _inputs_digest(settings, files, manifest_sha)
-        if incremental and cache.meta("inputs") == inputs:
-            summary = cache.blob("summary")
-            if summary and digest(sorted(site_files(out))) == cache.meta("outputs"):
+            inputs, others = _inputs_digest(settings, files, manifest_sha)
+        build_id = digest(inputs, cache.rules)  # the outputs are a function of these
+        summary = cache.blob("summary") if incremental else None
+        if summary and cache.meta("inputs") == inputs:
+            if digest(sorted(site_files(out))) == cache.meta("outputs"):
                 # nothing that decides any output changed since the site was built,
                 # and the site still holds exactly the files it was given
                 stages.count("scan", summary[1] + len(summary[2]))
@@ -151,24 +155,34 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                     raise StrictFailure(report)
                 return report
         with stages.time("scan"):
-            scanned = _scanned_articles(content, files, cache, manifest_sha)
+            scan = _scanned_articles(content, files, cache, manifest_sha)
+            scanned = scan.articles
         stages.count("scan", len(scanned))
+        page_fingerprint = _page_fingerprint(settings)
+        kept_built = cache.values("built") if incremental else None
+        from builder import countries
+        countries.use_cache_dir(job.cache_path.parent)  # before the workers fork
         with _pool(settings) as run:
+            if (summary and scan.changed and kept_built and kept_built[0] == page_fingerprint
+                    and cache.meta("others") == others and not (settings.strict and summary[2])):
+                report = _edit_in_place(settings, job, cache, run, site, scan, summary, kept_built[1],
+                                        page_fingerprint, (inputs, others, build_id), stages)
+                if report:
+                    return report
             articles, skips, stored_keys = _process(run, job, cache, scanned, stages, progress)
         articles = resolve_slug_collisions(articles)
-        page_fingerprint = _page_fingerprint(settings)
         built = {a.source_path: (a.key, a.slug) for a in articles}
-        kept_built = cache.values("built") if incremental else None
+        built_before = cache.built() if incremental else None
         with stages.time("relate"):
             from builder import related
             kept = cache.values("relations") if incremental else None
             kept_relations = related.RelationState(*kept[1]) if kept and kept[0] == code_fingerprint() else None
-            changed = _changed(kept_built, page_fingerprint, built)
+            changed = _changed(kept_built, built_before, page_fingerprint, built)
             relations, relation_state = related.relations(articles, kept_relations, changed)
         with stages.time("plan"):
             kept_groups = cache.groups() if incremental else {}
             stored = cache.outputs() if incremental else {}
-            since = _since(cache, kept_built, changed, kept_relations, stored, articles)
+            since = _since(cache, kept_built, built_before, changed, kept_relations, stored, articles)
             slugs_stored = _load_slugs(cache)
             outputs, memo, labels = _plan(settings, job, page_fingerprint, articles, relations, relation_state,
                                           kept_groups, since)
@@ -195,7 +209,6 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
             raise StrictFailure(report)
         with stages.time("commit"):
             keys = {o.path: o.key for o in outputs}
-            build_id = digest(list(keys.items()))  # the plan's order is the inputs' own
             if incremental:
                 site.commit_changes(on_disk - set(keys), build_id)
             else:
@@ -203,13 +216,16 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
             with cache.transaction():  # what the cache says of the new site lands whole or not at all
                 cache.put_outputs(keys, build_id, stored if incremental else None)
                 cache.set_meta("inputs", inputs)
+                cache.set_meta("others", others)
                 cache.set_meta("outputs", digest(sorted(keys)))
                 cache.put_blob("summary", (len(keys), len(articles), tuple(skips)))
                 if relation_state != kept_relations:
                     cache.put_values("relations", (code_fingerprint(), tuple(relation_state)))
                 cache.put_groups(memo, kept_groups if incremental else None)
-                if not kept_built or kept_built != [page_fingerprint, built, labels]:
-                    cache.put_values("built", [page_fingerprint, built, labels])
+                cache.put_built(built, built_before)
+                if kept_built != [page_fingerprint, labels]:
+                    cache.put_values("built", [page_fingerprint, labels])
+                scan.keep(cache)
                 _keep_slugs(cache, slugs_stored)
                 cache.keep_only_articles({s.key for s in scanned}, stored_keys)
         if exiting:
@@ -226,22 +242,27 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         cache.close()
 
 
-def _inputs_digest(settings: Settings, files: list[tuple[ContentEntry, str]], manifest_sha: str | None) -> str:
-    """Everything an output can depend on: the raw files and sidecars (path and
-    hash), the provenance manifest, the builder's code, the templates, the
-    static files and the settings. (The rules are the cache's own identity.)"""
-    return digest([(entry.rel, sha) for entry, sha in files], manifest_sha,
-                  code_fingerprint(), tree_fingerprint(settings.path("templates_dir")),
-                  tree_fingerprint(settings.path("static_dir")), repr(settings))
+def _inputs_digest(settings: Settings, files: list[tuple[ContentEntry, str]],
+                   manifest_sha: str | None) -> tuple[str, str]:
+    """A hash of everything an output can depend on: the raw files and
+    sidecars (path and hash), the provenance manifest, the builder's code, the
+    templates, the static files and the settings that shape the site (the
+    rules are the cache's own identity); and a hash of the same without the
+    article files. Neither depends on where the folders are."""
+    rest = digest(manifest_sha, code_fingerprint(), tree_fingerprint(settings.path("templates_dir")),
+                  tree_fingerprint(settings.path("static_dir")), settings.shaping())
+    return (digest([(entry.rel, sha) for entry, sha in files], rest),
+            digest([(entry.rel, sha) for entry, sha in files if entry.kind != "article"], rest))
 
 
-def _report(settings, articles, skips, stages, files, changed, incremental=False) -> BuildReport:
+def _report(settings, articles, skips, stages, files, changed, incremental=False, in_place=False) -> BuildReport:
     processed = stages.counted("process")
-    warnings = (f"{'incremental' if incremental else 'full'} build: {changed} of {files} files written, "
+    kind = "incremental build, edits in place" if in_place else "incremental build" if incremental else "full build"
+    warnings = (f"{kind}: {changed} of {files} files written, "
                 f"{processed} files processed, {stages.counted('cached')} taken from the cache",)
     return BuildReport(pages=files + 1, articles=len(articles), skipped=tuple(skips),
                        timings=stages.timings(), out_dir=str(settings.path("out_dir")), warnings=warnings,
-                       written=changed, processed=processed, incremental=incremental)
+                       written=changed, processed=processed, incremental=incremental, in_place=in_place)
 
 
 # --- scan and process ----------------------------------------------------------
@@ -271,8 +292,25 @@ def _manifest_sha(content: Path) -> str | None:
     return hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else None
 
 
+class _Scan(NamedTuple):
+    """The article files found, and what changed since the last build's scan."""
+
+    articles: list[_Scanned]
+    identity: str
+    memo: dict[str, tuple[str, str, str, bytes]]
+    """What the next build's scan starts from (``keep`` it once the build is done)."""
+    stored: dict[str, tuple[str, str, str, bytes]]
+    """What this one started from."""
+    changed: dict[str, str] | None
+    """Source path → key in the last build, of each file whose key changed;
+    ``None`` when files came or left, or the last scan is not comparable."""
+
+    def keep(self, cache: Cache) -> None:
+        cache.put_scan(self.identity, self.memo, self.stored)
+
+
 def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], cache: Cache,
-                      manifest_sha: str | None) -> list[_Scanned]:
+                      manifest_sha: str | None) -> _Scan:
     """The article files, each with the key of its processed record.
 
     A key is a hash of the file, its sidecar and its manifest entry. The last
@@ -282,9 +320,8 @@ def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], cach
     rows) is read only for files it has not seen."""
     hashes = {entry.rel: sha for entry, sha in files}
     sidecars = {entry.rel for entry, _ in files if entry.kind == "sidecar"}
-    identity = (code_fingerprint(), manifest_sha)
-    kept = cache.values("scan")
-    memo = kept[1] if kept and tuple(kept[0]) == identity else {}
+    identity = digest(code_fingerprint(), manifest_sha)
+    memo = cache.scan(identity)
     manifest = None
     made: dict[str, tuple] = {}
     scanned = []
@@ -302,13 +339,14 @@ def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], cach
             else:
                 if manifest is None:
                     manifest = read_manifest(content)
-                provenance = manifest.get(entry.rel)
-            key = digest(entry.rel, sha, side_sha, sorted((provenance or {}).items()))
+                provenance = marshal.dumps(manifest.get(entry.rel))
+            key = digest(entry.rel, sha, side_sha, sorted((marshal.loads(provenance) or {}).items()))
         made[entry.rel] = (sha, side_sha, key, provenance)
         scanned.append(_Scanned(entry.path, entry.rel, sha, key, provenance))
-    if made != memo:
-        cache.put_values("scan", (identity, made))
-    return scanned
+    changed = None
+    if memo and memo.keys() == made.keys():
+        changed = {rel: memo[rel][2] for rel, now in made.items() if memo[rel][2] != now[2]}
+    return _Scan(scanned, identity, made, memo, changed)
 
 
 def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_Stages",
@@ -320,8 +358,7 @@ def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_St
     The workers start on the files to process before the cached entries are
     read, so that after an edit the one file is processed while this process
     loads the rest of the archive."""
-    from builder import classify, countries
-    countries.use_cache_dir(job.cache_path.parent)
+    from builder import classify
     started = time.perf_counter()
     stored = cache.keys()
     misses = [s for s in scanned if s.key not in stored]
@@ -331,7 +368,7 @@ def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_St
         # so copies) the pages they share with this process
         classify.warm_up(job.vocabulary)
         gc.freeze()
-    results = run(partial(_process_one, job), [(s.path, s.provenance, s.key) for s in misses])
+    results = run(partial(_process_one, job), [(s.path, marshal.loads(s.provenance), s.key) for s in misses])
     hits = cache.entries([s.key for s in scanned if s.key in stored])
     rows: dict[str, tuple] = {}
     cache.begin()
@@ -368,6 +405,171 @@ def _process_one(job: _Job, task) -> tuple[Skip | None, tuple, tuple | None, tup
     return None, encode_article(key, article, processed.body_html), Entry.of(article, key).row(), processed.timings
 
 
+# --- edits in place --------------------------------------------------------------
+
+IN_PLACE_LIMIT = 32
+"""More changed files than this take the full plan (``_edit_in_place``)."""
+
+_PLACE = ("slug", "title", "language", "date", "publisher", "tags", "countries", "raw_url")
+"""What an edited article keeps when it stays in place (see ``_edit_in_place``)."""
+
+
+def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, site: StagingSite, scan: _Scan,
+                   summary: tuple, labels: dict[str, tuple[str, str]], page_fingerprint: str,
+                   ids: tuple[str, str, str], stages: "_Stages") -> BuildReport | None:
+    """The rebuild after edits that leave every article in place, or ``None``
+    when they do not (the full plan then takes over, with what was processed
+    here in the cache).
+
+    An edited article stays in place when its slug, title, language, date,
+    source, tags and countries are as they were, and, if it names three
+    countries or more, what makes two articles translations of each other
+    (``related.is_translation``). Then no group gains or loses a member, no
+    list is reordered, no relation changes, and no other article's page
+    shows anything of it that changed. What is made again is its own page and
+    raw copy, the list page of each of its groups that shows it, and the
+    feeds it is in; the entries of the rest of the archive are not even
+    loaded. Only content files may have changed (``others``: settings,
+    templates, code and every other file are as they were)."""
+    from builder.indexes import HOME, Group, IndexPlanner, touched_groups
+    from builder.related import Related, RelationState
+    from builder.render import Renderer
+    inputs, _, build_id = ids
+    changed = scan.changed  # source path → its key in the last build
+    if len(changed) > IN_PLACE_LIMIT:
+        return None
+    started = time.perf_counter()
+    now = {s.rel: s for s in scan.articles if s.rel in changed}
+    found = cache.entries([s.key for s in now.values()])  # an edit undone finds its record
+    misses = [s for s in now.values() if s.key not in found]
+    results = run(partial(_process_one, job), [(s.path, marshal.loads(s.provenance), s.key) for s in misses])
+    # while the workers process the files:
+    old = cache.entries(list(changed.values()))
+    built = cache.built(changed)
+    kept = cache.values("relations")
+    intact = digest(sorted(site_files(site.out_dir))) == cache.meta("outputs")
+    with cache.transaction():
+        for missed, (skip, encoded, row, laps) in zip(misses, results):
+            for name, seconds in laps:
+                stages.add_cpu(name, seconds)
+            cache.put_encoded(missed.key, encoded)
+            found[missed.key] = skip or next(Entry.from_rows([row]))
+    stages.add_wall("process", time.perf_counter() - started, len(misses))
+    if not intact or not kept or kept[0] != code_fingerprint():
+        return None
+    edited: dict[str, Entry] = {}
+    for path, old_key in changed.items():
+        before, after = old.get(old_key), found.get(now[path].key)
+        if not (isinstance(before, Entry) and isinstance(after, Entry) and path in built
+                and _in_place(before, after)):
+            return None
+        edited[path] = after._replace(slug=built[path][1])
+
+    with stages.time("plan"):
+        entries = _StoredEntries(cache, edited)
+        relations = RelationState(*kept[1]).result
+        entries.load([other for path in edited for _, other in relations[path]])
+        related = Related({path: relations[path] for path in edited}, entries.loaded)
+        planned = []
+        content = str(settings.path("content_dir"))
+        for article in edited.values():
+            key = _article_key(page_fingerprint, article, related, labels)
+            planned += _article_outputs(settings, job, content, article, key, related, labels)
+        bodies = BodyReader(job.cache_path)
+        planner = IndexPlanner(settings, Renderer(settings), page_fingerprint, entries.keys,
+                               lambda article: bodies.read(article.key))
+        groups = cache.groups_of(touched := touched_groups(edited.values()))
+        if len(groups) != len(touched):
+            return None  # the cache does not hold every group an edit touched
+        kept_groups = {}
+        for group, (_, outputs, folder, key, label, path, paths) in groups.items():
+            members = _StoredMembers(paths, entries)
+            near = [members.index(p) for p in edited if p in members]
+            made = (planner.home(members, near) if folder == HOME
+                    else planner.group(folder, Group(key, label, path, members), near))
+            keys = dict(outputs)
+            keys.update((o.path, o.key) for o in made)
+            kept_groups[group] = ("", tuple(keys.items()))  # inputs unknown: hashed again when next touched
+            planned += made
+    with stages.time("compare"):
+        stored = cache.outputs_at(o.path for o in planned)
+        if stored.keys() != {o.path for o in planned}:
+            return None  # a file this path would make that the last build did not
+        todo = [o for o in planned if stored[o.path] != o.key]
+    with stages.time("render"):
+        _render(settings, site, todo, None)
+    stages.count("render", len(todo))
+    with stages.time("commit"):
+        site.commit_changes((), build_id)
+        with cache.transaction():
+            cache.set_outputs({o.path: o.key for o in todo}, build_id)
+            cache.set_meta("inputs", inputs)
+            cache.set_group_outputs(kept_groups)
+            cache.put_built({p: (a.key, a.slug) for p, a in edited.items()}, built)
+            cache.forget_articles(changed.values())
+            scan.keep(cache)
+    stages.count("cached", len(scan.articles) - len(misses))
+    files, article_count, skips = summary
+    return _report(settings, range(article_count), skips, stages, files, len(todo), True, True)
+
+
+def _in_place(before: Entry, after: Entry) -> bool:
+    """Whether an article edited from ``before`` to ``after`` stays in place
+    (see ``_edit_in_place``)."""
+    if any(getattr(before, field) != getattr(after, field) for field in _PLACE):
+        return False
+    return len(after.countries) < 3 or before.signature == after.signature
+
+
+class _StoredEntries:
+    """The entries of the last build's articles, loaded from the cache when
+    first asked for, with the ``edited`` ones as they are now."""
+
+    def __init__(self, cache: Cache, edited: dict[str, Entry]):
+        from builder.indexes import list_key
+        self._cache = cache
+        self._list_key = list_key
+        self.loaded: dict[str, Entry] = dict(edited)
+        self.keys = {path: list_key(a) for path, a in edited.items()}
+        """source path → ``indexes.list_key`` of every entry loaded."""
+
+    def load(self, paths: Iterable[str]) -> None:
+        missing = [p for p in paths if p not in self.loaded]
+        built = self._cache.built(missing)
+        found = self._cache.entries([key for key, _ in built.values()])
+        for path, (key, slug) in built.items():
+            entry = found[key]._replace(slug=slug)
+            self.loaded[path] = entry
+            self.keys[path] = self._list_key(entry)
+
+
+class _StoredMembers(Sequence):
+    """A stored group's members, newest first, as entries loaded a page at a
+    time when first asked for."""
+
+    def __init__(self, paths: Sequence[str], entries: _StoredEntries):
+        self._paths = paths
+        self._entries = entries
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._paths
+
+    def index(self, path, start: int = 0, stop: int | None = None) -> int:
+        return self._paths.index(path, start, len(self._paths) if stop is None else stop)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._paths)))]
+        path = self._paths[index]
+        if path not in self._entries.loaded:
+            start = index % len(self._paths)
+            self._entries.load(self._paths[start:start + 100])
+        return self._entries.loaded[path]
+
+
 # --- plan and render -------------------------------------------------------------
 
 class _Since(NamedTuple):
@@ -386,37 +588,34 @@ class _Since(NamedTuple):
     """Each output's key."""
 
 
-def _changed(kept: list | None, page_fingerprint: str, built: dict[str, tuple[str, str]]) -> set[str] | None:
-    """The source paths whose (key, slug) differ from the last build's ``kept``
-    record, or that came or left; ``None`` if there is no such record for
-    the same pages."""
-    if not kept or kept[0] != page_fingerprint:
+def _changed(kept: list | None, before: dict[str, tuple[str, str]] | None, page_fingerprint: str,
+             built: dict[str, tuple[str, str]]) -> set[str] | None:
+    """The source paths whose (key, slug) differ from the last build's
+    (``before``), or that came or left; ``None`` if the last build made other
+    pages (``kept``: its page fingerprint and labels)."""
+    if not kept or kept[0] != page_fingerprint or before is None:
         return None
-    before = kept[1]
     return {p for p, made in built.items() if before.get(p) != made} | (before.keys() - built.keys())
 
 
-def _since(cache: Cache, kept: list | None, changed: set[str] | None, relations, outputs: dict[str, str],
-           articles: list[Entry]) -> _Since | None:
+def _since(cache: Cache, kept: list | None, before: dict[str, tuple[str, str]] | None, changed: set[str] | None,
+           relations, outputs: dict[str, str], articles: list[Entry]) -> _Since | None:
     """What the plan needs to know of the last build (``None``: plan it all)."""
     from builder.indexes import touched_groups
     if changed is None or relations is None:
         return None
-    before = kept[1]
     old_keys = [before[p][0] for p in changed if p in before]
     old = cache.entries(old_keys)
     if not all(isinstance(old.get(k), Entry) for k in old_keys):
         return None  # an entry the last build had is gone from the cache
     now = (a for a in articles if a.source_path in changed)
-    return _Since(changed, touched_groups([*old.values(), *now]), kept[2], relations.result, outputs)
+    return _Since(changed, touched_groups([*old.values(), *now]), kept[1], relations.result, outputs)
 
 
 def _page_fingerprint(settings: Settings) -> str:
     """What every page depends on besides its own inputs: the builder's code,
     the templates and the settings pages show."""
-    return digest(code_fingerprint(), tree_fingerprint(settings.path("templates_dir")), settings.title,
-                  settings.description, settings.base_url, settings.language, settings.items_per_page,
-                  settings.feed_items)
+    return digest(code_fingerprint(), tree_fingerprint(settings.path("templates_dir")), settings.shaping())
 
 
 def _plan(settings: Settings, job: _Job, page_fingerprint: str, articles: list[Entry], relations,
@@ -439,16 +638,8 @@ def _plan(settings: Settings, job: _Job, page_fingerprint: str, articles: list[E
         if dirty is not None and article.source_path not in dirty and path in since.outputs:
             key = since.outputs[path]
         else:
-            # a record is a pure function of its cache key (and its slug, which
-            # collisions may change); of a related article the page is given only
-            # this (Renderer.article_page), so an edit re-renders no related page
-            rel = tuple((r.kind, r.article.slug, r.article.title, r.article.language)
-                        for r in relations.get(article.source_path, ()))
-            key = digest(page_fingerprint, article.key, article.slug, rel, repr(_own_labels(article, labels)))
-        outputs.append(Output(path, key, partial(_article_page, settings, job.cache_path,
-                                                 (article, relations, labels))))
-        raw_source = os.path.join(content, article.source_path)
-        outputs.append(Output(article.raw_url, article.sha256, partial(_read_bytes, raw_source)))
+            key = _article_key(page_fingerprint, article, relations, labels)
+        outputs += _article_outputs(settings, job, content, article, key, relations, labels)
     static = settings.path("static_dir")
     for path in sorted(static.rglob("*")) if static.is_dir() else ():
         if path.is_file() and not any(p.startswith(".") for p in path.relative_to(static).parts):
@@ -464,6 +655,25 @@ def _plan(settings: Settings, job: _Job, page_fingerprint: str, articles: list[E
     indexes, memo = plan_indexes(settings, articles, labels, renderer, page_fingerprint, body_of, memo,
                                  since.touched if since else None)
     return outputs + indexes, memo, labels
+
+
+def _article_key(page_fingerprint: str, article: Entry, relations: Mapping, labels: dict[str, tuple[str, str]]) -> str:
+    # A record is a pure function of its cache key (and its slug, which
+    # collisions may change); of a related article the page is given only this
+    # (Renderer.article_page), so an edit re-renders no related page.
+    rel = tuple((r.kind, r.article.slug, r.article.title, r.article.language)
+                for r in relations.get(article.source_path, ()))
+    return digest(page_fingerprint, article.key, article.slug, rel, repr(_own_labels(article, labels)))
+
+
+def _article_outputs(settings: Settings, job: _Job, content: str, article: Entry, key: str, relations: Mapping,
+                     labels: dict[str, tuple[str, str]]) -> tuple[Output, Output]:
+    """An article's page (under ``key``) and the copy of its raw file."""
+    from builder.indexes import Output
+    from builder.render import article_path
+    return (Output(article_path(article), key, partial(_article_page, settings, job.cache_path,
+                                                       (article, relations, labels))),
+            Output(article.raw_url, article.sha256, partial(_read_bytes, os.path.join(content, article.source_path))))
 
 
 def _dirty_pages(articles: list[Entry], labels: dict[str, tuple[str, str]],

@@ -32,13 +32,13 @@ import pickle
 import sqlite3
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from builder import __version__
 from builder.models import Article, Entry
 
-SCHEMA = f"6 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}"
+SCHEMA = f"7 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}"
 """The tables' layout, and the Python whose pickle and marshal formats fill them."""
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -47,7 +47,12 @@ CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, record BLOB NOT NULL,
 CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, entry BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS blobs (k TEXT PRIMARY KEY, v BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS groups (id TEXT PRIMARY KEY, inputs TEXT NOT NULL, outputs BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS groups (id TEXT PRIMARY KEY, inputs TEXT NOT NULL, outputs BLOB NOT NULL,
+                                   facet TEXT NOT NULL, who BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS groups_by_facet ON groups (facet);
+CREATE TABLE IF NOT EXISTS scan (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, side TEXT NOT NULL, key TEXT NOT NULL,
+                                 provenance BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS built (path TEXT PRIMARY KEY, key TEXT NOT NULL, slug TEXT NOT NULL);
 """
 
 
@@ -151,6 +156,25 @@ class Cache:
             self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
                                  ((p, *row) for p, row in rows.items() if stored.get(p) != row))
 
+    def scan(self, identity: str) -> dict[str, tuple[str, str, str, bytes]]:
+        """The last build's scan, if made under the same ``identity``: source
+        path → (hash, sidecar's hash, key, marshalled provenance)."""
+        if self.meta("scan") != identity:
+            return {}
+        return {p: (sha, side, key, provenance)
+                for p, sha, side, key, provenance in self._db.execute("SELECT * FROM scan")}
+
+    def put_scan(self, identity: str, rows: dict[str, tuple[str, str, str, bytes]],
+                 stored: dict[str, tuple[str, str, str, bytes]]) -> None:
+        """Replace the scan ``stored`` (what ``scan(identity)`` gave) by ``rows``."""
+        with self.transaction():
+            if not stored:
+                self._db.execute("DELETE FROM scan")
+            self._db.executemany("DELETE FROM scan WHERE path = ?", ((p,) for p in stored.keys() - rows.keys()))
+            self._db.executemany("INSERT OR REPLACE INTO scan VALUES (?, ?, ?, ?, ?)",
+                                 ((p, *row) for p, row in rows.items() if stored.get(p) != row))
+            self.set_meta("scan", identity)
+
     # -- articles ------------------------------------------------------------
 
     def article(self, key: str):
@@ -164,18 +188,19 @@ class Cache:
     def entries(self, keys: list[str]) -> dict[str, Entry | object]:
         """The ``Entry`` of each article found under ``keys``, or its record when
         it has none (a ``Skip``)."""
-        rows = [(key, marshal.loads(entry)) for key, entry in self._where_key_in("key, entry FROM entries", keys)]
+        rows = [(key, marshal.loads(entry)) for key, entry in self._where_in("key, entry FROM entries", "key", keys)]
         found: dict[str, Entry | object] = dict(zip((key for key, _ in rows), Entry.from_rows(r for _, r in rows)))
-        skipped = self._where_key_in("key, record FROM articles", [k for k in keys if k not in found])
+        skipped = self._where_in("key, record FROM articles", "key", [k for k in keys if k not in found])
         found.update((key, pickle.loads(record)) for key, record in skipped)
         return found
 
-    def _where_key_in(self, select: str, keys: list[str]) -> Iterator[tuple]:
-        """``SELECT {select} WHERE key IN (keys)``, in chunks below SQLite's
-        limit on parameters."""
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            yield from self._db.execute(f"SELECT {select} WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+    def _where_in(self, select: str, column: str, values: Iterable[str]) -> Iterator[tuple]:
+        """``SELECT {select} WHERE {column} IN (values)``, in chunks below
+        SQLite's limit on parameters."""
+        values = list(values)
+        for start in range(0, len(values), 500):
+            chunk = values[start:start + 500]
+            yield from self._db.execute(f"SELECT {select} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk)
 
     def put_article(self, key: str, record: object, body: str) -> None:
         """Store a processed ``Article`` (with its ``Entry``) or a ``Skip``."""
@@ -194,10 +219,8 @@ class Cache:
     def keep_only_articles(self, keys: set[str], stored: set[str] | None = None) -> None:
         """Delete every record not under ``keys``; ``stored`` (what ``keys()``
         gave) spares reading the keys again."""
-        stale = (stored if stored is not None else self.keys()) - keys
         with self.transaction():
-            self._db.executemany("DELETE FROM articles WHERE key = ?", ((k,) for k in stale))
-            self._db.executemany("DELETE FROM entries WHERE key = ?", ((k,) for k in stale))
+            self.forget_articles((stored if stored is not None else self.keys()) - keys)
 
     # -- outputs and blobs ---------------------------------------------------
 
@@ -210,31 +233,78 @@ class Cache:
         with self.transaction():
             if stored is None:
                 self._db.execute("DELETE FROM outputs")
-                self._db.executemany("INSERT INTO outputs VALUES (?, ?)", outputs.items())
-            else:
-                self._db.executemany("DELETE FROM outputs WHERE path = ?",
-                                     ((p,) for p in stored.keys() - outputs.keys()))
-                self._db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?)",
-                                     ((p, k) for p, k in outputs.items() if stored.get(p) != k))
-            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (build_id,))
+                stored = {}
+            self._db.executemany("DELETE FROM outputs WHERE path = ?", ((p,) for p in stored.keys() - outputs.keys()))
+            self.set_outputs({p: k for p, k in outputs.items() if stored.get(p) != k}, build_id)
+
+    def set_outputs(self, rows: dict[str, str], build_id: str) -> None:
+        """Record the keys of some of the site's files, and its build id."""
+        self._db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?)", rows.items())
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (build_id,))
 
     def groups(self) -> dict[str, tuple[str, tuple[tuple[str, str], ...]]]:
-        """The list pages' memo of the last build (see ``indexes.plan_indexes``)."""
+        """The list pages' memo of the last build: group id → (inputs, outputs)
+        (see ``indexes.plan_indexes``)."""
         return {i: (inputs, marshal.loads(outputs))
                 for i, inputs, outputs in self._db.execute("SELECT id, inputs, outputs FROM groups")}
 
-    def put_groups(self, memo: dict[str, tuple[str, tuple[tuple[str, str], ...]]],
-                   stored: dict[str, tuple[str, tuple[tuple[str, str], ...]]] | None = None) -> None:
-        """Replace the memo ``stored`` (what ``groups()`` gave) by ``memo``,
-        writing only the groups that changed (all of them without ``stored``)."""
+    def put_groups(self, memo: dict, stored: dict[str, tuple[str, tuple[tuple[str, str], ...]]] | None = None) -> None:
+        """Replace the memo ``stored`` (what ``groups()`` gave) by ``memo``
+        (``indexes.GroupRecord``s), writing only the groups whose inputs or
+        outputs changed (all of them without ``stored``)."""
         with self.transaction():
             if stored is None:
                 self._db.execute("DELETE FROM groups")
                 stored = {}
             self._db.executemany("DELETE FROM groups WHERE id = ?", ((i,) for i in stored.keys() - memo.keys()))
-            self._db.executemany("INSERT OR REPLACE INTO groups VALUES (?, ?, ?)",
-                                 ((i, inputs, marshal.dumps(outputs)) for i, (inputs, outputs) in memo.items()
-                                  if stored.get(i) != (inputs, outputs)))
+            self._db.executemany("INSERT OR REPLACE INTO groups VALUES (?, ?, ?, ?, ?)", (
+                (i, g.inputs, marshal.dumps(g.outputs), f"{g.folder}\t{g.key}",
+                 marshal.dumps((g.folder, g.key, g.label, g.path, tuple(a.source_path for a in g.members))))
+                for i, g in memo.items() if stored.get(i) != (g.inputs, g.outputs)))
+
+    def groups_of(self, facets: Iterable[tuple[str, str]]) -> dict[str, tuple]:
+        """The stored groups of the given (folder, key) pairs: group id →
+        (inputs, outputs, folder, key, label, path, members' source paths)."""
+        found = {}
+        for facet in facets:
+            for i, inputs, outputs, who in self._db.execute(
+                    "SELECT id, inputs, outputs, who FROM groups WHERE facet = ?", ("\t".join(facet),)):
+                found[i] = (inputs, marshal.loads(outputs), *marshal.loads(who))
+        return found
+
+    def set_group_outputs(self, rows: dict[str, tuple[str, tuple[tuple[str, str], ...]]]) -> None:
+        """Set the inputs and outputs of stored groups (id → (inputs, outputs))."""
+        self._db.executemany("UPDATE groups SET inputs = ?, outputs = ? WHERE id = ?",
+                             ((inputs, marshal.dumps(outputs), i) for i, (inputs, outputs) in rows.items()))
+
+    # -- what the last build made of each article -------------------------------
+
+    def built(self, paths: Iterable[str] | None = None) -> dict[str, tuple[str, str]]:
+        """source path → (cache key, slug) of the last build's articles (of
+        those at ``paths`` only, if given)."""
+        rows = (self._db.execute("SELECT path, key, slug FROM built") if paths is None
+                else self._where_in("path, key, slug FROM built", "path", paths))
+        return {p: (k, s) for p, k, s in rows}
+
+    def put_built(self, rows: dict[str, tuple[str, str]], stored: dict[str, tuple[str, str]] | None) -> None:
+        """Replace the rows ``stored`` (what ``built()`` gave; ``None``: all) by ``rows``."""
+        with self.transaction():
+            if stored is None:
+                self._db.execute("DELETE FROM built")
+                stored = {}
+            self._db.executemany("DELETE FROM built WHERE path = ?", ((p,) for p in stored.keys() - rows.keys()))
+            self._db.executemany("INSERT OR REPLACE INTO built VALUES (?, ?, ?)",
+                                 ((p, *row) for p, row in rows.items() if stored.get(p) != row))
+
+    def outputs_at(self, paths: Iterable[str]) -> dict[str, str]:
+        """The stored keys of the outputs at ``paths``."""
+        return dict(self._where_in("path, key FROM outputs", "path", paths))
+
+    def forget_articles(self, keys: Iterable[str]) -> None:
+        """Delete the records under ``keys``."""
+        keys = [(k,) for k in keys]
+        self._db.executemany("DELETE FROM articles WHERE key = ?", keys)
+        self._db.executemany("DELETE FROM entries WHERE key = ?", keys)
 
     def meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()

@@ -47,6 +47,11 @@ class Settings:
         value: Path = getattr(self, name)
         return value if value.is_absolute() else (self.root / value)
 
+    def shaping(self) -> tuple:
+        """The settings that shape the site's files (not where the folders
+        are, nor how the build runs)."""
+        return tuple(getattr(self, key) for key in sorted(_FILE_KEYS))
+
     @property
     def workers(self) -> int:
         return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)

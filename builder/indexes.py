@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -27,7 +27,7 @@ from builder.cache import digest
 from builder.config import Settings
 from builder.feeds import FeedSpec, feed_items, site_url, write_feed
 from builder.models import Entry
-from builder.render import ATOM_PATH, RSS_PATH, Renderer, article_path, facet_feed_path, paginate
+from builder.render import ATOM_PATH, RSS_PATH, Renderer, article_path, facet_feed_path
 from builder.sitemap import robots_txt, sitemap_files, sitemap_paths
 
 FEED_FACETS = ("tags", "countries")
@@ -111,9 +111,6 @@ def list_key(article: Entry) -> str:
     return f"{article.key} {article.slug}"
 
 
-GroupMemo = dict[str, tuple[str, tuple[tuple[str, str], ...]]]
-"""group id → (hash of its inputs, its outputs' paths and keys), kept between builds."""
-
 FACET_KEYS: dict[str, Callable[[Entry], Sequence[str]]] = {
     "tags": lambda a: a.tags,
     "countries": lambda a: [c for c, _ in a.countries],
@@ -129,6 +126,80 @@ def touched_groups(entries: Iterable[Entry]) -> set[tuple[str, str]]:
     for entry in entries:
         found.update((facet, key) for facet, keys in FACET_KEYS.items() for key in keys(entry))
     return found
+
+
+class GroupRecord(NamedTuple):
+    """What a build keeps of one group for the next: the hash of its inputs
+    (``""`` when a quick rebuild left it unknown), its outputs' paths and
+    keys, and who it is (``folder``, ``key``, ``label``, ``path``: see
+    ``IndexPlanner.group``) with its members, newest first."""
+
+    inputs: str
+    outputs: tuple[tuple[str, str], ...]
+    folder: str
+    key: str
+    label: str
+    path: str
+    members: Sequence[Entry]
+
+
+GroupMemo = dict[str, GroupRecord]
+"""group id → its record, kept between builds (the members only as source
+paths once stored)."""
+
+HOME = "home"
+"""The home page's folder and group id."""
+
+
+class IndexPlanner:
+    """Plans a group's list pages and feeds: all of them, or only those
+    that show the members at some positions (``near``)."""
+
+    def __init__(self, settings: Settings, renderer: Renderer, fingerprint: str, keys: Mapping[str, str],
+                 body_of: Callable[[Entry], str]):
+        self.settings, self.renderer, self.fingerprint = settings, renderer, fingerprint
+        self.keys = keys
+        """source path → ``list_key`` of every article a planned page shows."""
+        self.body_of = body_of
+        self.root_url = site_url(settings)
+
+    def feed(self, spec: FeedSpec) -> Output:
+        items = feed_items(spec, self.settings.feed_items)
+        key = digest(self.fingerprint, spec.path, spec.title, spec.page, spec.kind, self.root_url,
+                     [self.keys[a.source_path] for a in items])
+        return Output(spec.path, key, lambda: write_feed(spec, self.settings, self.root_url, self.body_of))
+
+    def _feeds_wanted(self, near: Collection[int] | None) -> bool:
+        return near is None or min(near) < self.settings.feed_items
+
+    def home(self, ordered: Sequence[Entry], near: Collection[int] | None = None) -> list[Output]:
+        settings = self.settings
+        outputs = _list_pages(self.renderer, self.fingerprint, self.keys, "index.html", lambda n: f"page/{n}.html",
+                              self.renderer.labels["home.title"], ordered, settings, home=True, near=near)
+        if self._feeds_wanted(near):
+            outputs += [self.feed(FeedSpec(RSS_PATH, settings.title, "index.html", ordered)),
+                        self.feed(FeedSpec(ATOM_PATH, settings.title, "index.html", ordered, kind="atom"))]
+        return outputs
+
+    def group(self, folder: str, group: Group, near: Collection[int] | None = None) -> list[Output]:
+        """The list pages of one tag, country, language or source, and its feed."""
+        settings = self.settings
+        own_feeds: list[dict] = []
+        outputs = []
+        if folder in FEED_FACETS:
+            feed_path = facet_feed_path(group.path)
+            if self._feeds_wanted(near):
+                outputs.append(self.feed(FeedSpec(feed_path, f"{group.label} · {settings.title}", group.path,
+                                                  group.articles)))
+            own_feeds = [{"type": "application/rss+xml", "title": f"RSS: {group.label}",
+                          "label": f"RSS: {group.label}", "path": feed_path}]
+        stem = group.path.removesuffix(".html")
+        return _list_pages(self.renderer, self.fingerprint, self.keys, group.path, lambda n: f"{stem}.p{n}.html",
+                           group.label, group.articles, settings, facet=folder, feeds=own_feeds, near=near) + outputs
+
+
+def group_id(folder: str, group: Group) -> str:
+    return f"{folder}\t{group.key}\t{group.label}\t{group.path}"
 
 
 def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str, tuple[str, str]],
@@ -150,17 +221,18 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
     t = renderer.labels
     ordered = newest_first(articles)
     keys = {a.source_path: list_key(a) for a in articles}
-    root_url = site_url(settings)
+    planner = IndexPlanner(settings, renderer, page_fingerprint, keys, body_of)
     memo = memo or {}
     kept: GroupMemo = {}
 
     def group_outputs(group: str, members: Sequence[Entry], plan: Callable[[], list[Output]],
-                      facet_key: tuple[str, str]) -> list[Output]:
+                      facet_key: tuple[str, str], who: tuple[str, str, str, str]) -> list[Output]:
         known = memo.get(group)
         if known and touched is not None and facet_key not in touched:
             inputs = known[0]  # no member changed, none came or left
         else:
-            inputs = digest(page_fingerprint, root_url, group, "\n".join([keys[a.source_path] for a in members]))
+            inputs = digest(page_fingerprint, planner.root_url, group,
+                            "\n".join([keys[a.source_path] for a in members]))
         if known and known[0] == inputs:
             planned: dict[str, Output] = {}
 
@@ -172,20 +244,11 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
             found = [Output(path, key, functools.partial(make, path)) for path, key in known[1]]
         else:
             found = plan()
-        kept[group] = (inputs, tuple((o.path, o.key) for o in found))
+        kept[group] = GroupRecord(inputs, tuple((o.path, o.key) for o in found), *who, members)
         return found
 
-    def feed_output(spec: FeedSpec) -> Output:
-        items = feed_items(spec, settings.feed_items)
-        key = digest(page_fingerprint, spec.path, spec.title, spec.page, spec.kind, root_url,
-                     [keys[a.source_path] for a in items])
-        return Output(spec.path, key, lambda: write_feed(spec, settings, root_url, body_of))
-
-    outputs = group_outputs("home", ordered, lambda: [
-        *_list_pages(renderer, page_fingerprint, keys, "index.html", lambda n: f"page/{n}.html",
-                     t["home.title"], ordered, settings, home=True),
-        feed_output(FeedSpec(RSS_PATH, settings.title, "index.html", ordered)),
-        feed_output(FeedSpec(ATOM_PATH, settings.title, "index.html", ordered, kind="atom"))], ("home", ""))
+    outputs = group_outputs(HOME, ordered, lambda: planner.home(ordered), (HOME, ""),
+                            (HOME, "", t["home.title"], "index.html"))
 
     publishers = sorted({a.publisher.name for a in articles if a.publisher.name})
     source_slugs = unique_slugs(publishers, page_slug)
@@ -209,12 +272,13 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
             lambda p=index_path, ti=title, f=folder, e=entries: renderer.page(
                 "index_list.html", p, title=ti, facet=f, entries=e).encode("utf-8")))
         for group in groups:
-            outputs += group_outputs(f"{folder}\t{group.key}\t{group.label}\t{group.path}", group.articles,
-                                     functools.partial(_group_pages, renderer, settings, page_fingerprint, keys,
-                                                       folder, group, feed_output), (folder, group.key))
+            outputs += group_outputs(group_id(folder, group), group.articles,
+                                     functools.partial(planner.group, folder, group), (folder, group.key),
+                                     (folder, group.key, group.label, group.path))
     outputs.append(Output("404.html", digest(page_fingerprint, "404"),
                           lambda: renderer.page("404.html", "404.html",
                                                 site_root=settings.base_url or None).encode("utf-8")))
+    root_url = planner.root_url
     pages = [(article_path(a), a.date) for a in articles] + [
         (o.path, None) for o in outputs if o.path.endswith(".html") and o.path != "404.html"]
     pages.sort(key=lambda p: p[0])
@@ -226,33 +290,23 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
     return outputs, kept
 
 
-def _group_pages(renderer: Renderer, settings: Settings, fingerprint: str, keys: dict[str, str], folder: str,
-                 group: Group, feed_output: Callable[[FeedSpec], Output]) -> list[Output]:
-    """The list pages of one tag, country, language or source, and its feed."""
-    own_feeds: list[dict] = []
-    outputs = []
-    if folder in FEED_FACETS:
-        feed_path = facet_feed_path(group.path)
-        outputs.append(feed_output(FeedSpec(feed_path, f"{group.label} · {settings.title}", group.path,
-                                            group.articles)))
-        own_feeds = [{"type": "application/rss+xml", "title": f"RSS: {group.label}",
-                      "label": f"RSS: {group.label}", "path": feed_path}]
-    stem = group.path.removesuffix(".html")
-    return _list_pages(renderer, fingerprint, keys, group.path, lambda n: f"{stem}.p{n}.html", group.label,
-                       group.articles, settings, facet=folder, feeds=own_feeds) + outputs
-
-
-def _list_pages(renderer: Renderer, fingerprint: str, keys: dict[str, str], first: str,
+def _list_pages(renderer: Renderer, fingerprint: str, keys: Mapping[str, str], first: str,
                 later: Callable[[int], str], title: str, articles: Sequence[Entry], settings: Settings,
-                home: bool = False, facet: str | None = None, feeds: Sequence[dict] = ()) -> list[Output]:
-    chunks = paginate(list(articles), settings.items_per_page)
-    paths = [first] + [later(n) for n in range(2, len(chunks) + 1)]
+                home: bool = False, facet: str | None = None, feeds: Sequence[dict] = (),
+                near: Collection[int] | None = None) -> list[Output]:
+    """The pages listing ``articles``, or only those showing the ones at the
+    positions ``near``."""
+    per_page = settings.items_per_page
+    count = max(1, -(-len(articles) // per_page))
+    paths = [first] + [later(n) for n in range(2, count + 1)]
+    numbers = range(1, count + 1) if near is None else sorted({p // per_page + 1 for p in near})
     outputs = []
-    for number, (path, chunk) in enumerate(zip(paths, chunks), start=1):
+    for number in numbers:
+        path, chunk = paths[number - 1], articles[(number - 1) * per_page:number * per_page]
         pagination = {
-            "number": number, "count": len(chunks), "total": len(articles),
+            "number": number, "count": count, "total": len(articles),
             "previous": paths[number - 2] if number > 1 else None,
-            "next": paths[number] if number < len(chunks) else None,
+            "next": paths[number] if number < count else None,
             "first": paths[0], "last": paths[-1],
         }
         key = digest(fingerprint, path, title, home, facet, repr(pagination), repr(list(feeds)),

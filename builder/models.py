@@ -250,3 +250,5 @@ class BuildReport:
     processed: int = 0
     """Articles read, extracted, cleaned and classified (not taken from the cache)."""
     incremental: bool = False
+    in_place: bool = False
+    """Every change was an edit that left its article in place (``build._edit_in_place``)."""

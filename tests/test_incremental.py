@@ -274,13 +274,23 @@ def _write_article(content: Path, n: int, rng) -> None:
         f"consequences for the region, officials said after the talks.\n", encoding="utf-8")
 
 
-@pytest.mark.parametrize("seed", range(3))
+def _edit_body(content: Path, n: int, rng) -> None:
+    """A new last paragraph: the text, summary and numbers change, nothing
+    the article's groups depend on does."""
+    path = content / f"a{n:02}.md"
+    head = path.read_text(encoding="utf-8").split("\n\n")[:2]
+    path.write_text("\n\n".join([*head, f"A later report counted {rng.randint(2, 90)} delegations.\n"]),
+                    encoding="utf-8")
+
+
+@pytest.mark.parametrize("seed", range(4))
 def test_random_edits_rebuild_what_a_cold_build_makes(tmp_path, seed):
-    """Edits of titles, dates, tags, countries, sources and languages, added
-    and deleted articles, in random order: after each, the incremental site
-    is the cold one, byte for byte (groups that gain, lose or reorder
-    members, related lists that name an edited title, tags whose slugs
-    collide)."""
+    """Edits of bodies, titles, dates, tags, countries, sources and
+    languages, added and deleted articles, in random order: after each, the
+    incremental site is the cold one, byte for byte (groups that gain, lose
+    or reorder members, related lists that name an edited title, tags whose
+    slugs collide, bodies edited in place on pages of three items and in
+    feeds of four)."""
     import random
     rng = random.Random(seed)
     content = tmp_path / "content"
@@ -289,12 +299,15 @@ def test_random_edits_rebuild_what_a_cold_build_makes(tmp_path, seed):
     for n in numbers:
         _write_article(content, n, rng)
     out = tmp_path / "work" / "site"
-    settings = make_settings(content, out, items_per_page=3)
+    settings = make_settings(content, out, items_per_page=3, feed_items=4)
     build(settings)
-    for step in range(5):
+    in_place = 0
+    for step in range(8):
         for _ in range(rng.randint(1, 2)):
-            action = rng.random()
-            if action < 0.6:
+            action = rng.random() if step % 2 else 0  # every other step edits bodies only
+            if action < 0.35:
+                _edit_body(content, rng.choice(numbers), rng)
+            elif action < 0.6:
                 _write_article(content, rng.choice(numbers), rng)
             elif action < 0.8:
                 numbers.append(max(numbers) + 1)
@@ -305,9 +318,11 @@ def test_random_edits_rebuild_what_a_cold_build_makes(tmp_path, seed):
                 (content / f"a{gone:02}.meta.toml").unlink()
         report = build(settings)
         assert report.incremental, step
+        in_place += report.in_place
         fresh = tmp_path / f"cold-{step}" / "site"
-        build(make_settings(content, fresh, items_per_page=3))
+        build(make_settings(content, fresh, items_per_page=3, feed_items=4))
         assert _tree(out) == _tree(fresh), step
+    assert in_place >= 2, "body edits did not stay in place"
 
 
 def test_a_tag_whose_page_moves_is_relinked_from_unchanged_articles(tmp_path):
@@ -364,3 +379,39 @@ def test_provenance_survives_edits_and_follows_the_manifest(tmp_path):
     build(make_settings(content, out))
     assert "beef222" in page("a") and "beef222" in page("b")
     assert _tree(out) == _cold(content, tmp_path)
+
+
+def test_an_edit_that_ends_a_translation_is_not_made_in_place(tmp_path):
+    """Articles in two languages that name the same three countries and state
+    the same numbers are translations of each other. A body edit that
+    changes the numbers of one leaves its groups as they were, but unlinks
+    both pages: it is not an edit in place."""
+    content = tmp_path / "content"
+    content.mkdir()
+    for n, (language, text) in enumerate([("en", "Officials met on the 12th with 400 delegates."),
+                                          ("zh-Hans", "官员在12日会见了400名代表。")]):
+        (content / f"a{n}.meta.toml").write_text(
+            f'title = "Story {n}"\ndate = "2024-05-12"\ncountries = ["US", "CN", "JP"]\nlanguage = "{language}"\n',
+            encoding="utf-8")
+        (content / f"a{n}.md").write_text(f"Story {n}\n\n{text}\n", encoding="utf-8")
+    out = tmp_path / "work" / "site"
+    build(make_settings(content, out))
+    linked = 'href="a0.html" lang="en">Story 0</a> <span class="relation">'
+    assert linked in (out / "articles" / "a1.html").read_text(encoding="utf-8")
+    (content / "a0.md").write_text("Story 0\n\nOfficials met on the 12th with 401 delegates.\n", encoding="utf-8")
+    report = build(make_settings(content, out))
+    assert report.incremental and not report.in_place
+    assert linked not in (out / "articles" / "a1.html").read_text(encoding="utf-8")
+    assert _tree(out) == _cold(content, tmp_path)
+
+
+def test_a_body_edit_is_made_in_place(project):
+    """An edit that keeps the article's title, date, tags, countries, language
+    and source remakes its page, its raw copy, and the list pages and feeds
+    that show it, without loading the rest of the archive."""
+    content, out, tmp = project
+    seed = content / "002_fd40830f1acd1926.txt"
+    seed.write_bytes(seed.read_bytes().replace(b"agreed Wednesday", b"agreed on Wednesday"))
+    report = build(make_settings(content, out))
+    assert report.in_place and report.processed == 1
+    assert _tree(out) == _cold(content, tmp)
