@@ -422,9 +422,10 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     here in the cache).
 
     An edited article stays in place when its slug, title, language, date,
-    source, tags and countries are as they were, and, if it names three
-    countries or more, what makes two articles translations of each other
-    (``related.is_translation``). Then no group gains or loses a member, no
+    source, tags and countries are as they were, and it is the translation
+    of the same articles as before (``related.is_translation``: only an
+    article naming three countries or more can be one, and its candidates
+    are in its countries' groups). Then no group gains or loses a member, no
     list is reordered, no relation changes, and no other article's page
     shows anything of it that changed. What is made again is its own page and
     raw copy, the list page of each of its groups that shows it, and the
@@ -458,12 +459,13 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     if not intact or not kept or kept[0] != code_fingerprint():
         return None
     edited: dict[str, Entry] = {}
+    previous: dict[str, Entry] = {}
     for path, old_key in changed.items():
         before, after = old.get(old_key), found.get(now[path].key)
         if not (isinstance(before, Entry) and isinstance(after, Entry) and path in built
-                and _in_place(before, after)):
+                and all(getattr(before, field) == getattr(after, field) for field in _PLACE)):
             return None
-        edited[path] = after._replace(slug=built[path][1])
+        edited[path], previous[path] = after._replace(slug=built[path][1]), before
 
     with stages.time("plan"):
         entries = _StoredEntries(cache, edited)
@@ -481,6 +483,10 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
         groups = cache.groups_of(touched := touched_groups(edited.values()))
         if len(groups) != len(touched):
             return None  # the cache does not hold every group an edit touched
+        members_of = {(g[2], g[3]): g[6] for g in groups.values()}
+        if not all(_same_translations(previous[path], article, members_of, entries)
+                   for path, article in edited.items()):
+            return None
         kept_groups = {}
         for group, (_, outputs, folder, key, label, path, paths) in groups.items():
             members = _StoredMembers(paths, entries)
@@ -513,12 +519,22 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     return _report(settings, range(article_count), skips, stages, files, len(todo), True, True)
 
 
-def _in_place(before: Entry, after: Entry) -> bool:
-    """Whether an article edited from ``before`` to ``after`` stays in place
-    (see ``_edit_in_place``)."""
-    if any(getattr(before, field) != getattr(after, field) for field in _PLACE):
-        return False
-    return len(after.countries) < 3 or before.signature == after.signature
+def _same_translations(before: Entry, after: Entry, members_of: dict[tuple[str, str], Sequence[str]],
+                       entries: _StoredEntries) -> bool:
+    """Whether an article edited from ``before`` to ``after`` (same countries)
+    is the translation of the same articles. A translation names the same
+    three countries or more, so the candidates are the members of all of
+    the article's countries' groups (``members_of``: (folder, key) → source
+    paths)."""
+    from builder.related import is_translation
+    codes = {c for c, _ in after.countries}
+    if len(codes) < 3 or before.signature == after.signature:
+        return True
+    shared = set.intersection(*(set(members_of[("countries", c)]) for c in codes)) - {after.source_path}
+    entries.load(shared)
+    candidates = [entries.loaded[p] for p in sorted(shared)]
+    return all(is_translation(before, c) == is_translation(after, c) for c in candidates
+               if {code for code, _ in c.countries} == codes)
 
 
 class _StoredEntries:

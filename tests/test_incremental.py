@@ -381,11 +381,12 @@ def test_provenance_survives_edits_and_follows_the_manifest(tmp_path):
     assert _tree(out) == _cold(content, tmp_path)
 
 
-def test_an_edit_that_ends_a_translation_is_not_made_in_place(tmp_path):
+def test_an_edit_that_starts_or_ends_a_translation_is_not_made_in_place(tmp_path):
     """Articles in two languages that name the same three countries and state
     the same numbers are translations of each other. A body edit that
-    changes the numbers of one leaves its groups as they were, but unlinks
-    both pages: it is not an edit in place."""
+    changes the numbers of one leaves its groups as they were, but links or
+    unlinks both pages: it is not an edit in place. One that changes them
+    and leaves the article the translation of none is."""
     content = tmp_path / "content"
     content.mkdir()
     for n, (language, text) in enumerate([("en", "Officials met on the 12th with 400 delegates."),
@@ -402,6 +403,15 @@ def test_an_edit_that_ends_a_translation_is_not_made_in_place(tmp_path):
     report = build(make_settings(content, out))
     assert report.incremental and not report.in_place
     assert linked not in (out / "articles" / "a1.html").read_text(encoding="utf-8")
+    assert _tree(out) == _cold(content, tmp_path)
+    # still the translation of none: in place
+    (content / "a0.md").write_text("Story 0\n\nOfficials met on the 12th with 402 delegates.\n", encoding="utf-8")
+    assert build(make_settings(content, out)).in_place
+    assert _tree(out) == _cold(content, tmp_path)
+    # a translation again: not in place
+    (content / "a0.md").write_text("Story 0\n\nOfficials met on the 12th with 400 delegates.\n", encoding="utf-8")
+    assert not build(make_settings(content, out)).in_place
+    assert linked in (out / "articles" / "a1.html").read_text(encoding="utf-8")
     assert _tree(out) == _cold(content, tmp_path)
 
 
