@@ -144,9 +144,8 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         build_id = digest(inputs, cache.rules)  # the outputs are a function of these
         summary = cache.blob("summary") if incremental else None
         if summary and cache.meta("inputs") == inputs:
-            if digest(sorted(site_files(out))) == cache.meta("outputs"):
-                # nothing that decides any output changed since the site was built,
-                # and the site still holds exactly the files it was given
+            if _site_intact(out, cache):
+                # nothing that decides any output changed since the site was built
                 stages.count("scan", summary[1] + len(summary[2]))
                 site.abandon()
                 files, article_count, skips = summary
@@ -166,7 +165,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
             if (summary and scan.changed and kept_built and kept_built[0] == page_fingerprint
                     and cache.meta("others") == others and not (settings.strict and summary[2])):
                 report = _edit_in_place(settings, job, cache, run, site, scan, summary, kept_built[1],
-                                        page_fingerprint, (inputs, others, build_id), stages)
+                                        page_fingerprint, inputs, build_id, stages)
                 if report:
                     return report
             articles, skips, stored_keys = _process(run, job, cache, scanned, stages, progress)
@@ -240,6 +239,11 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         if unfreeze:
             gc.unfreeze()
         cache.close()
+
+
+def _site_intact(out: Path, cache: Cache) -> bool:
+    """Whether the site still holds exactly the files the last build left in it."""
+    return digest(sorted(site_files(out))) == cache.meta("outputs")
 
 
 def _inputs_digest(settings: Settings, files: list[tuple[ContentEntry, str]],
@@ -415,8 +419,8 @@ _PLACE = ("slug", "title", "language", "date", "publisher", "tags", "countries",
 
 
 def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, site: StagingSite, scan: _Scan,
-                   summary: tuple, labels: dict[str, tuple[str, str]], page_fingerprint: str,
-                   ids: tuple[str, str, str], stages: "_Stages") -> BuildReport | None:
+                   summary: tuple, labels: dict[str, tuple[str, str]], page_fingerprint: str, inputs: str,
+                   build_id: str, stages: "_Stages") -> BuildReport | None:
     """The rebuild after edits that leave every article in place, or ``None``
     when they do not (the full plan then takes over, with what was processed
     here in the cache).
@@ -435,7 +439,6 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     from builder.indexes import HOME, Group, IndexPlanner, touched_groups
     from builder.related import Related, RelationState
     from builder.render import Renderer
-    inputs, _, build_id = ids
     changed = scan.changed  # source path → its key in the last build
     if len(changed) > IN_PLACE_LIMIT:
         return None
@@ -448,7 +451,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     old = cache.entries(list(changed.values()))
     built = cache.built(changed)
     kept = cache.values("relations")
-    intact = digest(sorted(site_files(site.out_dir))) == cache.meta("outputs")
+    intact = _site_intact(site.out_dir, cache)
     with cache.transaction():
         for missed, (skip, encoded, row, laps) in zip(misses, results):
             for name, seconds in laps:
@@ -483,7 +486,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
         groups = cache.groups_of(touched := touched_groups(edited.values()))
         if len(groups) != len(touched):
             return None  # the cache does not hold every group an edit touched
-        members_of = {(g[2], g[3]): g[6] for g in groups.values()}
+        members_of = {(folder, key): paths for _, _, folder, key, _, _, paths in groups.values()}
         if not all(_same_translations(previous[path], article, members_of, entries)
                    for path, article in edited.items()):
             return None

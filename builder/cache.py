@@ -151,10 +151,7 @@ class Cache:
     def put_file_hashes(self, rows: dict[str, tuple[int, int, str]], stored: dict[str, tuple[int, int, str]]) -> None:
         """Replace the rows ``stored`` (what ``file_hashes()`` gave) by ``rows``,
         writing only the ones that differ."""
-        with self.transaction():
-            self._db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in stored.keys() - rows.keys()))
-            self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
-                                 ((p, *row) for p, row in rows.items() if stored.get(p) != row))
+        self._replace_rows("files", rows, stored)
 
     def scan(self, identity: str) -> dict[str, tuple[str, str, str, bytes]]:
         """The last build's scan, if made under the same ``identity``: source
@@ -166,13 +163,10 @@ class Cache:
 
     def put_scan(self, identity: str, rows: dict[str, tuple[str, str, str, bytes]],
                  stored: dict[str, tuple[str, str, str, bytes]]) -> None:
-        """Replace the scan ``stored`` (what ``scan(identity)`` gave) by ``rows``."""
+        """Replace the scan ``stored`` (what ``scan(identity)`` gave) by ``rows``
+        (all of them when it gave none: the rows may be of another identity)."""
         with self.transaction():
-            if not stored:
-                self._db.execute("DELETE FROM scan")
-            self._db.executemany("DELETE FROM scan WHERE path = ?", ((p,) for p in stored.keys() - rows.keys()))
-            self._db.executemany("INSERT OR REPLACE INTO scan VALUES (?, ?, ?, ?, ?)",
-                                 ((p, *row) for p, row in rows.items() if stored.get(p) != row))
+            self._replace_rows("scan", rows, stored or None)
             self.set_meta("scan", identity)
 
     # -- articles ------------------------------------------------------------
@@ -258,7 +252,7 @@ class Cache:
                 stored = {}
             self._db.executemany("DELETE FROM groups WHERE id = ?", ((i,) for i in stored.keys() - memo.keys()))
             self._db.executemany("INSERT OR REPLACE INTO groups VALUES (?, ?, ?, ?, ?)", (
-                (i, g.inputs, marshal.dumps(g.outputs), f"{g.folder}\t{g.key}",
+                (i, g.inputs, marshal.dumps(g.outputs), _facet(g.folder, g.key),
                  marshal.dumps((g.folder, g.key, g.label, g.path, tuple(a.source_path for a in g.members))))
                 for i, g in memo.items() if stored.get(i) != (g.inputs, g.outputs)))
 
@@ -268,7 +262,7 @@ class Cache:
         found = {}
         for facet in facets:
             for i, inputs, outputs, who in self._db.execute(
-                    "SELECT id, inputs, outputs, who FROM groups WHERE facet = ?", ("\t".join(facet),)):
+                    "SELECT id, inputs, outputs, who FROM groups WHERE facet = ?", (_facet(*facet),)):
                 found[i] = (inputs, marshal.loads(outputs), *marshal.loads(who))
         return found
 
@@ -288,13 +282,20 @@ class Cache:
 
     def put_built(self, rows: dict[str, tuple[str, str]], stored: dict[str, tuple[str, str]] | None) -> None:
         """Replace the rows ``stored`` (what ``built()`` gave; ``None``: all) by ``rows``."""
+        self._replace_rows("built", rows, stored)
+
+    def _replace_rows(self, table: str, rows: dict[str, tuple], stored: dict[str, tuple] | None) -> None:
+        """Replace the rows ``stored`` of a table keyed by ``path`` (``None``:
+        every row) by ``rows``, writing only the ones that differ."""
         with self.transaction():
             if stored is None:
-                self._db.execute("DELETE FROM built")
+                self._db.execute(f"DELETE FROM {table}")
                 stored = {}
-            self._db.executemany("DELETE FROM built WHERE path = ?", ((p,) for p in stored.keys() - rows.keys()))
-            self._db.executemany("INSERT OR REPLACE INTO built VALUES (?, ?, ?)",
-                                 ((p, *row) for p, row in rows.items() if stored.get(p) != row))
+            self._db.executemany(f"DELETE FROM {table} WHERE path = ?", ((p,) for p in stored.keys() - rows.keys()))
+            changed = [(p, *row) for p, row in rows.items() if stored.get(p) != row]
+            if changed:
+                marks = ", ".join("?" * len(changed[0]))
+                self._db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", changed)
 
     def outputs_at(self, paths: Iterable[str]) -> dict[str, str]:
         """The stored keys of the outputs at ``paths``."""
@@ -343,6 +344,11 @@ class Cache:
     def transaction(self) -> "_Tx":
         """Writes that must land together (a build's record of the site it made)."""
         return _Tx(self)
+
+
+def _facet(folder: str, key: str) -> str:
+    """How the groups table names a group's (folder, key)."""
+    return f"{folder}\t{key}"
 
 
 def encode_article(key: str, record: object, body: str) -> tuple[bytes, bytes, bytes | None]:
