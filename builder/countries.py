@@ -60,8 +60,9 @@ automaton.
 from __future__ import annotations
 
 import functools
-import os
 import hashlib
+import os
+import pickle
 import re
 import tomllib
 import unicodedata
@@ -437,10 +438,7 @@ def _cldr_names() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     direct: dict[str, set[str]] = defaultdict(set)
     derived: dict[str, set[str]] = defaultdict(set)
     for identifier in sorted(babel.localedata.locale_identifiers()):
-        try:
-            territories = Locale.parse(identifier).territories
-        except (UnknownLocaleError, ValueError):
-            continue
+        territories = _own_territories(identifier)
         english = identifier == "en" or identifier.startswith("en_")
         for code, name in territories.items():
             name = normalize_text(unicodedata.normalize("NFC", name)).strip()
@@ -448,6 +446,17 @@ def _cldr_names() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
             for other in _derived_names(name, english):
                 derived[other].add(code)
     return direct, derived
+
+
+def _own_territories(identifier: str) -> Mapping[str, str]:
+    """The territory names a babel locale's data file holds itself, without
+    those it inherits. Its parents are read too, so the union over all
+    locales is the same as over the merged ones, and it is ten times faster
+    than merging each locale with its parents. The file is read here, not
+    with ``babel.localedata.load(merge_inherited=False)``, which would leave
+    the unmerged data in babel's cache for every later ``Locale``."""
+    with open(babel.localedata.resolve_locale_filename(identifier), "rb") as handle:
+        return pickle.load(handle).get("territories", {})
 
 
 def build_country_names(data: Mapping[str, object]) -> dict[str, frozenset[str]]:
@@ -620,7 +629,6 @@ def default_matcher() -> CountryMatcher:
     if not _MATCHER_CACHE_DIR:
         return CountryMatcher.from_data()
     import importlib.metadata
-    import pickle
 
     import babel
     key = hashlib.sha1(ALIASES_PATH.read_bytes() + Path(__file__).read_bytes() + babel.__version__.encode()
@@ -647,7 +655,6 @@ def default_matcher() -> CountryMatcher:
 
 
 def _store_matcher(stored: Path) -> None:
-    import pickle
     _write_matcher(stored, pickle.dumps(CountryMatcher.from_data(), protocol=pickle.HIGHEST_PROTOCOL))
 
 
