@@ -436,13 +436,58 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     feeds it is in; the entries of the rest of the archive are not even
     loaded. Only content files may have changed (``others``: settings,
     templates, code and every other file are as they were)."""
-    from builder.indexes import HOME, Group, IndexPlanner, touched_groups
-    from builder.related import Related, RelationState
-    from builder.render import Renderer
-    changed = scan.changed  # source path → its key in the last build
-    if len(changed) > IN_PLACE_LIMIT:
+    if len(scan.changed) > IN_PLACE_LIMIT:
         return None
+    edits = _process_edits(job, cache, run, site, scan, stages)
+    if edits is None:
+        return None
+    with stages.time("plan"):
+        planned = _plan_in_place(settings, job, cache, edits, labels, page_fingerprint)
+    if planned is None:
+        return None
+    outputs, kept_groups = planned
+    with stages.time("compare"):
+        stored = cache.outputs_at(o.path for o in outputs)
+        if stored.keys() != {o.path for o in outputs}:
+            return None  # a file this path would make that the last build did not
+        todo = [o for o in outputs if stored[o.path] != o.key]
+    with stages.time("render"):
+        _render(settings, site, todo, None)
+    stages.count("render", len(todo))
+    with stages.time("commit"):
+        site.commit_changes((), build_id)
+        with cache.transaction():
+            cache.set_outputs({o.path: o.key for o in todo}, build_id)
+            cache.set_meta("inputs", inputs)
+            cache.set_group_outputs(kept_groups)
+            cache.put_built({p: (a.key, a.slug) for p, a in edits.edited.items()}, edits.built)
+            cache.forget_articles(scan.changed.values())
+            scan.keep(cache)
+    files, article_count, skips = summary
+    return _report(settings, range(article_count), skips, stages, files, len(todo), True, True)
+
+
+class _Edits(NamedTuple):
+    """Edited articles that stay in place (see ``_edit_in_place``)."""
+
+    edited: dict[str, Entry]
+    """source path → the entry now, with the slug the last build gave it."""
+    previous: dict[str, Entry]
+    """source path → the entry in the last build."""
+    built: dict[str, tuple[str, str]]
+    """source path → (cache key, slug) in the last build."""
+    relations: dict[str, tuple[tuple[str, str], ...]]
+    """The last build's relations of every article, as (kind, source path)."""
+
+
+def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, scan: _Scan,
+                   stages: "_Stages") -> _Edits | None:
+    """Process the changed files in the workers (the records go to the cache)
+    and, meanwhile, load what the last build made of them; ``None`` unless
+    every one stays in place and the site is as the last build left it."""
+    from builder.related import RelationState
     started = time.perf_counter()
+    changed = scan.changed  # source path → its key in the last build
     now = {s.rel: s for s in scan.articles if s.rel in changed}
     found = cache.entries([s.key for s in now.values()])  # an edit undone finds its record
     misses = [s for s in now.values() if s.key not in found]
@@ -461,65 +506,56 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     stages.add_wall("process", time.perf_counter() - started, len(misses))
     if not intact or not kept or kept[0] != code_fingerprint():
         return None
-    edited: dict[str, Entry] = {}
-    previous: dict[str, Entry] = {}
+    edits = _Edits({}, {}, built, RelationState(*kept[1]).result)
     for path, old_key in changed.items():
         before, after = old.get(old_key), found.get(now[path].key)
         if not (isinstance(before, Entry) and isinstance(after, Entry) and path in built
                 and all(getattr(before, field) == getattr(after, field) for field in _PLACE)):
             return None
-        edited[path], previous[path] = after._replace(slug=built[path][1]), before
-
-    with stages.time("plan"):
-        entries = _StoredEntries(cache, edited)
-        relations = RelationState(*kept[1]).result
-        entries.load([other for path in edited for _, other in relations[path]])
-        related = Related({path: relations[path] for path in edited}, entries.loaded)
-        planned = []
-        content = str(settings.path("content_dir"))
-        for article in edited.values():
-            key = _article_key(page_fingerprint, article, related, labels)
-            planned += _article_outputs(settings, job, content, article, key, related, labels)
-        bodies = BodyReader(job.cache_path)
-        planner = IndexPlanner(settings, Renderer(settings), page_fingerprint, entries.keys,
-                               lambda article: bodies.read(article.key))
-        groups = cache.groups_of(touched := touched_groups(edited.values()))
-        if len(groups) != len(touched):
-            return None  # the cache does not hold every group an edit touched
-        members_of = {(folder, key): paths for _, _, folder, key, _, _, paths in groups.values()}
-        if not all(_same_translations(previous[path], article, members_of, entries)
-                   for path, article in edited.items()):
-            return None
-        kept_groups = {}
-        for group, (_, outputs, folder, key, label, path, paths) in groups.items():
-            members = _StoredMembers(paths, entries)
-            near = [members.index(p) for p in edited if p in members]
-            made = (planner.home(members, near) if folder == HOME
-                    else planner.group(folder, Group(key, label, path, members), near))
-            keys = dict(outputs)
-            keys.update((o.path, o.key) for o in made)
-            kept_groups[group] = ("", tuple(keys.items()))  # inputs unknown: hashed again when next touched
-            planned += made
-    with stages.time("compare"):
-        stored = cache.outputs_at(o.path for o in planned)
-        if stored.keys() != {o.path for o in planned}:
-            return None  # a file this path would make that the last build did not
-        todo = [o for o in planned if stored[o.path] != o.key]
-    with stages.time("render"):
-        _render(settings, site, todo, None)
-    stages.count("render", len(todo))
-    with stages.time("commit"):
-        site.commit_changes((), build_id)
-        with cache.transaction():
-            cache.set_outputs({o.path: o.key for o in todo}, build_id)
-            cache.set_meta("inputs", inputs)
-            cache.set_group_outputs(kept_groups)
-            cache.put_built({p: (a.key, a.slug) for p, a in edited.items()}, built)
-            cache.forget_articles(changed.values())
-            scan.keep(cache)
+        edits.edited[path], edits.previous[path] = after._replace(slug=built[path][1]), before
     stages.count("cached", len(scan.articles) - len(misses))
-    files, article_count, skips = summary
-    return _report(settings, range(article_count), skips, stages, files, len(todo), True, True)
+    return edits
+
+
+def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, labels: dict[str, tuple[str, str]],
+                   page_fingerprint: str) -> tuple[list, dict[str, tuple[str, tuple]]] | None:
+    """The outputs an edit in place can change (each article's page and raw
+    copy, the list pages that show it, the feeds it is in) and the groups'
+    new output keys; ``None`` when the cache lacks a group or an edit changes
+    what the article is a translation of."""
+    from builder.indexes import HOME, Group, IndexPlanner, touched_groups
+    from builder.related import Related
+    from builder.render import Renderer
+    edited = edits.edited
+    entries = _StoredEntries(cache, edited)
+    entries.load([other for path in edited for _, other in edits.relations[path]])
+    related = Related({path: edits.relations[path] for path in edited}, entries.loaded)
+    planned = []
+    content = str(settings.path("content_dir"))
+    for article in edited.values():
+        key = _article_key(page_fingerprint, article, related, labels)
+        planned += _article_outputs(settings, job, content, article, key, related, labels)
+    groups = cache.groups_of(touched := touched_groups(edited.values()))
+    if len(groups) != len(touched):
+        return None  # the cache does not hold every group an edit touched
+    members_of = {(g.folder, g.key): g.members for g in groups.values()}
+    if not all(_same_translations(edits.previous[path], article, members_of, entries)
+               for path, article in edited.items()):
+        return None
+    bodies = BodyReader(job.cache_path)
+    planner = IndexPlanner(settings, Renderer(settings), page_fingerprint, entries.keys,
+                           lambda article: bodies.read(article.key))
+    kept_groups = {}
+    for group, stored in groups.items():
+        members = _StoredMembers(stored.members, entries)
+        near = [members.index(p) for p in edited if p in members]
+        made = (planner.home(members, near) if stored.folder == HOME
+                else planner.group(stored.folder, Group(stored.key, stored.label, stored.path, members), near))
+        keys = dict(stored.outputs)
+        keys.update((o.path, o.key) for o in made)
+        kept_groups[group] = ("", tuple(keys.items()))  # inputs unknown: hashed again when next touched
+        planned += made
+    return planned, kept_groups
 
 
 def _same_translations(before: Entry, after: Entry, members_of: dict[tuple[str, str], Sequence[str]],

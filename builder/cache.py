@@ -32,8 +32,9 @@ import pickle
 import sqlite3
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from builder import __version__
 from builder.models import Article, Entry
@@ -100,6 +101,23 @@ def rules_fingerprint(vocabulary: Path | None) -> str:
 def code_fingerprint() -> str:
     """The whole builder's code and data: part of every rendered output's key."""
     return digest(__version__, tree_fingerprint(Path(__file__).resolve().parent, suffixes=(".py", ".toml")))
+
+
+class GroupRecord(NamedTuple):
+    """What a build keeps of one group (the home page, a tag, a country…)
+    for the next: the hash of its inputs (``""`` when a quick rebuild left it
+    unknown), its outputs' paths and keys, and who it is (``folder``,
+    ``key``, ``label``, ``path``: see ``indexes.IndexPlanner.group``) with
+    its members, newest first: entries when planned, source paths when read
+    back from the cache."""
+
+    inputs: str
+    outputs: tuple[tuple[str, str], ...]
+    folder: str
+    key: str
+    label: str
+    path: str
+    members: Sequence[Entry] | Sequence[str]
 
 
 class Cache:
@@ -244,7 +262,7 @@ class Cache:
 
     def put_groups(self, memo: dict, stored: dict[str, tuple[str, tuple[tuple[str, str], ...]]] | None = None) -> None:
         """Replace the memo ``stored`` (what ``groups()`` gave) by ``memo``
-        (``indexes.GroupRecord``s), writing only the groups whose inputs or
+        (``GroupRecord``s), writing only the groups whose inputs or
         outputs changed (all of them without ``stored``)."""
         with self.transaction():
             if stored is None:
@@ -256,14 +274,13 @@ class Cache:
                  marshal.dumps((g.folder, g.key, g.label, g.path, tuple(a.source_path for a in g.members))))
                 for i, g in memo.items() if stored.get(i) != (g.inputs, g.outputs)))
 
-    def groups_of(self, facets: Iterable[tuple[str, str]]) -> dict[str, tuple]:
-        """The stored groups of the given (folder, key) pairs: group id →
-        (inputs, outputs, folder, key, label, path, members' source paths)."""
+    def groups_of(self, facets: Iterable[tuple[str, str]]) -> dict[str, GroupRecord]:
+        """The stored groups of the given (folder, key) pairs, by group id."""
         found = {}
         for facet in facets:
             for i, inputs, outputs, who in self._db.execute(
                     "SELECT id, inputs, outputs, who FROM groups WHERE facet = ?", (_facet(*facet),)):
-                found[i] = (inputs, marshal.loads(outputs), *marshal.loads(who))
+                found[i] = GroupRecord(inputs, marshal.loads(outputs), *marshal.loads(who))
         return found
 
     def set_group_outputs(self, rows: dict[str, tuple[str, tuple[tuple[str, str], ...]]]) -> None:

@@ -23,7 +23,7 @@ from typing import NamedTuple
 from slugify import slugify
 
 from builder import classify
-from builder.cache import digest
+from builder.cache import GroupRecord, digest
 from builder.config import Settings
 from builder.feeds import FeedSpec, feed_items, site_url, write_feed
 from builder.models import Entry
@@ -126,21 +126,6 @@ def touched_groups(entries: Iterable[Entry]) -> set[tuple[str, str]]:
     for entry in entries:
         found.update((facet, key) for facet, keys in FACET_KEYS.items() for key in keys(entry))
     return found
-
-
-class GroupRecord(NamedTuple):
-    """What a build keeps of one group for the next: the hash of its inputs
-    (``""`` when a quick rebuild left it unknown), its outputs' paths and
-    keys, and who it is (``folder``, ``key``, ``label``, ``path``: see
-    ``IndexPlanner.group``) with its members, newest first."""
-
-    inputs: str
-    outputs: tuple[tuple[str, str], ...]
-    folder: str
-    key: str
-    label: str
-    path: str
-    members: Sequence[Entry]
 
 
 GroupMemo = dict[str, GroupRecord]

@@ -269,6 +269,3 @@ def jsonld_script(data: dict) -> str:
     # a "</script>" inside a string must not close the element
     return text.replace("</", "<\\/")
 
-
-def paginate(items: Sequence, per_page: int) -> list[Sequence]:
-    return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [items[:0]]
