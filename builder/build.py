@@ -43,7 +43,7 @@ from builder.config import Settings
 from builder.errors import ConfigError, OutputError
 from builder.models import Article, BuildReport, Entry, Skip, StageTiming
 from builder.read import MANIFEST_FILE, VOCABULARY_FILE, ContentEntry, read_manifest, sidecar_rel, walk_content
-from builder.write import StagingSite, marker_build_id, site_files, staged_path
+from builder.write import StagingSite, marker_build_id, staged_path
 
 if TYPE_CHECKING:
     from builder.indexes import GroupMemo, Output
@@ -144,7 +144,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         build_id = digest(inputs, cache.rules)  # the outputs are a function of these
         summary = cache.blob("summary") if incremental else None
         if summary and cache.meta("inputs") == inputs:
-            if _site_intact(out, cache):
+            if _site_intact(site, cache):
                 # nothing that decides any output changed since the site was built
                 stages.count("scan", summary[1] + len(summary[2]))
                 site.abandon()
@@ -188,7 +188,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         with stages.time("compare"):
             previous, on_disk = {}, set()
             if incremental:
-                on_disk = site_files(out)
+                on_disk = site.current_files
                 # a file of the last build that is gone from disk must be made again
                 previous = {p: k for p, k in stored.items() if p in on_disk}
             todo = _outputs_to_make(outputs, previous)
@@ -226,7 +226,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                     cache.put_values("built", [page_fingerprint, labels])
                 scan.keep(cache)
                 _keep_slugs(cache, slugs_stored)
-                cache.keep_only_articles({s.key for s in scanned}, stored_keys)
+                cache.forget_articles(stored_keys - {s.key for s in scanned})  # files gone or changed
         if exiting:
             _LEFT_FOR_EXIT.append(locals())
         return _report(settings, articles, skips, stages, len(outputs), written, incremental)
@@ -241,9 +241,9 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         cache.close()
 
 
-def _site_intact(out: Path, cache: Cache) -> bool:
+def _site_intact(site: StagingSite, cache: Cache) -> bool:
     """Whether the site still holds exactly the files the last build left in it."""
-    return digest(sorted(site_files(out))) == cache.meta("outputs")
+    return digest(sorted(site.current_files)) == cache.meta("outputs")
 
 
 def _inputs_digest(settings: Settings, files: list[tuple[ContentEntry, str]],
@@ -377,14 +377,12 @@ def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_St
     rows: dict[str, tuple] = {}
     cache.begin()
     try:
-        for n, (scan, (skip, encoded, row, laps)) in enumerate(zip(misses, results), start=1):
-            for name, seconds in laps:
-                stages.add_cpu(name, seconds)
-            cache.put_encoded(scan.key, encoded)
-            if skip:
-                hits[scan.key] = skip
+        for n, (scan, result) in enumerate(zip(misses, results), start=1):
+            found = _store_processed(cache, stages, scan.key, result)
+            if isinstance(found, Skip):
+                hits[scan.key] = found
             else:
-                rows[scan.key] = row
+                rows[scan.key] = found
             if progress:
                 progress("articles", n, len(misses))
     finally:
@@ -397,16 +395,25 @@ def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_St
             stored | {s.key for s in misses})
 
 
-def _process_one(job: _Job, task) -> tuple[Skip | None, tuple, tuple | None, tuple]:
+def _process_one(job: _Job, task) -> tuple[Skip | None, tuple, tuple]:
     """Worker: process one file and encode what the cache stores (the parent
-    only writes it): (skip or None, stored form, entry row, timings)."""
+    only writes it): (skip or None, stored form, timings)."""
     from builder.process import process_file
     path, provenance, key = task
     processed = process_file(job.content_dir, Path(path), provenance, job.vocabulary)
     if isinstance(processed, Skip):
-        return processed, encode_article(key, processed, ""), None, ()
-    article = processed.article
-    return None, encode_article(key, article, processed.body_html), Entry.of(article, key).row(), processed.timings
+        return processed, encode_article(key, processed, ""), ()
+    return None, encode_article(key, processed.article, processed.body_html), processed.timings
+
+
+def _store_processed(cache: Cache, stages: "_Stages", key: str, result: tuple) -> Skip | tuple:
+    """Store what ``_process_one`` made of a file under its ``key``; the
+    file's skip, or its entry's row (as the cache holds it)."""
+    skip, encoded, laps = result
+    for name, seconds in laps:
+        stages.add_cpu(name, seconds)
+    cache.put_encoded(key, encoded)
+    return skip or marshal.loads(encoded[2])
 
 
 # --- edits in place --------------------------------------------------------------
@@ -496,13 +503,11 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
     old = cache.entries(list(changed.values()))
     built = cache.built(changed)
     kept = cache.values("relations")
-    intact = _site_intact(site.out_dir, cache)
+    intact = _site_intact(site, cache)
     with cache.transaction():
-        for missed, (skip, encoded, row, laps) in zip(misses, results):
-            for name, seconds in laps:
-                stages.add_cpu(name, seconds)
-            cache.put_encoded(missed.key, encoded)
-            found[missed.key] = skip or next(Entry.from_rows([row]))
+        for missed, result in zip(misses, results):
+            made = _store_processed(cache, stages, missed.key, result)
+            found[missed.key] = made if isinstance(made, Skip) else next(Entry.from_rows([made]))
     stages.add_wall("process", time.perf_counter() - started, len(misses))
     if not intact or not kept or kept[0] != code_fingerprint():
         return None

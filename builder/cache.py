@@ -228,12 +228,6 @@ class Cache:
         else:
             self._db.execute("DELETE FROM entries WHERE key = ?", (key,))
 
-    def keep_only_articles(self, keys: set[str], stored: set[str] | None = None) -> None:
-        """Delete every record not under ``keys``; ``stored`` (what ``keys()``
-        gave) spares reading the keys again."""
-        with self.transaction():
-            self.forget_articles((stored if stored is not None else self.keys()) - keys)
-
     # -- outputs and blobs ---------------------------------------------------
 
     def outputs(self) -> dict[str, str]:
@@ -243,16 +237,13 @@ class Cache:
         """Record the site's files; ``stored`` (what ``outputs()`` gave) limits
         the writing to the rows that changed."""
         with self.transaction():
-            if stored is None:
-                self._db.execute("DELETE FROM outputs")
-                stored = {}
-            self._db.executemany("DELETE FROM outputs WHERE path = ?", ((p,) for p in stored.keys() - outputs.keys()))
-            self.set_outputs({p: k for p, k in outputs.items() if stored.get(p) != k}, build_id)
+            self._replace_rows("outputs", outputs, stored)
+            self.set_meta("build", build_id)
 
     def set_outputs(self, rows: dict[str, str], build_id: str) -> None:
         """Record the keys of some of the site's files, and its build id."""
         self._db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?)", rows.items())
-        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (build_id,))
+        self.set_meta("build", build_id)
 
     def groups(self) -> dict[str, tuple[str, tuple[tuple[str, str], ...]]]:
         """The list pages' memo of the last build: group id → (inputs, outputs)
@@ -301,15 +292,17 @@ class Cache:
         """Replace the rows ``stored`` (what ``built()`` gave; ``None``: all) by ``rows``."""
         self._replace_rows("built", rows, stored)
 
-    def _replace_rows(self, table: str, rows: dict[str, tuple], stored: dict[str, tuple] | None) -> None:
+    def _replace_rows(self, table: str, rows: dict[str, tuple | str], stored: dict[str, tuple | str] | None) -> None:
         """Replace the rows ``stored`` of a table keyed by ``path`` (``None``:
-        every row) by ``rows``, writing only the ones that differ."""
+        every row) by ``rows`` (path → its other columns, or its one other
+        column), writing only the ones that differ."""
         with self.transaction():
             if stored is None:
                 self._db.execute(f"DELETE FROM {table}")
                 stored = {}
             self._db.executemany(f"DELETE FROM {table} WHERE path = ?", ((p,) for p in stored.keys() - rows.keys()))
-            changed = [(p, *row) for p, row in rows.items() if stored.get(p) != row]
+            changed = [(p, *row) if isinstance(row, tuple) else (p, row)
+                       for p, row in rows.items() if stored.get(p) != row]
             if changed:
                 marks = ", ".join("?" * len(changed[0]))
                 self._db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", changed)

@@ -38,10 +38,10 @@ class Relation(NamedTuple):
 
 class RelationState(NamedTuple):
     """What a build keeps of its relations so that the next one recomputes only
-    the articles an edit can affect: the archive size, each article's keys and
-    translations, and each article's relations as ``(kind, source path)``."""
+    the articles an edit can affect: each article's keys (one per article, so
+    also the archive's size) and translations, and each article's relations
+    as ``(kind, source path)``."""
 
-    size: int
     keys: dict[str, tuple[str, ...]]
     translations: dict[str, tuple[str, ...]]
     result: dict[str, tuple[tuple[str, str], ...]]
@@ -94,7 +94,7 @@ def relations(articles: Sequence[Entry], previous: RelationState | None = None,
     weight = {key: math.log(1 + total / len(members)) * (COUNTRY_WEIGHT if key.startswith("c:") else 1.0)
               for key, members in postings.items()}
     translations = {p: tuple(o.source_path for o in found) for p, found in _translations(articles).items()}
-    todo = _affected(previous, len(articles), keys_of, postings, translations)
+    todo = _affected(previous, keys_of, postings, translations)
     paths: dict[str, tuple[tuple[str, str], ...]] = {}
     for article in articles:
         path = article.source_path
@@ -113,10 +113,10 @@ def relations(articles: Sequence[Entry], previous: RelationState | None = None,
         ranked = sorted((p for p in scores if p not in skip), key=lambda p: (-scores[p], p))
         paths[path] = tuple([("translation", o) for o in own] + [("related", p) for p in ranked[:MAX_RELATED]])
     by_path = {a.source_path: a for a in articles}
-    return Related(paths, by_path), RelationState(len(articles), keys_of, translations, paths)
+    return Related(paths, by_path), RelationState(keys_of, translations, paths)
 
 
-def _affected(previous: RelationState | None, size: int, keys_of: dict[str, tuple[str, ...]],
+def _affected(previous: RelationState | None, keys_of: dict[str, tuple[str, ...]],
               postings: dict[str, list[Entry]], translations: dict[str, tuple[str, ...]]) -> set[str] | None:
     """The articles whose relations can differ from the previous build's, or
     ``None`` for all of them (the archive gained or lost articles: every weight
@@ -130,7 +130,7 @@ def _affected(previous: RelationState | None, size: int, keys_of: dict[str, tupl
     ``MAX_POSTING`` articles before and after is never anyone's rare key and
     changes nothing.
     """
-    if previous is None or previous.size != size or previous.keys.keys() != keys_of.keys():
+    if previous is None or previous.keys.keys() != keys_of.keys():
         return None
     changed = {p for p, keys in keys_of.items() if previous.keys[p] != keys}
     holders_lost: dict[str, int] = defaultdict(int)  # key → holders before minus holders now

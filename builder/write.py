@@ -18,6 +18,7 @@ folder it did not create, and no path may leave the site folder.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Iterable
@@ -86,6 +87,12 @@ class StagingSite:
         self.root.mkdir()
         self.files = 0
 
+    @functools.cached_property
+    def current_files(self) -> set[str]:
+        """The files of the site this build replaces (``site_files``), listed
+        once: the checks and the comparison of one build share the listing."""
+        return site_files(self.out_dir)
+
     def path_for(self, rel: str) -> Path:
         return staged_path(self.root, rel)
 
@@ -131,7 +138,7 @@ class StagingSite:
         for rel in sorted(removed):
             if rel == MARKER:
                 continue
-            target = self.out_dir.joinpath(*PurePosixPath(self.path_for(rel).relative_to(self.root)).parts)
+            target = staged_path(self.out_dir, rel)
             target.unlink(missing_ok=True)
             _prune_empty_parents(target.parent, self.out_dir)
         marker.write_bytes(_marker(build_id))

@@ -64,5 +64,5 @@ def test_unchanged_articles_are_not_scored_again(template):
     rng = random.Random(7)
     articles = [_random_article(template, rng, f"a/{n:03}.md") for n in range(60)]
     _, state = related.relations(articles)
-    assert related._affected(state, len(articles), {a.source_path: related._keys(a) for a in articles},
+    assert related._affected(state, {a.source_path: related._keys(a) for a in articles},
                              {}, dict(state.translations)) == set()
