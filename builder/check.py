@@ -417,9 +417,9 @@ def _merge_repeats(problems: Sequence[Problem]) -> list[Problem]:
 def check_content(content: Path) -> list[Problem]:
     """Every file under ``content/`` becomes an article: the same reading,
     extraction and cleaning as a build, without writing anything."""
-    from builder.errors import InputError
-    from builder.process import process_source
-    from builder.read import VOCABULARY_FILE, find_sources, read_manifest, read_source
+    from builder.models import Skip
+    from builder.process import process_file
+    from builder.read import VOCABULARY_FILE, find_sources, read_manifest
 
     if not content.is_dir():
         return [Problem(str(content), "no content folder here")]
@@ -427,13 +427,10 @@ def check_content(content: Path) -> list[Problem]:
     vocabulary = content / VOCABULARY_FILE
     problems = []
     for path in find_sources(content):
-        rel = path.relative_to(content).as_posix()
-        try:
-            process_source(read_source(content, path, manifest.get(rel)),
-                           vocabulary if vocabulary.is_file() else None)
-        except InputError as error:
-            where = f"{error.path}:{error.line}" if error.line else error.path
-            problems.append(Problem(f"content/{where}", f"[{error.stage}] {error.message}"))
+        found = process_file(content, path, manifest.get(path.relative_to(content).as_posix()),
+                             vocabulary if vocabulary.is_file() else None)
+        if isinstance(found, Skip):
+            problems.append(Problem(f"content/{found.path}", f"[{found.stage}] {found.message}"))
     return problems
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from builder.countries import default_matcher, detect_countries
@@ -107,7 +107,7 @@ def vocabulary(extra: Path | None) -> Vocabulary:
     return _vocabulary_with(extra, extra.read_bytes())
 
 
-@cache
+@lru_cache(maxsize=1)  # one version of the file at a time: serve would keep every one
 def _vocabulary_with(extra: Path, _content: bytes) -> Vocabulary:
     return load_vocabulary(extra)
 

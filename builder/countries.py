@@ -635,10 +635,9 @@ def default_matcher() -> CountryMatcher:
                        + importlib.metadata.version("pyahocorasick").encode()).hexdigest()[:16]
     folder = _MATCHER_CACHE_DIR[0]
     stored = folder / f"{_MATCHER_FILE_PREFIX}{key}.pickle"
-    try:
-        return pickle.loads(stored.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
-        pass
+    matcher = _load_matcher(stored)
+    if matcher is not None:
+        return matcher
     # Gathering the names loads every CLDR locale: a few hundred megabytes that
     # this process would keep (freed, but not given back) and share with every
     # worker it forks. A child process gathers them and stores the matcher.
@@ -646,16 +645,23 @@ def default_matcher() -> CountryMatcher:
     child = multiprocessing.get_context("fork").Process(target=_store_matcher, args=(stored,))
     child.start()
     child.join()
+    matcher = _load_matcher(stored)
+    return matcher if matcher is not None else _store_matcher(stored)  # the child failed: build it here
+
+
+def _load_matcher(stored: Path) -> CountryMatcher | None:
+    """The matcher stored at ``stored``; ``None`` if it is missing or unreadable."""
     try:
         return pickle.loads(stored.read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
-        matcher = CountryMatcher.from_data()  # the child failed: build it here, as without a cache
-        _write_matcher(stored, pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL))
-        return matcher
+        return None
 
 
-def _store_matcher(stored: Path) -> None:
-    _write_matcher(stored, pickle.dumps(CountryMatcher.from_data(), protocol=pickle.HIGHEST_PROTOCOL))
+def _store_matcher(stored: Path) -> CountryMatcher:
+    """Build the matcher and store it at ``stored``."""
+    matcher = CountryMatcher.from_data()
+    _write_matcher(stored, pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL))
+    return matcher
 
 
 def _write_matcher(path: Path, data: bytes) -> None:

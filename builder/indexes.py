@@ -122,7 +122,7 @@ FACET_KEYS: dict[str, Callable[[Entry], Sequence[str]]] = {
 
 def touched_groups(entries: Iterable[Entry]) -> set[tuple[str, str]]:
     """(facet, key) of every group the ``entries`` belong to, and the home page."""
-    found = {("home", "")}
+    found = {(HOME, "")}
     for entry in entries:
         found.update((facet, key) for facet, keys in FACET_KEYS.items() for key in keys(entry))
     return found
@@ -211,9 +211,9 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
     kept: GroupMemo = {}
 
     def group_outputs(group: str, members: Sequence[Entry], plan: Callable[[], list[Output]],
-                      facet_key: tuple[str, str], who: tuple[str, str, str, str]) -> list[Output]:
+                      who: tuple[str, str, str, str]) -> list[Output]:
         known = memo.get(group)
-        if known and touched is not None and facet_key not in touched:
+        if known and touched is not None and who[:2] not in touched:  # (folder, key)
             inputs = known[0]  # no member changed, none came or left
         else:
             inputs = digest(page_fingerprint, planner.root_url, group,
@@ -232,8 +232,7 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
         kept[group] = GroupRecord(inputs, tuple((o.path, o.key) for o in found), *who, members)
         return found
 
-    outputs = group_outputs(HOME, ordered, lambda: planner.home(ordered), (HOME, ""),
-                            (HOME, "", t["home.title"], "index.html"))
+    outputs = group_outputs(HOME, ordered, lambda: planner.home(ordered), (HOME, "", t["home.title"], "index.html"))
 
     publishers = sorted({a.publisher.name for a in articles if a.publisher.name})
     source_slugs = unique_slugs(publishers, page_slug)
@@ -258,7 +257,7 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
                 "index_list.html", p, title=ti, facet=f, entries=e).encode("utf-8")))
         for group in groups:
             outputs += group_outputs(group_id(folder, group), group.articles,
-                                     functools.partial(planner.group, folder, group), (folder, group.key),
+                                     functools.partial(planner.group, folder, group),
                                      (folder, group.key, group.label, group.path))
     outputs.append(Output("404.html", digest(page_fingerprint, "404"),
                           lambda: renderer.page("404.html", "404.html",
