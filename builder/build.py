@@ -252,11 +252,12 @@ def _inputs_digest(settings: Settings, files: list[tuple[ContentEntry, str]],
     sidecars (path and hash), the provenance manifest, the builder's code, the
     templates, the static files and the settings that shape the site (the
     rules are the cache's own identity); and a hash of the same without the
-    article files. Neither depends on where the folders are."""
+    article files and sidecars (what reaches the pages only through the
+    articles' records, whose keys hash them). Neither depends on where the
+    folders are."""
     rest = digest(manifest_sha, code_fingerprint(), tree_fingerprint(settings.path("templates_dir")),
                   tree_fingerprint(settings.path("static_dir")), settings.shaping())
-    return (digest([(entry.rel, sha) for entry, sha in files], rest),
-            digest([(entry.rel, sha) for entry, sha in files if entry.kind != "article"], rest))
+    return digest([(entry.rel, sha) for entry, sha in files], rest), rest
 
 
 def _report(settings, articles, skips, stages, files, changed, incremental=False, in_place=False) -> BuildReport:
@@ -421,7 +422,7 @@ def _store_processed(cache: Cache, stages: "_Stages", key: str, result: tuple) -
 IN_PLACE_LIMIT = 32
 """More changed files than this take the full plan (``_edit_in_place``)."""
 
-_PLACE = ("slug", "title", "language", "date", "publisher", "tags", "countries", "raw_url")
+_PLACE = ("slug", "language", "date", "publisher", "tags", "countries", "raw_url")
 """What an edited article keeps when it stays in place (see ``_edit_in_place``)."""
 
 
@@ -432,17 +433,19 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     when they do not (the full plan then takes over, with what was processed
     here in the cache).
 
-    An edited article stays in place when its slug, title, language, date,
-    source, tags and countries are as they were, and it is the translation
-    of the same articles as before (``related.is_translation``: only an
-    article naming three countries or more can be one, and its candidates
-    are in its countries' groups). Then no group gains or loses a member, no
-    list is reordered, no relation changes, and no other article's page
-    shows anything of it that changed. What is made again is its own page and
-    raw copy, the list page of each of its groups that shows it, and the
-    feeds it is in; the entries of the rest of the archive are not even
-    loaded. Only content files may have changed (``others``: settings,
-    templates, code and every other file are as they were)."""
+    An edited article stays in place when its slug, language, date, source,
+    tags and countries are as they were, and it is the translation of the
+    same articles as before (``related.is_translation``: only an article
+    naming three countries or more can be one, and its candidates are in its
+    countries' groups). Then no group gains or loses a member, no list is
+    reordered and no relation changes (relations depend on tags and
+    countries, lists on dates and paths). What is made again is its own page
+    and raw copy, the list page of each of its groups that shows it, the
+    feeds it is in, and, when its title changed, the pages of the articles
+    that name it as related; the entries of the rest of the archive are not
+    even loaded. Only articles and their sidecars may have changed
+    (``others``: settings, templates, code, manifest and static files are as
+    they were)."""
     if len(scan.changed) > IN_PLACE_LIMIT:
         return None
     edits = _process_edits(job, cache, run, site, scan, stages)
@@ -525,19 +528,26 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
 def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, labels: dict[str, tuple[str, str]],
                    page_fingerprint: str) -> tuple[list, dict[str, tuple[str, tuple]]] | None:
     """The outputs an edit in place can change (each article's page and raw
-    copy, the list pages that show it, the feeds it is in) and the groups'
-    new output keys; ``None`` when the cache lacks a group or an edit changes
-    what the article is a translation of."""
+    copy, the list pages that show it, the feeds it is in, the pages that
+    name it as related if its title changed) and the groups' new output
+    keys; ``None`` when the cache lacks a group or an edit changes what the
+    article is a translation of."""
     from builder.indexes import HOME, Group, IndexPlanner, touched_groups
     from builder.related import Related
     from builder.render import Renderer
     edited = edits.edited
     entries = _StoredEntries(cache, edited)
-    entries.load([other for path in edited for _, other in edits.relations[path]])
-    related = Related({path: edits.relations[path] for path in edited}, entries.loaded)
+    retitled = {path for path, article in edited.items() if article.title != edits.previous[path].title}
+    naming = sorted(path for path, found in edits.relations.items()
+                    if path not in edited and any(other in retitled for _, other in found)) if retitled else []
+    entries.load(naming)
+    pages = [*edited, *naming]
+    entries.load([other for path in pages for _, other in edits.relations[path]])
+    related = Related({path: edits.relations[path] for path in pages}, entries.loaded)
     planned = []
     content = str(settings.path("content_dir"))
-    for article in edited.values():
+    for path in pages:
+        article = entries.loaded[path]
         key = _article_key(page_fingerprint, article, related, labels)
         planned += _article_outputs(settings, job, content, article, key, related, labels)
     groups = cache.groups_of(touched := touched_groups(edited.values()))

@@ -283,14 +283,22 @@ def _edit_body(content: Path, n: int, rng) -> None:
                     encoding="utf-8")
 
 
+def _retitle(content: Path, n: int, rng) -> None:
+    """A new title in the sidecar, and nothing else changed."""
+    path = content / f"a{n:02}.meta.toml"
+    head, rest = path.read_text(encoding="utf-8").split("\n", 1)
+    assert head.startswith("title = ")
+    path.write_text(f'title = "Story {n} retitled {rng.randint(0, 999)}"\n{rest}', encoding="utf-8")
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_random_edits_rebuild_what_a_cold_build_makes(tmp_path, seed):
     """Edits of bodies, titles, dates, tags, countries, sources and
     languages, added and deleted articles, in random order: after each, the
     incremental site is the cold one, byte for byte (groups that gain, lose
     or reorder members, related lists that name an edited title, tags whose
-    slugs collide, bodies edited in place on pages of three items and in
-    feeds of four)."""
+    slugs collide, bodies and titles edited in place on pages of three items
+    and in feeds of four)."""
     import random
     rng = random.Random(seed)
     content = tmp_path / "content"
@@ -304,9 +312,11 @@ def test_random_edits_rebuild_what_a_cold_build_makes(tmp_path, seed):
     in_place = 0
     for step in range(8):
         for _ in range(rng.randint(1, 2)):
-            action = rng.random() if step % 2 else 0  # every other step edits bodies only
-            if action < 0.35:
+            action = rng.random() if step % 2 else rng.random() * 0.35  # every other step: bodies, titles
+            if action < 0.2:
                 _edit_body(content, rng.choice(numbers), rng)
+            elif action < 0.35:
+                _retitle(content, rng.choice(numbers), rng)
             elif action < 0.6:
                 _write_article(content, rng.choice(numbers), rng)
             elif action < 0.8:
@@ -322,7 +332,7 @@ def test_random_edits_rebuild_what_a_cold_build_makes(tmp_path, seed):
         fresh = tmp_path / f"cold-{step}" / "site"
         build(make_settings(content, fresh, items_per_page=3, feed_items=4))
         assert _tree(out) == _tree(fresh), step
-    assert in_place >= 2, "body edits did not stay in place"
+    assert in_place >= 2, "body and title edits did not stay in place"
 
 
 def test_a_tag_whose_page_moves_is_relinked_from_unchanged_articles(tmp_path):
@@ -425,3 +435,24 @@ def test_a_body_edit_is_made_in_place(project):
     report = build(make_settings(content, out))
     assert report.in_place and report.processed == 1
     assert _tree(out) == _cold(content, tmp)
+
+
+def test_a_title_edit_is_made_in_place_and_reaches_the_pages_that_name_it(tmp_path):
+    """A new title in a sidecar leaves the article's groups, order and
+    relations as they were: an edit in place, which also remakes the pages
+    of the articles that list it as related."""
+    content = tmp_path / "content"
+    content.mkdir()
+    for n, tag in enumerate(["Energy", "Energy", "Trade"]):
+        (content / f"a{n}.meta.toml").write_text(f'title = "Story {n}"\ndate = "2024-05-1{n}"\ntags = ["{tag}"]\n',
+                                                 encoding="utf-8")
+        (content / f"a{n}.md").write_text(f"Story {n}\n\nThe ministers met to discuss item {n}.\n", encoding="utf-8")
+    out = tmp_path / "work" / "site"
+    build(make_settings(content, out))
+    assert '>Story 0</a>' in (out / "articles" / "a1.html").read_text(encoding="utf-8")
+    (content / "a0.meta.toml").write_text('title = "Story 0, corrected"\ndate = "2024-05-10"\ntags = ["Energy"]\n',
+                                          encoding="utf-8")
+    report = build(make_settings(content, out))
+    assert report.in_place and report.processed == 1
+    assert '>Story 0, corrected</a>' in (out / "articles" / "a1.html").read_text(encoding="utf-8")
+    assert _tree(out) == _cold(content, tmp_path)
