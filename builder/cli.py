@@ -10,6 +10,8 @@ Exit codes:
        or `check` found problems
     2  usage or configuration error (bad flag, settings file, missing folder)
     3  the output folder could not be written or replaced
+  141  the reader of the output stopped reading (`build | head`), as for a
+       command ended by SIGPIPE; what was built is kept
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from builder.config import Settings, load_settings
 from builder.errors import ConfigError, OutputError
 from builder.models import BuildReport
 
-EXIT_OK, EXIT_STRICT, EXIT_USAGE, EXIT_OUTPUT = 0, 1, 2, 3
+EXIT_OK, EXIT_STRICT, EXIT_USAGE, EXIT_OUTPUT, EXIT_PIPE = 0, 1, 2, 3, 141
 
 
 def _common_options(in_command: bool) -> argparse.ArgumentParser:
@@ -50,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="build", parents=[common],
         description="Build a static archive site from raw news articles.",
         epilog="Exit codes: 0 ok; 1 files skipped with --strict, or check found problems; "
-               "2 usage or configuration error; 3 output folder could not be written.")
+               "2 usage or configuration error; 3 output folder could not be written; "
+               "141 the output's reader stopped reading.")
     parser.add_argument("--version", action="version", version=f"archive-builder {__version__}")
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", parents=[_common_options(in_command=True)],
@@ -65,8 +68,14 @@ def console() -> None:
     objects are left to the operating system: freeing them one by one, and
     tearing the interpreter down, would cost a rebuild at archive scale
     half a second."""
-    code = main(exiting=True)
-    sys.stdout.flush()
+    try:
+        code = main(exiting=True)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The summary prints once the site is committed: the build is kept,
+        # and the interpreter must not try to flush to the closed pipe again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = EXIT_PIPE
     sys.stderr.flush()
     os._exit(code)
 

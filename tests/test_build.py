@@ -183,6 +183,21 @@ def test_the_command_flushes_its_summary_and_exits_with_the_build_code(tmp_path)
     assert "1. bad.bin: [read]" in done.stdout
 
 
+def test_the_command_keeps_its_build_when_the_reader_of_its_output_goes(tmp_path):
+    """``build | head``: the summary meets a closed pipe after the site is
+    committed. The command ends quietly with 141 (as if by SIGPIPE), and the
+    site is there."""
+    content = copy_seeds(tmp_path / "content")
+    command = [sys.executable, "-m", "builder", "--cache", str(tmp_path / "cache"), "--content", str(content),
+               "--out", str(tmp_path / "site"), "--jobs", "1"]
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+        child.stdout.close()  # no reader: the first write fails
+        errors = child.stderr.read().decode()
+        assert child.wait(timeout=300) == 141, errors
+    assert "Traceback" not in errors and "BrokenPipe" not in errors
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
 def test_summary_lists_skipped_files_with_reasons(tmp_path, monkeypatch, capsys):
     content = copy_seeds(tmp_path / "content")
     (content / "zero.md").write_bytes(b"")
