@@ -10,7 +10,10 @@ stratified order (see corpus_sample.py) and measures, for our builder:
     delete 1   one article removed
 
 and a cold build of Hugo and of Pelican on the same N files (all five steps
-with --peer-rebuilds). Each run: wall time, CPU time, peak memory of the
+with --peer-rebuilds). Before a cold build, every file left in the tool's
+folder (its input) is read once, so that every tool starts from the page
+cache: the peers' inputs are freshly written, ours are links to corpus files
+that may have left it. Each run: wall time, CPU time, peak memory of the
 process tree (measure.py), articles per second and HTML files written. A table
 per size and the ratios are printed; everything goes to WORK/results.json.
 
@@ -230,6 +233,7 @@ def run_tool(tool: Ours | Peer, plan: Plan, steps: tuple[str, ...], logs: Path, 
     for step in steps:
         if step == "cold":
             tool.cold()
+            results["warmed_mb"] = read_all(tool.folder)
         elif step == "edit 1":
             tool.edit(plan.edited)
         elif step == "add 1":
@@ -256,6 +260,17 @@ def run_tool(tool: Ours | Peer, plan: Plan, steps: tuple[str, ...], logs: Path, 
         print(f" {measured.wall_s:8.2f} s  {result['status']}{mode}", flush=True)
         if measured.timed_out:
             break
+
+
+def read_all(folder: Path) -> float:
+    """Read every file under ``folder`` (into the page cache); megabytes read."""
+    total = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            with open(os.path.join(root, name), "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    total += len(chunk)
+    return round(total / 1e6, 1)
 
 
 def _builder_code_state() -> str:
