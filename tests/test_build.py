@@ -18,7 +18,7 @@ from builder.build import StrictFailure, build
 from builder.cli import main
 from builder.errors import OutputError
 from builder.write import MARKER
-from tests.conftest import ROOT, copy_seeds, make_settings
+from tests.conftest import BASE_URL, FIXTURES, ROOT, copy_seeds, make_settings
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -73,6 +73,16 @@ def test_two_builds_are_byte_identical(tmp_path):
     build(make_settings(ROOT / "content", first, jobs=1))
     build(make_settings(ROOT / "content", second, jobs=2))
     assert _tree(first) == _tree(second)
+
+
+def test_any_number_of_jobs_renders_the_same_site(tmp_path, corpus_site):
+    """The real sample (hundreds of outputs: rendered by this process beside
+    forked workers when there is more than one job) comes out the same with
+    one job, two (``corpus_site``) and three."""
+    for jobs in (1, 3):
+        out = tmp_path / f"jobs-{jobs}" / "site"
+        build(make_settings(FIXTURES / "corpus", out, base_url=BASE_URL, jobs=jobs))
+        assert _tree(out) == _tree(corpus_site), jobs
 
 
 def test_binary_and_empty_files_are_skipped_and_the_rest_built(tmp_path):
