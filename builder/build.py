@@ -540,9 +540,8 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     retitled = {path for path, article in edited.items() if article.title != edits.previous[path].title}
     naming = sorted(path for path, found in edits.relations.items()
                     if path not in edited and any(other in retitled for _, other in found)) if retitled else []
-    entries.load(naming)
     pages = [*edited, *naming]
-    entries.load([other for path in pages for _, other in edits.relations[path]])
+    entries.load([*naming, *(other for path in pages for _, other in edits.relations[path])])
     related = Related({path: edits.relations[path] for path in pages}, entries.loaded)
     planned = []
     content = str(settings.path("content_dir"))
