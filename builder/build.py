@@ -27,7 +27,7 @@ import marshal
 import os
 import sqlite3
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -37,8 +37,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from builder.cache import (BodyReader, Cache, code_fingerprint, digest, encode_article, rules_fingerprint,
-                           tree_fingerprint)
+from builder.cache import (BodyReader, Cache, GroupRecord, code_fingerprint, digest, encode_article,
+                           rules_fingerprint, tree_fingerprint)
 from builder.config import Settings
 from builder.errors import ConfigError, OutputError
 from builder.models import Article, BuildReport, Entry, Skip, StageTiming
@@ -47,6 +47,7 @@ from builder.write import StagingSite, marker_build_id, staged_path
 
 if TYPE_CHECKING:
     from builder.indexes import GroupMemo, Output
+    from builder.related import RelationState
 
 # The stages' own modules (processing, relations, indexes, rendering) are
 # imported where they are first used: a rebuild that finds nothing changed
@@ -391,7 +392,7 @@ def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_St
     hits.update(zip(rows, Entry.from_rows(rows.values())))
     found = [hits[s.key] for s in scanned]
     stages.add_wall("process", time.perf_counter() - started, len(misses))
-    stages.count("cached", len(scanned) - len(misses))
+    stages.count("cached", len(scanned) - stages.counted("process"))  # an attempt at an edit in place counts too
     return ([e for e in found if isinstance(e, Entry)], [e for e in found if isinstance(e, Skip)],
             stored | {s.key for s in misses})
 
@@ -422,30 +423,36 @@ def _store_processed(cache: Cache, stages: "_Stages", key: str, result: tuple) -
 IN_PLACE_LIMIT = 32
 """More changed files than this take the full plan (``_edit_in_place``)."""
 
-_PLACE = ("slug", "language", "date", "publisher", "tags", "countries", "raw_url")
-"""What an edited article keeps when it stays in place (see ``_edit_in_place``)."""
+_PLACE = ("slug", "language", "date", "publisher", "raw_url")
+"""What an edited article keeps when its rebuild is made in place (see
+``_edit_in_place``): its place in every list it is in."""
 
 
 def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, site: StagingSite, scan: _Scan,
                    summary: tuple, labels: dict[str, tuple[str, str]], page_fingerprint: str, inputs: str,
                    build_id: str, stages: "_Stages") -> BuildReport | None:
-    """The rebuild after edits that leave every article in place, or ``None``
-    when they do not (the full plan then takes over, with what was processed
-    here in the cache).
+    """The rebuild after edits that leave the site's set of files as it was,
+    or ``None`` when they may not (the full plan then takes over, with what
+    was processed here in the cache).
 
-    An edited article stays in place when its slug, language, date, source,
-    tags and countries are as they were, and it is the translation of the
-    same articles as before (``related.is_translation``: only an article
-    naming three countries or more can be one, and its candidates are in its
-    countries' groups). Then no group gains or loses a member, no list is
-    reordered and no relation changes (relations depend on tags and
-    countries, lists on dates and paths). What is made again is its own page
-    and raw copy, the list page of each of its groups that shows it, the
-    feeds it is in, and, when its title changed, the pages of the articles
-    that name it as related; the entries of the rest of the archive are not
-    even loaded. Only articles and their sidecars may have changed
-    (``others``: settings, templates, code, manifest and static files are as
-    they were)."""
+    An edited article keeps its place in every list when its slug,
+    language, date and source are as they were (``_PLACE``: lists are
+    ordered by date and path). It may change its tags and countries, and so
+    move between their groups, as long as no group appears or is left
+    empty and none changes its number of pages: then the tags' labels and
+    paths, the site's files and the sitemap are as they were. The edit must
+    not change what the article is a translation of.
+
+    What is made again: each edited article's page and raw copy; the pages
+    whose relations changed (recomputed from the stored relation state:
+    relations depend on tags and countries only); the pages that name an
+    edited article as related when its title changed; every page and feed
+    of a group an article joined or left (each shows the group's size), and
+    of the other groups the list page that shows the article and the feeds
+    it is in; and the index of tags or countries when one's size changed.
+    The entries of the rest of the archive are not even loaded. Only
+    articles and their sidecars may have changed (``others``: settings,
+    templates, code, manifest and static files are as they were)."""
     if len(scan.changed) > IN_PLACE_LIMIT:
         return None
     edits = _process_edits(job, cache, run, site, scan, stages)
@@ -455,12 +462,12 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
         planned = _plan_in_place(settings, job, cache, edits, labels, page_fingerprint)
     if planned is None:
         return None
-    outputs, kept_groups = planned
     with stages.time("compare"):
-        stored = cache.outputs_at(o.path for o in outputs)
-        if stored.keys() != {o.path for o in outputs}:
+        stored = cache.outputs_at(o.path for o in planned.outputs)
+        if stored.keys() != {o.path for o in planned.outputs}:
             return None  # a file this path would make that the last build did not
-        todo = [o for o in outputs if stored[o.path] != o.key]
+        todo = [o for o in planned.outputs if stored[o.path] != o.key]
+    stages.count("cached", len(scan.articles) - stages.counted("process"))
     with stages.time("render"):
         _render(settings, site, todo, None)
     stages.count("render", len(todo))
@@ -469,7 +476,9 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
         with cache.transaction():
             cache.set_outputs({o.path: o.key for o in todo}, build_id)
             cache.set_meta("inputs", inputs)
-            cache.set_group_outputs(kept_groups)
+            cache.set_groups(planned.groups)
+            if planned.relations is not edits.relations:
+                cache.put_values("relations", (code_fingerprint(), tuple(planned.relations)))
             cache.put_built({p: (a.key, a.slug) for p, a in edits.edited.items()}, edits.built)
             cache.forget_articles(scan.changed.values())
             scan.keep(cache)
@@ -478,7 +487,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
 
 
 class _Edits(NamedTuple):
-    """Edited articles that stay in place (see ``_edit_in_place``)."""
+    """Edited articles that keep their place (see ``_edit_in_place``)."""
 
     edited: dict[str, Entry]
     """source path → the entry now, with the slug the last build gave it."""
@@ -486,15 +495,15 @@ class _Edits(NamedTuple):
     """source path → the entry in the last build."""
     built: dict[str, tuple[str, str]]
     """source path → (cache key, slug) in the last build."""
-    relations: dict[str, tuple[tuple[str, str], ...]]
-    """The last build's relations of every article, as (kind, source path)."""
+    relations: RelationState
+    """The last build's relation state."""
 
 
 def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, scan: _Scan,
                    stages: "_Stages") -> _Edits | None:
     """Process the changed files in the workers (the records go to the cache)
     and, meanwhile, load what the last build made of them; ``None`` unless
-    every one stays in place and the site is as the last build left it."""
+    every one keeps its place and the site is as the last build left it."""
     from builder.related import RelationState
     started = time.perf_counter()
     changed = scan.changed  # source path → its key in the last build
@@ -514,80 +523,138 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
     stages.add_wall("process", time.perf_counter() - started, len(misses))
     if not intact or not kept or kept[0] != code_fingerprint():
         return None
-    edits = _Edits({}, {}, built, RelationState(*kept[1]).result)
+    edits = _Edits({}, {}, built, RelationState(*kept[1]))
     for path, old_key in changed.items():
         before, after = old.get(old_key), found.get(now[path].key)
         if not (isinstance(before, Entry) and isinstance(after, Entry) and path in built
                 and all(getattr(before, field) == getattr(after, field) for field in _PLACE)):
             return None
         edits.edited[path], edits.previous[path] = after._replace(slug=built[path][1]), before
-    stages.count("cached", len(scan.articles) - len(misses))
     return edits
 
 
+class _InPlace(NamedTuple):
+    """What an edit in place makes (see ``_plan_in_place``)."""
+
+    outputs: list[Output]
+    groups: dict[str, GroupRecord]
+    """The touched groups as they are now, by id."""
+    relations: RelationState
+    """The relation state now (the last build's, the same object, when no
+    article changed its tags or countries)."""
+
+
 def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, labels: dict[str, tuple[str, str]],
-                   page_fingerprint: str) -> tuple[list, dict[str, tuple[str, tuple]]] | None:
-    """The outputs an edit in place can change (each article's page and raw
-    copy, the list pages that show it, the feeds it is in, the pages that
-    name it as related if its title changed) and the groups' new output
-    keys; ``None`` when the cache lacks a group or an edit changes what the
-    article is a translation of."""
-    from builder.indexes import HOME, Group, IndexPlanner, touched_groups
-    from builder.related import Related
-    from builder.render import Renderer
-    edited = edits.edited
+                   page_fingerprint: str) -> _InPlace | None:
+    """The outputs an edit in place can change (see ``_edit_in_place``), the
+    touched groups and the relation state; ``None`` when the edits may
+    change the site's set of files or an article's translations, or the
+    cache lacks a group."""
+    from builder import related as rel
+    from builder.indexes import HOME, Group, IndexPlanner, facet_index, touched_groups
+    from builder.render import Renderer, country_path
+    edited, previous, state = edits.edited, edits.previous, edits.relations
     entries = _StoredEntries(cache, edited)
-    retitled = {path for path, article in edited.items() if article.title != edits.previous[path].title}
-    naming = sorted(path for path, found in edits.relations.items()
-                    if path not in edited and any(other in retitled for _, other in found)) if retitled else []
-    pages = [*edited, *naming]
-    entries.load([*naming, *(other for path in pages for _, other in edits.relations[path])])
-    related = Related({path: edits.relations[path] for path in pages}, entries.loaded)
+    groups_now = {path: touched_groups([article]) for path, article in edited.items()}
+    moved = {path for path in edited if groups_now[path] != touched_groups([previous[path]])}
+    keys_of = rel.keys_after(state, edited) if moved else state.keys
+    if not all(_same_translations(path, previous[path], article, keys_of, state.translations, entries)
+               for path, article in edited.items()):
+        return None
+    touched = touched_groups([*edited.values(), *(previous[path] for path in moved)])
+    stored_groups = cache.groups_of(touched)
+    if len(stored_groups) != len(touched):
+        return None  # a group that appears, or one the cache does not hold
+    per_page, members_now, resized = settings.items_per_page, {}, set()
+    for group, stored in stored_groups.items():
+        facet, were = (stored.folder, stored.key), set(stored.members)
+        leaving = {path for path in moved if facet not in groups_now[path] and path in were}
+        joining = sorted(path for path in moved if facet in groups_now[path] and path not in were)
+        size = len(were) - len(leaving) + len(joining)
+        if size == 0 or -(-size // per_page) != -(-len(were) // per_page):
+            return None  # a group that is left empty or changes its number of pages
+        if leaving or joining:
+            resized.add(stored.folder)
+        members_now[group] = [p for p in stored.members if p not in leaving], joining, were
+    after = rel.relations_after(state, keys_of) if moved else state
+    relations = after.result
+    retitled = {path for path, article in edited.items() if article.title != previous[path].title}
+    pages = set(edited)
+    pages.update(path for path, found in relations.items() if path not in pages and (
+        found != state.result[path] or retitled and any(other in retitled for _, other in found)))
+    pages = sorted(pages)
+    entries.load([*pages, *(other for path in pages for _, other in relations[path])])
+    related = rel.Related({path: relations[path] for path in pages}, entries.loaded)
     planned = []
     content = str(settings.path("content_dir"))
     for path in pages:
         article = entries.loaded[path]
         key = _article_key(page_fingerprint, article, related, labels)
         planned += _article_outputs(settings, job, content, article, key, related, labels)
-    groups = cache.groups_of(touched := touched_groups(edited.values()))
-    if len(groups) != len(touched):
-        return None  # the cache does not hold every group an edit touched
-    members_of = {(g.folder, g.key): g.members for g in groups.values()}
-    if not all(_same_translations(edits.previous[path], article, members_of, entries)
-               for path, article in edited.items()):
-        return None
+    renderer = Renderer(settings)
     bodies = BodyReader(job.cache_path)
-    planner = IndexPlanner(settings, Renderer(settings), page_fingerprint, entries.keys,
+    planner = IndexPlanner(settings, renderer, page_fingerprint, entries.keys,
                            lambda article: bodies.read(article.key))
-    kept_groups = {}
-    for group, stored in groups.items():
-        members = _StoredMembers(stored.members, entries)
-        near = [members.index(p) for p in edited if p in members]
+    groups = {}
+    for group, stored in stored_groups.items():
+        paths, joining, were = members_now[group]
+        for path in joining:
+            _insert_member(paths, path, entries)
+        # a group that gained or lost members: each of its pages shows its size
+        near = None if joining or len(paths) < len(were) else [paths.index(p) for p in edited if p in were]
+        members = _StoredMembers(paths, entries)
         made = (planner.home(members, near) if stored.folder == HOME
                 else planner.group(stored.folder, Group(stored.key, stored.label, stored.path, members), near))
         keys = dict(stored.outputs)
         keys.update((o.path, o.key) for o in made)
-        kept_groups[group] = ("", tuple(keys.items()))  # inputs unknown: hashed again when next touched
+        # inputs unknown: hashed again when next touched
+        groups[group] = stored._replace(inputs="", outputs=tuple(keys.items()), members=tuple(paths))
         planned += made
-    return planned, kept_groups
+    if resized:
+        sizes = Counter(key for keys in keys_of.values() for key in keys)
+        found = {"tags": [(tag, label, path, sizes[f"t:{tag}"]) for tag, (label, path) in labels.items()],
+                 "countries": [(key[2:], renderer.country_label(key[2:]), country_path(key[2:]), n)
+                               for key, n in sizes.items() if key.startswith("c:")]}
+        for folder in sorted(resized):  # only tags and countries: language and source are in _PLACE
+            planned.append(facet_index(renderer, page_fingerprint, folder, renderer.labels[f"{folder}.title"],
+                                       found[folder]))
+    return _InPlace(planned, groups, after)
 
 
-def _same_translations(before: Entry, after: Entry, members_of: dict[tuple[str, str], Sequence[str]],
-                       entries: _StoredEntries) -> bool:
-    """Whether an article edited from ``before`` to ``after`` (same countries)
-    is the translation of the same articles. A translation names the same
-    three countries or more, so the candidates are the members of all of
-    the article's countries' groups (``members_of``: (folder, key) → source
-    paths)."""
+def _insert_member(paths: list[str], path: str, entries: "_StoredEntries") -> None:
+    """Insert ``path`` among a group's members (``paths``, newest first) at
+    its place, loading only the entries a binary search looks at."""
+    from builder.indexes import comes_before
+    article, members = entries.loaded[path], _StoredMembers(paths, entries)
+    low, high = 0, len(paths)
+    while low < high:
+        middle = (low + high) // 2
+        if comes_before(members[middle], article):
+            low = middle + 1
+        else:
+            high = middle
+    paths.insert(low, path)
+
+
+def _same_translations(path: str, before: Entry, after: Entry, keys_of: dict[str, tuple[str, ...]],
+                       translations: dict[str, tuple[str, ...]], entries: "_StoredEntries") -> bool:
+    """Whether the article at ``path``, edited from ``before`` to ``after``,
+    is the translation of the same articles as in the last build
+    (``translations``). A translation names the same three countries or
+    more: the candidates are the articles with exactly its countries
+    (``keys_of``: every article's relation keys now)."""
     from builder.related import is_translation
     codes = {c for c, _ in after.countries}
-    if len(codes) < 3 or before.signature == after.signature:
+    if codes == {c for c, _ in before.countries} and (len(codes) < 3 or before.signature == after.signature):
         return True
-    shared = set.intersection(*(set(members_of[("countries", c)]) for c in codes)) - {after.source_path}
-    entries.load(shared)
-    candidates = [entries.loaded[p] for p in sorted(shared)]
-    return all(is_translation(before, c) == is_translation(after, c) for c in candidates
-               if {code for code, _ in c.countries} == codes)
+    found = set()
+    if len(codes) >= 3:
+        wanted = {f"c:{c}" for c in codes}
+        candidates = sorted(other for other, keys in keys_of.items() if other != path
+                            and wanted.issubset(keys) and sum(k.startswith("c:") for k in keys) == len(wanted))
+        entries.load(candidates)
+        found = {other for other in candidates if is_translation(after, entries.loaded[other])}
+    return found == set(translations.get(path, ()))
 
 
 class _StoredEntries:

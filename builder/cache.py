@@ -274,10 +274,12 @@ class Cache:
                 found[i] = GroupRecord(inputs, marshal.loads(outputs), *marshal.loads(who))
         return found
 
-    def set_group_outputs(self, rows: dict[str, tuple[str, tuple[tuple[str, str], ...]]]) -> None:
-        """Set the inputs and outputs of stored groups (id → (inputs, outputs))."""
-        self._db.executemany("UPDATE groups SET inputs = ?, outputs = ? WHERE id = ?",
-                             ((inputs, marshal.dumps(outputs), i) for i, (inputs, outputs) in rows.items()))
+    def set_groups(self, rows: dict[str, GroupRecord]) -> None:
+        """Set what is stored of some groups (id → record, its members as
+        source paths); their ids and so who they are stay the same."""
+        self._db.executemany("UPDATE groups SET inputs = ?, outputs = ?, who = ? WHERE id = ?", (
+            (g.inputs, marshal.dumps(g.outputs), marshal.dumps((g.folder, g.key, g.label, g.path, tuple(g.members))), i)
+            for i, g in rows.items()))
 
     # -- what the last build made of each article -------------------------------
 

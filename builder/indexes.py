@@ -27,7 +27,7 @@ from builder.cache import GroupRecord, digest
 from builder.config import Settings
 from builder.feeds import FeedSpec, feed_items, site_url, write_feed
 from builder.models import Entry
-from builder.render import ATOM_PATH, RSS_PATH, Renderer, article_path, facet_feed_path
+from builder.render import ATOM_PATH, RSS_PATH, Renderer, article_path, country_path, facet_feed_path
 from builder.sitemap import robots_txt, sitemap_files, sitemap_paths
 
 FEED_FACETS = ("tags", "countries")
@@ -45,7 +45,17 @@ class Output(NamedTuple):
 def newest_first(articles: Sequence[Entry]) -> list[Entry]:
     """Dated articles newest first, then undated ones; ties by source path."""
     by_path = sorted(articles, key=lambda a: a.source_path)
-    return sorted(by_path, key=lambda a: a.date.sort_key() if a.date else (-1, 0, 0, ""), reverse=True)
+    return sorted(by_path, key=_date_order, reverse=True)
+
+
+def _date_order(article: Entry) -> tuple:
+    return article.date.sort_key() if article.date else (-1, 0, 0, "")
+
+
+def comes_before(a: Entry, b: Entry) -> bool:
+    """Whether ``a`` is listed before ``b`` (``newest_first``)."""
+    date_a, date_b = _date_order(a), _date_order(b)
+    return date_a > date_b or date_a == date_b and a.source_path < b.source_path
 
 
 @dataclass(frozen=True)
@@ -240,7 +250,7 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
         ("tags", t["tags.title"], groups_of(ordered, FACET_KEYS["tags"],
                                             lambda k: labels[k][0], lambda k: labels[k][1])),
         ("countries", t["countries.title"], groups_of(
-            ordered, FACET_KEYS["countries"], renderer.country_label, lambda k: f"countries/{k.lower()}.html")),
+            ordered, FACET_KEYS["countries"], renderer.country_label, country_path)),
         ("languages", t["languages.title"], groups_of(
             ordered, FACET_KEYS["languages"], lambda k: f"{renderer.language_name(k)} ({k})",
             lambda k: f"languages/{slugify(k) or 'und'}.html")),
@@ -248,13 +258,9 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
             ordered, FACET_KEYS["sources"], lambda k: k, lambda k: f"sources/{source_slugs[k]}.html")),
     ]
     for folder, title, groups in facets:
-        groups.sort(key=lambda g: (-len(g.articles), g.label.casefold(), g.key))
-        index_path = f"{folder}/index.html"
-        entries = [{"label": g.label, "count": len(g.articles), "url": g.path} for g in groups]
-        outputs.append(Output(
-            index_path, digest(page_fingerprint, index_path, title, folder, repr(entries)),
-            lambda p=index_path, ti=title, f=folder, e=entries: renderer.page(
-                "index_list.html", p, title=ti, facet=f, entries=e).encode("utf-8")))
+        groups.sort(key=lambda g: _index_order(g.key, g.label, len(g.articles)))
+        outputs.append(facet_index(renderer, page_fingerprint, folder, title,
+                                   [(g.key, g.label, g.path, len(g.articles)) for g in groups]))
         for group in groups:
             outputs += group_outputs(group_id(folder, group), group.articles,
                                      functools.partial(planner.group, folder, group),
@@ -272,6 +278,22 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
         outputs.append(Output(path, digest(sitemap_key, path), lambda p=path: sitemaps()[p].encode("utf-8")))
     outputs.append(Output("robots.txt", digest(page_fingerprint, root_url), lambda: robots_txt(root_url).encode("utf-8")))
     return outputs, kept
+
+
+def _index_order(key: str, label: str, count: int) -> tuple:
+    return -count, label.casefold(), key
+
+
+def facet_index(renderer: Renderer, fingerprint: str, folder: str, title: str,
+                groups: Iterable[tuple[str, str, str, int]]) -> Output:
+    """A facet's index page (``tags/index.html``…): its groups as (key,
+    label, path, number of members), most members first."""
+    ordered = sorted(groups, key=lambda g: _index_order(g[0], g[1], g[3]))
+    entries = [{"label": label, "count": count, "url": path} for _, label, path, count in ordered]
+    index_path = f"{folder}/index.html"
+    return Output(index_path, digest(fingerprint, index_path, title, folder, repr(entries)),
+                  lambda: renderer.page("index_list.html", index_path, title=title, facet=folder,
+                                        entries=entries).encode("utf-8"))
 
 
 def _list_pages(renderer: Renderer, fingerprint: str, keys: Mapping[str, str], first: str,

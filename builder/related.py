@@ -86,38 +86,58 @@ def relations(articles: Sequence[Entry], previous: RelationState | None = None,
                    else _keys(a) for a in articles}
     else:
         keys_of = {a.source_path: _keys(a) for a in articles}
-    postings: dict[str, list[Entry]] = defaultdict(list)
-    for article in articles:
-        for key in keys_of[article.source_path]:
-            postings[key].append(article)
-    total = max(1, len(articles))
+    translations = {p: tuple(o.source_path for o in found) for p, found in _translations(articles).items()}
+    state = _relate(keys_of, translations, previous)
+    return Related(state.result, {a.source_path: a for a in articles}), state
+
+
+def keys_after(previous: RelationState, edited: Mapping[str, Entry]) -> dict[str, tuple[str, ...]]:
+    """Every article's keys (see ``RelationState``), with the ``edited``
+    articles' (source path → entry now) as they are now."""
+    return {**previous.keys, **{path: _keys(a) for path, a in edited.items()}}
+
+
+def relations_after(previous: RelationState, keys_of: dict[str, tuple[str, ...]]) -> RelationState:
+    """The state ``relations`` would give for the same articles with these
+    keys (``keys_after``) and the same translations (the caller has checked
+    them), from the ``previous`` state alone: no article's entry is needed."""
+    return _relate(keys_of, previous.translations, previous)
+
+
+def _relate(keys_of: dict[str, tuple[str, ...]], translations: dict[str, tuple[str, ...]],
+            previous: RelationState | None) -> RelationState:
+    """Each article's relations, from every article's keys (source path →
+    ``_keys``) and translations; of the ``previous`` state's articles, only
+    those ``_affected`` are scored again."""
+    postings: dict[str, list[str]] = defaultdict(list)
+    for path, keys in keys_of.items():
+        for key in keys:
+            postings[key].append(path)
+    total = max(1, len(keys_of))
     weight = {key: math.log(1 + total / len(members)) * (COUNTRY_WEIGHT if key.startswith("c:") else 1.0)
               for key, members in postings.items()}
-    translations = {p: tuple(o.source_path for o in found) for p, found in _translations(articles).items()}
     todo = _affected(previous, keys_of, postings, translations)
     paths: dict[str, tuple[tuple[str, str], ...]] = {}
-    for article in articles:
-        path = article.source_path
+    for path, keys in keys_of.items():
         if todo is not None and path not in todo:
             paths[path] = previous.result[path]
             continue
-        rare = sorted((k for k in keys_of[path] if len(postings[k]) <= MAX_POSTING),
+        rare = sorted((k for k in keys if len(postings[k]) <= MAX_POSTING),
                       key=lambda k: (len(postings[k]), k))[:RAREST_KEYS]
         scores: dict[str, float] = defaultdict(float)
         for key in rare:
             w = weight[key]
             for other in postings[key]:
-                scores[other.source_path] += w
+                scores[other] += w
         own = translations.get(path, ())
         skip = {path, *own}
         ranked = sorted((p for p in scores if p not in skip), key=lambda p: (-scores[p], p))
         paths[path] = tuple([("translation", o) for o in own] + [("related", p) for p in ranked[:MAX_RELATED]])
-    by_path = {a.source_path: a for a in articles}
-    return Related(paths, by_path), RelationState(keys_of, translations, paths)
+    return RelationState(keys_of, translations, paths)
 
 
 def _affected(previous: RelationState | None, keys_of: dict[str, tuple[str, ...]],
-              postings: dict[str, list[Entry]], translations: dict[str, tuple[str, ...]]) -> set[str] | None:
+              postings: dict[str, list[str]], translations: dict[str, tuple[str, ...]]) -> set[str] | None:
     """The articles whose relations can differ from the previous build's, or
     ``None`` for all of them (the archive gained or lost articles: every weight
     changed).
@@ -141,7 +161,7 @@ def _affected(previous: RelationState | None, keys_of: dict[str, tuple[str, ...]
     for key, lost in holders_lost.items():
         now = len(postings.get(key, ()))
         if min(now, now + lost) <= MAX_POSTING:
-            todo.update(a.source_path for a in postings.get(key, ()))
+            todo.update(postings.get(key, ()))
     todo.update(p for p in keys_of if translations.get(p, ()) != previous.translations.get(p, ()))
     return todo
 

@@ -49,6 +49,11 @@ def article_path(article: Article | Entry) -> str:
     return f"{ARTICLES_DIR}/{article.slug}.html"
 
 
+def country_path(code: str) -> str:
+    """The site-relative path of a country's first list page."""
+    return f"countries/{code.lower()}.html"
+
+
 def relative_url(from_page: str, target: str) -> str:
     """Link from one site-relative page path to another, percent-encoded.
     Both are POSIX paths inside the site, so no file system is consulted (this
@@ -193,7 +198,7 @@ class Renderer:
             "tags": [{"label": tag_labels[t][0], "url": relative_url(page, tag_labels[t][1])}
                      for t in article.tags if t in tag_labels],
             "countries": [{"code": c, "name": self.country_label(c), "count": n,
-                           "url": relative_url(page, f"countries/{c.lower()}.html")}
+                           "url": relative_url(page, country_path(c))}
                           for c, n in article.countries],
             "attribution": self.attribution_view(article, page),
             "jsonld": jsonld_script(article_jsonld(article, self.settings)),

@@ -12,6 +12,7 @@ import pytest
 
 from builder.build import build
 from builder.cache import RECORD_CODE, Cache, rules_fingerprint
+from builder.config import Settings
 from builder.render import RSS_PATH
 from tests.conftest import ROOT, copy_seeds, make_settings
 
@@ -20,10 +21,10 @@ def _tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _cold(content: Path, tmp: Path) -> dict[str, bytes]:
+def _cold(content: Path, tmp: Path, **settings) -> dict[str, bytes]:
     """A cold build of ``content`` in a fresh place with a fresh cache."""
     fresh = tmp / f"cold-{len(list(tmp.iterdir()))}"
-    build(make_settings(content, fresh / "site"))
+    build(make_settings(content, fresh / "site", **settings))
     return _tree(fresh / "site")
 
 
@@ -260,13 +261,17 @@ _TAGS = ["Foo Bar", "foo-bar", "Energy", "Trade", "Human rights", "Taiwan Strait
 _COUNTRIES = ["US", "CN", "JP", "IN", "TW", "DE"]
 
 
+def _toml_list(items: list[str]) -> str:
+    return "[" + ", ".join(f'"{item}"' for item in items) + "]"
+
+
 def _write_article(content: Path, n: int, rng) -> None:
     """A small article whose sidecar sets what groups and relations depend on."""
-    tags = ", ".join(f'"{t}"' for t in rng.sample(_TAGS, rng.randint(0, 3)))
-    countries = ", ".join(f'"{c}"' for c in rng.sample(_COUNTRIES, rng.randint(0, 3)))
+    tags = _toml_list(rng.sample(_TAGS, rng.randint(0, 3)))
+    countries = _toml_list(rng.sample(_COUNTRIES, rng.randint(0, 3)))
     date = "" if rng.random() < 0.15 else f'date = "2024-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"\n'
     (content / f"a{n:02}.meta.toml").write_text(
-        f'title = "Story {n} version {rng.randint(0, 999)}"\n{date}tags = [{tags}]\ncountries = [{countries}]\n'
+        f'title = "Story {n} version {rng.randint(0, 999)}"\n{date}tags = {tags}\ncountries = {countries}\n'
         f'publisher = "{rng.choice(["Daily One", "Weekly Two", "Daily One "])}"\n'
         f'language = "{rng.choice(["en", "en", "zh-Hans"])}"\n', encoding="utf-8")
     (content / f"a{n:02}.md").write_text(
@@ -291,35 +296,57 @@ def _retitle(content: Path, n: int, rng) -> None:
     path.write_text(f'title = "Story {n} retitled {rng.randint(0, 999)}"\n{rest}', encoding="utf-8")
 
 
+def _retag(content: Path, n: int, rng) -> None:
+    """New tags and countries in the sidecar, and nothing else changed."""
+    path = content / f"a{n:02}.meta.toml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.startswith("tags = "):
+            lines[i] = f"tags = {_toml_list(rng.sample(_TAGS, rng.randint(0, 3)))}\n"
+        elif line.startswith("countries = ") and rng.random() < 0.5:
+            lines[i] = f"countries = {_toml_list(rng.sample(_COUNTRIES, rng.randint(0, 3)))}\n"
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _random_archive(tmp_path: Path, rng, count: int, **pages) -> tuple[Path, Path, Settings]:
+    """``count`` articles written by ``_write_article``, built once with
+    these ``pages`` settings: (content, site, settings)."""
+    content = tmp_path / "content"
+    content.mkdir()
+    for n in range(count):
+        _write_article(content, n, rng)
+    out = tmp_path / "work" / "site"
+    settings = make_settings(content, out, **pages)
+    build(settings)
+    return content, out, settings
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_random_edits_rebuild_what_a_cold_build_makes(tmp_path, seed):
-    """Edits of bodies, titles, dates, tags, countries, sources and
-    languages, added and deleted articles, in random order: after each, the
+    """Edits of bodies, titles, tags and countries alone, of everything a
+    sidecar sets, added and deleted articles, in random order: after each, the
     incremental site is the cold one, byte for byte (groups that gain, lose
     or reorder members, related lists that name an edited title, tags whose
     slugs collide, bodies and titles edited in place on pages of three items
     and in feeds of four)."""
     import random
     rng = random.Random(seed)
-    content = tmp_path / "content"
-    content.mkdir()
+    pages = {"items_per_page": 3, "feed_items": 4}
     numbers = list(range(14))
-    for n in numbers:
-        _write_article(content, n, rng)
-    out = tmp_path / "work" / "site"
-    settings = make_settings(content, out, items_per_page=3, feed_items=4)
-    build(settings)
+    content, out, settings = _random_archive(tmp_path, rng, len(numbers), **pages)
     in_place = 0
     for step in range(8):
         for _ in range(rng.randint(1, 2)):
-            action = rng.random() if step % 2 else rng.random() * 0.35  # every other step: bodies, titles
-            if action < 0.2:
+            action = rng.random() if step % 2 else rng.random() * 0.45  # every other step: edits in place
+            if action < 0.15:
                 _edit_body(content, rng.choice(numbers), rng)
-            elif action < 0.35:
+            elif action < 0.3:
                 _retitle(content, rng.choice(numbers), rng)
-            elif action < 0.6:
+            elif action < 0.45:
+                _retag(content, rng.choice(numbers), rng)
+            elif action < 0.65:
                 _write_article(content, rng.choice(numbers), rng)
-            elif action < 0.8:
+            elif action < 0.82:
                 numbers.append(max(numbers) + 1)
                 _write_article(content, numbers[-1], rng)
             elif len(numbers) > 4:
@@ -329,10 +356,70 @@ def test_random_edits_rebuild_what_a_cold_build_makes(tmp_path, seed):
         report = build(settings)
         assert report.incremental, step
         in_place += report.in_place
-        fresh = tmp_path / f"cold-{step}" / "site"
-        build(make_settings(content, fresh, items_per_page=3, feed_items=4))
-        assert _tree(out) == _tree(fresh), step
-    assert in_place >= 2, "body and title edits did not stay in place"
+        assert _tree(out) == _cold(content, tmp_path, **pages), step
+    assert in_place >= 2, "no edit stayed in place"
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_random_moves_between_groups_are_made_in_place_as_a_cold_build_makes(tmp_path, seed):
+    """New tags and countries, titles and bodies, on groups of one page:
+    edits that move articles between groups without emptying one or making
+    one are made in place, and after each the site is the cold one, byte for
+    byte (groups' pages and feeds, the indexes of tags and countries, the
+    relations of articles never edited)."""
+    import random
+    rng = random.Random(seed)
+    pages = {"items_per_page": 30, "feed_items": 4}
+    numbers = range(24)
+    content, out, settings = _random_archive(tmp_path, rng, len(numbers), **pages)
+    moved = 0
+    for step in range(8):
+        _retag(content, rng.choice(numbers), rng)
+        rng.choice([_edit_body, _retitle, _retag])(content, rng.choice(numbers), rng)
+        before = set(_tree(out / "tags"))
+        report = build(settings)
+        assert report.incremental, step
+        moved += report.in_place and set(_tree(out / "tags")) == before
+        assert _tree(out) == _cold(content, tmp_path, **pages), step
+    assert moved >= 3, "articles that moved between groups were not made in place"
+
+
+def test_an_article_moved_between_groups_is_made_in_place_unless_the_site_gains_or_loses_a_page(tmp_path):
+    """New tags or countries move an article between groups: made in place
+    when every group keeps its number of pages (two per page here), and
+    every page of a group that gained or lost it is made again (each shows
+    the group's size). A group that appears, one left empty and one that
+    gains a page change the site's files: the full plan makes those."""
+    content = tmp_path / "content"
+    content.mkdir()
+
+    def write(n: int, tags: list[str], countries: list[str]) -> None:
+        (content / f"a{n}.meta.toml").write_text(
+            f'title = "Story {n}"\ndate = "2024-05-1{n}"\ntags = {_toml_list(tags)}\n'
+            f"countries = {_toml_list(countries)}\n", encoding="utf-8")
+        (content / f"a{n}.md").write_text(f"Story {n}\n\nThe ministers met to discuss item {n}.\n", encoding="utf-8")
+
+    for n, tags, countries in [(0, ["Energy"], ["JP"]), (1, ["Energy"], ["US"]), (2, ["Energy"], []),
+                               (3, ["Trade"], ["US", "DE"]), (4, ["Trade"], ["DE"])]:
+        write(n, tags, countries)
+    out = tmp_path / "work" / "site"
+    pages = {"items_per_page": 2, "feed_items": 1}
+    settings = make_settings(content, out, **pages)
+    build(settings)
+    write(3, ["Energy"], ["JP", "DE"])  # Energy 3 → 4 and JP 1 → 2 members, Trade 2 → 1, US 2 → 1
+    report = build(settings)
+    assert report.in_place and report.processed == 1 and "4 taken from the cache" in report.warnings[0]
+    assert "Story 3" in (out / "tags" / "energy.html").read_text(encoding="utf-8")
+    assert "Story 1" in (out / "tags" / "energy.p2.html").read_text(encoding="utf-8")  # pushed there
+    assert _tree(out) == _cold(content, tmp_path, **pages)
+    for n, tags, countries in [(3, ["Energy", "Elections"], ["JP", "DE"]),  # a new tag
+                               (3, ["Energy"], ["JP", "DE"]),  # Elections left empty
+                               (4, ["Trade", "Energy"], ["DE"])]:  # Energy 4 → 5 members, a third page
+        write(n, tags, countries)
+        report = build(settings)
+        assert report.incremental and not report.in_place, tags
+        assert "1 files processed, 4 taken from the cache" in report.warnings[0], report.warnings  # counted once
+        assert _tree(out) == _cold(content, tmp_path, **pages), tags
 
 
 def test_a_tag_whose_page_moves_is_relinked_from_unchanged_articles(tmp_path):
@@ -423,6 +510,38 @@ def test_an_edit_that_starts_or_ends_a_translation_is_not_made_in_place(tmp_path
     assert not build(make_settings(content, out)).in_place
     assert linked in (out / "articles" / "a1.html").read_text(encoding="utf-8")
     assert _tree(out) == _cold(content, tmp_path)
+
+
+def test_new_countries_that_end_or_start_a_translation_are_not_made_in_place(tmp_path):
+    """Translations name the same three countries or more: new countries in
+    a sidecar can end one or start one, which the full plan makes; new
+    countries on an article no translation can involve are made in place."""
+    content = tmp_path / "content"
+    content.mkdir()
+
+    def write(n: int, language: str, countries: list[str], text: str) -> None:
+        (content / f"a{n}.meta.toml").write_text(
+            f'title = "Story {n}"\ndate = "2024-05-12"\ncountries = {_toml_list(countries)}\n'
+            f'language = "{language}"\n', encoding="utf-8")
+        (content / f"a{n}.md").write_text(f"Story {n}\n\n{text}\n", encoding="utf-8")
+
+    english, chinese = "Officials met on the 12th with 400 delegates.", "官员在12日会见了400名代表。"
+    write(0, "en", ["US", "CN", "JP"], english)
+    write(1, "zh-Hans", ["US", "CN", "JP"], chinese)
+    write(2, "en", ["DE", "JP"], "Officials met on the 3rd with 7 delegates.")
+    out = tmp_path / "work" / "site"
+    build(make_settings(content, out))
+    linked = 'href="a0.html" lang="en">Story 0</a> <span class="relation">'
+    assert linked in (out / "articles" / "a1.html").read_text(encoding="utf-8")
+    for n, language, countries, text, translated in [(0, "en", ["US", "CN", "DE"], english, False),
+                                                     (1, "zh-Hans", ["US", "CN", "DE"], chinese, True),
+                                                     (2, "en", ["DE", "JP", "US"], "Officials met with 7.", None)]:
+        write(n, language, countries, text)
+        report = build(make_settings(content, out))
+        assert report.incremental and report.in_place == (translated is None), n
+        if translated is not None:
+            assert (linked in (out / "articles" / "a1.html").read_text(encoding="utf-8")) == translated
+        assert _tree(out) == _cold(content, tmp_path), n
 
 
 def test_a_body_edit_is_made_in_place(project):
