@@ -21,6 +21,7 @@ archive is.
 
 from __future__ import annotations
 
+import bisect
 import gc
 import hashlib
 import marshal
@@ -33,6 +34,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
+from itertools import chain
 from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -165,8 +167,8 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         with _pool(settings) as run:
             if (summary and scan.changed and kept_built and kept_built[0] == page_fingerprint
                     and cache.meta("others") == others and not (settings.strict and summary[2])):
-                report = _edit_in_place(settings, job, cache, run, site, scan, summary, kept_built[1],
-                                        page_fingerprint, inputs, build_id, stages)
+                report = _edit_in_place(settings, job, cache, run, site, scan, summary,
+                                        kept_built[1], page_fingerprint, inputs, build_id, stages)
                 if report:
                     return report
             articles, skips, stored_keys = _process(run, job, cache, scanned, stages, progress)
@@ -184,8 +186,8 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
             stored = cache.outputs() if incremental else {}
             since = _since(cache, kept_built, built_before, changed, kept_relations, stored, articles)
             slugs_stored = _load_slugs(cache)
-            outputs, memo, labels = _plan(settings, job, page_fingerprint, articles, relations, relation_state,
-                                          kept_groups, since)
+            outputs, memo, labels, pages = _plan(settings, job, page_fingerprint, articles, relations,
+                                                 relation_state, kept_groups, since)
         with stages.time("compare"):
             previous, on_disk = {}, set()
             if incremental:
@@ -225,6 +227,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                 cache.put_built(built, built_before)
                 if kept_built != [page_fingerprint, labels]:
                     cache.put_values("built", [page_fingerprint, labels])
+                cache.put_values("sitemap", pages)  # what an edit in place updates
                 scan.keep(cache)
                 _keep_slugs(cache, slugs_stored)
                 cache.forget_articles(stored_keys - {s.key for s in scanned})  # files gone or changed
@@ -244,7 +247,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
 
 def _site_intact(site: StagingSite, cache: Cache) -> bool:
     """Whether the site still holds exactly the files the last build left in it."""
-    return digest(sorted(site.current_files)) == cache.meta("outputs")
+    return digest(site.listing) == cache.meta("outputs")
 
 
 def _inputs_digest(settings: Settings, files: list[tuple[ContentEntry, str]],
@@ -423,36 +426,36 @@ def _store_processed(cache: Cache, stages: "_Stages", key: str, result: tuple) -
 IN_PLACE_LIMIT = 32
 """More changed files than this take the full plan (``_edit_in_place``)."""
 
-_PLACE = ("slug", "language", "date", "publisher", "raw_url")
-"""What an edited article keeps when its rebuild is made in place (see
-``_edit_in_place``): its place in every list it is in."""
+_PLACE = ("slug", "language", "publisher", "raw_url")
+"""What an edited article keeps for its rebuild to be made in place (see
+``_edit_in_place``): the path of its page and its language and source,
+whose groups an edit in place never makes or empties."""
 
 
 def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, site: StagingSite, scan: _Scan,
                    summary: tuple, labels: dict[str, tuple[str, str]], page_fingerprint: str, inputs: str,
                    build_id: str, stages: "_Stages") -> BuildReport | None:
-    """The rebuild after edits that leave the site's set of files as it was,
-    or ``None`` when they may not (the full plan then takes over, with what
-    was processed here in the cache).
+    """The rebuild after edits of a few articles that keep their slug,
+    language and source (``_PLACE``), or ``None`` when it cannot be made
+    here (the full plan then takes over, with what was processed here in the
+    cache).
 
-    An edited article keeps its place in every list when its slug,
-    language, date and source are as they were (``_PLACE``: lists are
-    ordered by date and path). It may change its tags and countries, and so
-    move between their groups, as long as no group appears or is left
-    empty and none changes its number of pages: then the tags' labels and
-    paths, the site's files and the sitemap are as they were. The edit must
-    not change what the article is a translation of.
-
-    What is made again: each edited article's page and raw copy; the pages
-    whose relations changed (recomputed from the stored relation state:
-    relations depend on tags and countries only); the pages that name an
-    edited article as related when its title changed; every page and feed
-    of a group an article joined or left (each shows the group's size), and
-    of the other groups the list page that shows the article and the feeds
-    it is in; and the index of tags or countries when one's size changed.
-    The entries of the rest of the archive are not even loaded. Only
-    articles and their sidecars may have changed (``others``: settings,
-    templates, code, manifest and static files are as they were)."""
+    Such an edit may change an article's text, title, date, tags and
+    countries, but not what it is a translation of. What is made again:
+    each edited article's page and raw copy; the pages whose relations
+    changed (recomputed from the stored relation state: relations depend on
+    tags and countries only), and those that name an edited article as
+    related when its title changed; the pages and feeds of the groups an
+    article is or was in that can show it (all of a group's pages when it
+    gained or lost one, as each shows its size; those between its old and
+    new place when its date moved it); the groups it is the first of, and
+    the index of tags or countries when one appeared, emptied or changed its
+    size; the tags' labels and paths (when a tag appears or empties, as long
+    as no other tag's path changes); and the sitemap, from the list of pages
+    the last build kept. The entries of the rest of the archive are not
+    even loaded. Only articles and their sidecars may have changed
+    (``others``: settings, templates, code, manifest and static files are
+    as they were)."""
     if len(scan.changed) > IN_PLACE_LIMIT:
         return None
     edits = _process_edits(job, cache, run, site, scan, stages)
@@ -464,26 +467,47 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
         return None
     with stages.time("compare"):
         stored = cache.outputs_at(o.path for o in planned.outputs)
-        if stored.keys() != {o.path for o in planned.outputs}:
-            return None  # a file this path would make that the last build did not
-        todo = [o for o in planned.outputs if stored[o.path] != o.key]
+        todo = [o for o in planned.outputs if stored.get(o.path) != o.key]
+        added = {o.path for o in planned.outputs} - stored.keys()
     stages.count("cached", len(scan.articles) - stages.counted("process"))
     with stages.time("render"):
         _render(settings, site, todo, None)
     stages.count("render", len(todo))
+    files, article_count, skips = summary
     with stages.time("commit"):
-        site.commit_changes((), build_id)
+        site.commit_changes(planned.removed, build_id)
         with cache.transaction():
             cache.set_outputs({o.path: o.key for o in todo}, build_id)
             cache.set_meta("inputs", inputs)
-            cache.set_groups(planned.groups)
+            if added or planned.removed:
+                files += len(added) - len(planned.removed)
+                cache.forget_outputs(planned.removed)
+                cache.set_meta("outputs", digest(_listing_after(site.listing, planned.removed, added)))
+                cache.put_blob("summary", (files, article_count, skips))
+            cache.set_groups(planned.groups, planned.emptied)
             if planned.relations is not edits.relations:
                 cache.put_values("relations", (code_fingerprint(), tuple(planned.relations)))
+            if planned.labels is not labels:
+                cache.put_values("built", [page_fingerprint, planned.labels])
+            if planned.sitemap is not None:
+                cache.put_values("sitemap", planned.sitemap)
             cache.put_built({p: (a.key, a.slug) for p, a in edits.edited.items()}, edits.built)
             cache.forget_articles(scan.changed.values())
             scan.keep(cache)
-    files, article_count, skips = summary
     return _report(settings, range(article_count), skips, stages, files, len(todo), True, True)
+
+
+def _listing_after(listing: list[str], removed: Iterable[str], added: Iterable[str]) -> list[str]:
+    """A sorted list of the site's files, with some removed and some added
+    (without sorting a hundred thousand paths again)."""
+    listing = list(listing)
+    for path in removed:
+        at = bisect.bisect_left(listing, path)
+        if at < len(listing) and listing[at] == path:
+            del listing[at]
+    for path in added:
+        bisect.insort(listing, path)
+    return listing
 
 
 class _Edits(NamedTuple):
@@ -537,22 +561,30 @@ class _InPlace(NamedTuple):
     """What an edit in place makes (see ``_plan_in_place``)."""
 
     outputs: list[Output]
+    removed: set[str]
+    """The last build's files that are no longer made."""
     groups: dict[str, GroupRecord]
     """The touched groups as they are now, by id."""
+    emptied: set[str]
+    """The ids of the groups left without members."""
     relations: RelationState
     """The relation state now (the last build's, the same object, when no
     article changed its tags or countries)."""
+    labels: dict[str, tuple[str, str]]
+    """The tags' labels and paths now (the same object when unchanged)."""
+    sitemap: list[tuple[str, str]] | None
+    """The pages the sitemap names now, when they changed."""
 
 
 def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, labels: dict[str, tuple[str, str]],
                    page_fingerprint: str) -> _InPlace | None:
-    """The outputs an edit in place can change (see ``_edit_in_place``), the
-    touched groups and the relation state; ``None`` when the edits may
-    change the site's set of files or an article's translations, or the
-    cache lacks a group."""
+    """What an edit in place makes and removes (see ``_edit_in_place``);
+    ``None`` when an edit changes an article's translations or another
+    tag's path, or the cache lacks what the last build kept."""
     from builder import related as rel
-    from builder.indexes import HOME, Group, IndexPlanner, facet_index, touched_groups
-    from builder.render import Renderer, country_path
+    from builder.indexes import HOME, IndexPlanner, labels_after, sitemap_outputs, touched_groups
+    from builder.render import Renderer
+    from builder.sitemap import sitemap_paths
     edited, previous, state = edits.edited, edits.previous, edits.relations
     entries = _StoredEntries(cache, edited)
     groups_now = {path: touched_groups([article]) for path, article in edited.items()}
@@ -561,64 +593,168 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     if not all(_same_translations(path, previous[path], article, keys_of, state.translations, entries)
                for path, article in edited.items()):
         return None
-    touched = touched_groups([*edited.values(), *(previous[path] for path in moved)])
-    stored_groups = cache.groups_of(touched)
-    if len(stored_groups) != len(touched):
-        return None  # a group that appears, or one the cache does not hold
-    per_page, members_now, resized = settings.items_per_page, {}, set()
-    for group, stored in stored_groups.items():
-        facet, were = (stored.folder, stored.key), set(stored.members)
-        leaving = {path for path in moved if facet not in groups_now[path] and path in were}
-        joining = sorted(path for path in moved if facet in groups_now[path] and path not in were)
-        size = len(were) - len(leaving) + len(joining)
-        if size == 0 or -(-size // per_page) != -(-len(were) // per_page):
-            return None  # a group that is left empty or changes its number of pages
-        if leaving or joining:
-            resized.add(stored.folder)
-        members_now[group] = [p for p in stored.members if p not in leaving], joining, were
+    sizes = Counter(chain.from_iterable(keys_of.values())) if moved else None  # articles of each tag and country
+    tags = {key[2:] for key in sizes if key[:2] == "t:"} if moved else labels.keys()
+    if tags != labels.keys():
+        labels = labels_after(labels, tags, settings)
+        if labels is None:
+            return None  # another tag's path might change (their slugs collide)
+    touched = sorted(touched_groups([*edited.values(), *previous.values()]))
+    stored = {(g.folder, g.key): (i, g) for i, g in cache.groups_of(touched).items()}
+    if any(folder not in ("tags", "countries") and (folder, key) not in stored for folder, key in touched):
+        return None  # only a tag or a country can have no group yet
     after = rel.relations_after(state, keys_of) if moved else state
-    relations = after.result
-    retitled = {path for path, article in edited.items() if article.title != previous[path].title}
-    pages = set(edited)
-    pages.update(path for path, found in relations.items() if path not in pages and (
-        found != state.result[path] or retitled and any(other in retitled for _, other in found)))
-    pages = sorted(pages)
-    entries.load([*pages, *(other for path in pages for _, other in relations[path])])
-    related = rel.Related({path: relations[path] for path in pages}, entries.loaded)
-    planned = []
-    content = str(settings.path("content_dir"))
-    for path in pages:
-        article = entries.loaded[path]
-        key = _article_key(page_fingerprint, article, related, labels)
-        planned += _article_outputs(settings, job, content, article, key, related, labels)
+    outputs = _pages_in_place(settings, job, edits, after.result, labels, page_fingerprint, entries)
     renderer = Renderer(settings)
     bodies = BodyReader(job.cache_path)
     planner = IndexPlanner(settings, renderer, page_fingerprint, entries.keys,
                            lambda article: bodies.read(article.key))
-    groups = {}
-    for group, stored in stored_groups.items():
-        paths, joining, were = members_now[group]
-        for path in joining:
-            _insert_member(paths, path, entries)
-        # a group that gained or lost members: each of its pages shows its size
-        near = None if joining or len(paths) < len(were) else [paths.index(p) for p in edited if p in were]
-        members = _StoredMembers(paths, entries)
-        made = (planner.home(members, near) if stored.folder == HOME
-                else planner.group(stored.folder, Group(stored.key, stored.label, stored.path, members), near))
-        keys = dict(stored.outputs)
-        keys.update((o.path, o.key) for o in made)
-        # inputs unknown: hashed again when next touched
-        groups[group] = stored._replace(inputs="", outputs=tuple(keys.items()), members=tuple(paths))
-        planned += made
-    if resized:
-        sizes = Counter(key for keys in keys_of.values() for key in keys)
-        found = {"tags": [(tag, label, path, sizes[f"t:{tag}"]) for tag, (label, path) in labels.items()],
-                 "countries": [(key[2:], renderer.country_label(key[2:]), country_path(key[2:]), n)
-                               for key, n in sizes.items() if key.startswith("c:")]}
-        for folder in sorted(resized):  # only tags and countries: language and source are in _PLACE
-            planned.append(facet_index(renderer, page_fingerprint, folder, renderer.labels[f"{folder}.title"],
-                                       found[folder]))
-    return _InPlace(planned, groups, after)
+    shifting = moved | {path for path, article in edited.items() if article.date != previous[path].date}
+    made = _InPlace(outputs, set(), {}, set(), after, labels, None)
+    added, resized = set(), set()
+    for facet in touched:
+        group, record = stored.get(facet) or _new_group(facet, labels, renderer)
+        change = _group_in_place(planner, record, edited, shifting, groups_now, entries)
+        outputs += change.outputs
+        added |= change.added
+        made.removed.update(change.removed)
+        if change.members is None:
+            made.emptied.add(group)
+        else:
+            made.groups[group] = change.members
+        if change.resized:
+            resized.add(record.folder)
+    if resized - {HOME}:  # only tags and countries: an edit in place keeps the language and source
+        outputs += _facet_indexes(renderer, page_fingerprint, sorted(resized - {HOME}), sizes, labels)
+    sitemap = _sitemap_in_place(cache, edits, added, made.removed)
+    if sitemap is False:
+        return None
+    if sitemap is not None:
+        pages, old_count = sitemap
+        outputs += sitemap_outputs(page_fingerprint, planner.root_url, pages)
+        made.removed.update(set(sitemap_paths(old_count)) - set(sitemap_paths(len(pages))))
+        made = made._replace(sitemap=pages)
+    return made
+
+
+def _pages_in_place(settings: Settings, job: _Job, edits: _Edits, relations: dict[str, tuple[tuple[str, str], ...]],
+                    labels: dict[str, tuple[str, str]], page_fingerprint: str,
+                    entries: _StoredEntries) -> list[Output]:
+    """The article pages and raw copies an edit in place makes: of the edited
+    articles, of those whose relations changed (``relations``: now), and of
+    those that name an edited article as related when its title changed."""
+    from builder.related import Related
+    edited, before = edits.edited, edits.relations.result
+    retitled = {path for path, article in edited.items() if article.title != edits.previous[path].title}
+    pages = set(edited)
+    pages.update(path for path, found in relations.items() if path not in pages and (
+        found != before[path] or retitled and any(other in retitled for _, other in found)))
+    pages = sorted(pages)
+    entries.load([*pages, *(other for path in pages for _, other in relations[path])])
+    related = Related({path: relations[path] for path in pages}, entries.loaded)
+    outputs = []
+    content = str(settings.path("content_dir"))
+    for path in pages:
+        article = entries.loaded[path]
+        key = _article_key(page_fingerprint, article, related, labels)
+        outputs += _article_outputs(settings, job, content, article, key, related, labels)
+    return outputs
+
+
+def _new_group(facet: tuple[str, str], labels: dict[str, tuple[str, str]], renderer) -> tuple[str, GroupRecord]:
+    """The id and empty record of a tag's or a country's group that appears."""
+    from builder.indexes import Group, group_id
+    from builder.render import country_path
+    folder, key = facet
+    label, path = labels[key] if folder == "tags" else (renderer.country_label(key), country_path(key))
+    return group_id(folder, Group(key, label, path, ())), GroupRecord("", (), folder, key, label, path, ())
+
+
+class _GroupChange(NamedTuple):
+    """What an edit in place makes of one group (see ``_group_in_place``)."""
+
+    outputs: list[Output]
+    members: GroupRecord | None
+    """The group now (``None``: left empty)."""
+    added: set[str]
+    removed: set[str]
+    resized: bool
+
+
+def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], shifting: set[str],
+                    groups_now: dict[str, set[tuple[str, str]]], entries: _StoredEntries) -> _GroupChange:
+    """The outputs of one group (the last build's ``record``) that edits in
+    place change. Articles in ``shifting`` (new date, or groups) may join,
+    leave or move: they are taken out and put back at their place. A group
+    whose size changed is planned whole (each page shows it): its pages
+    beyond the new count are removed, and new ones added. Otherwise only
+    the pages showing an edited article, or between a moved article's old
+    and new places, are planned."""
+    from builder.indexes import HOME, Group
+    facet, old = (record.folder, record.key), record.members
+    were = set(old)
+    moving = [path for path in shifting if path in were or facet in groups_now[path]]
+    paths = [path for path in old if path not in moving] if moving else list(old)
+    for path in sorted(path for path in moving if facet in groups_now[path]):
+        _insert_member(paths, path, entries)
+    stored = dict(record.outputs)
+    if not paths:
+        return _GroupChange([], None, set(), set(stored), True)
+    if len(paths) != len(old):
+        near = None
+    else:
+        near = {i for i, path in enumerate(old) if path in edited}
+        places = [i for i, path in enumerate(paths) if path in moving] + [
+            i for i, path in enumerate(old) if path in moving]
+        if places:
+            near.update(range(min(places), max(places) + 1))
+    members = _StoredMembers(paths, entries)
+    outputs = (planner.home(members, near) if record.folder == HOME
+               else planner.group(record.folder, Group(record.key, record.label, record.path, members), near))
+    made = {o.path: o.key for o in outputs}
+    keys = made if near is None else {**stored, **made}
+    # inputs unknown: hashed again when the full plan next touches it
+    now = record._replace(inputs="", outputs=tuple(keys.items()), members=tuple(paths))
+    return _GroupChange(outputs, now, made.keys() - stored.keys(), stored.keys() - keys.keys(), near is None)
+
+
+def _facet_indexes(renderer, page_fingerprint: str, folders: Iterable[str], sizes: Counter,
+                   labels: dict[str, tuple[str, str]]) -> list[Output]:
+    """The index pages of tags or countries (``folders``), from the number
+    of articles holding each relation key (``sizes``: one per tag and
+    country, see ``related.RelationState``)."""
+    from builder.indexes import facet_index
+    from builder.render import country_path
+    groups = {"tags": lambda: [(tag, label, path, sizes[f"t:{tag}"]) for tag, (label, path) in labels.items()],
+              "countries": lambda: [(key[2:], renderer.country_label(key[2:]), country_path(key[2:]), n)
+                                    for key, n in sizes.items() if key[:2] == "c:"]}
+    return [facet_index(renderer, page_fingerprint, folder, renderer.labels[f"{folder}.title"], groups[folder]())
+            for folder in folders]
+
+
+def _sitemap_in_place(cache: Cache, edits: _Edits, added: set[str], removed: set[str]
+                      ) -> tuple[list[tuple[str, str]], int] | None | bool:
+    """The pages the sitemap names after an edit in place, and how many it
+    named before, from the list the last build kept; ``None`` when they are
+    the same, ``False`` when the cache does not hold the list."""
+    from builder.indexes import in_sitemap
+    from builder.render import article_path
+    from builder.sitemap import lastmod
+    modified = {article_path(article): lastmod(article.date) for path, article in edits.edited.items()
+                if lastmod(article.date) != lastmod(edits.previous[path].date)}
+    gone = {path for path in removed if in_sitemap(path)}
+    new = {path for path in added if in_sitemap(path)}
+    if not (modified or gone or new):
+        return None
+    kept = cache.values("sitemap")
+    if kept is None:
+        return False
+    pages = dict(kept)
+    for path in gone:
+        del pages[path]
+    pages.update(dict.fromkeys(new, ""))
+    pages.update(modified)
+    return sorted(pages.items()), len(kept)
 
 
 def _insert_member(paths: list[str], path: str, entries: "_StoredEntries") -> None:
@@ -645,7 +781,8 @@ def _same_translations(path: str, before: Entry, after: Entry, keys_of: dict[str
     (``keys_of``: every article's relation keys now)."""
     from builder.related import is_translation
     codes = {c for c, _ in after.countries}
-    if codes == {c for c, _ in before.countries} and (len(codes) < 3 or before.signature == after.signature):
+    if codes == {c for c, _ in before.countries} and (
+            len(codes) < 3 or (before.signature, before.date) == (after.signature, after.date)):
         return True
     found = set()
     if len(codes) >= 3:
@@ -756,9 +893,10 @@ def _page_fingerprint(settings: Settings) -> str:
 
 def _plan(settings: Settings, job: _Job, page_fingerprint: str, articles: list[Entry], relations,
           relation_state, memo: GroupMemo | None, since: _Since | None
-          ) -> tuple[list[Output], GroupMemo, dict[str, tuple[str, str]]]:
+          ) -> tuple[list[Output], GroupMemo, dict[str, tuple[str, str]], list[tuple[str, str]]]:
     """Every output with its input hash and its maker; the list pages' memo
-    for the next build (see ``plan_indexes``); and the tags' labels.
+    for the next build (see ``plan_indexes``); the tags' labels; and the
+    pages the sitemap names.
 
     Given what changed ``since`` the last build, an article page whose own
     entry, relations, related articles and tag labels are all as they were
@@ -788,9 +926,9 @@ def _plan(settings: Settings, job: _Job, page_fingerprint: str, articles: list[E
     def body_of(article: Entry) -> str:
         return bodies.read(article.key)
 
-    indexes, memo = plan_indexes(settings, articles, labels, renderer, page_fingerprint, body_of, memo,
-                                 since.touched if since else None)
-    return outputs + indexes, memo, labels
+    indexes, memo, pages = plan_indexes(settings, articles, labels, renderer, page_fingerprint, body_of, memo,
+                                        since.touched if since else None)
+    return outputs + indexes, memo, labels, pages
 
 
 def _article_key(page_fingerprint: str, article: Entry, relations: Mapping, labels: dict[str, tuple[str, str]]) -> str:

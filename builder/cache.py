@@ -245,6 +245,10 @@ class Cache:
         self._db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?)", rows.items())
         self.set_meta("build", build_id)
 
+    def forget_outputs(self, paths: Iterable[str]) -> None:
+        """Forget the keys of files the site no longer holds."""
+        self._db.executemany("DELETE FROM outputs WHERE path = ?", ((p,) for p in paths))
+
     def groups(self) -> dict[str, tuple[str, tuple[tuple[str, str], ...]]]:
         """The list pages' memo of the last build: group id → (inputs, outputs)
         (see ``indexes.plan_indexes``)."""
@@ -261,8 +265,7 @@ class Cache:
                 stored = {}
             self._db.executemany("DELETE FROM groups WHERE id = ?", ((i,) for i in stored.keys() - memo.keys()))
             self._db.executemany("INSERT OR REPLACE INTO groups VALUES (?, ?, ?, ?, ?)", (
-                (i, g.inputs, marshal.dumps(g.outputs), _facet(g.folder, g.key),
-                 marshal.dumps((g.folder, g.key, g.label, g.path, tuple(a.source_path for a in g.members))))
+                _group_row(i, g._replace(members=tuple(a.source_path for a in g.members)))
                 for i, g in memo.items() if stored.get(i) != (g.inputs, g.outputs)))
 
     def groups_of(self, facets: Iterable[tuple[str, str]]) -> dict[str, GroupRecord]:
@@ -274,12 +277,12 @@ class Cache:
                 found[i] = GroupRecord(inputs, marshal.loads(outputs), *marshal.loads(who))
         return found
 
-    def set_groups(self, rows: dict[str, GroupRecord]) -> None:
-        """Set what is stored of some groups (id → record, its members as
-        source paths); their ids and so who they are stay the same."""
-        self._db.executemany("UPDATE groups SET inputs = ?, outputs = ?, who = ? WHERE id = ?", (
-            (g.inputs, marshal.dumps(g.outputs), marshal.dumps((g.folder, g.key, g.label, g.path, tuple(g.members))), i)
-            for i, g in rows.items()))
+    def set_groups(self, rows: dict[str, GroupRecord], emptied: Iterable[str] = ()) -> None:
+        """Store some groups (id → record, its members as source paths) and
+        forget those ``emptied``."""
+        self._db.executemany("DELETE FROM groups WHERE id = ?", ((i,) for i in emptied))
+        self._db.executemany("INSERT OR REPLACE INTO groups VALUES (?, ?, ?, ?, ?)",
+                             (_group_row(i, g) for i, g in rows.items()))
 
     # -- what the last build made of each article -------------------------------
 
@@ -356,6 +359,12 @@ class Cache:
     def transaction(self) -> "_Tx":
         """Writes that must land together (a build's record of the site it made)."""
         return _Tx(self)
+
+
+def _group_row(group: str, record: GroupRecord) -> tuple:
+    """A row of the groups table (the record's members as source paths)."""
+    return (group, record.inputs, marshal.dumps(record.outputs), _facet(record.folder, record.key),
+            marshal.dumps((record.folder, record.key, record.label, record.path, tuple(record.members))))
 
 
 def _facet(folder: str, key: str) -> str:

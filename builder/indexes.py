@@ -28,7 +28,7 @@ from builder.config import Settings
 from builder.feeds import FeedSpec, feed_items, site_url, write_feed
 from builder.models import Entry
 from builder.render import ATOM_PATH, RSS_PATH, Renderer, article_path, country_path, facet_feed_path
-from builder.sitemap import robots_txt, sitemap_files, sitemap_paths
+from builder.sitemap import MAX_URLS, lastmod, robots_txt, sitemap_index, sitemap_parts, sitemap_xml
 
 FEED_FACETS = ("tags", "countries")
 
@@ -103,6 +103,29 @@ def tag_labels(articles: Sequence[Entry], settings: Settings) -> dict[str, tuple
     keys = sorted({t for a in articles for t in a.tags})
     slugs = unique_slugs(keys, page_slug)
     return {k: (vocab.label(k, settings.language), f"tags/{slugs[k]}.html") for k in keys}
+
+
+def labels_after(labels: dict[str, tuple[str, str]], tags: Collection[str],
+                 settings: Settings) -> dict[str, tuple[str, str]] | None:
+    """``tag_labels`` of articles with these ``tags``, from the last build's ``labels``, or ``None``
+    when a tag in both might get another path (``unique_slugs``: a tag
+    that leaves might free a slug another tag was kept from, and one that
+    comes might take a slug another tag has), without slugifying the rest."""
+    kept = {tag: labels[tag] for tag in tags if tag in labels}
+    taken = {path[len("tags/"):-len(".html")].lower() for _, path in kept.values()}
+    for _, path in (labels[tag] for tag in labels.keys() - kept.keys()):
+        freed = path[len("tags/"):-len(".html")].lower() + "-"
+        if any(slug.startswith(freed) and len(slug) == len(freed) + 6 for slug in taken):
+            return None
+    path = settings.path("content_dir") / "topics.toml"
+    vocab = classify.vocabulary(path if path.is_file() else None)
+    for tag in sorted(set(tags) - kept.keys()):
+        slug = page_slug(tag) or "x"
+        if slug.lower() in taken:
+            return None
+        taken.add(slug.lower())
+        kept[tag] = (vocab.label(tag, settings.language), f"tags/{slug}.html")
+    return kept
 
 
 def groups_of(ordered: Sequence[Entry], keys: Callable[[Entry], Sequence[str]],
@@ -200,9 +223,11 @@ def group_id(folder: str, group: Group) -> str:
 def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str, tuple[str, str]],
                  renderer: Renderer, page_fingerprint: str,
                  body_of: Callable[[Entry], str], memo: GroupMemo | None = None,
-                 touched: set[tuple[str, str]] | None = None) -> tuple[list[Output], GroupMemo]:
-    """Every list page, feed, the sitemap, robots.txt and 404.html; and the
-    memo to pass to the next build.
+                 touched: set[tuple[str, str]] | None = None
+                 ) -> tuple[list[Output], GroupMemo, list[tuple[str, str]]]:
+    """Every list page, feed, the sitemap, robots.txt and 404.html; the
+    memo to pass to the next build; and the pages the sitemap names, as
+    sorted (path, ``lastmod``).
 
     The pages and feed of one group (the home page, a tag, a country…) are a
     function of the group and of its members' list keys, in order. A group
@@ -269,19 +294,44 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
                           lambda: renderer.page("404.html", "404.html",
                                                 site_root=settings.base_url or None).encode("utf-8")))
     root_url = planner.root_url
-    pages = [(article_path(a), a.date) for a in articles] + [
-        (o.path, None) for o in outputs if o.path.endswith(".html") and o.path != "404.html"]
+    pages = [(article_path(a), lastmod(a.date)) for a in articles] + [
+        (o.path, "") for o in outputs if in_sitemap(o.path)]
     pages.sort(key=lambda p: p[0])
-    sitemap_key = digest(page_fingerprint, root_url, pages)
-    sitemaps = functools.cache(lambda: sitemap_files(root_url, pages))  # made only if one changed
-    for path in sitemap_paths(len(pages)):  # split above 50,000 URLs
-        outputs.append(Output(path, digest(sitemap_key, path), lambda p=path: sitemaps()[p].encode("utf-8")))
+    outputs += sitemap_outputs(page_fingerprint, root_url, pages)
     outputs.append(Output("robots.txt", digest(page_fingerprint, root_url), lambda: robots_txt(root_url).encode("utf-8")))
-    return outputs, kept
+    return outputs, kept, pages
+
+
+def in_sitemap(path: str) -> bool:
+    """Whether the sitemap names this file, when it is not an article's page."""
+    return path.endswith(".html") and path != "404.html"
+
+
+def sitemap_outputs(fingerprint: str, root_url: str, pages: list[tuple[str, str]],
+                    max_urls: int = MAX_URLS) -> list[Output]:
+    """The sitemap's files for ``pages`` (sorted (path, ``lastmod``), see
+    ``plan_indexes``), each keyed by the pages it names: a large site's
+    edit makes one part of its sitemap again, not all."""
+    parts = sitemap_parts(pages, max_urls)
+    names = list(parts)[1:]
+    return [Output(path, digest(fingerprint, root_url, path, names if part is None else part),
+                   lambda path=path, part=part: (sitemap_index(root_url, names) if part is None
+                                                 else sitemap_xml(root_url, part)).encode("utf-8"))
+            for path, part in parts.items()]
 
 
 def _index_order(key: str, label: str, count: int) -> tuple:
     return -count, label.casefold(), key
+
+
+class IndexEntry(NamedTuple):
+    """A group on its facet's index page (attributes, not keys: the
+    template reads them from tens of thousands of entries, and Jinja tries
+    an attribute first)."""
+
+    label: str
+    count: int
+    url: str
 
 
 def facet_index(renderer: Renderer, fingerprint: str, folder: str, title: str,
@@ -289,7 +339,7 @@ def facet_index(renderer: Renderer, fingerprint: str, folder: str, title: str,
     """A facet's index page (``tags/index.html``…): its groups as (key,
     label, path, number of members), most members first."""
     ordered = sorted(groups, key=lambda g: _index_order(g[0], g[1], g[3]))
-    entries = [{"label": label, "count": count, "url": path} for _, label, path, count in ordered]
+    entries = [IndexEntry(label, count, path) for _, label, path, count in ordered]
     index_path = f"{folder}/index.html"
     return Output(index_path, digest(fingerprint, index_path, title, folder, repr(entries)),
                   lambda: renderer.page("index_list.html", index_path, title=title, facet=folder,

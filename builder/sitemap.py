@@ -15,6 +15,7 @@ anything to it.
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
@@ -29,33 +30,57 @@ _HEADER = '<?xml version="1.0" encoding="UTF-8"?>'
 _NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
+_SAFE = re.compile(r"[A-Za-z0-9/._~-]*")
+"""The characters ``quote`` keeps as they are: most paths hold only these,
+and a large site's sitemap names tens of thousands."""
+
+
 def _url(root_url: str, path: str) -> str:
-    return escape(root_url + urllib.parse.quote(path, safe="/._-~"))
+    return escape(root_url + (path if _SAFE.fullmatch(path) else urllib.parse.quote(path, safe="/._-~")))
 
 
-def sitemap_xml(root_url: str, pages: Iterable[tuple[str, PartialDate | None]]) -> str:
-    """One ``urlset`` of ``pages`` (site-relative path, date), sorted by path."""
+def lastmod(date: PartialDate | None) -> str:
+    """A page's ``lastmod``: its article's date when known to the day, else ``""``."""
+    return date.iso()[:10] if date and date.day else ""
+
+
+def sitemap_xml(root_url: str, pages: Iterable[tuple[str, str]]) -> str:
+    """One ``urlset`` of ``pages`` (site-relative path, ``lastmod`` or ``""``), sorted by path."""
     lines = [_HEADER, f'<urlset xmlns="{_NAMESPACE}">']
-    for path, date in sorted(pages, key=lambda p: p[0]):
-        lastmod = f"<lastmod>{date.iso()[:10]}</lastmod>" if date and date.day else ""
-        lines.append(f"<url><loc>{_url(root_url, path)}</loc>{lastmod}</url>")
+    for path, modified in sorted(pages, key=lambda p: p[0]):
+        modified = f"<lastmod>{modified}</lastmod>" if modified else ""
+        lines.append(f"<url><loc>{_url(root_url, path)}</loc>{modified}</url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
 
 
-def sitemap_files(root_url: str, pages: Iterable[tuple[str, PartialDate | None]],
+def sitemap_files(root_url: str, pages: Iterable[tuple[str, str]],
                   max_urls: int = MAX_URLS) -> dict[str, str]:
     """Site-relative path → text of every sitemap file ``pages`` need: just
     ``sitemap.xml`` up to ``max_urls`` pages, else an index and its parts."""
+    parts = sitemap_parts(pages, max_urls)
+    return {path: sitemap_index(root_url, list(parts)[1:]) if part is None else sitemap_xml(root_url, part)
+            for path, part in parts.items()}
+
+
+def sitemap_parts(pages: Iterable[tuple[str, str]],
+                  max_urls: int = MAX_URLS) -> dict[str, list[tuple[str, str]] | None]:
+    """Site-relative path → the pages of each sitemap file, sorted by path;
+    ``None`` for the index, which names the other files (see ``sitemap_index``)."""
     ordered = sorted(pages, key=lambda p: p[0])
-    if len(ordered) <= max_urls:
-        return {SITEMAP_PATH: sitemap_xml(root_url, ordered)}
-    parts = {path: sitemap_xml(root_url, ordered[start:start + max_urls])
-             for path, start in zip(sitemap_paths(len(ordered), max_urls)[1:], range(0, len(ordered), max_urls))}
+    paths = sitemap_paths(len(ordered), max_urls)
+    if len(paths) == 1:
+        return {SITEMAP_PATH: ordered}
+    return {SITEMAP_PATH: None, **{path: ordered[start:start + max_urls]
+                                   for path, start in zip(paths[1:], range(0, len(ordered), max_urls))}}
+
+
+def sitemap_index(root_url: str, parts: Iterable[str]) -> str:
+    """The sitemap index naming the files ``parts`` (site-relative paths)."""
     lines = [_HEADER, f'<sitemapindex xmlns="{_NAMESPACE}">']
     lines += [f"<sitemap><loc>{_url(root_url, path)}</loc></sitemap>" for path in parts]
     lines.append("</sitemapindex>")
-    return {SITEMAP_PATH: "\n".join(lines) + "\n", **parts}
+    return "\n".join(lines) + "\n"
 
 
 def sitemap_paths(count: int, max_urls: int = MAX_URLS) -> list[str]:

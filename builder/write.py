@@ -93,6 +93,11 @@ class StagingSite:
         once: the checks and the comparison of one build share the listing."""
         return site_files(self.out_dir)
 
+    @functools.cached_property
+    def listing(self) -> list[str]:
+        """``current_files``, sorted."""
+        return sorted(self.current_files)
+
     def path_for(self, rel: str) -> Path:
         return staged_path(self.root, rel)
 

@@ -122,12 +122,12 @@ def test_a_build_that_fails_midway_leaves_the_previous_site(tmp_path, monkeypatc
     real_plan = indexes_module.plan_indexes
 
     def plan_with_a_failing_page(*args, **kwargs):
-        outputs, memo = real_plan(*args, **kwargs)
+        outputs, memo, pages = real_plan(*args, **kwargs)
 
         def explode() -> bytes:
             raise RuntimeError("disk full while writing indexes")
 
-        return outputs[:3] + [indexes_module.Output("tags/failing.html", "new", explode)] + outputs[3:], memo
+        return outputs[:3] + [indexes_module.Output("tags/failing.html", "new", explode)] + outputs[3:], memo, pages
 
     monkeypatch.setattr(indexes_module, "plan_indexes", plan_with_a_failing_page)
     with pytest.raises(RuntimeError):

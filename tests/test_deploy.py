@@ -23,7 +23,7 @@ from builder.cli import main
 from builder.config import load_settings
 from builder.feeds import PREVIEW_URL
 from builder.models import PartialDate
-from builder.sitemap import sitemap_files, sitemap_paths, sitemap_xml
+from builder.sitemap import lastmod, sitemap_files, sitemap_paths, sitemap_xml
 from tests.conftest import BASE_URL, ROOT, copy_seeds
 from tests.test_feeds import articles_of, feed_files, file_of, html_of, read_feed, url_of
 
@@ -350,7 +350,7 @@ def test_readme_publish_section_names_the_workflow_and_the_build_command():
 
 
 def test_a_sitemap_beyond_the_protocol_limit_becomes_an_index_of_parts():
-    pages = [(f"articles/{n}.html", PartialDate(2020, 1, n + 1)) for n in range(5)]
+    pages = [(f"articles/{n}.html", lastmod(PartialDate(2020, 1, n + 1))) for n in range(5)]
     files = sitemap_files(BASE_URL, pages, max_urls=2)
     assert sorted(files) == ["sitemap.xml", "sitemaps/1.xml", "sitemaps/2.xml", "sitemaps/3.xml"]
     index = lxml.etree.fromstring(files["sitemap.xml"].encode())
@@ -365,7 +365,7 @@ def test_a_sitemap_beyond_the_protocol_limit_becomes_an_index_of_parts():
 
 
 def test_sitemap_stays_valid_xml_whatever_the_page_paths_hold():
-    text = sitemap_xml(BASE_URL, [("tags/a&b<\x01\x0b\x1b>.html", None), ("articles/x.html", PartialDate(2021, 5))])
+    text = sitemap_xml(BASE_URL, [("tags/a&b<\x01\x0b\x1b>.html", ""), ("articles/x.html", lastmod(PartialDate(2021, 5)))])
     root = lxml.etree.fromstring(text.encode())
     assert [loc.text for loc in root.iter(f"{SITEMAP_NS}loc")] == [
         BASE_URL + "articles/x.html", BASE_URL + "tags/a%26b%3C%01%0B%1B%3E.html"]

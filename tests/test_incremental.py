@@ -384,18 +384,19 @@ def test_random_moves_between_groups_are_made_in_place_as_a_cold_build_makes(tmp
     assert moved >= 3, "articles that moved between groups were not made in place"
 
 
-def test_an_article_moved_between_groups_is_made_in_place_unless_the_site_gains_or_loses_a_page(tmp_path):
-    """New tags or countries move an article between groups: made in place
-    when every group keeps its number of pages (two per page here), and
-    every page of a group that gained or lost it is made again (each shows
-    the group's size). A group that appears, one left empty and one that
-    gains a page change the site's files: the full plan makes those."""
+def test_new_tags_countries_and_dates_are_made_in_place_as_a_cold_build_makes(tmp_path):
+    """New tags, countries or dates move an article between groups or
+    within them: made in place (two articles a page here), also when a
+    group appears, empties or gains a page, or the article moves to another
+    page of its lists. Every page of a group that gained or lost an article
+    is made again (each shows the group's size). A new tag whose slug takes
+    the path of another tag's page is left to the full plan."""
     content = tmp_path / "content"
     content.mkdir()
 
-    def write(n: int, tags: list[str], countries: list[str]) -> None:
+    def write(n: int, tags: list[str], countries: list[str], day: str = "") -> None:
         (content / f"a{n}.meta.toml").write_text(
-            f'title = "Story {n}"\ndate = "2024-05-1{n}"\ntags = {_toml_list(tags)}\n'
+            f'title = "Story {n}"\ndate = "2024-05-{day or 10 + n}"\ntags = {_toml_list(tags)}\n'
             f"countries = {_toml_list(countries)}\n", encoding="utf-8")
         (content / f"a{n}.md").write_text(f"Story {n}\n\nThe ministers met to discuss item {n}.\n", encoding="utf-8")
 
@@ -406,20 +407,29 @@ def test_an_article_moved_between_groups_is_made_in_place_unless_the_site_gains_
     pages = {"items_per_page": 2, "feed_items": 1}
     settings = make_settings(content, out, **pages)
     build(settings)
-    write(3, ["Energy"], ["JP", "DE"])  # Energy 3 → 4 and JP 1 → 2 members, Trade 2 → 1, US 2 → 1
-    report = build(settings)
-    assert report.in_place and report.processed == 1 and "4 taken from the cache" in report.warnings[0]
-    assert "Story 3" in (out / "tags" / "energy.html").read_text(encoding="utf-8")
-    assert "Story 1" in (out / "tags" / "energy.p2.html").read_text(encoding="utf-8")  # pushed there
-    assert _tree(out) == _cold(content, tmp_path, **pages)
-    for n, tags, countries in [(3, ["Energy", "Elections"], ["JP", "DE"]),  # a new tag
-                               (3, ["Energy"], ["JP", "DE"]),  # Elections left empty
-                               (4, ["Trade", "Energy"], ["DE"])]:  # Energy 4 → 5 members, a third page
-        write(n, tags, countries)
+    tags = out / "tags"
+    for n, tags_now, countries, day, in_place, check in [
+            (3, ["Energy"], ["JP", "DE"], "", True,  # Energy 3 → 4 and JP 1 → 2 members, Trade 2 → 1
+             lambda: "Story 1" in (tags / "energy.p2.html").read_text(encoding="utf-8")),  # pushed there
+            (3, ["Energy", "Elections"], ["JP", "DE", "FR"], "", True,  # a tag and a country appear
+             lambda: (tags / "elections.html").is_file() and (out / "countries" / "fr.html").is_file()),
+            (3, ["Energy"], ["JP", "DE"], "", True,  # and empty
+             lambda: not (tags / "elections.html").exists() and not (out / "countries" / "fr.html").exists()),
+            (2, ["Energy", "Elections"], [], "", True,  # back, with another article alone
+             lambda: "Story 3" not in (tags / "elections.html").read_text(encoding="utf-8")),
+            (4, ["Trade", "Energy"], ["DE"], "", True,  # Energy 4 → 5 members: a third page
+             lambda: (tags / "energy.p3.html").is_file()),
+            (4, ["Trade", "Energy"], ["DE"], "01", True,  # the oldest now: to the last page of its lists
+             lambda: "Story 4" in (out / "page" / "3.html").read_text(encoding="utf-8")),
+            (0, ["Energy", "foo-bar"], ["JP"], "", True, lambda: (tags / "foo-bar.html").is_file()),
+            (1, ["Energy", "Foo Bar"], ["US"], "", False,  # sorted first, "Foo Bar" takes foo-bar.html
+             lambda: "Story 1" in (tags / "foo-bar.html").read_text(encoding="utf-8"))]:
+        write(n, tags_now, countries, day)
         report = build(settings)
-        assert report.incremental and not report.in_place, tags
-        assert "1 files processed, 4 taken from the cache" in report.warnings[0], report.warnings  # counted once
-        assert _tree(out) == _cold(content, tmp_path, **pages), tags
+        assert report.incremental and report.in_place == in_place and report.processed == 1, tags_now
+        assert "4 taken from the cache" in report.warnings[0], report.warnings  # counted once
+        assert check(), tags_now
+        assert _tree(out) == _cold(content, tmp_path, **pages), tags_now
 
 
 def test_a_tag_whose_page_moves_is_relinked_from_unchanged_articles(tmp_path):
