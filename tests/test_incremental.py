@@ -554,16 +554,40 @@ def test_new_countries_that_end_or_start_a_translation_are_not_made_in_place(tmp
         assert _tree(out) == _cold(content, tmp_path), n
 
 
-def test_a_body_edit_is_made_in_place(project):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_body_edit_is_made_in_place(project, jobs):
     """An edit that keeps the article's title, date, tags, countries, language
     and source remakes its page, its raw copy, and the list pages and feeds
-    that show it, without loading the rest of the archive."""
+    that show it, without loading the rest of the archive. With workers, the
+    file is processed in the one forked before the scan, which is gone once
+    the build is done."""
+    import multiprocessing
     content, out, tmp = project
     seed = content / "002_fd40830f1acd1926.txt"
     seed.write_bytes(seed.read_bytes().replace(b"agreed Wednesday", b"agreed on Wednesday"))
-    report = build(make_settings(content, out))
+    report = build(make_settings(content, out, jobs=jobs))
     assert report.in_place and report.processed == 1
     assert _tree(out) == _cold(content, tmp)
+    assert not multiprocessing.active_children()
+
+
+def test_a_failure_in_the_edit_worker_reaches_the_build_and_keeps_the_site(project, monkeypatch):
+    import multiprocessing
+
+    import builder.process
+    content, out, _ = project
+    before = _tree(out)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the worker failed")
+
+    monkeypatch.setattr(builder.process, "process_file", broken)  # before the worker forks
+    seed = content / "002_fd40830f1acd1926.txt"
+    seed.write_bytes(seed.read_bytes().replace(b"agreed Wednesday", b"agreed on Wednesday"))
+    with pytest.raises(RuntimeError, match="the worker failed"):
+        build(make_settings(content, out, jobs=2))
+    assert _tree(out) == before
+    assert not multiprocessing.active_children()
 
 
 def test_a_title_edit_is_made_in_place_and_reaches_the_pages_that_name_it(tmp_path):
