@@ -6,10 +6,12 @@ stratified order (see corpus_sample.py) and measures, for our builder:
     cold       cache, output and staging folders removed
     no-op      the same build again, nothing changed
     edit 1     one article gained a sentence
+    tag 1      the same article gained a tag of its own, in a sidecar (ours only:
+               the peers' posts take their tags from their paths)
     add 1      one article more (the next file of the stratified order)
     delete 1   one article removed
 
-and a cold build of Hugo and of Pelican on the same N files (all five steps
+and a cold build of Hugo and of Pelican on the same N files (all their steps
 with --peer-rebuilds). Before a cold build, every file left in the tool's
 folder (its input) is read once, so that every tool starts from the page
 cache: the peers' inputs are freshly written, ours are links to corpus files
@@ -49,7 +51,9 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO.parent / "shared" / "bench" / "corpus-29k.tar.xz"
 DEFAULT_WORK = Path("/tmp/archive-bench")
 TOOLS = ("ours", "hugo", "pelican")
-STEPS = ("cold", "no-op", "edit 1", "add 1", "delete 1")
+STEPS = ("cold", "no-op", "edit 1", "tag 1", "add 1", "delete 1")
+PEER_STEPS = tuple(step for step in STEPS if step != "tag 1")
+NEW_TAG = "archive-builder benchmark"
 
 # The CEO's measurements on this 2-core machine (the performance issue), for reference.
 ANCHORS = {
@@ -129,6 +133,11 @@ class Ours:
 
     def edit(self, rel: str) -> None:
         append_sentence(self.content / rel)
+
+    def tag(self, rel: str) -> None:
+        """Give the article at ``rel`` a tag no other has, in its sidecar."""
+        stem = rel.rpartition(".")[0] or rel
+        (self.content / f"{stem}.meta.toml").write_text(f'tags = ["{NEW_TAG}"]\n', encoding="utf-8")
 
     def add(self, rel: str, raw: bytes) -> None:
         """Add ``rel``: a link to the corpus file when it is one, and its manifest row."""
@@ -236,6 +245,8 @@ def run_tool(tool: Ours | Peer, plan: Plan, steps: tuple[str, ...], logs: Path, 
             results["warmed_mb"] = read_all(tool.folder)
         elif step == "edit 1":
             tool.edit(plan.edited)
+        elif step == "tag 1":
+            tool.tag(plan.edited)
         elif step == "add 1":
             tool.add(*plan.added)
             articles += 1
@@ -443,7 +454,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--skip-peers", action="store_true", help="same as --only ours")
     parser.add_argument("--jobs", type=int, help="passed to our builder's --jobs (peers are not limited)")
     parser.add_argument("--peer-rebuilds", action="store_true",
-                        help="run the four rebuild steps for Hugo and Pelican too (default: cold only)")
+                        help="run the rebuild steps for Hugo and Pelican too (default: cold only)")
     parser.add_argument("--peer-feeds", choices=FEED_CHOICES, default="like-ours",
                         help="like-ours: 50 items per feed (default); defaults: each peer's own "
                              "(Hugo: every article in every feed, as in the issue's anchors)")
@@ -501,7 +512,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 site = (HugoSite if name == "hugo" else PelicanSite)(folder, args.peer_feeds)
                 tool = Peer(site, corpus, executables[name])
-                steps = STEPS if args.peer_rebuilds else ("cold",)
+                steps = PEER_STEPS if args.peer_rebuilds else ("cold",)
             record["tools"][name] = {}
             run_tool(tool, plan, steps, work / "logs", args.timeout, record["tools"][name], save)
         record["uptime_after"] = uptime()
