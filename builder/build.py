@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import gc
 import hashlib
+import importlib
 import marshal
 import os
 import sqlite3
@@ -139,8 +140,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                    and marker_build_id(out) == cache.build_id())
     site = StagingSite(out)
     job = _Job(content, cache.path, vocabulary)
-    # a rebuild is most often after an edit, made in place: its worker starts now
-    editor = _EditWorker(job) if incremental and settings.workers > 1 else None
+    editor = None
     try:
         with stages.time("scan"):
             files = _scan_files(content, cache)
@@ -158,6 +158,8 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                 if settings.strict and skips:
                     raise StrictFailure(report)
                 return report
+        if summary and settings.workers > 1:  # most often an edit, made in place: its worker starts now
+            editor = _EditWorker(job)
         with stages.time("scan"):
             scan = _scanned_articles(content, files, cache, manifest_sha)
             scanned = scan.articles
@@ -546,6 +548,8 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
     built = cache.built(changed)
     kept = cache.values("relations")
     intact = _site_intact(site, cache)
+    for module in ("builder.related", "builder.indexes"):  # what planning in place needs, and index pages
+        importlib.import_module(module)
     with cache.transaction():
         for missed, result in zip(misses, results):
             made = _store_processed(cache, stages, missed.key, result)
@@ -1171,8 +1175,8 @@ def _in_flight(pool: ProcessPoolExecutor, fn: Callable, items: list, chunk: int,
 
 
 class _EditWorker:
-    """A worker forked before the scan, when the last build's site is there:
-    while this process scans, it imports the processing code and loads the
+    """A worker forked once the scan has found changes, when the last build's
+    site is there: while this process reads what changed, it imports the processing code and loads the
     matchers (most of a worker's start, 0.5 s and more), so that the files
     of an edit are processed as soon as they are known. Killed when the
     build is done or takes the full plan (its pool's workers inherit what
@@ -1209,7 +1213,6 @@ class _EditWorker:
 def _serve_edits(job: _Job, pipe) -> None:
     """``_EditWorker``'s process: warm up, then ``fn(item)`` for each item sent."""
     gc.enable()  # as in the pool's workers: processing makes cycles
-    import importlib
     from builder import classify, countries
     countries.use_cache_dir(job.cache_path.parent)
     importlib.import_module("builder.process")  # its imports: half of the warm-up
