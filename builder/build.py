@@ -470,7 +470,10 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     if edits is None:
         return None
     with stages.time("plan"):
-        planned = _plan_in_place(settings, job, cache, edits, labels, page_fingerprint)
+        try:
+            planned = _plan_in_place(settings, job, cache, edits, labels, page_fingerprint)
+        except _NotKept:
+            planned = None
     if planned is None:
         return None
     with stages.time("compare"):
@@ -611,8 +614,10 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
             return None  # another tag's path might change (their slugs collide)
     touched = sorted(touched_groups([*edited.values(), *previous.values()]))
     stored = {(g.folder, g.key): (i, g) for i, g in cache.groups_of(touched).items()}
-    if any(folder not in ("tags", "countries") and (folder, key) not in stored for folder, key in touched):
-        return None  # only a tag or a country can have no group yet
+    appearing = set(touched) - touched_groups(previous.values())
+    if any(facet not in stored and (facet not in appearing or facet[0] not in ("tags", "countries"))
+           for facet in touched):
+        return None  # only a tag or a country an edit gives can have no group yet
     after = rel.relations_after(state, keys_of) if moved else state
     outputs = _pages_in_place(settings, job, edits, after.result, labels, page_fingerprint, entries)
     renderer = Renderer(settings)
@@ -634,6 +639,8 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
             made.groups[group] = change.members
         if change.resized:
             resized.add(record.folder)
+    # a group that empties and one that appears may share paths (tags whose slugs are the same)
+    made.removed.difference_update(o.path for o in outputs)
     if resized - {HOME}:  # only tags and countries: an edit in place keeps the language and source
         outputs += _facet_indexes(renderer, page_fingerprint, sorted(resized - {HOME}), sizes, labels)
     sitemap = _sitemap_in_place(cache, edits, added, made.removed)
@@ -746,7 +753,8 @@ def _sitemap_in_place(cache: Cache, edits: _Edits, added: set[str], removed: set
                       ) -> tuple[list[tuple[str, str]], int] | None | bool:
     """The pages the sitemap names after an edit in place, and how many it
     named before, from the list the last build kept; ``None`` when they are
-    the same, ``False`` when the cache does not hold the list."""
+    the same, ``False`` when the cache does not hold the list (or holds
+    another)."""
     from builder.indexes import in_sitemap
     from builder.render import article_path
     from builder.sitemap import lastmod
@@ -760,6 +768,8 @@ def _sitemap_in_place(cache: Cache, edits: _Edits, added: set[str], removed: set
     if kept is None:
         return False
     pages = dict(kept)
+    if not gone <= pages.keys():
+        return False
     for path in gone:
         del pages[path]
     pages.update(dict.fromkeys(new, ""))
@@ -804,6 +814,10 @@ def _same_translations(path: str, before: Entry, after: Entry, keys_of: dict[str
     return found == set(translations.get(path, ()))
 
 
+class _NotKept(Exception):
+    """The cache lacks something of the last build an edit in place needs."""
+
+
 class _StoredEntries:
     """The entries of the last build's articles, loaded from the cache when
     first asked for, with the ``edited`` ones as they are now."""
@@ -817,9 +831,11 @@ class _StoredEntries:
         """source path → ``indexes.list_key`` of every entry loaded."""
 
     def load(self, paths: Iterable[str]) -> None:
-        missing = [p for p in paths if p not in self.loaded]
+        missing = list(dict.fromkeys(p for p in paths if p not in self.loaded))
         built = self._cache.built(missing)
         found = self._cache.entries([key for key, _ in built.values()])
+        if len(built) != len(missing) or not all(isinstance(found.get(key), Entry) for key, _ in built.values()):
+            raise _NotKept("an entry of the last build is gone from the cache")
         for path, (key, slug) in built.items():
             entry = found[key]._replace(slug=slug)
             self.loaded[path] = entry
@@ -1185,7 +1201,7 @@ class _EditWorker:
     def __init__(self, job: _Job):
         context = get_context("fork")
         self._pipe, theirs = context.Pipe()
-        self._process = context.Process(target=_serve_edits, args=(job, theirs), daemon=True)
+        self._process = context.Process(target=_serve_edits, args=(job, theirs, self._pipe), daemon=True)
         self._process.start()
         theirs.close()
         self._closed = False
@@ -1210,8 +1226,11 @@ class _EditWorker:
             self._pipe.close()
 
 
-def _serve_edits(job: _Job, pipe) -> None:
-    """``_EditWorker``'s process: warm up, then ``fn(item)`` for each item sent."""
+def _serve_edits(job: _Job, pipe, parents_end) -> None:
+    """``_EditWorker``'s process: warm up, then ``fn(item)`` for each item
+    sent, until the parent's end of the pipe closes (also when the parent is
+    gone without closing it: its copy here is closed first)."""
+    parents_end.close()
     gc.enable()  # as in the pool's workers: processing makes cycles
     from builder import classify, countries
     countries.use_cache_dir(job.cache_path.parent)

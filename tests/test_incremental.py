@@ -390,7 +390,8 @@ def test_new_tags_countries_and_dates_are_made_in_place_as_a_cold_build_makes(tm
     group appears, empties or gains a page, or the article moves to another
     page of its lists. Every page of a group that gained or lost an article
     is made again (each shows the group's size). A new tag whose slug takes
-    the path of another tag's page is left to the full plan."""
+    the path of another tag's page is left to the full plan; one that takes
+    the paths of a tag that empties in the same edit is not."""
     content = tmp_path / "content"
     content.mkdir()
 
@@ -423,7 +424,11 @@ def test_new_tags_countries_and_dates_are_made_in_place_as_a_cold_build_makes(tm
              lambda: "Story 4" in (out / "page" / "3.html").read_text(encoding="utf-8")),
             (0, ["Energy", "foo-bar"], ["JP"], "", True, lambda: (tags / "foo-bar.html").is_file()),
             (1, ["Energy", "Foo Bar"], ["US"], "", False,  # sorted first, "Foo Bar" takes foo-bar.html
-             lambda: "Story 1" in (tags / "foo-bar.html").read_text(encoding="utf-8"))]:
+             lambda: "Story 1" in (tags / "foo-bar.html").read_text(encoding="utf-8")),
+            (1, ["Energy"], ["US"], "", False,  # and leaves it to "foo-bar" again
+             lambda: "Story 0" in (tags / "foo-bar.html").read_text(encoding="utf-8")),
+            (0, ["Energy", "FOO BAR"], ["JP"], "", True,  # "foo-bar" empties, "FOO BAR" takes its paths
+             lambda: "FOO BAR" in (tags / "foo-bar.html").read_text(encoding="utf-8"))]:
         write(n, tags_now, countries, day)
         report = build(settings)
         assert report.incremental and report.in_place == in_place and report.processed == 1, tags_now
@@ -609,3 +614,15 @@ def test_a_title_edit_is_made_in_place_and_reaches_the_pages_that_name_it(tmp_pa
     assert report.in_place and report.processed == 1
     assert '>Story 0, corrected</a>' in (out / "articles" / "a1.html").read_text(encoding="utf-8")
     assert _tree(out) == _cold(content, tmp_path)
+
+
+def test_the_edit_worker_ends_when_its_parent_closes_the_pipe(tmp_path):
+    """The edit worker holds no copy of the parent's end of its pipe: were
+    the parent to die without killing it, it would not wait forever."""
+    from builder import classify
+    from builder.build import _EditWorker, _Job
+    classify.warm_up(None)  # inherited by the worker, which then starts at once
+    worker = _EditWorker(_Job(tmp_path, tmp_path / "cache.sqlite", None))
+    worker._pipe.close()
+    worker._process.join(timeout=30)
+    assert worker._process.exitcode == 0
