@@ -251,4 +251,5 @@ class BuildReport:
     """Articles read, extracted, cleaned and classified (not taken from the cache)."""
     incremental: bool = False
     in_place: bool = False
-    """Every change was an edit that left its article in place (``build._edit_in_place``)."""
+    """The rebuild was an edit in place: only what the edits can change was planned, without loading the
+    rest of the archive (``build._edit_in_place``)."""
