@@ -853,12 +853,6 @@ class _StoredMembers(Sequence):
     def __len__(self) -> int:
         return len(self._paths)
 
-    def __contains__(self, path: object) -> bool:
-        return path in self._paths
-
-    def index(self, path, start: int = 0, stop: int | None = None) -> int:
-        return self._paths.index(path, start, len(self._paths) if stop is None else stop)
-
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self._paths)))]
@@ -1204,7 +1198,6 @@ class _EditWorker:
         self._process = context.Process(target=_serve_edits, args=(job, theirs, self._pipe), daemon=True)
         self._process.start()
         theirs.close()
-        self._closed = False
 
     def run(self, fn: Callable, items: Iterable) -> Iterator:
         """As the pool's ``run``: the items go now, the results are read when asked for."""
@@ -1219,11 +1212,10 @@ class _EditWorker:
         return value
 
     def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self._process.kill()
-            self._process.join()
-            self._pipe.close()
+        """Kill the worker (again: harmless once it is gone)."""
+        self._process.kill()
+        self._process.join()
+        self._pipe.close()
 
 
 def _serve_edits(job: _Job, pipe, parents_end) -> None:

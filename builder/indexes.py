@@ -283,7 +283,6 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
             ordered, FACET_KEYS["sources"], lambda k: k, lambda k: f"sources/{source_slugs[k]}.html")),
     ]
     for folder, title, groups in facets:
-        groups.sort(key=lambda g: _index_order(g.key, g.label, len(g.articles)))
         outputs.append(facet_index(renderer, page_fingerprint, folder, title,
                                    [(g.key, g.label, g.path, len(g.articles)) for g in groups]))
         for group in groups:
@@ -320,10 +319,6 @@ def sitemap_outputs(fingerprint: str, root_url: str, pages: list[tuple[str, str]
             for path, part in parts.items()]
 
 
-def _index_order(key: str, label: str, count: int) -> tuple:
-    return -count, label.casefold(), key
-
-
 class IndexEntry(NamedTuple):
     """A group on its facet's index page (attributes, not keys: the
     template reads them from tens of thousands of entries, and Jinja tries
@@ -337,8 +332,9 @@ class IndexEntry(NamedTuple):
 def facet_index(renderer: Renderer, fingerprint: str, folder: str, title: str,
                 groups: Iterable[tuple[str, str, str, int]]) -> Output:
     """A facet's index page (``tags/index.html``…): its groups as (key,
-    label, path, number of members), most members first."""
-    ordered = sorted(groups, key=lambda g: _index_order(g[0], g[1], g[3]))
+    label, path, number of members), most members first, then by label
+    (case-folded) and key."""
+    ordered = sorted(groups, key=lambda g: (-g[3], g[1].casefold(), g[0]))
     entries = [IndexEntry(label, count, path) for _, label, path, count in ordered]
     index_path = f"{folder}/index.html"
     return Output(index_path, digest(fingerprint, index_path, title, folder, repr(entries)),

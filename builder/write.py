@@ -85,7 +85,6 @@ class StagingSite:
         if self.root.exists():
             shutil.rmtree(self.root)
         self.root.mkdir()
-        self.files = 0
 
     @functools.cached_property
     def current_files(self) -> set[str]:
@@ -107,7 +106,6 @@ class StagingSite:
             raise OutputError(f"two outputs claim the same path: {rel}")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        self.files += 1
 
     def staged(self) -> list[str]:
         """Site-relative POSIX paths of the staged files, sorted."""
