@@ -21,7 +21,6 @@ archive is.
 
 from __future__ import annotations
 
-import bisect
 import gc
 import hashlib
 import importlib
@@ -46,7 +45,7 @@ from builder.config import Settings
 from builder.errors import ConfigError, OutputError
 from builder.models import Article, BuildReport, Entry, Skip, StageTiming
 from builder.read import MANIFEST_FILE, VOCABULARY_FILE, ContentEntry, read_manifest, sidecar_rel, walk_content
-from builder.write import StagingSite, marker_build_id, staged_path
+from builder.write import StagingSite, folder_digests, folders_of, marker_build_id, staged_path
 
 if TYPE_CHECKING:
     from builder.indexes import GroupMemo, Output
@@ -149,7 +148,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         build_id = digest(inputs, cache.rules)  # the outputs are a function of these
         summary = cache.blob("summary") if incremental else None
         if summary and cache.meta("inputs") == inputs:
-            if _site_intact(site, cache):
+            if site.intact(cache.values("folders")):
                 # nothing that decides any output changed since the site was built
                 stages.count("scan", summary[1] + len(summary[2]))
                 site.abandon()
@@ -221,11 +220,12 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                 site.commit_changes(on_disk - set(keys), build_id)
             else:
                 site.commit(build_id)
+            folders = folder_digests(site.out_dir, folders_of(keys))
             with cache.transaction():  # what the cache says of the new site lands whole or not at all
                 cache.put_outputs(keys, build_id, stored if incremental else None)
                 cache.set_meta("inputs", inputs)
                 cache.set_meta("others", others)
-                cache.set_meta("outputs", digest(sorted(keys)))
+                cache.put_values("folders", folders)
                 cache.put_blob("summary", (len(keys), len(articles), tuple(skips)))
                 if relation_state != kept_relations:
                     cache.put_values("relations", (code_fingerprint(), tuple(relation_state)))
@@ -251,11 +251,6 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         if unfreeze:
             gc.unfreeze()
         cache.close()
-
-
-def _site_intact(site: StagingSite, cache: Cache) -> bool:
-    """Whether the site still holds exactly the files the last build left in it."""
-    return digest(site.listing) == cache.meta("outputs")
 
 
 def _inputs_digest(settings: Settings, files: list[tuple[ContentEntry, str]],
@@ -487,13 +482,17 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     files, article_count, skips = summary
     with stages.time("commit"):
         site.commit_changes(planned.removed, build_id)
+        if added or planned.removed:  # the folders that list other names now
+            touched = folders_of(added | planned.removed)
+            folders = {f: d for f, d in cache.values("folders").items() if f not in touched}
+            folders.update(folder_digests(site.out_dir, touched))
         with cache.transaction():
             cache.set_outputs({o.path: o.key for o in todo}, build_id)
             cache.set_meta("inputs", inputs)
             if added or planned.removed:
                 files += len(added) - len(planned.removed)
                 cache.forget_outputs(planned.removed)
-                cache.set_meta("outputs", digest(_listing_after(site.listing, planned.removed, added)))
+                cache.put_values("folders", folders)
                 cache.put_blob("summary", (files, article_count, skips))
             cache.set_groups(planned.groups, planned.emptied)
             if planned.relations is not edits.relations:
@@ -506,19 +505,6 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
             cache.forget_articles(scan.changed.values())
             scan.keep(cache)
     return _report(settings, range(article_count), skips, stages, files, len(todo), True, True)
-
-
-def _listing_after(listing: list[str], removed: Iterable[str], added: Iterable[str]) -> list[str]:
-    """A sorted list of the site's files, with some removed and some added
-    (without sorting a hundred thousand paths again)."""
-    listing = list(listing)
-    for path in removed:
-        at = bisect.bisect_left(listing, path)
-        if at < len(listing) and listing[at] == path:
-            del listing[at]
-    for path in added:
-        bisect.insort(listing, path)
-    return listing
 
 
 class _Edits(NamedTuple):
@@ -550,7 +536,7 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
     old = cache.entries(list(changed.values()))
     built = cache.built(changed)
     kept = cache.values("relations")
-    intact = _site_intact(site, cache)
+    intact = site.intact(cache.values("folders"))
     for module in ("builder.related", "builder.indexes"):  # what planning in place needs, and index pages
         importlib.import_module(module)
     with cache.transaction():

@@ -19,6 +19,7 @@ folder it did not create, and no path may leave the site folder.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import shutil
 from collections.abc import Iterable
@@ -65,6 +66,37 @@ def site_files(folder: Path) -> set[str]:
     return found
 
 
+def folder_digests(root: Path, folders: Iterable[str]) -> dict[str, str]:
+    """A hash of the sorted names in each of the site-relative ``folders``
+    (``""`` is ``root``) that is there: files and folders alike, so a file
+    added to a folder or removed from it changes the folder's hash, and a
+    folder added or removed changes its parent's. Listing the site's hundred
+    folders takes a third of the time of listing its hundred thousand files
+    one by one (``site_files``), and needs no sorting of the whole."""
+    found = {}
+    for folder in folders:
+        try:
+            names = os.listdir(os.path.join(root, *folder.split("/")) if folder else root)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        names.sort()
+        found[folder] = hashlib.blake2b("\0".join(names).encode("utf-8", "surrogateescape"),
+                                        digest_size=16).hexdigest()
+    return found
+
+
+def folders_of(paths: Iterable[str]) -> set[str]:
+    """The folders holding the site-relative ``paths``, with their parents up
+    to the site's root (``""``)."""
+    folders = {""}
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
+
+
 def staged_path(root: Path, rel: str) -> Path:
     """Where the site file ``rel`` (a POSIX path) goes under ``root``; refuses
     a path that would leave it."""
@@ -92,10 +124,10 @@ class StagingSite:
         once: the checks and the comparison of one build share the listing."""
         return site_files(self.out_dir)
 
-    @functools.cached_property
-    def listing(self) -> list[str]:
-        """``current_files``, sorted."""
-        return sorted(self.current_files)
+    def intact(self, recorded: dict[str, str] | None) -> bool:
+        """Whether the site's folders hold what they held when ``recorded``
+        (``folder_digests`` of every folder of the site)."""
+        return bool(recorded) and folder_digests(self.out_dir, recorded) == recorded
 
     def path_for(self, rel: str) -> Path:
         return staged_path(self.root, rel)

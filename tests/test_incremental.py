@@ -626,3 +626,41 @@ def test_the_edit_worker_ends_when_its_parent_closes_the_pipe(tmp_path):
     worker._pipe.close()
     worker._process.join(timeout=30)
     assert worker._process.exitcode == 0
+
+
+def test_the_site_an_edit_in_place_leaves_is_checked_as_a_built_one(tmp_path):
+    """An edit in place records what the folders it changed now hold: the
+    next build takes the site for unchanged (without planning anything), and
+    still notices a page removed by hand from a folder the edit changed, or a
+    folder added by hand inside one."""
+    content = tmp_path / "content"
+    content.mkdir()
+    for n, tag in enumerate(["Energy", "Energy", "Trade"]):
+        (content / f"a{n}.meta.toml").write_text(f'title = "Story {n}"\ndate = "2024-05-1{n}"\ntags = ["{tag}"]\n',
+                                                 encoding="utf-8")
+        (content / f"a{n}.md").write_text(f"Story {n}\n\nThe ministers met to discuss item {n}.\n", encoding="utf-8")
+    out = tmp_path / "work" / "site"
+    build(make_settings(content, out))
+
+    def untouched_build() -> bool:
+        report = build(make_settings(content, out))
+        return report.written == 0 and "plan" not in {stage.name for stage in report.timings}
+
+    assert untouched_build()
+    files = set(_tree(out))
+    for tags in ('["Trade", "Mining"]', '["Mining"]'):  # a tag's pages appear, then another's are removed
+        (content / "a2.meta.toml").write_text(f'title = "Story 2"\ndate = "2024-05-12"\ntags = {tags}\n',
+                                              encoding="utf-8")
+        assert build(make_settings(content, out)).in_place
+        assert untouched_build()
+    added = sorted(set(_tree(out)) - files)
+    assert added and set(files) - set(_tree(out))
+    page = out / [path for path in added if path.endswith(".html")][0]
+    page.unlink()
+    assert not untouched_build() and page.is_file()
+    stray = out / page.parent.relative_to(out) / "stray" / "x.txt"
+    stray.parent.mkdir()
+    stray.write_text("not ours", encoding="utf-8")
+    assert not untouched_build() and not stray.parent.exists()
+    assert untouched_build()
+    assert _tree(out) == _cold(content, tmp_path)
