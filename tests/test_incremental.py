@@ -595,10 +595,9 @@ def test_a_failure_in_the_edit_worker_reaches_the_build_and_keeps_the_site(proje
     assert not multiprocessing.active_children()
 
 
-def test_a_title_edit_is_made_in_place_and_reaches_the_pages_that_name_it(tmp_path):
-    """A new title in a sidecar leaves the article's groups, order and
-    relations as they were: an edit in place, which also remakes the pages
-    of the articles that list it as related."""
+def _three_stories(tmp_path: Path) -> tuple[Path, Path]:
+    """Three short articles, two tagged Energy and one Trade, built: their
+    content and site folders."""
     content = tmp_path / "content"
     content.mkdir()
     for n, tag in enumerate(["Energy", "Energy", "Trade"]):
@@ -607,6 +606,14 @@ def test_a_title_edit_is_made_in_place_and_reaches_the_pages_that_name_it(tmp_pa
         (content / f"a{n}.md").write_text(f"Story {n}\n\nThe ministers met to discuss item {n}.\n", encoding="utf-8")
     out = tmp_path / "work" / "site"
     build(make_settings(content, out))
+    return content, out
+
+
+def test_a_title_edit_is_made_in_place_and_reaches_the_pages_that_name_it(tmp_path):
+    """A new title in a sidecar leaves the article's groups, order and
+    relations as they were: an edit in place, which also remakes the pages
+    of the articles that list it as related."""
+    content, out = _three_stories(tmp_path)
     assert '>Story 0</a>' in (out / "articles" / "a1.html").read_text(encoding="utf-8")
     (content / "a0.meta.toml").write_text('title = "Story 0, corrected"\ndate = "2024-05-10"\ntags = ["Energy"]\n',
                                           encoding="utf-8")
@@ -633,14 +640,7 @@ def test_the_site_an_edit_in_place_leaves_is_checked_as_a_built_one(tmp_path):
     next build takes the site for unchanged (without planning anything), and
     still notices a page removed by hand from a folder the edit changed, or a
     folder added by hand inside one."""
-    content = tmp_path / "content"
-    content.mkdir()
-    for n, tag in enumerate(["Energy", "Energy", "Trade"]):
-        (content / f"a{n}.meta.toml").write_text(f'title = "Story {n}"\ndate = "2024-05-1{n}"\ntags = ["{tag}"]\n',
-                                                 encoding="utf-8")
-        (content / f"a{n}.md").write_text(f"Story {n}\n\nThe ministers met to discuss item {n}.\n", encoding="utf-8")
-    out = tmp_path / "work" / "site"
-    build(make_settings(content, out))
+    content, out = _three_stories(tmp_path)
 
     def untouched_build() -> bool:
         report = build(make_settings(content, out))
