@@ -30,7 +30,6 @@ import sqlite3
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
@@ -48,6 +47,8 @@ from builder.read import MANIFEST_FILE, VOCABULARY_FILE, ContentEntry, read_mani
 from builder.write import StagingSite, folder_digests, folders_of, marker_build_id, staged_path
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from builder.indexes import GroupMemo, Output
     from builder.related import RelationState
 
@@ -1038,6 +1039,7 @@ def _render(settings: Settings, site: StagingSite, todo: list[Output], progress)
     size = max(1, min(64, count // (settings.workers * 8)))
     chunks = deque((start, min(start + size, count)) for start in range(0, count, size))
     done = 0
+    from concurrent.futures import ProcessPoolExecutor  # (not imported by a no-op rebuild)
     try:
         with ProcessPoolExecutor(max_workers=settings.workers - 1, mp_context=get_context("fork")) as pool:
             pending: dict = {}  # future → outputs in its chunk
@@ -1139,6 +1141,7 @@ def _pool(settings: Settings) -> Iterator[Callable]:
         yield run_here
         return
     # the workers collect garbage even when this process has paused its collector
+    from concurrent.futures import ProcessPoolExecutor  # (not imported by a no-op rebuild)
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"), initializer=gc.enable) as pool:
         def run(fn, items):
             items = list(items)
