@@ -27,7 +27,8 @@ from builder.cache import GroupRecord, digest
 from builder.config import Settings
 from builder.feeds import FeedSpec, feed_items, site_url, write_feed
 from builder.models import Entry
-from builder.render import ATOM_PATH, RSS_PATH, Renderer, article_path, country_path, facet_feed_path
+from builder.render import (ATOM_PATH, RSS_PATH, Renderer, article_path, country_path, facet_feed_path,
+                             relative_url)
 from builder.sitemap import MAX_URLS, lastmod, robots_txt, sitemap_index, sitemap_parts, sitemap_xml
 
 FEED_FACETS = ("tags", "countries")
@@ -326,7 +327,9 @@ class IndexEntry(NamedTuple):
 
     label: str
     count: int
-    url: str
+    href: str
+    """The group's first page, relative to the index page (made here, in one
+    loop: calling ``url`` from the template costs a fifth of the page's time)."""
 
 
 def facet_index(renderer: Renderer, fingerprint: str, folder: str, title: str,
@@ -335,11 +338,13 @@ def facet_index(renderer: Renderer, fingerprint: str, folder: str, title: str,
     label, path, number of members), most members first, then by label
     (case-folded) and key."""
     ordered = sorted(groups, key=lambda g: (-g[3], g[1].casefold(), g[0]))
-    entries = [IndexEntry(label, count, path) for _, label, path, count in ordered]
     index_path = f"{folder}/index.html"
-    return Output(index_path, digest(fingerprint, index_path, title, folder, repr(entries)),
-                  lambda: renderer.page("index_list.html", index_path, title=title, facet=folder,
-                                        entries=entries).encode("utf-8"))
+
+    def make() -> bytes:
+        entries = [IndexEntry(label, count, relative_url(index_path, path)) for _, label, path, count in ordered]
+        return renderer.page("index_list.html", index_path, title=title, facet=folder, entries=entries).encode("utf-8")
+
+    return Output(index_path, digest(fingerprint, index_path, title, folder, ordered), make)
 
 
 def _list_pages(renderer: Renderer, fingerprint: str, keys: Mapping[str, str], first: str,
