@@ -611,12 +611,12 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     bodies = BodyReader(job.cache_path)
     planner = IndexPlanner(settings, renderer, page_fingerprint, entries.keys,
                            lambda article: bodies.read(article.key))
-    shifting = moved | {path for path, article in edited.items() if article.date != previous[path].date}
+    dated = {path for path, article in edited.items() if article.date != previous[path].date}
     made = _InPlace(outputs, set(), {}, set(), after, labels, None)
     added, resized = set(), set()
     for facet in touched:
         group, record = stored.get(facet) or _new_group(facet, labels, renderer)
-        change = _group_in_place(planner, record, edited, shifting, groups_now, entries)
+        change = _group_in_place(planner, record, edited, dated, groups_now, entries)
         outputs += change.outputs
         added |= change.added
         made.removed.update(change.removed)
@@ -685,19 +685,21 @@ class _GroupChange(NamedTuple):
     resized: bool
 
 
-def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], shifting: set[str],
+def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], dated: set[str],
                     groups_now: dict[str, set[tuple[str, str]]], entries: _StoredEntries) -> _GroupChange:
     """The outputs of one group (the last build's ``record``) that edits in
-    place change. Articles in ``shifting`` (new date, or groups) may join,
-    leave or move: they are taken out and put back at their place. A group
-    whose size changed is planned whole (each page shows it): its pages
-    beyond the new count are removed, and new ones added. Otherwise only
-    the pages showing an edited article, or between a moved article's old
-    and new places, are planned."""
+    place change. Articles that join or leave it, or that it holds with a
+    new date (``dated``), are taken out and put back at their place (a
+    group is ordered by date and source path only). A group whose size
+    changed is planned whole (each page shows it): its pages beyond the new
+    count are removed, and new ones added. Otherwise only the pages showing
+    an edited article, or between a moved article's old and new places, are
+    planned."""
     from builder.indexes import HOME, Group
     facet, old = (record.folder, record.key), record.members
     were = set(old)
-    moving = [path for path in shifting if path in were or facet in groups_now[path]]
+    moving = [path for path in edited
+              if (path in were) != (facet in groups_now[path]) or path in dated and path in were]
     paths = [path for path in old if path not in moving] if moving else list(old)
     for path in sorted(path for path in moving if facet in groups_now[path]):
         _insert_member(paths, path, entries)
