@@ -255,6 +255,10 @@ def run_tool(tool: Ours | Peer, plan: Plan, steps: tuple[str, ...], logs: Path, 
             articles -= 1
         log = logs / f"{plan.size}-{tool.name}-{step.replace(' ', '-')}.log"
         print(f"  {tool.name:<8} {step:<9} ...", end="", flush=True)
+        # Each step starts with the last one's writes on disk: a cold build
+        # leaves a gigabyte or more of written pages that the kernel flushes
+        # over the next half minute, which would be charged to the next step.
+        os.sync()
         measured = run_measured(tool.command(), tool.folder, log, env=tool.env, timeout=timeout)
         result = {**measured.as_dict(), "articles_in": articles,
                   "pages_per_s": round(articles / measured.wall_s, 1) if measured.wall_s else None,
