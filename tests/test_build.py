@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import urllib.parse
@@ -240,3 +241,21 @@ def test_home_is_paginated_with_relative_links(tmp_path):
     second = (paged / "page" / "2.html").read_text(encoding="utf-8")
     assert 'href="../index.html"' in second and 'href="3.html"' in second
     assert not (paged / "page" / "4.html").exists()
+
+
+def test_an_index_template_of_before_href_makes_the_same_pages(tmp_path):
+    """A project's own ``index_list.html`` written when index entries had only
+    ``url`` (linked with ``url(entry.url)``) still builds, to the same pages."""
+    content = copy_seeds(tmp_path / "content")
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    index = templates / "index_list.html"
+    assert "{{ entry.href }}" in index.read_text(encoding="utf-8")
+    index.write_text(index.read_text(encoding="utf-8").replace("{{ entry.href }}", "{{ url(entry.url) }}"),
+                     encoding="utf-8")
+    build(make_settings(content, tmp_path / "ours"))
+    build(make_settings(content, tmp_path / "older", templates_dir=str(templates)))
+    for facet in ("tags", "countries", "languages", "sources"):
+        ours, older = (tmp_path / name / facet / "index.html" for name in ("ours", "older"))
+        assert older.read_bytes() == ours.read_bytes(), facet
+
