@@ -18,6 +18,7 @@ import functools
 import json
 import re
 import tomllib
+import traceback
 import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -83,6 +84,23 @@ _TO_QUOTE = re.compile(r"[^A-Za-z0-9/._~-]+")
 
 def _percent_encoded(run: re.Match) -> str:
     return "%" + run[0].encode("utf-8").hex("%").upper()
+
+
+def template_problem(error: BaseException) -> str | None:
+    """What a template got wrong, with its file and line (the last frame of
+    a template in the traceback, which Jinja writes as the template's own);
+    ``None`` when ``error`` is not a template's error."""
+    if not isinstance(error, jinja2.TemplateError):
+        return None
+    where = None
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.lineno:
+        where = f"{error.filename or error.name}:{error.lineno}"
+    else:
+        for frame, line in traceback.walk_tb(error.__traceback__):
+            if not frame.f_code.co_filename.endswith(".py"):
+                where = f"{frame.f_code.co_filename}:{line}"
+    message = error.message if isinstance(error, jinja2.TemplateSyntaxError) else str(error)
+    return f"template {where or 'error'}: {message}"
 
 
 def absolute_url(settings: Settings, target: str) -> str | None:

@@ -259,3 +259,23 @@ def test_an_index_template_of_before_href_makes_the_same_pages(tmp_path):
         ours, older = (tmp_path / name / facet / "index.html" for name in ("ours", "older"))
         assert older.read_bytes() == ours.read_bytes(), facet
 
+
+@pytest.mark.parametrize("jobs", [1, 2])  # made here, or in the render workers
+@pytest.mark.parametrize("template, line, mistake, problem", [
+    ("index_list.html", 8, "{{ entry.missing }}", "has no attribute 'missing'"),  # in the loop over entries
+    ("article.html", 3, "{% if %}", "Expected an expression"),
+])
+def test_a_template_mistake_is_an_error_naming_the_template_and_its_line(tmp_path, jobs, template, line, mistake,
+                                                                         problem):
+    from builder.errors import ConfigError
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    out = tmp_path / "site"
+    build(make_settings(FIXTURES / "corpus", out, jobs=jobs, templates_dir=str(templates)))
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    lines = (templates / template).read_text(encoding="utf-8").splitlines()
+    lines.insert(line - 1, mistake)
+    (templates / template).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"template {re.escape(str(templates / template))}:{line}: .*{problem}"):
+        build(make_settings(FIXTURES / "corpus", out, jobs=jobs, templates_dir=str(templates)))
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
