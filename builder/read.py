@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from builder.config import SETTINGS_FILE
 from builder.errors import InputError
 from builder.models import SourceFile
