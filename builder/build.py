@@ -1030,7 +1030,7 @@ def _render(settings: Settings, site: StagingSite, todo: list[Output], progress)
     count = len(todo)
     if settings.workers <= 1 or count <= 64:
         for done, output in enumerate(todo, start=1):
-            site.write_bytes(output.path, _made(output))
+            site.write_bytes(output.path, output.make())
             if progress:
                 progress("render", done, count)
         _close_worker_state()
@@ -1073,21 +1073,7 @@ def _make_outputs(start: int, stop: int, root: Path) -> None:
     for output in _PENDING[start:stop]:
         target = staged_path(root, output.path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(_made(output))
-
-
-def _made(output: Output) -> bytes:
-    """``output.make()``; a template's mistake is a ``ConfigError`` naming
-    the template, its line and the page (in a worker too, where the
-    traceback that tells the template's line is still there)."""
-    try:
-        return output.make()
-    except Exception as error:
-        from builder.render import template_problem
-        problem = template_problem(error)
-        if problem is None:
-            raise
-        raise ConfigError(f"{problem} (making {output.path})") from None
+        target.write_bytes(output.make())
 
 
 def _close_worker_state() -> None:

@@ -32,6 +32,7 @@ import jinja2
 from builder import __version__
 from builder.config import Settings
 from builder.countries import country_name
+from builder.errors import ConfigError
 from builder.models import Article, Entry, PartialDate
 
 ARTICLES_DIR = "articles"
@@ -86,18 +87,16 @@ def _percent_encoded(run: re.Match) -> str:
     return "%" + run[0].encode("utf-8").hex("%").upper()
 
 
-def template_problem(error: BaseException) -> str | None:
-    """What a template got wrong, with its file and line (the last frame of
-    a template in the traceback, which Jinja writes as the template's own);
-    ``None`` when ``error`` is not a template's error."""
-    if not isinstance(error, jinja2.TemplateError):
-        return None
+def _template_problem(error: jinja2.TemplateError) -> str:
+    """What a template got wrong, with its file and line: the syntax error's
+    own, or the last frame of a template in the traceback (a frame Jinja
+    writes as the template's own, with the error in its globals)."""
     where = None
     if isinstance(error, jinja2.TemplateSyntaxError) and error.lineno:
         where = f"{error.filename or error.name}:{error.lineno}"
     else:
         for frame, line in traceback.walk_tb(error.__traceback__):
-            if not frame.f_code.co_filename.endswith(".py"):
+            if "__jinja_exception__" in frame.f_globals:
                 where = f"{frame.f_code.co_filename}:{line}"
     message = error.message if isinstance(error, jinja2.TemplateSyntaxError) else str(error)
     return f"template {where or 'error'}: {message}"
@@ -198,19 +197,25 @@ class Renderer:
     # -- pages ---------------------------------------------------------------
 
     def page(self, template: str, page: str, **context) -> str:
+        """The page at ``page`` from ``template``; a template's mistake is a
+        ``ConfigError`` naming the template, its line and the page (raised
+        where the traceback that tells the line is, a render worker too)."""
         def url(target: str) -> str:
             return relative_url(page, target)
 
-        return self.env.get_template(template).render(
-            site={"title": self.settings.title, "description": self.settings.description,
-                  "language": self.settings.language, "generator": f"archive-builder {__version__}"},
-            t=self.labels,
-            url=url,
-            page_path=page,
-            canonical=absolute_url(self.settings, page),
-            feeds=SITE_FEEDS + context.pop("feeds", []),
-            **context,
-        )
+        try:
+            return self.env.get_template(template).render(
+                site={"title": self.settings.title, "description": self.settings.description,
+                      "language": self.settings.language, "generator": f"archive-builder {__version__}"},
+                t=self.labels,
+                url=url,
+                page_path=page,
+                canonical=absolute_url(self.settings, page),
+                feeds=SITE_FEEDS + context.pop("feeds", []),
+                **context,
+            )
+        except jinja2.TemplateError as error:
+            raise ConfigError(f"{_template_problem(error)} (making {page})") from None
 
     def article_page(self, article: Article, body_html: str, tag_labels: dict[str, tuple[str, str]],
                      related: Sequence = ()) -> str:
