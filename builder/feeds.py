@@ -51,7 +51,7 @@ from feedgen.feed import FeedGenerator
 from builder import __version__
 from builder.config import Settings
 from builder.models import Entry, PartialDate
-from builder.render import article_path
+from builder.render import article_path, quote_path
 
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -103,7 +103,7 @@ def write_feed(spec: FeedSpec, settings: Settings, root_url: str, body_of: Calla
                language: str | None = None) -> bytes:
     """The feed ``spec`` describes, as UTF-8 XML."""
     def absolute(path: str) -> str:
-        return root_url + urllib.parse.quote(path, safe="/._-~")
+        return root_url + quote_path(path)
 
     items = feed_items(spec, settings.feed_items)
     dates = [d for a in items if (d := publication_datetime(a.date))]

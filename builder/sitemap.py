@@ -15,12 +15,11 @@ anything to it.
 
 from __future__ import annotations
 
-import re
-import urllib.parse
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 from builder.models import PartialDate
+from builder.render import quote_path
 
 SITEMAP_PATH = "sitemap.xml"
 MAX_URLS = 50_000
@@ -30,13 +29,8 @@ _HEADER = '<?xml version="1.0" encoding="UTF-8"?>'
 _NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-_SAFE = re.compile(r"[A-Za-z0-9/._~-]*")
-"""The characters ``quote`` keeps as they are: most paths hold only these,
-and a large site's sitemap names tens of thousands."""
-
-
 def _url(root_url: str, path: str) -> str:
-    return escape(root_url + (path if _SAFE.fullmatch(path) else urllib.parse.quote(path, safe="/._-~")))
+    return escape(root_url + quote_path(path))
 
 
 def lastmod(date: PartialDate | None) -> str:

@@ -7,7 +7,7 @@ import urllib.parse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builder.render import _quote, jsonld_script, relative_url
+from builder.render import jsonld_script, quote_path, relative_url
 
 FOLDER = st.sampled_from(["a", "b", "tags", "articles", "新闻", "x y"])
 FILE = st.sampled_from(["index.html", "2.html", "a.html", "北约.html", "raw.txt"])
@@ -27,7 +27,7 @@ def test_relative_url_keeps_fragments_and_percent_encodes():
 
 @given(st.text(st.characters(exclude_categories=["Cs"])))  # (a lone surrogate cannot be encoded)
 def test_links_are_percent_encoded_as_urllib_does(path):
-    assert _quote(path) == urllib.parse.quote(path, safe="/._-~")
+    assert quote_path(path) == urllib.parse.quote(path, safe="/._-~")
 
 
 def test_jsonld_cannot_close_its_script_element():
