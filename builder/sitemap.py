@@ -15,8 +15,8 @@ anything to it.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
-from xml.sax.saxutils import escape
 
 from builder.models import PartialDate
 from builder.render import quote_path
@@ -30,7 +30,9 @@ _NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
 def _url(root_url: str, path: str) -> str:
-    return escape(root_url + quote_path(path))
+    # (xml.sax.saxutils.escape does the same, but importing it imports
+    # urllib.request and http.client, 0.01-0.02 s of every edit)
+    return html.escape(root_url + quote_path(path), quote=False)
 
 
 def lastmod(date: PartialDate | None) -> str:
