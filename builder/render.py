@@ -135,9 +135,28 @@ def load_labels(templates_dir: Path, language: str) -> Labels:
     return Labels(strings, locale)
 
 
+class _Environment(jinja2.Environment):
+    """Jinja's environment, quicker at ``view.title`` on the plain dicts the
+    pages are given: Jinja tries the attribute first, and a dict's missing
+    attribute costs an exception, five times the lookup itself (a tenth of
+    the pages' rendering time). The result is Jinja's: an item, unless the
+    name is one of a dict's own attributes (``items``, ``get``, ...)."""
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 @cache
 def _environment(templates_dir: str) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,

@@ -7,7 +7,10 @@ import urllib.parse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builder.render import jsonld_script, quote_path, relative_url
+import jinja2
+import pytest
+
+from builder.render import _Environment, jsonld_script, quote_path, relative_url
 
 FOLDER = st.sampled_from(["a", "b", "tags", "articles", "新闻", "x y"])
 FILE = st.sampled_from(["index.html", "2.html", "a.html", "北约.html", "raw.txt"])
@@ -34,3 +37,31 @@ def test_jsonld_cannot_close_its_script_element():
     text = jsonld_script({"headline": "</script><script>alert(1)</script>"})
     assert "</script>" not in text
     assert json.loads(text)["headline"] == "</script><script>alert(1)</script>"
+
+
+class _Object:
+    title = "an attribute"
+
+
+@pytest.mark.parametrize("template", [
+    "{{ d.title }}", "{{ d.items is callable }}", "{{ d['items'] }}", "{{ d.get('title') }}",
+    "{{ d.missing is defined }}", "{{ o.title }}", "{{ o.missing is defined }}", "{{ s.upper is callable }}",
+    "{{ n.title }}",
+])
+def test_dict_attributes_in_templates_are_jinjas(template):
+    """The environment's quicker lookup on dicts gives what Jinja gives:
+    an item, a dict's own method before an item of the same name, undefined
+    for what neither holds, and other objects as Jinja treats them."""
+    context = {"d": {"title": "an item", "items": "an item named items", "get": "shadowed"},
+               "o": _Object(), "s": "text", "n": {"title": {"title": "nested"}}}
+
+    def render(env):
+        return env.from_string(template).render(**context)
+
+    assert render(_Environment(undefined=jinja2.StrictUndefined)) == render(
+        jinja2.Environment(undefined=jinja2.StrictUndefined))
+
+
+def test_a_missing_dict_item_is_strictly_undefined():
+    with pytest.raises(jinja2.UndefinedError, match="has no attribute 'missing'"):
+        _Environment(undefined=jinja2.StrictUndefined).from_string("{{ d.missing }}").render(d={})
