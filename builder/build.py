@@ -44,7 +44,7 @@ from builder.config import Settings
 from builder.errors import ConfigError, OutputError
 from builder.models import Article, BuildReport, Entry, Skip, StageTiming
 from builder.read import MANIFEST_FILE, VOCABULARY_FILE, ContentEntry, read_manifest, sidecar_rel, walk_content
-from builder.write import StagingSite, folder_digests, folders_of, marker_build_id, staged_path
+from builder.write import StagingSite, folder_digests, folders_of, marker_build_id, stage
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -1038,6 +1038,7 @@ def _render(settings: Settings, site: StagingSite, todo: list[Output], progress)
     # The outputs' makers are closures over this build's entries: fork a pool
     # now so its workers inherit them, and send only index ranges.
     _PENDING[:] = todo
+    _FOLDERS_MADE.clear()  # (a long-running process stages into the same folder again)
     size = max(1, min(64, count // (settings.workers * 8)))
     chunks = deque((start, min(start + size, count)) for start in range(0, count, size))
     done = 0
@@ -1061,6 +1062,7 @@ def _render(settings: Settings, site: StagingSite, todo: list[Output], progress)
                     progress("render", done, count)
     finally:
         _PENDING.clear()
+        _FOLDERS_MADE.clear()
         _close_worker_state()
 
 
@@ -1070,10 +1072,13 @@ _PENDING: list[Output] = []
 def _make_outputs(start: int, stop: int, root: Path) -> None:
     """Make the planned outputs ``start`` to ``stop`` (inherited through fork,
     or this process's own) and stage them."""
+    root, folders = str(root), _FOLDERS_MADE
     for output in _PENDING[start:stop]:
-        target = staged_path(root, output.path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(output.make())
+        stage(root, output.path, output.make(), folders)
+
+
+_FOLDERS_MADE: set[str] = set()
+"""The staging folders this process has made during the current render (see ``stage``)."""
 
 
 def _close_worker_state() -> None:

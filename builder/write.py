@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -104,6 +105,27 @@ def staged_path(root: Path, rel: str) -> Path:
     if posix.is_absolute() or ".." in posix.parts or not posix.parts:
         raise OutputError(f"refusing to write outside the site: {rel!r}")
     return root.joinpath(*posix.parts)
+
+
+def stage(root: str, rel: str, data: bytes, folders: set[str]) -> None:
+    """Write ``data`` to the site file ``rel`` under the staging folder
+    ``root``, as ``staged_path`` places it. ``folders``: the folders this
+    build has made there already (added to), so each is made once: asking
+    again costs a failed ``mkdir``, its exception and a ``stat``, and a build
+    writes a hundred thousand files into a hundred folders."""
+    target = os.path.join(root, rel) if _PLAIN.fullmatch(rel) else str(staged_path(Path(root), rel))
+    folder = os.path.dirname(target)
+    if folder not in folders:
+        os.makedirs(folder, exist_ok=True)
+        folders.add(folder)
+    with open(target, "wb") as file:
+        file.write(data)
+
+
+_PLAIN = re.compile(r"(?!\.\.?(?:/|$))[^/]+(?:/(?!\.\.?(?:/|$))[^/]+)*")
+"""A relative POSIX path of non-empty names, none of them ``.`` or ``..``:
+one ``staged_path`` joins to its root unchanged (the others it normalises or
+refuses)."""
 
 
 class StagingSite:

@@ -13,12 +13,14 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from builder import indexes as indexes_module
 from builder.build import StrictFailure, build
 from builder.cli import main
 from builder.errors import OutputError
-from builder.write import MARKER
+from builder.write import MARKER, stage, staged_path
 from tests.conftest import BASE_URL, FIXTURES, ROOT, copy_seeds, make_settings
 
 
@@ -136,6 +138,28 @@ def test_a_build_that_fails_midway_leaves_the_previous_site(tmp_path, monkeypatc
     assert _tree(out) == before
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")]
     assert leftovers == []
+
+
+_NAME = st.sampled_from(["a", "tags", "新闻", "x y", ".", "..", "", "...", ".x", "x.", "index.html", "北约.xml"])
+
+
+@given(st.lists(_NAME, min_size=1, max_size=4).map("/".join), st.booleans())
+def test_a_staged_file_lands_where_staged_path_puts_it(rel, absolute):
+    """``stage``'s quick join of plain paths places every file as
+    ``staged_path`` does, and refuses every path it refuses."""
+    import tempfile
+    rel = "/" + rel if absolute else rel
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        try:
+            expected = staged_path(root, rel)
+        except OutputError:
+            with pytest.raises(OutputError):
+                stage(str(root), rel, b"data", set())
+            return
+        stage(str(root), rel, b"data", set())
+        assert [p for p in root.rglob("*") if p.is_file()] == [expected]
+        assert expected.read_bytes() == b"data"
 
 
 def test_refuses_to_replace_a_folder_it_did_not_create(tmp_path):
