@@ -100,8 +100,14 @@ def feed_items(spec: FeedSpec, limit: int) -> list[Entry]:
 
 
 def write_feed(spec: FeedSpec, settings: Settings, root_url: str, body_of: Callable[[Entry], str],
-               language: str | None = None) -> bytes:
-    """The feed ``spec`` describes, as UTF-8 XML."""
+               language: str | None = None, as_is: dict[str, bool] | None = None) -> bytes:
+    """The feed ``spec`` describes, as UTF-8 XML.
+
+    ``as_is``: a memo, kept across the feeds of one build, of whether each
+    article's body (by its cache key, which decides it) goes into a feed as
+    it is: XML-safe, its URLs absolute. An article is in about five feeds
+    (its tags', its countries', the site's: 4.8 in a sample of 2,069 files),
+    and checking its body each time was a sixth of the feeds' time."""
     def absolute(path: str) -> str:
         return root_url + quote_path(path)
 
@@ -133,7 +139,7 @@ def write_feed(spec: FeedSpec, settings: Settings, root_url: str, body_of: Calla
         entry.title(title)
         entry.link(href=url)
         entry.description(xml_safe(article.summary) or title, isSummary=True)
-        entry.content(absolute_links(xml_safe(body_of(article)), url), type="html")
+        entry.content(_content(article, url, body_of, as_is), type="html")
         published = publication_datetime(article.date)
         if published:
             entry.published(published)
@@ -149,6 +155,17 @@ def write_feed(spec: FeedSpec, settings: Settings, root_url: str, body_of: Calla
     if spec.kind == "atom":
         return fg.atom_str(pretty=True)
     return fg.rss_str(pretty=True)
+
+
+def _content(article: Entry, url: str, body_of: Callable[[Entry], str], as_is: dict[str, bool] | None) -> str:
+    """The body of ``article`` (at ``url``) as a feed holds it (see ``write_feed``)."""
+    body = body_of(article)
+    if as_is is not None and as_is.get(article.key):
+        return body
+    content = absolute_links(xml_safe(body), url)
+    if as_is is not None:
+        as_is[article.key] = content == body
+    return content
 
 
 def absolute_links(body_html: str, page_url: str) -> str:

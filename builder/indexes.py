@@ -181,12 +181,15 @@ class IndexPlanner:
         """source path → ``list_key`` of every article a planned page shows."""
         self.body_of = body_of
         self.root_url = site_url(settings)
+        self.as_is: dict[str, bool] = {}
+        """The feeds' memo of which bodies go in as they are (see ``write_feed``)."""
 
     def feed(self, spec: FeedSpec) -> Output:
         items = feed_items(spec, self.settings.feed_items)
         key = digest(self.fingerprint, spec.path, spec.title, spec.page, spec.kind, self.root_url,
                      [self.keys[a.source_path] for a in items])
-        return Output(spec.path, key, lambda: write_feed(spec, self.settings, self.root_url, self.body_of))
+        return Output(spec.path, key, lambda: write_feed(spec, self.settings, self.root_url, self.body_of,
+                                                          as_is=self.as_is))
 
     def _feeds_wanted(self, near: Collection[int] | None) -> bool:
         return near is None or min(near) < self.settings.feed_items

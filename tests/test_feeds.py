@@ -25,7 +25,7 @@ import pytest
 from builder.build import build
 from builder.config import Settings
 from builder.feeds import FeedSpec, absolute_links, write_feed, xml_safe
-from builder.models import Article, PartialDate
+from builder.models import Article, Entry, PartialDate
 from tests.conftest import BASE_URL, ROOT, copy_seeds, make_settings
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -434,6 +434,29 @@ def test_a_body_containing_a_cdata_end_marker_stays_well_formed():
         assert 'title="x]]&gt;y"' in item.content or 'title="x]]>y"' in item.content, item.content
         assert "text ]]&gt; more" in item.content
         assert item.title == "A ]]> title"
+
+
+def test_the_memo_of_bodies_taken_as_they_are_changes_no_feed():
+    """Feeds written with one memo (as a build writes them) are the feeds
+    written without: a body with a relative link is made absolute in every
+    feed it is in, and one with a character XML forbids is cleaned."""
+    bodies = {"rel": '<p><a href="../other.html">other</a></p>', "abs": '<p><a href="https://x.org/">x</a></p>',
+              "bad": "<p>bell \x07 here</p>"}
+    articles = [Entry.of(Article(source_path=f"{name}/{n}.md", sha256="0" * 64, slug=f"{name}{n}",
+                                 raw_url=f"raw/{name}.md", raw_size=1, title=name, language="en",
+                                 profile="generic", date=PartialDate(2024, 1, n + 1)), name)
+                for name in bodies for n in range(2)]
+    settings = Settings(base_url=BASE_URL)
+
+    def feeds(memo):
+        return [write_feed(FeedSpec(f"feeds/{n}.xml", "T", "index.html", articles[n:] + articles[:n]), settings,
+                           BASE_URL, lambda a: bodies[a.key], as_is=memo) for n in range(3)]
+
+    memo = {}
+    assert feeds(memo) == feeds(None)
+    assert memo == {"rel": False, "abs": True, "bad": False}
+    assert all(f"{BASE_URL}other.html" in feed.decode() and "../other.html" not in feed.decode()
+               for feed in feeds(memo))  # (the articles' pages are in articles/)
 
 
 # -- validator rules ----------------------------------------------------------------
