@@ -1087,8 +1087,10 @@ def _close_worker_state() -> None:
 
 
 def _reset_worker_state() -> None:
+    from builder.render import forget_templates
     _close_worker_state()
     _WORKER_STATE.clear()
+    forget_templates()
 
 
 _WORKER_STATE: dict[str, object] = {}

@@ -99,6 +99,19 @@ def test_changed_template_rerenders_pages_without_reprocessing(project, tmp_path
     assert 'class="x"' in (out / "index.html").read_text(encoding="utf-8")
 
 
+def test_a_template_edited_after_a_build_in_the_same_process_is_read_again(tmp_path):
+    """``serve`` rebuilds in one process, and templates are not asked for
+    changes while a build renders: each build must read them again."""
+    content, out, templates = copy_seeds(tmp_path / "content"), tmp_path / "site", tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    build(make_settings(content, out, templates_dir=str(templates)))  # renders every page: compiles base.html
+    edited = templates / "base.html"
+    edited.write_text(edited.read_text(encoding="utf-8").replace('<main id="main">', '<main id="main" class="x">'),
+                      encoding="utf-8")
+    build(make_settings(content, out, templates_dir=str(templates)))
+    assert 'class="x"' in (out / "index.html").read_text(encoding="utf-8")
+
+
 def test_changed_labels_reach_article_pages_in_the_same_process(tmp_path):
     """``serve`` rebuilds in one process: no renderer of the older labels may linger."""
     content = copy_seeds(tmp_path / "labels" / "content")
