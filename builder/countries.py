@@ -4,7 +4,7 @@ Names come from CLDR through babel — ``Locale.territories`` of every locale
 babel ships — plus ``data/country_aliases.toml``: aliases, the CLDR short and
 variant forms babel does not expose (US, UK, Turkey, Burma, Ivory Coast),
 demonyms, and blocker phrases. All names of all languages go into ONE
-Aho-Corasick automaton (pyahocorasick), built once per process on first use.
+Aho-Corasick automaton (ahocorasick_rs), built once per process on first use.
 
 How a text is read (``PhraseMatcher``, shared with ``topics``):
 
@@ -53,8 +53,8 @@ Jordan, 中共, 大陆...) are written next to the data, in the header of
 ``data/country_aliases.toml``.
 
 Written by hand because no maintained library matches a gazetteer across
-scripts with these boundary rules; babel supplies the names, pyahocorasick the
-automaton.
+scripts with these boundary rules; babel supplies the names, ahocorasick_rs (the
+aho-corasick crate of ripgrep) the automaton.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-import ahocorasick
+import ahocorasick_rs
 import babel.localedata
 from babel import Locale, UnknownLocaleError
 
@@ -169,22 +169,12 @@ class Affixes:
 
 _MAX_AFFIXES = 3
 
-# pyahocorasick looks a character up among a node's children one by one, and
-# the root of an automaton over all the world's country names has ~100
-# children even in the byte form used below. Adding never-matching keys for
-# the commonest bytes of running text first puts them at the front of that
-# list: spaces, lowercase ASCII, UTF-8 continuation bytes, CJK lead bytes.
-_ROOT_ORDER = (" " + "etaoinshrdlcumwfgypbvkjxqz" + "\n"
-               + "".join(map(chr, range(0x80, 0xC0))) + "".join(map(chr, range(0xE0, 0xF0))))
-_NEVER = "\u0100"  # not a byte: a key ending in it can never match
-
-
 def _utf8_units(text: str) -> str:
     """``text`` as its UTF-8 bytes, one character per byte.
 
-    The automaton runs over bytes rather than code points because that keeps
-    every node's list of children short (see _ROOT_ORDER); UTF-8 is
-    self-synchronising, so a match always starts and ends on whole characters.
+    The automaton runs over the bytes (``units.encode("latin-1")``), so its
+    offsets index these units; UTF-8 is self-synchronising, so a match
+    always starts and ends on whole characters.
     """
     return text.encode("utf-8").decode("latin-1")
 
@@ -202,6 +192,11 @@ def _char_at(units: str, index: int) -> str:
     return units[index:index + size].encode("latin-1").decode("utf-8", "replace")
 
 
+def _automaton(words: list[bytes]) -> ahocorasick_rs.BytesAhoCorasick:
+    """One automaton reporting every occurrence of each of ``words``, by its index."""
+    return ahocorasick_rs.BytesAhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.Standard)
+
+
 class PhraseMatcher(Generic[T]):
     """Finds many phrases of many scripts at once, leftmost-longest, whole words.
 
@@ -215,16 +210,23 @@ class PhraseMatcher(Generic[T]):
         affixes = affixes or Affixes({}, {})
         self._prefixes = {s: tuple(map(_utf8_units, p)) for s, p in affixes.prefixes.items()}
         self._suffixes = {s: tuple(map(_utf8_units, p)) for s, p in affixes.suffixes.items()}
-        self._automaton = ahocorasick.Automaton()
-        for unit in _ROOT_ORDER:
-            self._automaton.add_word(unit + _NEVER, None)
+        words: dict[bytes, tuple[int, str, str, T]] = {}  # (forms normalised alike: the last one's payload)
         for form, payload in phrases.items():
             form = normalize_text(form)
             if form:
-                units = _utf8_units(form)
-                self._automaton.add_word(
-                    units, (len(units), char_script(form[0]), char_script(form[-1]), payload))
-        self._automaton.make_automaton()
+                word = form.encode("utf-8")
+                words[word] = (len(word), char_script(form[0]), char_script(form[-1]), payload)
+        self._words = list(words)
+        self._found = list(words.values())
+        """For each word, by its index: (length, first and last character's script, payload)."""
+        self._automaton = _automaton(self._words)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_automaton"}  # (it cannot be pickled)
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._automaton = _automaton(self._words)
 
     def find(self, text: str) -> list[tuple[int, int, T]]:
         """Non-overlapping occurrences in ``normalize_text(text)``, leftmost-longest,
@@ -250,19 +252,21 @@ class PhraseMatcher(Generic[T]):
         units = _utf8_units(normalize_text(text))
         return [c[4] for c in sorted(self._candidates(units))]
 
-    def _candidates(self, units: str) -> Iterable[tuple[int, int, int, int, T]]:
+    def _candidates(self, units: str) -> Iterable[tuple[int, int, int, tuple[int, int], T]]:
         """Occurrences whose edges fit their script: (start, -end, -length, n, payload).
 
-        Sorted, they are leftmost-longest first; ``n`` (the automaton's order)
-        breaks every tie, so sorting never compares payloads."""
-        for n, (last, (length, first_script, last_script, payload)) in enumerate(
-                self._automaton.iter(units)):
-            start = self._left_edge(units, last + 1 - length, first_script)
+        Sorted, they are leftmost-longest first; ``n`` (where the word ends in
+        the text, then which word it is) breaks every tie, so sorting never
+        compares payloads."""
+        found = self._found
+        for index, begin, stop in self._automaton.find_matches_as_indexes(units.encode("latin-1"), overlapping=True):
+            length, first_script, last_script, payload = found[index]
+            start = self._left_edge(units, begin, first_script)
             if start is None:
                 continue
-            end = self._right_edge(units, last + 1, last_script, 0)
+            end = self._right_edge(units, stop, last_script, 0)
             if end is not None:
-                yield start, -end, -length, n, payload
+                yield start, -end, -length, (stop, index), payload
 
     def _left_edge(self, units: str, start: int, script: str) -> int | None:
         if not script or script in _UNSPACED_SCRIPTS:
@@ -632,7 +636,7 @@ def default_matcher() -> CountryMatcher:
 
     import babel
     key = hashlib.sha1(ALIASES_PATH.read_bytes() + Path(__file__).read_bytes() + babel.__version__.encode()
-                       + importlib.metadata.version("pyahocorasick").encode()).hexdigest()[:16]
+                       + importlib.metadata.version("ahocorasick-rs").encode()).hexdigest()[:16]
     folder = _MATCHER_CACHE_DIR[0]
     stored = folder / f"{_MATCHER_FILE_PREFIX}{key}.pickle"
     matcher = _load_matcher(stored)

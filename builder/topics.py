@@ -19,7 +19,7 @@ Overlapping terms of different concepts all count: 中共病毒 is both
 and ``protests``.
 
 Written by hand: no library maps multilingual terms onto concepts with these
-boundary rules; the automaton is pyahocorasick's, behind PhraseMatcher.
+boundary rules; the automaton is ahocorasick_rs's, behind PhraseMatcher.
 """
 
 from __future__ import annotations
