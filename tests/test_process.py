@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from builder.build import build, resolve_slug_collisions
 from builder.models import PartialDate, Person, SourceFile
-from builder.process import parse_sidecar_date, permalink_slug, process_source
+from builder.process import _word_count, parse_sidecar_date, permalink_slug, process_source
 from builder.related import is_translation
 from tests.conftest import ROOT, copy_seeds, make_settings
 
@@ -80,3 +84,15 @@ def test_hindi_and_telugu_seeds_are_one_story():
     assert (hindi.language, telugu.language) == ("hi", "te")
     assert is_translation(hindi, telugu)
     assert not is_translation(hindi, english)
+
+
+def test_word_count_counts_spaced_words_and_cjk_characters():
+    # Hello, world, test, x, y; 你好世界 中国。 한국어: ten characters
+    assert _word_count("Hello world 你好世界，中国。 한국어 test123 x_y") == 15
+
+
+@given(st.text(st.sampled_from("ab 1_，。你好한국\u2e80\u9fff\uac00\ud7afé-")))
+def test_word_count_by_runs_counts_every_cjk_character(text):
+    """Counting CJK characters by runs gives one per character."""
+    words = len(re.findall(r"[^\W\d_\u2e80-\u9fff\uac00-\ud7af]+", text))
+    assert _word_count(text) == words + sum(1 for ch in text if "\u2e80" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af")
