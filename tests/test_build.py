@@ -242,8 +242,8 @@ def test_summary_lists_skipped_files_with_reasons(tmp_path, monkeypatch, capsys)
     assert "5 articles" in printed
     assert "1 file(s) skipped:" in printed
     assert "1. zero.md: [read] empty file" in printed
-    for stage in ("scan", "process", "relate", "plan", "render", "commit"):
-        assert re.search(rf"^\s+{stage}\s+\d+\.\d\d s", printed, re.M), stage
+    for name in ("scan", "process", "relate", "plan", "render", "commit"):
+        assert re.search(rf"^\s+{name}\s+\d+\.\d\d s", printed, re.M), name
 
 
 def test_home_lists_newest_first_and_undated_last(seed_site):
