@@ -27,6 +27,7 @@ import importlib
 import marshal
 import os
 import sqlite3
+import sys
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -1087,10 +1088,11 @@ def _close_worker_state() -> None:
 
 
 def _reset_worker_state() -> None:
-    from builder.render import forget_templates
     _close_worker_state()
     _WORKER_STATE.clear()
-    forget_templates()
+    render = sys.modules.get("builder.render")  # (a no-op rebuild never imports it: nothing to forget)
+    if render:
+        render.forget_templates()
 
 
 _WORKER_STATE: dict[str, object] = {}
