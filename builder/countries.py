@@ -675,7 +675,7 @@ def _write_matcher(path: Path, data: bytes) -> None:
     partial.write_bytes(data)
     os.replace(partial, path)
     for old in path.parent.glob(f"{_MATCHER_FILE_PREFIX}*.pickle"):
-        if old != path:  # made by other versions of the data or code: 24 MB each, never read again
+        if old != path:  # made by other versions of the data or code: megabytes each, never read again
             old.unlink(missing_ok=True)
 
 

@@ -164,7 +164,7 @@ _WORD = re.compile(r"[^\W\d_\u2e80-\u9fff\uac00-\ud7af]+")
 
 def _word_count(text: str) -> int:
     """Words of spaced scripts plus characters of CJK text (each counts as a word).
-    ``subn`` counts the matches without building a list of them; CJK
+    ``subn`` counts the words without building a list of them; CJK
     characters are counted by runs, a tenth as many matches as characters."""
     return _WORD.subn("", text)[1] + sum(map(len, _WIDE_RUN.findall(text)))
 

@@ -162,6 +162,18 @@ def test_a_staged_file_lands_where_staged_path_puts_it(rel, absolute):
         assert expected.read_bytes() == b"data"
 
 
+def test_staged_files_share_the_memo_of_made_folders(tmp_path):
+    """A render stages many files with one memo: nested and sibling folders
+    are made as they are first needed, each once."""
+    folders: set[str] = set()
+    paths = ["a/b/c.html", "a/b/d.html", "a/e.html", "f.html", "a/b/g/h.html", "x/y.html", "a/b/g/i.html"]
+    for rel in paths:
+        stage(str(tmp_path), rel, rel.encode(), folders)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == sorted(paths)
+    assert all((tmp_path / rel).read_bytes() == rel.encode() for rel in paths)
+    assert folders == {str(tmp_path / f) for f in ("a/b", "a", ".", "a/b/g", "x")}
+
+
 def test_refuses_to_replace_a_folder_it_did_not_create(tmp_path):
     out = tmp_path / "precious"
     out.mkdir()

@@ -303,6 +303,17 @@ def test_country_name_in_interface_locales():
     assert country_name("QQ") == "QQ"
 
 
+def test_a_stored_matcher_finds_what_the_built_one_finds():
+    """The automaton cannot be pickled: a stored matcher keeps its words and
+    makes it again on load, and must then find the same names."""
+    import pickle
+    text = "\n".join(case["text"] for case in CASES)
+    matcher = default_matcher()
+    stored = pickle.loads(pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL))
+    assert stored.count(text) == matcher.count(text)
+    assert stored._matcher.find_all(text) == matcher._matcher.find_all(text) != []
+
+
 def test_a_stored_matcher_replaces_those_of_other_versions(tmp_path):
     from builder.countries import _write_matcher
     (tmp_path / "country-matcher-0ld.pickle").write_bytes(b"old")

@@ -43,17 +43,22 @@ class _Object:
     title = "an attribute"
 
 
+class _Dict(dict):
+    title = "an attribute of a dict of its own kind"
+
+
 @pytest.mark.parametrize("template", [
     "{{ d.title }}", "{{ d.items is callable }}", "{{ d['items'] }}", "{{ d.get('title') }}",
     "{{ d.missing is defined }}", "{{ o.title }}", "{{ o.missing is defined }}", "{{ s.upper is callable }}",
-    "{{ n.title }}",
+    "{{ n.title }}", "{{ sub.title }}", "{{ sub.other }}",
 ])
 def test_dict_attributes_in_templates_are_jinjas(template):
     """The environment's quicker lookup on dicts gives what Jinja gives:
     an item, a dict's own method before an item of the same name, undefined
     for what neither holds, and other objects as Jinja treats them."""
     context = {"d": {"title": "an item", "items": "an item named items", "get": "shadowed"},
-               "o": _Object(), "s": "text", "n": {"title": {"title": "nested"}}}
+               "o": _Object(), "s": "text", "n": {"title": {"title": "nested"}},
+               "sub": _Dict(title="an item", other="another item")}
 
     def render(env):
         return env.from_string(template).render(**context)

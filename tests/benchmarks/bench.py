@@ -27,7 +27,6 @@ See docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
-import compileall
 import hashlib
 import json
 import os
@@ -92,11 +91,12 @@ def snapshot_ours(repo: Path, work: Path) -> OursProgram:
     shutil.rmtree(snapshot, ignore_errors=True)
     for name in ("builder", "templates", "static"):
         shutil.copytree(repo / name, snapshot / name, ignore=shutil.ignore_patterns("__pycache__"))
-    compileall.compile_dir(snapshot / "builder", quiet=1)
     python = repo / ".venv" / "bin" / "python"
+    python = str(python if python.is_file() else sys.executable)
+    # (by the interpreter of the runs: another version's bytecode would be ignored)
+    subprocess.run([python, "-m", "compileall", "-q", str(snapshot / "builder")], check=True)
     env = {**os.environ, "PYTHONPATH": str(snapshot)}
-    return OursProgram([str(python if python.is_file() else sys.executable), "-m", "builder"], env, snapshot,
-                       live=False)
+    return OursProgram([python, "-m", "builder"], env, snapshot, live=False)
 
 
 class Ours:
