@@ -139,6 +139,8 @@ class StagingSite:
         if self.root.exists():
             shutil.rmtree(self.root)
         self.root.mkdir()
+        self._folders: set[str] = set()
+        """The folders ``write_bytes`` has made under ``root`` (see ``stage``)."""
 
     @functools.cached_property
     def current_files(self) -> set[str]:
@@ -155,11 +157,9 @@ class StagingSite:
         return staged_path(self.root, rel)
 
     def write_bytes(self, rel: str, data: bytes) -> None:
-        target = self.path_for(rel)
-        if target.exists():
+        if self.path_for(rel).exists():
             raise OutputError(f"two outputs claim the same path: {rel}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        stage(str(self.root), rel, data, self._folders)
 
     def staged(self) -> list[str]:
         """Site-relative POSIX paths of the staged files, sorted."""
