@@ -46,6 +46,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import lxml.html
+from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.feed import FeedGenerator
 
 from builder import __version__
@@ -115,7 +116,11 @@ def write_feed(spec: FeedSpec, settings: Settings, root_url: str, body_of: Calla
     dates = [d for a in items if (d := publication_datetime(a.date))]
     newest = max(dates) if dates else _EPOCH
     fg = FeedGenerator()
-    fg.load_extension("dc", atom=False, rss=True)  # RSS <author> needs an e-mail; dc:creator a name
+    # RSS <author> needs an e-mail; dc:creator a name. (``load_extension("dc")``
+    # registers these two classes, but first looks for a module
+    # ``feedgen.ext.dc_entry`` that does not exist: a failed import per feed,
+    # 55 µs, 1.2 s of CPU over the 22,724 feeds of a 29k-article site.)
+    fg.register_extension("dc", DcExtension, DcEntryExtension, atom=False, rss=True)
     fg.id(absolute(spec.path))
     fg.title(xml_safe(spec.title) or spec.path)
     # feedgen uses the last link added as the RSS channel <link>: self goes first.
