@@ -1,6 +1,8 @@
 """Language of the body, and how classification combines countries and tags."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builder.classify import detect_language, tags_of, vocabulary
 
@@ -54,3 +56,34 @@ def test_characters_are_counted_by_script_once_per_distinct_character():
     # a few kana among many Han characters still make it Japanese (10% rule), fewer do not
     assert detect_language("東京" * 9 + "のの") == "ja"
     assert detect_language("東京" * 10 + "の") == "zh-Hant"
+
+
+def test_scripts_do_not_overlap():
+    """``_mostly_han`` relies on it: more than half of a text in one script
+    leaves less than half for all the others."""
+    from builder.classify import _scripts_of
+    assert all(len(_scripts_of.__wrapped__(chr(code))) <= 1 for code in range(0x10000))
+
+
+_HAN_TEXT_ALPHABET = (
+    "这们说从门关发会对时经过还样国东车长开见问题"  # simplified only
+    "這們說從門關發會對時經過還樣國東車長開見問題"  # traditional only
+    "中日人大上下山水火木金土天"  # both scripts
+    "の東カタかなア" "한국" "Москва" "abcXYZé" "0123" "。，、「」 \n\u3000"
+)
+
+
+@given(st.text(alphabet=_HAN_TEXT_ALPHABET, max_size=60))
+@settings(max_examples=400, deadline=None)
+def test_the_count_of_a_mostly_han_text_gives_the_full_counts_answer(text):
+    from builder.classify import _language_by_scripts, _mostly_han
+    quick = _mostly_han(text)
+    assert quick is None or quick == _language_by_scripts(text)
+
+
+def test_a_chinese_body_takes_the_quick_count_and_a_mixed_one_does_not():
+    from builder.classify import _mostly_han
+    assert _mostly_han("这场会议除了讨论和平计划之外，进一步具体化了反西方轴心。") == "zh-Hans"
+    assert _mostly_han("這場會議除了討論和平計劃之外，進一步具體化了反西方軸心。") == "zh-Hant"
+    assert _mostly_han("東京の首相はかなりの時間を記者団に語った。") is None  # half of it is not Han
+    assert _mostly_han("NATO 北约 summit") is None
