@@ -154,9 +154,10 @@ def write_feed(spec: FeedSpec, settings: Settings, root_url: str, body_of: Calla
             entry.author({"name": name})
         if authors:
             entry.dc.dc_creator(authors)
-        for tag in article.tags:
-            if xml_safe(tag).strip():
-                entry.category(term=xml_safe(tag).strip())
+        # all at once: each call to category() rebuilds the entry's list of them
+        categories = [{"term": term} for tag in article.tags if (term := xml_safe(tag).strip())]
+        if categories:
+            entry.category(categories)
     if spec.kind == "atom":
         return fg.atom_str(pretty=True)
     return fg.rss_str(pretty=True)
