@@ -249,3 +249,17 @@ def test_a_caption_beside_an_image_makes_a_figure_and_one_elsewhere_does_not():
     assert body.html == ('<p>intro x</p><figure><img alt="" decoding="async" loading="lazy" '
                          'referrerpolicy="no-referrer" src="https://a.example/1.jpg">'
                          '<figcaption>A caption</figcaption></figure>')
+
+
+@given(st.text(alphabet="中文。「a B\u3000 \t\n\r\x0b\x1c\x85\u2028\u00a0", max_size=40))
+@settings(max_examples=500, deadline=None)
+def test_the_edge_after_wide_text_is_searched_in_the_tail_alone(text):
+    from builder.clean import _EDGE_AFTER_WIDE, _drop_edge_after_wide
+    assert _drop_edge_after_wide(text) == _EDGE_AFTER_WIDE.sub("", text)
+
+
+def test_a_line_break_ending_wide_text_goes_even_after_an_ideographic_space():
+    from builder.clean import _drop_edge_after_wide
+    assert _drop_edge_after_wide("中文\n  ") == "中文"
+    assert _drop_edge_after_wide("中文\u3000\n") == "中文\u3000"  # U+3000 is wide and a space
+    assert _drop_edge_after_wide("ab\n") == "ab\n" and _drop_edge_after_wide("\u3000\n") == "\u3000"
