@@ -49,12 +49,9 @@ def detect_language(text: str) -> str:
 def _language_by_scripts(sample: str) -> str:
     """The language of ``sample`` from the count of its characters in each script."""
     counts = dict.fromkeys(_SCRIPT_PATTERNS, 0)
-    han_chars: dict[str, int] = {}  # each Han character and how often it occurs
     for ch, n in Counter(sample).items():
         for name in _scripts_of(ch):
             counts[name] += n
-            if name == "HAN":
-                han_chars[ch] = n
     script, count = max(counts.items(), key=lambda item: item[1])
     if count == 0:
         return "und"
@@ -62,9 +59,7 @@ def _language_by_scripts(sample: str) -> str:
     if kana and kana >= 0.1 * (kana + han):
         return "ja"
     if script in ("HAN", "KANA"):
-        simplified, traditional = _han_tables()
-        return _chinese_variant(sum(han_chars[ch] for ch in simplified.intersection(han_chars)),
-                                sum(han_chars[ch] for ch in traditional.intersection(han_chars)))
+        return _chinese_variant(sample)
     if script == "LATIN":
         return _latin_language(sample)
     return script
@@ -85,8 +80,7 @@ def _mostly_han(sample: str) -> str | None:
     kana = _SCRIPT_PATTERNS["KANA"].subn("", sample)[1]
     if kana and kana >= 0.1 * (kana + han):
         return "ja"
-    simplified, traditional = _variant_patterns()
-    return _chinese_variant(simplified.subn("", sample)[1], traditional.subn("", sample)[1])
+    return _chinese_variant(sample)
 
 
 @cache
@@ -106,17 +100,17 @@ def _han_tables() -> tuple[frozenset[str], frozenset[str]]:
 @cache
 def _variant_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """``_han_tables`` as character classes, each keeping only the characters
-    of the Han ranges (the only ones ``_language_by_scripts`` counts)."""
+    of the Han ranges (the only ones counted as Han)."""
     def han_class(chars: frozenset[str]) -> re.Pattern[str]:
         kept = sorted(ch for ch in chars if _SCRIPT_PATTERNS["HAN"].fullmatch(ch))
         return re.compile("[" + "".join(map(re.escape, kept)) + "]" if kept else "(?!)")
     return tuple(map(han_class, _han_tables()))
 
 
-def _chinese_variant(simplified: int, traditional: int) -> str:
+def _chinese_variant(sample: str) -> str:
     """zh-Hans or zh-Hant by which script's own characters occur more often
-    (``simplified``, ``traditional``: how many characters of the sample exist
-    in only that script)."""
+    in ``sample`` (Han characters that exist in only one of the two scripts)."""
+    simplified, traditional = (pattern.subn("", sample)[1] for pattern in _variant_patterns())
     if simplified == traditional == 0:
         return "zh"
     return "zh-Hant" if traditional > simplified else "zh-Hans"
