@@ -232,8 +232,7 @@ class PhraseMatcher(Generic[T]):
         """Non-overlapping occurrences in ``normalize_text(text)``, leftmost-longest,
         as (start, end, payload) with character offsets."""
         encoded = normalize_text(text).encode("utf-8")
-        units = encoded.decode("latin-1")  # (``_utf8_units``)
-        candidates = sorted(self._candidates(units, encoded))
+        candidates = sorted(self._candidates(encoded))
         found: list[tuple[int, int, T]] = []
         reached = chars = 0
         for start, neg_end, _, _, payload in candidates:
@@ -249,16 +248,16 @@ class PhraseMatcher(Generic[T]):
 
     def find_all(self, text: str) -> list[T]:
         """Payloads of every occurrence, overlapping ones included, left to right."""
-        encoded = normalize_text(text).encode("utf-8")
-        return [c[4] for c in sorted(self._candidates(encoded.decode("latin-1"), encoded))]
+        return [c[4] for c in sorted(self._candidates(normalize_text(text).encode("utf-8")))]
 
-    def _candidates(self, units: str, encoded: bytes) -> Iterable[tuple[int, int, int, tuple[int, int], T]]:
-        """Occurrences whose edges fit their script: (start, -end, -length, n, payload),
-        in ``units`` (``_utf8_units``) of the UTF-8 text ``encoded``.
+    def _candidates(self, encoded: bytes) -> Iterable[tuple[int, int, int, tuple[int, int], T]]:
+        """Occurrences whose edges fit their script in the UTF-8 text
+        ``encoded``: (start, -end, -length, n, payload), in bytes.
 
         Sorted, they are leftmost-longest first; ``n`` (where the word ends in
         the text, then which word it is) breaks every tie, so sorting never
         compares payloads."""
+        units = encoded.decode("latin-1")  # (``_utf8_units`` of the text: the edges read it)
         found = self._found
         for index, begin, stop in self._automaton.find_matches_as_indexes(encoded, overlapping=True):
             length, first_script, last_script, payload = found[index]
