@@ -21,7 +21,7 @@ per size and the ratios are printed; everything goes to WORK/results.json.
 
 Nothing is deleted while the tools are measured: the run folders of the last
 run are moved into WORK/trash first and deleted after the last build, and a
-run that starts within five minutes of such a deletion waits for the rest of
+run that starts within six minutes of such a deletion waits for the rest of
 them (see ``QUIET_AFTER_DELETE_S``).
 
     python tests/benchmarks/bench.py --corpus /tmp/bench/bench --sizes 1000 --work /tmp/archive-bench
@@ -555,17 +555,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def move_to_trash(work: Path, folders: list[Path]) -> int:
+def move_to_trash(work: Path, folders: list[Path]) -> None:
     """Move those of ``folders`` that exist into WORK/trash (a rename: nothing
-    is deleted yet); how many were moved."""
+    is deleted yet)."""
     trash = work / TRASH
-    moved = 0
     for folder in folders:
         if folder.exists():
             trash.mkdir(exist_ok=True)
             folder.rename(trash / f"{time.time_ns()}-{folder.parent.name}-{folder.name}")
-            moved += 1
-    return moved
 
 
 def wait_for_quiet(work: Path, quiet_s: float = QUIET_AFTER_DELETE_S, sleep: Callable = time.sleep) -> float:
