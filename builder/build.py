@@ -149,6 +149,12 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
             # files are scanned (a no-op pays 0.02-0.03 s for it, an edit
             # saves 0.1 s of waiting for the worker).
             editor = _EditWorker(job)
+        if not incremental:
+            # A full build: the country matcher, when none is stored, is built
+            # (a child process, 1.2 s) while the files are scanned.
+            from builder import countries
+            countries.use_cache_dir(job.cache_path.parent)
+            countries.build_matcher_soon()
         with stages.time("scan"):
             files = _scan_files(content, cache)
             manifest_sha = _manifest_sha(content)
@@ -366,6 +372,12 @@ def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], cach
     return _Scan(scanned, identity, made, memo, changed)
 
 
+LATIN_WARM_UP = 100
+"""From this many files to process on, the parent loads langdetect's profiles
+before the workers fork (``classify.warm_up``), as every worker would load
+them for itself at its first Latin-script text: with fewer, that may be none."""
+
+
 def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_Stages",
              progress) -> tuple[list[Entry], list[Skip], set[str]]:
     """The entry of every article (processed again only when the cache does not
@@ -383,7 +395,8 @@ def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_St
         # before the pool forks its workers (on first use), so they inherit the
         # matchers; frozen, so that the workers' collector never touches (and
         # so copies) the pages they share with this process
-        classify.warm_up(job.vocabulary)
+        importlib.import_module("builder.process")  # the workers' imports too
+        classify.warm_up(job.vocabulary, latin=len(misses) >= LATIN_WARM_UP)
         gc.freeze()
     results = run(partial(_process_one, job), [(s.path, marshal.loads(s.provenance), s.key) for s in misses])
     hits = cache.entries([s.key for s in scanned if s.key in stored])

@@ -618,6 +618,9 @@ class CountryMatcher:
 
 _MATCHER_CACHE_DIR: list[Path] = []
 _MATCHER_FILE_PREFIX = "country-matcher-"
+_MATCHER_BUILDERS: dict[Path, tuple[int, object]] = {}
+"""Stored matcher path -> (pid of the process that started it, the child
+process building it), for ``build_matcher_soon``."""
 
 
 def use_cache_dir(folder: Path) -> None:
@@ -626,31 +629,55 @@ def use_cache_dir(folder: Path) -> None:
     _MATCHER_CACHE_DIR[:] = [folder]
 
 
+def build_matcher_soon() -> None:
+    """Start building the stored matcher now, in a child process, when
+    ``default_matcher`` will have to: the caller goes on (a build scans its
+    files) while the child works, and ``default_matcher`` waits for it."""
+    if not _MATCHER_CACHE_DIR or default_matcher.cache_info().currsize:
+        return
+    stored = _stored_matcher_path()
+    if stored not in _MATCHER_BUILDERS and not stored.exists():
+        _MATCHER_BUILDERS[stored] = (os.getpid(), _start_builder(stored))
+
+
 @functools.cache
 def default_matcher() -> CountryMatcher:
     """The matcher built from CLDR and the shipped alias file, once per process
     (and, given a cache folder, once per version of the data and this code)."""
     if not _MATCHER_CACHE_DIR:
         return CountryMatcher.from_data()
+    stored = _stored_matcher_path()
+    started_by, child = _MATCHER_BUILDERS.pop(stored, (None, None))
+    if child is None or started_by != os.getpid():  # (a forked worker cannot wait for its parent's child)
+        matcher = _load_matcher(stored)
+        if matcher is not None:
+            return matcher
+        child = _start_builder(stored)
+    child.join()
+    matcher = _load_matcher(stored)
+    return matcher if matcher is not None else _store_matcher(stored)  # the child failed: build it here
+
+
+def _stored_matcher_path() -> Path:
+    """Where the matcher of this version of the data and code is stored."""
     import importlib.metadata
 
     import babel
     key = hashlib.sha1(ALIASES_PATH.read_bytes() + Path(__file__).read_bytes() + babel.__version__.encode()
                        + importlib.metadata.version("ahocorasick-rs").encode()).hexdigest()[:16]
-    folder = _MATCHER_CACHE_DIR[0]
-    stored = folder / f"{_MATCHER_FILE_PREFIX}{key}.pickle"
-    matcher = _load_matcher(stored)
-    if matcher is not None:
-        return matcher
-    # Gathering the names loads every CLDR locale: a few hundred megabytes that
-    # this process would keep (freed, but not given back) and share with every
-    # worker it forks. A child process gathers them and stores the matcher.
+    return _MATCHER_CACHE_DIR[0] / f"{_MATCHER_FILE_PREFIX}{key}.pickle"
+
+
+def _start_builder(stored: Path):
+    """A started child process that builds the matcher and stores it at ``stored``.
+
+    Gathering the names loads every CLDR locale: a few hundred megabytes that
+    this process would keep (freed, but not given back) and share with every
+    worker it forks."""
     import multiprocessing
     child = multiprocessing.get_context("fork").Process(target=_store_matcher, args=(stored,))
     child.start()
-    child.join()
-    matcher = _load_matcher(stored)
-    return matcher if matcher is not None else _store_matcher(stored)  # the child failed: build it here
+    return child
 
 
 def _load_matcher(stored: Path) -> CountryMatcher | None:

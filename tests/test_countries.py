@@ -320,3 +320,38 @@ def test_a_stored_matcher_replaces_those_of_other_versions(tmp_path):
     (tmp_path / "other.pickle").write_bytes(b"not ours")
     _write_matcher(tmp_path / "country-matcher-new.pickle", b"new")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["country-matcher-new.pickle", "other.pickle"]
+
+
+def test_a_matcher_started_early_is_waited_for_and_then_stored(tmp_path, monkeypatch):
+    """``build_matcher_soon`` starts the child that builds the matcher before it
+    is asked for (a build scans its files meanwhile): ``default_matcher`` then
+    waits for that child instead of starting another, and a later process
+    finds the matcher stored and starts none."""
+    import functools
+    import time
+
+    from builder import countries
+    small = countries.CountryMatcher({"Freedonia": frozenset({"FD"})}, countries.PersonNameRules.from_toml({}),
+                                     countries.Affixes({}, {}))
+    # (in the child, which forks): slow enough that the matcher is never stored
+    # before default_matcher is asked for it
+    monkeypatch.setattr(countries.CountryMatcher, "from_data", classmethod(lambda cls: time.sleep(0.3) or small))
+    monkeypatch.setattr(countries, "default_matcher", functools.cache(countries.default_matcher.__wrapped__))
+    monkeypatch.setattr(countries, "_MATCHER_CACHE_DIR", [])
+    started = []
+    start = countries._start_builder
+    monkeypatch.setattr(countries, "_start_builder", lambda stored: started.append(stored) or start(stored))
+
+    countries.build_matcher_soon()
+    assert started == []  # no cache folder: nowhere to store it, nothing to start early
+    countries.use_cache_dir(tmp_path)
+    countries.build_matcher_soon()
+    countries.build_matcher_soon()
+    assert len(started) == 1
+    assert countries.default_matcher().count("Freedonia and Freedonia") == {"FD": 2}
+    assert len(started) == 1 and started[0].is_file()
+
+    countries.default_matcher.cache_clear()  # as in the next build's process
+    countries.build_matcher_soon()
+    assert countries.default_matcher().count("Freedonia") == {"FD": 1}
+    assert len(started) == 1
