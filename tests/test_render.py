@@ -1,5 +1,6 @@
 """Rendering helpers: relative links, JSON-LD, labels."""
 
+import itertools
 import json
 import posixpath
 import urllib.parse
@@ -22,6 +23,21 @@ PATH = st.tuples(st.lists(FOLDER, max_size=3), FILE).map(lambda p: "/".join([*p[
 def test_relative_url_agrees_with_posixpath(page, target):
     expected = posixpath.relpath(target, posixpath.dirname(page) or ".")
     assert urllib.parse.unquote(relative_url(page, target)) == expected
+
+
+SOME_PATH = st.text(st.sampled_from("ab/#. 新"), max_size=12)
+
+
+@given(SOME_PATH, SOME_PATH)
+def test_relative_url_is_memoised_by_what_decides_it(page, target):
+    """Links are memoised by the page's folder: whatever the strings, the
+    link is the one the rule makes for that very page (leading, doubled and
+    trailing slashes too)."""
+    path, _, fragment = target.partition("#")
+    base, parts = page.split("/")[:-1], path.split("/")
+    common = len(list(itertools.takewhile(lambda pair: pair[0] == pair[1], zip(base, parts[:-1]))))
+    expected = quote_path("../" * (len(base) - common) + "/".join(parts[common:])) + (f"#{fragment}" if fragment else "")
+    assert relative_url(page, target) == expected
 
 
 def test_relative_url_keeps_fragments_and_percent_encodes():
