@@ -141,7 +141,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                    and marker_build_id(out) == cache.build_id())
     site = StagingSite(out)
     job = _Job(content, cache.path, vocabulary)
-    editor = None
+    editor = countries = None
     try:
         summary = cache.blob("summary") if incremental else None
         if summary and settings.workers > 1:
@@ -257,6 +257,8 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
     finally:
         if editor:
             editor.close()
+        if countries:  # the matcher's child, if the build ended without needing it
+            countries.wait_for_builder()
         if collecting:
             gc.enable()
         if unfreeze:
@@ -392,6 +394,9 @@ def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_St
         importlib.import_module("builder.process")  # the workers' imports too
         classify.warm_up(job.vocabulary)
         gc.freeze()
+    elif misses:
+        from builder import countries
+        countries.wait_for_builder()  # the lone file's worker then loads the stored matcher
     results = run(partial(_process_one, job), [(s.path, marshal.loads(s.provenance), s.key) for s in misses])
     hits = cache.entries([s.key for s in scanned if s.key in stored])
     rows: dict[str, tuple] = {}

@@ -70,11 +70,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import ahocorasick_rs
 import babel.localedata
 from babel import Locale, UnknownLocaleError
+
+if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
 
 ALIASES_PATH = Path(__file__).parent / "data" / "country_aliases.toml"
 
@@ -618,7 +621,7 @@ class CountryMatcher:
 
 _MATCHER_CACHE_DIR: list[Path] = []
 _MATCHER_FILE_PREFIX = "country-matcher-"
-_MATCHER_BUILDERS: dict[Path, tuple[int, object]] = {}
+_MATCHER_BUILDERS: dict[Path, tuple[int, BaseProcess]] = {}
 """Stored matcher path -> (pid of the process that started it, the child
 process building it), for ``build_matcher_soon``."""
 
@@ -630,14 +633,27 @@ def use_cache_dir(folder: Path) -> None:
 
 
 def build_matcher_soon() -> None:
-    """Start building the stored matcher now, in a child process, when
-    ``default_matcher`` will have to: the caller goes on (a build scans its
-    files) while the child works, and ``default_matcher`` waits for it."""
+    """Start building the stored matcher now, in a child process, when none
+    is stored (a full build most likely needs it): the caller goes on (a
+    build scans its files) while the child works, and ``default_matcher``
+    waits for it. A caller that may fork workers first, or end without the
+    matcher, waits for the child with ``wait_for_builder``."""
     if not _MATCHER_CACHE_DIR or default_matcher.cache_info().currsize:
         return
     stored = _stored_matcher_path()
     if stored not in _MATCHER_BUILDERS and not stored.exists():
         _MATCHER_BUILDERS[stored] = (os.getpid(), _start_builder(stored))
+
+
+def wait_for_builder() -> None:
+    """Wait for the child ``build_matcher_soon`` started in this process, if
+    any: a worker forked after it finds the matcher stored instead of
+    building it again (it cannot wait for its parent's child), and no child
+    outlives the build."""
+    for stored, (started_by, child) in list(_MATCHER_BUILDERS.items()):
+        if started_by == os.getpid():
+            child.join()
+            del _MATCHER_BUILDERS[stored]
 
 
 @functools.cache
@@ -668,7 +684,7 @@ def _stored_matcher_path() -> Path:
     return _MATCHER_CACHE_DIR[0] / f"{_MATCHER_FILE_PREFIX}{key}.pickle"
 
 
-def _start_builder(stored: Path):
+def _start_builder(stored: Path) -> BaseProcess:
     """A started child process that builds the matcher and stores it at ``stored``.
 
     Gathering the names loads every CLDR locale: a few hundred megabytes that
@@ -689,9 +705,13 @@ def _load_matcher(stored: Path) -> CountryMatcher | None:
 
 
 def _store_matcher(stored: Path) -> CountryMatcher:
-    """Build the matcher and store it at ``stored``."""
+    """Build the matcher and store it at ``stored`` (when it can: it is only a
+    cache, and a build goes on without it)."""
     matcher = CountryMatcher.from_data()
-    _write_matcher(stored, pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL))
+    try:
+        _write_matcher(stored, pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
     return matcher
 
 

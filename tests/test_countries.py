@@ -322,36 +322,133 @@ def test_a_stored_matcher_replaces_those_of_other_versions(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["country-matcher-new.pickle", "other.pickle"]
 
 
-def test_a_matcher_started_early_is_waited_for_and_then_stored(tmp_path, monkeypatch):
-    """``build_matcher_soon`` starts the child that builds the matcher before it
-    is asked for (a build scans its files meanwhile): ``default_matcher`` then
-    waits for that child instead of starting another, and a later process
-    finds the matcher stored and starts none."""
+@pytest.fixture
+def small_matcher(tmp_path, monkeypatch):
+    """The matcher's functions over a one-name matcher and a fresh process
+    state; returns the file where each build of it (in whatever process)
+    writes its pid. The build is slow on purpose, so that it is never stored
+    before ``default_matcher`` is asked for it."""
     import functools
+    import os
     import time
 
     from builder import countries
     small = countries.CountryMatcher({"Freedonia": frozenset({"FD"})}, countries.PersonNameRules.from_toml({}),
                                      countries.Affixes({}, {}))
-    # (in the child, which forks): slow enough that the matcher is never stored
-    # before default_matcher is asked for it
-    monkeypatch.setattr(countries.CountryMatcher, "from_data", classmethod(lambda cls: time.sleep(0.3) or small))
+    builds = tmp_path / "builds.txt"
+
+    def from_data(cls):
+        with builds.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        time.sleep(1.0)
+        return small
+
+    monkeypatch.setattr(countries.CountryMatcher, "from_data", classmethod(from_data))
     monkeypatch.setattr(countries, "default_matcher", functools.cache(countries.default_matcher.__wrapped__))
     monkeypatch.setattr(countries, "_MATCHER_CACHE_DIR", [])
-    started = []
-    start = countries._start_builder
-    monkeypatch.setattr(countries, "_start_builder", lambda stored: started.append(stored) or start(stored))
+    monkeypatch.setattr(countries, "_MATCHER_BUILDERS", {})
+    return builds
 
+
+def _builders(builds: Path) -> list[int]:
+    return [int(line) for line in builds.read_text().split()] if builds.exists() else []
+
+
+def test_a_matcher_started_early_is_waited_for_and_then_stored(small_matcher, tmp_path):
+    """``build_matcher_soon`` starts the child that builds the matcher before it
+    is asked for (a build scans its files meanwhile): ``default_matcher`` then
+    waits for that child instead of starting another or building it itself,
+    and a later process finds the matcher stored and builds none."""
+    import os
+
+    from builder import countries
     countries.build_matcher_soon()
-    assert started == []  # no cache folder: nowhere to store it, nothing to start early
-    countries.use_cache_dir(tmp_path)
+    assert countries._MATCHER_BUILDERS == {}  # no cache folder: nowhere to store it, nothing to start early
+    countries.use_cache_dir(tmp_path / "cache")
     countries.build_matcher_soon()
     countries.build_matcher_soon()
-    assert len(started) == 1
     assert countries.default_matcher().count("Freedonia and Freedonia") == {"FD": 2}
-    assert len(started) == 1 and started[0].is_file()
+    built = _builders(small_matcher)
+    assert len(built) == 1 and built[0] != os.getpid()  # once, in the child
 
     countries.default_matcher.cache_clear()  # as in the next build's process
     countries.build_matcher_soon()
     assert countries.default_matcher().count("Freedonia") == {"FD": 1}
-    assert len(started) == 1
+    assert len(_builders(small_matcher)) == 1
+
+
+@pytest.mark.parametrize("wait", [False, True])
+def test_a_worker_forked_while_the_matcher_is_built_gets_it(small_matcher, tmp_path, wait):
+    """A process forked from the one that started the matcher's child cannot
+    wait for that child: it builds the matcher itself (``wait`` False), or,
+    once its parent has waited (``wait_for_builder``, as a build does before
+    its workers fork), loads the stored one."""
+    import multiprocessing
+
+    from builder import countries
+    countries.use_cache_dir(tmp_path / "cache")
+    countries.build_matcher_soon()
+    if wait:
+        countries.wait_for_builder()
+        assert countries._MATCHER_BUILDERS == {} and len(_builders(small_matcher)) == 1
+    context = multiprocessing.get_context("fork")
+    found = context.Queue()
+    worker = context.Process(target=lambda: found.put(countries.default_matcher().count("Freedonia")))
+    worker.start()
+    assert found.get(timeout=10) == {"FD": 1}
+    worker.join()
+    assert worker.exitcode == 0
+    assert len(_builders(small_matcher)) == (1 if wait else 2)
+
+
+def test_a_full_build_of_one_file_builds_the_matcher_once(small_matcher, tmp_path):
+    """With one file to process, a build's parent does not load the matcher
+    (its one worker does); it waits for the child it started before forking
+    the worker, which then loads the stored matcher."""
+    from builder.build import build
+    from tests.conftest import make_settings
+    content = tmp_path / "content"
+    content.mkdir()
+    # (in Chinese, so that the worker, not loading langdetect, asks for the matcher at once)
+    (content / "a.md").write_text("# Freedonia 的新闻\n\n今天来自 Freedonia 的新闻。\n", encoding="utf-8")
+    report = build(make_settings(content, tmp_path / "site", jobs=2))
+    assert report.articles == 1
+    assert len(_builders(small_matcher)) == 1
+
+
+def test_no_matcher_child_outlives_a_build_that_did_not_need_it(small_matcher, tmp_path):
+    """A full build whose articles all come from the cache (its site was
+    removed) starts the matcher's child when none is stored, and waits for it
+    before it returns."""
+    import multiprocessing
+    import shutil
+
+    from builder import countries
+    from builder.build import build
+    from tests.conftest import make_settings
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text("# Freedonia 的新闻\n\n今天来自 Freedonia 的新闻。\n", encoding="utf-8")
+    settings = make_settings(content, tmp_path / "site", jobs=2)
+    build(settings)
+    shutil.rmtree(tmp_path / "site")
+    for stored in (tmp_path / ".archive-cache").glob("country-matcher-*"):
+        stored.unlink()
+    report = build(settings)
+    assert report.articles == 1 and report.processed == 0
+    assert countries._MATCHER_BUILDERS == {} and multiprocessing.active_children() == []
+    assert len(_builders(small_matcher)) == 2
+
+
+def test_a_matcher_that_cannot_be_stored_is_still_used(small_matcher, tmp_path, monkeypatch):
+    """The stored matcher is only a cache: a full disk or a read-only cache
+    folder costs the time to build it, not the build."""
+    from builder import countries
+
+    def disk_full(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(countries, "_write_matcher", disk_full)
+    countries.use_cache_dir(tmp_path / "cache")
+    assert countries.default_matcher().count("Freedonia") == {"FD": 1}
+    assert len(_builders(small_matcher)) == 2  # the child's, not stored, then this process's
