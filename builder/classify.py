@@ -55,8 +55,7 @@ def _language_by_scripts(sample: str) -> str:
     script, count = max(counts.items(), key=lambda item: item[1])
     if count == 0:
         return "und"
-    kana, han = counts["KANA"], counts["HAN"]
-    if kana and kana >= 0.1 * (kana + han):
+    if _japanese(counts["KANA"], counts["HAN"]):
         return "ja"
     if script in ("HAN", "KANA"):
         return _chinese_variant(sample)
@@ -77,10 +76,15 @@ def _mostly_han(sample: str) -> str | None:
     han = _SCRIPT_PATTERNS["HAN"].subn("", sample)[1]
     if 2 * han <= len(sample):
         return None
-    kana = _SCRIPT_PATTERNS["KANA"].subn("", sample)[1]
-    if kana and kana >= 0.1 * (kana + han):
+    if _japanese(_SCRIPT_PATTERNS["KANA"].subn("", sample)[1], han):
         return "ja"
     return _chinese_variant(sample)
+
+
+def _japanese(kana: int, han: int) -> bool:
+    """Japanese, by its kana: at least a tenth of the Han and kana characters
+    (Japanese writes many words in Han, Chinese writes no kana)."""
+    return kana > 0 and kana >= 0.1 * (kana + han)
 
 
 @cache
