@@ -645,15 +645,18 @@ def build_matcher_soon() -> None:
         _MATCHER_BUILDERS[stored] = (os.getpid(), _start_builder(stored))
 
 
-def wait_for_builder() -> None:
+def wait_for_builder() -> bool:
     """Wait for the child ``build_matcher_soon`` started in this process, if
-    any: a worker forked after it finds the matcher stored instead of
-    building it again (it cannot wait for its parent's child), and no child
-    outlives the build."""
+    any (whether there was one): a worker forked after it finds the matcher
+    stored instead of building it again (it cannot wait for its parent's
+    child), and no child outlives the build."""
+    waited = False
     for stored, (started_by, child) in list(_MATCHER_BUILDERS.items()):
         if started_by == os.getpid():
             child.join()
             del _MATCHER_BUILDERS[stored]
+            waited = True
+    return waited
 
 
 @functools.cache
@@ -663,14 +666,11 @@ def default_matcher() -> CountryMatcher:
     if not _MATCHER_CACHE_DIR:
         return CountryMatcher.from_data()
     stored = _stored_matcher_path()
-    started_by, child = _MATCHER_BUILDERS.pop(stored, (None, None))
-    if child is None or started_by != os.getpid():  # (a forked worker cannot wait for its parent's child)
-        matcher = _load_matcher(stored)
-        if matcher is not None:
-            return matcher
-        child = _start_builder(stored)
-    child.join()
+    waited = wait_for_builder()
     matcher = _load_matcher(stored)
+    if matcher is None and not waited:
+        _start_builder(stored).join()
+        matcher = _load_matcher(stored)
     return matcher if matcher is not None else _store_matcher(stored)  # the child failed: build it here
 
 
