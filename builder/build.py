@@ -1045,8 +1045,9 @@ def _render(settings: Settings, site: StagingSite, todo: list[Output], progress)
     fewer is one copy fewer, for the same number of rendering processes."""
     count = len(todo)
     if settings.workers <= 1 or count <= 64:
+        root, folders = str(site.root), set()
         for done, output in enumerate(todo, start=1):
-            site.write_bytes(output.path, output.make())
+            stage(root, output.path, output.make(), folders)
             if progress:
                 progress("render", done, count)
         _close_worker_state()

@@ -129,7 +129,8 @@ refuses)."""
 
 
 class StagingSite:
-    """The files being built. ``write_bytes`` takes POSIX paths relative to the site root."""
+    """The files being built, staged under ``root`` (see ``stage``) until the
+    build commits them."""
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir.resolve()
@@ -139,8 +140,6 @@ class StagingSite:
         if self.root.exists():
             shutil.rmtree(self.root)
         self.root.mkdir()
-        self._folders: set[str] = set()
-        """The folders ``write_bytes`` has made under ``root`` (see ``stage``)."""
 
     @functools.cached_property
     def current_files(self) -> set[str]:
@@ -152,14 +151,6 @@ class StagingSite:
         """Whether the site's folders hold what they held when ``recorded``
         (``folder_digests`` of every folder of the site)."""
         return bool(recorded) and folder_digests(self.out_dir, recorded) == recorded
-
-    def path_for(self, rel: str) -> Path:
-        return staged_path(self.root, rel)
-
-    def write_bytes(self, rel: str, data: bytes) -> None:
-        if self.path_for(rel).exists():
-            raise OutputError(f"two outputs claim the same path: {rel}")
-        stage(str(self.root), rel, data, self._folders)
 
     def staged(self) -> list[str]:
         """Site-relative POSIX paths of the staged files, sorted."""

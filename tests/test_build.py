@@ -315,3 +315,28 @@ def test_a_template_mistake_is_an_error_naming_the_template_and_its_line(tmp_pat
     with pytest.raises(ConfigError, match=rf"template {re.escape(str(templates / template))}:{line}: .*{problem}"):
         build(make_settings(FIXTURES / "corpus", out, jobs=jobs, templates_dir=str(templates)))
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_two_outputs_claiming_one_path_fail_the_build_and_keep_the_site(tmp_path, monkeypatch, jobs):
+    """Whether it renders in this process or beside forked workers, a build
+    whose plan has two files at one path stops before it writes either, and
+    the site already built stays as it was."""
+    import builder.build as build_module
+    content = copy_seeds(tmp_path / "content")
+    out = tmp_path / "site"
+    build(make_settings(content, out, jobs=jobs))
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    plan = build_module._plan
+
+    def doubled(*args, **kwargs):
+        outputs, *rest = plan(*args, **kwargs)
+        first = outputs[0]
+        return [*outputs, first._replace(key="other", make=lambda: b"the second claim")], *rest
+
+    monkeypatch.setattr(build_module, "_plan", doubled)
+    shutil.rmtree(tmp_path / ".archive-cache")  # a full build, which plans every file
+    with pytest.raises(OutputError, match="two outputs claim the same path"):
+        build(make_settings(content, out, jobs=jobs))
+    assert {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not list(tmp_path.glob(".site.staging-*"))
