@@ -7,8 +7,10 @@ Order matters and each step is one function:
    passes through to be cleaned below), plain text as paragraphs, HTML as is;
 3. repair the tree with lxml: pseudo-links (``<ok href>``, ``<span href>``)
    become real links or, when they point at the source's tag pages, tags of the
-   article; profile selectors and tracking pixels go; image layout tables and
-   caption divs become ``<figure>``/``<figcaption>``; empty blocks go;
+   article; a link or image whose address is no web address with a valid host
+   (``extract.web_url``) loses it; profile selectors and tracking pixels go;
+   image layout tables and caption divs become ``<figure>``/``<figcaption>``;
+   empty blocks go;
 4. sanitise with nh3 (html5ever) on an allow-list: no script, style, frame,
    form, object, event handler or non-http(s) URL survives; external links get
    ``rel="noopener noreferrer nofollow"``; images load lazily with no referrer.
@@ -32,7 +34,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from markdown_it import MarkdownIt
 
-from builder.extract import Extracted
+from builder.extract import Extracted, web_url
 from builder.models import CleanBody
 
 ALLOWED_TAGS = {
@@ -248,22 +250,28 @@ def _drop_tracking_pixels(tree) -> None:
             _remove(img)
 
 
-_WEB_URL = re.compile(r"\s*https?://", re.I)
-
-
 def _normalise_links_and_images(tree) -> None:
     """Only web images stay (a relative or data: image points into the scraped
     site or carries a payload), each with an ``alt``; a link to anything but
-    the web or a mail address keeps its text and loses the link."""
+    the web or a mail address keeps its text and loses the link. What is the
+    web is ``web_url``'s to say, and its form of the address is kept."""
     for img in list(tree.iter("img")):
-        if not _WEB_URL.match(img.get("src", "")):
+        src = web_url(img.get("src", ""))
+        if src is None:
             _remove(img)
-        elif img.get("alt") is None:
+            continue
+        img.set("src", src)
+        if img.get("alt") is None:
             img.set("alt", "")
     for link in list(tree.iter("a")):
         href = link.get("href", "")
-        if not (_WEB_URL.match(href) or href.strip().lower().startswith("mailto:")):
+        if href.strip().lower().startswith("mailto:"):
+            continue
+        url = web_url(href)
+        if url is None:
             link.drop_tag()
+        elif url != href:
+            link.set("href", url)
 
 
 def _layout_tables_to_figures(tree) -> None:

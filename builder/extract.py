@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import functools
 import html
+import ipaddress
 import re
+import urllib.parse
 from dataclasses import dataclass
 
 from builder.models import Link, PartialDate, Person
@@ -59,12 +61,12 @@ def extract(text: str, provenance: dict[str, str] | None = None) -> Extracted:
         body = body.lstrip()[len(title):]
     body, people = _credits(profile, body)
     people = _header_authors(profile, text) + people
-    original = _first_group(profile.original_url, text, "url")
+    original = _first_web_url(profile.original_url, text)
     publisher_name = (profile.publisher or _first_group(profile.publisher_pattern, text, "name")
                       or (publisher_for_url(original) if original else None))
     republisher = None
     if profile.republisher:
-        republisher = Link(profile.republisher, _first_group(profile.republisher_url, text, "url") or original)
+        republisher = Link(profile.republisher, _first_web_url(profile.republisher_url, text) or original)
     return Extracted(
         profile=profile.name,
         format=_format(profile, body),
@@ -205,6 +207,64 @@ def _first_group(patterns, text: str, group: str) -> str | None:
     return None
 
 
+def _first_web_url(patterns, text: str) -> str | None:
+    """The first ``url`` the patterns find, as ``web_url`` gives it (none when
+    it is no web address)."""
+    url = _first_group(patterns, text, "url")
+    return web_url(url) if url else None
+
+
+def web_url(url: str) -> str | None:
+    """``url`` as an http(s) address a browser can follow, or ``None`` when it
+    is none: it must parse, and its host must be an IP address or a domain
+    name whose labels IDNA encodes as letters, digits and hyphens. Scraped
+    articles put sentences, even whole paragraphs, where a link's address
+    belongs; such a "link" leads nowhere, and ``urllib.parse`` refuses some of
+    them outright.
+
+    The address comes back stripped, and with the extra slashes after its
+    scheme dropped (``https:///host/``), which browsers skip too.
+
+    Most addresses have a plain ASCII host and are answered by one regular
+    expression; the others are parsed, and their host encoded with Python's
+    IDNA codec."""
+    url = _EXTRA_SLASHES.sub(r"\1//", url.strip(), count=1)
+    return url if _ASCII_HOST_URL.match(url) or _parses_to_a_web_host(url) else None
+
+
+def _parses_to_a_web_host(url: str) -> bool:
+    """``web_url``'s rule in full, for any address."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname
+        parts.port  # raises for a port that is not a number in range
+    except ValueError:
+        return False
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    return _HOST_NAME.fullmatch(ascii_host) is not None
+
+
+_EXTRA_SLASHES = re.compile(r"^(https?:)/{3,}", re.I)
+_HOST_NAME = re.compile(r"[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?")
+"""A host name as it goes on the wire: dot-separated labels of at most 63
+letters, digits, hyphens (and underscores, which real subdomains use)."""
+_ASCII_HOST_URL = re.compile(
+    r"https?://(?:[A-Za-z0-9._~%%!$&'()*+,;=:-]*@)?%s(?::\d{1,4})?(?:[/?#]|$)" % _HOST_NAME.pattern, re.I)
+"""An http(s) URL with a plain ASCII host name and user part (and a port of
+up to four digits: a longer one is checked by ``urllib.parse``, which knows
+its range)."""
+
+
 def _site_root(url: str) -> str:
     match = re.match(r"(https?://[^/]+)", url)
     return match.group(1) + "/" if match else url
@@ -215,8 +275,9 @@ def _based_on(profile: Profile, text: str, original: str | None) -> Link | None:
         match = pattern.search(text)
         if match and match.group("url") != original:
             name = match.groupdict().get("name")
-            return Link(_clean_inline(name) if name else publisher_for_url(match.group("url")),
-                        match.group("url"))
+            url = web_url(match.group("url"))
+            name = _clean_inline(name) if name else (publisher_for_url(url) if url else None)
+            return Link(name, url) if name or url else None
     return None
 
 
@@ -224,7 +285,7 @@ def _mirror(profile: Profile, text: str, provenance: dict[str, str]) -> Link | N
     if provenance.get("repo"):
         repo, commit, path = provenance["repo"], provenance.get("commit") or "HEAD", provenance.get("path", "")
         return Link(f"{repo} on GitHub", f"https://github.com/{repo}/blob/{commit}/{path}")
-    url = _first_group(profile.mirror_url, text, "url")
+    url = _first_web_url(profile.mirror_url, text)
     if url:
         match = re.match(r"https://github\.com/([^/]+/[^/]+)", url)
         name = profile.mirror or (f"{match.group(1)} on GitHub" if match else None)

@@ -151,6 +151,14 @@ def read_sidecar(content_dir: Path, path: Path) -> dict[str, object]:
         if not isinstance(value, expected) or (expected is list and not all(isinstance(v, str) for v in value)):
             kind = "a list of strings" if expected is list else "a string"
             raise InputError(rel, "read", f"sidecar field {key!r} must be {kind}, not {value!r}")
+        if key == "source_url":
+            # (imported here: a no-op rebuild walks content/ with this module and extracts nothing)
+            from builder.extract import web_url
+            url = web_url(value)
+            if url is None:
+                raise InputError(rel, "read", f"sidecar field 'source_url' must be an http(s) address "
+                                 f"with a valid host, not {value!r}; {article} skipped")
+            data[key] = url
     # control characters written as escapes (\u0001) would reach pages and feeds
     return {k: [_FORBIDDEN_CONTROLS.sub("", v) for v in value] if isinstance(value, list)
             else _FORBIDDEN_CONTROLS.sub("", value) for k, value in data.items()}

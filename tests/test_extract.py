@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from builder.extract import extract, _number
-from builder.models import PartialDate, Person
+from builder.extract import _ASCII_HOST_URL, _number, _parses_to_a_web_host, extract, web_url
+from builder.models import Link, PartialDate, Person
 from builder.profiles import choose_profile, load_profiles
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -15,6 +18,7 @@ EPOCH = FIXTURES / "corpus/epic-marker/epoch-news/pages"
 MINGHUI = FIXTURES / "corpus/gfw-breaker/mh-news/pages"
 GNEWS = FIXTURES / "corpus/ourhimalayas/txt/content/gnews"
 SEEDS = FIXTURES / "seeds"
+LINKS = FIXTURES / "links"
 
 
 def _read(path: Path):
@@ -151,3 +155,63 @@ def test_credit_lines_written_with_tags_or_entities_are_found_and_others_kept():
     assert Person("李易通", "editor") in found.people and Person("里奇", "translator") in found.people
     assert "A line with no credit." in found.body and "<i>Just</i> &amp; text" in found.body
     assert "李易通" not in found.body
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://gnews.org/zh-hans/2606132/", "https://gnews.org/zh-hans/2606132/"),
+    ("  https://example.com/a b\n", "https://example.com/a b"),
+    ("https:///www.ntdtv.com/b5/2023/05/19/a103716302.html", "https://www.ntdtv.com/b5/2023/05/19/a103716302.html"),
+    ("http://例子.测试/路径", "http://例子.测试/路径"),
+    ("http://[2001:db8::1]:8080/x", "http://[2001:db8::1]:8080/x"),
+    ("http://192.0.2.1/", "http://192.0.2.1/"),
+    ("HTTPS://user:pw@Example.COM:8443/p?q=1#f", "HTTPS://user:pw@Example.COM:8443/p?q=1#f"),
+    ("https://example.com:65535", "https://example.com:65535"),
+])
+def test_web_url_keeps_the_addresses_a_browser_follows(url, expected):
+    assert web_url(url) == expected
+
+
+@pytest.mark.parametrize("url", [
+    # what scraped articles put where a link's address belongs (from the 29k archive)
+    "http://美国国务院宣布启动一项新计划，以收集和分析俄罗斯军队在乌克兰犯下的战争罪行的证据。%20%20在5月17日",
+    "http://Department%20of%20Homeland%20Security%20Sets%20Up%20‘Disinformation%20Governance%20Board’",
+    "http://%E4%B8%80%E7%99%BE%E4%B8%AA%E4%B8%AD%E5%9B%BD%E5%AE%B6%E5%BA%AD%E7%9A%84%E6%95%85%E4%BA%8B",
+    "http://www.healthline.com%EF%BC%8CNarcan",
+    "http://anuelo-letter-on-switch-to-taiwan-prc-activity-7039672476045340672-8RmJ/?utm_source=share",
+    "https://%20https//www.foxnews.com/world/china-has-stolen-us-military-secrets",
+    # and what is no web address at all
+    "https://", "https://a..b/", "https://exa mple.com/", "https://example.com:99999/", "ftp://example.com/",
+    "http://" + "a" * 64 + ".com/", "http://ｘ＃@example.com/",
+    "javascript:alert(1)", "/relative/path.html", "mailto:a@b.c", "",
+])
+def test_web_url_refuses_addresses_that_lead_nowhere(url):
+    assert web_url(url) is None
+
+
+_URL_TEXT = st.text(st.sampled_from(list("aZ09.-_:@/?#[]% \t１Ａ＃：／。，中文é")) | st.characters(), max_size=40)
+
+
+@given(st.sampled_from(["http://", "https://", "HTTP://", "https:///", "http:"]), _URL_TEXT)
+def test_web_url_gives_only_addresses_the_standard_library_parses(scheme, rest):
+    url = web_url(scheme + rest)
+    if url is not None:
+        parts = urllib.parse.urlsplit(url)  # raises for what it cannot parse
+        assert parts.scheme.lower() in ("http", "https") and parts.hostname
+        assert parts.port is None or 0 <= parts.port <= 65535
+        assert url == url.strip()
+
+
+@given(st.sampled_from(["http://", "https://"]), _URL_TEXT)
+def test_the_quick_path_for_ascii_hosts_accepts_nothing_the_full_rule_refuses(scheme, rest):
+    url = scheme + rest
+    if _ASCII_HOST_URL.match(url):
+        assert _parses_to_a_web_host(url)
+
+
+def test_an_original_link_whose_address_is_a_sentence_keeps_its_title_only():
+    """A real GNews repost whose "原文链接" link has the article's own
+    paragraphs for an address: the source it is based on keeps its title and
+    has no URL, and the cleaned body keeps the link's text."""
+    found = _read(LINKS / "ourhimalayas/txt/content/gnews/2606132.md")
+    assert found.based_on == Link("U.S. Launches Program To Document War Crimes In Ukraine", None)
+    assert found.original_url == "https://gnews.org/zh-hans/2606132/"

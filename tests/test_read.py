@@ -102,6 +102,16 @@ def test_sidecar_with_unknown_or_mistyped_field_is_rejected(tmp_path):
         read_sidecar(tmp_path, tmp_path / "a.md")
 
 
+def test_a_sidecar_source_url_must_be_a_web_address(tmp_path):
+    (tmp_path / "a.md").write_text("x", encoding="utf-8")
+    (tmp_path / "a.meta.toml").write_text('source_url = "https:///example.org/story "\n', encoding="utf-8")
+    assert read_sidecar(tmp_path, tmp_path / "a.md") == {"source_url": "https://example.org/story"}
+    (tmp_path / "a.meta.toml").write_text('source_url = "example.org/story"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="'source_url' must be an http\\(s\\) address") as error:
+        read_sidecar(tmp_path, tmp_path / "a.md")
+    assert error.value.path == "a.meta.toml" and "a.md skipped" in str(error.value)
+
+
 def test_manifest_gives_provenance_by_path_and_checks_the_hash(tmp_path):
     (tmp_path / "owner" / "repo" / "pages").mkdir(parents=True)
     article = tmp_path / "owner" / "repo" / "pages" / "n1.md"
