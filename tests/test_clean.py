@@ -17,7 +17,7 @@ from builder.extract import extract
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 MINGHUI = Path(__file__).parent / "fixtures" / "corpus/gfw-breaker/mh-news/pages"
-LINKS = Path(__file__).parent / "fixtures" / "links"
+BENCH = Path(__file__).parent / "fixtures" / "bench-samples"
 
 
 def _clean_html(fragment: str):
@@ -275,10 +275,10 @@ def test_links_whose_address_leads_nowhere_keep_their_text_only():
     """Real articles: a paragraph, a title or a host with a full-width comma
     where the address belongs. The text stays, the link goes, and no ``<a>``
     is left without an address."""
-    gnews = _clean_file(LINKS / "ourhimalayas/txt/content/gnews/2606132.md")
+    gnews = _clean_file(BENCH / "ourhimalayas/txt/content/gnews/2606132.md")
     assert "U.S. Launches Program To Document War Crimes In Ukraine" in gnews.text
     assert "美国国务院" not in " ".join(re.findall(r'href="([^"]*)"', gnews.html))
-    epoch = _clean_file(LINKS / "epic-marker/epoch-news/pages/ncid1078160/n13901026.md")
+    epoch = _clean_file(BENCH / "epic-marker/epoch-news/pages/ncid1078160/n13901026.md")
     assert "healthline" not in " ".join(re.findall(r'href="([^"]*)"', epoch.html))
     assert "www.healthline.com，Narcan" in epoch.text and "含有活性药物纳洛酮" in epoch.text
     for body in (gnews, epoch):
@@ -286,14 +286,14 @@ def test_links_whose_address_leads_nowhere_keep_their_text_only():
 
 
 def test_a_link_with_extra_slashes_after_its_scheme_is_kept_as_browsers_read_it():
-    body = _clean_file(LINKS / "epic-marker/epoch-news/pages/ncid280/n14000520.md")
+    body = _clean_file(BENCH / "epic-marker/epoch-news/pages/ncid280/n14000520.md")
     assert '<a href="https://www.ntdtv.com/b5/2023/05/19/a103716302.html"' in body.html
 
 
 def test_an_image_address_with_a_trailing_space_keeps_its_address():
     """The source writes ``src="….jpeg "``; kept as it was, the space became
     ``%20`` and the image a missing file."""
-    body = _clean_file(LINKS / "epic-marker/epoch-news/pages/ncid1078159/n13965177.md")
+    body = _clean_file(BENCH / "epic-marker/epoch-news/pages/ncid1078159/n13965177.md")
     sources = re.findall(r'<img [^>]*src="([^"]*)"', body.html)
     assert "https://img.theepochtimes.com/assets/uploads/2023/04/04/id5170298-trump-indictment-1200x799.jpeg" in sources
     assert not any(src.endswith("%20") for src in sources)
@@ -302,7 +302,7 @@ def test_an_image_address_with_a_trailing_space_keeps_its_address():
 def test_every_address_left_in_a_cleaned_body_is_a_web_or_mail_address():
     """What an outside audit reads: every ``href`` and ``src`` of every
     fixture's body parses, and names a host (or is a mail address)."""
-    paths = sorted(p for folder in (LINKS, SEEDS, Path(__file__).parent / "fixtures" / "corpus")
+    paths = sorted(p for folder in (BENCH, SEEDS, Path(__file__).parent / "fixtures" / "corpus")
                    for p in folder.rglob("*") if p.is_file() and p.name != "MANIFEST.tsv")
     checked = 0
     for path in paths:
@@ -314,3 +314,4 @@ def test_every_address_left_in_a_cleaned_body_is_a_web_or_mail_address():
             assert parts.scheme in ("http", "https") and parts.hostname, (path.name, address)
             checked += 1
     assert checked > 100
+

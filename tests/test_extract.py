@@ -18,7 +18,7 @@ EPOCH = FIXTURES / "corpus/epic-marker/epoch-news/pages"
 MINGHUI = FIXTURES / "corpus/gfw-breaker/mh-news/pages"
 GNEWS = FIXTURES / "corpus/ourhimalayas/txt/content/gnews"
 SEEDS = FIXTURES / "seeds"
-LINKS = FIXTURES / "links"
+BENCH = FIXTURES / "bench-samples"
 
 
 def _read(path: Path):
@@ -212,6 +212,18 @@ def test_an_original_link_whose_address_is_a_sentence_keeps_its_title_only():
     """A real GNews repost whose "原文链接" link has the article's own
     paragraphs for an address: the source it is based on keeps its title and
     has no URL, and the cleaned body keeps the link's text."""
-    found = _read(LINKS / "ourhimalayas/txt/content/gnews/2606132.md")
+    found = _read(BENCH / "ourhimalayas/txt/content/gnews/2606132.md")
     assert found.based_on == Link("U.S. Launches Program To Document War Crimes In Ukraine", None)
     assert found.original_url == "https://gnews.org/zh-hans/2606132/"
+
+
+def test_an_epoch_page_whose_footer_omits_the_firewall_note_is_read_as_epoch():
+    """Some mirrored Epoch Times pages end "原文链接：URL" instead of
+    "原文链接（需翻墙）：URL". Read as generic text, the mirror's menu was left
+    at the top of the body and the date and original were lost."""
+    found = _read(BENCH / "epic-marker/epoch-news/pages/ncid1078158/n12885771.md")
+    assert found.profile == "epoch-times-mirror"
+    assert found.date == PartialDate(2021, 4, 17)
+    assert found.original_url == "https://www.epochtimes.com/gb/21/4/17/n12885771.htm"
+    assert "[首页]" not in found.body and "原文链接" not in found.body
+    assert "好莱坞环球影城" in found.body
