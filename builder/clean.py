@@ -7,7 +7,8 @@ Order matters and each step is one function:
    passes through to be cleaned below), plain text as paragraphs, HTML as is;
 3. repair the tree with lxml: pseudo-links (``<ok href>``, ``<span href>``)
    become real links or, when they point at the source's tag pages, tags of the
-   article; a link or image whose address is no web address with a valid host
+   article; a video or audio player becomes a figure linking its files; a
+   link or image whose address is no web address with a valid host
    (``extract.web_url``) loses it; profile selectors and tracking pixels go;
    image layout tables and caption divs become ``<figure>``/``<figcaption>``;
    empty blocks go;
@@ -187,6 +188,7 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
         for element in _css(selector)(tree):
             _remove(element)
     tags = _resolve_pseudo_links(tree, tuple(tag_links))
+    _media_to_links(tree)
     _drop_tracking_pixels(tree)
     _normalise_links_and_images(tree)
     _layout_tables_to_figures(tree)
@@ -241,6 +243,32 @@ def _tag_of(href: str, tag_links: tuple[re.Pattern[str], ...]) -> str | None:
         if match:
             return urllib.parse.unquote(match.group("tag")).strip() or None
     return None
+
+
+def _media_to_links(tree) -> None:
+    """A video or audio player becomes a figure: its poster image, if any,
+    and a link to each of its files, whose address is the link's text. A
+    page of the archive embeds nothing from another site, and a player
+    dropped whole took with it the only content of a video article. A player
+    with no web address to link to goes."""
+    for media in list(tree.iter("video", "audio")):
+        addresses = [media.get("src", "")] + [source.get("src", "") for source in media.iter("source")]
+        files = list(dict.fromkeys(url for url in map(web_url, addresses) if url))
+        if not files:
+            _remove(media)
+            continue
+        figure = etree.Element("figure")
+        poster = web_url(media.get("poster", "")) if media.tag == "video" else None
+        if poster:
+            figure.append(etree.Element("img", src=poster, alt=""))
+        caption = etree.SubElement(figure, "figcaption")
+        for n, url in enumerate(files):
+            link = etree.SubElement(caption, "a", href=url)
+            link.text = url
+            if n:
+                link.getprevious().tail = " "
+        figure.tail = media.tail
+        media.getparent().replace(media, figure)
 
 
 def _drop_tracking_pixels(tree) -> None:

@@ -315,3 +315,26 @@ def test_every_address_left_in_a_cleaned_body_is_a_web_or_mail_address():
             checked += 1
     assert checked > 100
 
+
+def test_a_video_article_keeps_a_link_to_its_video():
+    """A real Minghui article whose only content is a video: the player
+    went whole, and the page was left with the dateline alone."""
+    body = _clean_file(BENCH / "gfw-breaker/mh-news/pages/365/413861.md")
+    url = "http://media4.minghui.org/media/video/2020/10/15/425_360p.mp4"
+    assert f'<a href="{url}" rel="noopener noreferrer nofollow">{url}</a>' in body.html
+    assert "<video" not in body.html and "<source" not in body.html and "does not support" not in body.text
+
+
+def test_players_become_figures_linking_their_files_and_players_without_one_go():
+    body = _clean_html(
+        '<p>Listen:</p><audio controls src="https://a.example/talk.mp3"><source src="https://a.example/talk.mp3">'
+        'No audio.</audio><p>Watch:</p><video poster="https://a.example/still.jpg" src="/local.mp4">'
+        '<source src="https://a.example/clip.webm"><source src="https://a.example/clip.mp4"></video>'
+        '<video><source src="data:video/mp4;base64,AAAA"></video><p>End.</p>')
+    figures = re.findall(r"<figure>.*?</figure>", body.html, re.S)
+    assert len(figures) == 2
+    assert re.findall(r'<a href="([^"]*)"', figures[0]) == ["https://a.example/talk.mp3"]
+    assert re.findall(r'<a href="([^"]*)"', figures[1]) == ["https://a.example/clip.webm", "https://a.example/clip.mp4"]
+    assert 'src="https://a.example/still.jpg"' in figures[1]
+    assert "No audio" not in body.text and "data:" not in body.html
+    assert body.text.split("\n")[0] == "Listen:" and body.text.endswith("End.")
