@@ -603,12 +603,18 @@ _SPACES = re.compile(r"[ \t\u3000]+")
 
 
 def text_of(fragment: str) -> str:
-    """Plain text of cleaned HTML, one line per block."""
+    """Plain text of cleaned HTML, one line per block. A link in a caption
+    that shows its own address (``_media_to_links`` makes those) is no prose:
+    it stays out of the text, and so out of summaries and word counts."""
     if not fragment.strip():
         return ""
     tree = lxml.html.fragment_fromstring(fragment, create_parent="div")
     for block in tree.iter(*_BLOCKS, "br", "figure", "tr"):
         block.tail = "\n" + (block.tail or "")
+    for caption in tree.iter("figcaption"):
+        for link in caption.iter("a"):
+            if link.text and link.text == link.get("href") and not len(link):
+                link.text = ""
     # one pass over the whole text: the runs of spaces replaced never cross a line break
     lines = (line.strip() for line in _SPACES.sub(" ", tree.text_content()).split("\n"))
     return "\n".join(line for line in lines if line)

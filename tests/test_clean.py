@@ -323,6 +323,7 @@ def test_a_video_article_keeps_a_link_to_its_video():
     url = "http://media4.minghui.org/media/video/2020/10/15/425_360p.mp4"
     assert f'<a href="{url}" rel="noopener noreferrer nofollow">{url}</a>' in body.html
     assert "<video" not in body.html and "<source" not in body.html and "does not support" not in body.text
+    assert body.text == "【明慧网二零二零年十月十六日】"  # the address is no prose: not in summaries or counts
 
 
 def test_players_become_figures_linking_their_files_and_players_without_one_go():
