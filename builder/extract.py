@@ -60,7 +60,9 @@ def extract(text: str, provenance: dict[str, str] | None = None) -> Extracted:
     if profile.title_from_first_line and title is not None and body.lstrip().startswith(title):
         body = body.lstrip()[len(title):]
     body, people = _credits(profile, body)
-    people = _header_authors(profile, text) + people
+    header = _header_authors(profile, text)
+    body = _without_name_lines(body, header)
+    people = header + people
     original = _first_web_url(profile.original_url, text)
     publisher_name = (profile.publisher or _first_group(profile.publisher_pattern, text, "name")
                       or (publisher_for_url(original) if original else None))
@@ -305,7 +307,7 @@ def _credits(profile: Profile, body: str) -> tuple[str, list[Person]]:
         if not _may_be_credit(line):
             kept.append(line)
             continue
-        plain = html.unescape(_TAG.sub("", line)).replace("\xa0", " ").strip()
+        plain = _plain(line)
         if not (":" in plain or "：" in plain or " – " in plain) or len(plain) > MAX_CREDIT_LINE:
             kept.append(line)
             continue
@@ -324,6 +326,23 @@ def _credits(profile: Profile, body: str) -> tuple[str, list[Person]]:
 
 
 _TAG = re.compile(r"<[^>]+>")
+
+
+def _without_name_lines(body: str, people: list[Person]) -> str:
+    """The body without the lines that are only the name of someone the
+    header credits: the byline repeated, or a signature. GNews video posts
+    whose video was not mirrored hold nothing else, and the name then stood
+    as the article's text."""
+    names = {person.name for person in people}
+    if not names:
+        return body
+    return "\n".join(line for line in body.split("\n")
+                     if not (any(name in line for name in names) and _plain(line) in names))
+
+
+def _plain(line: str) -> str:
+    """A line's text without tags, entities or the outer spaces."""
+    return html.unescape(_TAG.sub("", line)).replace("\xa0", " ").strip()
 
 
 def _may_be_credit(line: str) -> bool:

@@ -96,3 +96,15 @@ def test_word_count_by_runs_counts_every_cjk_character(text):
     """Counting CJK characters by runs gives one per character."""
     words = len(re.findall(r"[^\W\d_\u2e80-\u9fff\uac00-\ud7af]+", text))
     assert _word_count(text) == words + sum(1 for ch in text if "\u2e80" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af")
+
+
+def test_a_post_whose_only_line_repeats_its_byline_has_no_article_text():
+    """A real GNews video post whose video was not mirrored: its one body line
+    is the byline's name again. That is a credit, not the article's text; the
+    page says the file holds no text instead of showing the name as the body."""
+    rel = "ourhimalayas/txt/content/gnews/2424419.md"
+    raw = (ROOT / "tests/fixtures/bench-samples" / rel).read_bytes()
+    processed = process_source(SourceFile(rel, raw, hashlib.sha256(raw).hexdigest()))
+    assert Person("秘密翻译组-北美组", "author") in processed.article.people
+    assert "秘密翻译组" not in processed.body_html
+    assert processed.article.notes == ("no article text: the file holds only a title and credits",)
