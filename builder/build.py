@@ -45,7 +45,7 @@ from builder.config import Settings
 from builder.errors import ConfigError, OutputError
 from builder.models import Article, BuildReport, Entry, Skip, StageTiming
 from builder.read import MANIFEST_FILE, VOCABULARY_FILE, ContentEntry, read_manifest, sidecar_rel, walk_content
-from builder.write import StagingSite, folder_digests, folders_of, marker_build_id, stage
+from builder.write import StagingSite, folder_digests, folders_of, marker_build_id, site_path, stage
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -1028,9 +1028,10 @@ def _outputs_to_make(outputs: list[Output], previous: dict[str, str]) -> list[Ou
     """The outputs whose key differs from the previous build's (all, for a full build)."""
     seen: set[str] = set()
     for output in outputs:
-        if output.path in seen:
-            raise OutputError(f"two outputs claim the same path: {output.path}")
-        seen.add(output.path)
+        path = site_path(output.path)
+        if path in seen:
+            raise OutputError(f"two outputs claim the same path: {path}")
+        seen.add(path)
     return [o for o in outputs if previous.get(o.path) != o.key]
 
 

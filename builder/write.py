@@ -107,6 +107,13 @@ def staged_path(root: Path, rel: str) -> Path:
     return root.joinpath(*posix.parts)
 
 
+def site_path(rel: str) -> str:
+    """The file ``rel`` names in the site, as ``staged_path`` places it:
+    ``a//b.html`` and ``a/./b.html`` are ``a/b.html``. (Two outputs whose
+    paths differ only so would overwrite each other.)"""
+    return rel if _PLAIN.fullmatch(rel) else "/".join(PurePosixPath(rel).parts)
+
+
 def stage(root: str, rel: str, data: bytes, folders: set[str]) -> None:
     """Write ``data`` to the site file ``rel`` under the staging folder
     ``root``, as ``staged_path`` places it. ``folders``: the folders this

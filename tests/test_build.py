@@ -340,3 +340,16 @@ def test_two_outputs_claiming_one_path_fail_the_build_and_keep_the_site(tmp_path
         build(make_settings(content, out, jobs=jobs))
     assert {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not list(tmp_path.glob(".site.staging-*"))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_two_slugs_naming_one_file_fail_the_build(tmp_path, jobs):
+    """``x//y`` and ``x/y`` are one file of the site: the second article would
+    silently overwrite the first."""
+    content = tmp_path / "content"
+    content.mkdir()
+    for name, slug in (("a", "x//y"), ("b", "x/y")):
+        (content / f"{name}.md").write_text(f"# Article {name}\n\nThe text of article {name}.\n", encoding="utf-8")
+        (content / f"{name}.meta.toml").write_text(f'slug = "{slug}"\n', encoding="utf-8")
+    with pytest.raises(OutputError, match="two outputs claim the same path: articles/x/y.html"):
+        build(make_settings(content, tmp_path / "site", jobs=jobs))
