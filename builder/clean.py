@@ -250,7 +250,9 @@ def _media_to_links(tree) -> None:
     and a link to each of its files, whose address is the link's text. A
     page of the archive embeds nothing from another site, and a player
     dropped whole took with it the only content of a video article. A player
-    with no web address to link to goes."""
+    with no web address to link to goes. A figure cannot stand inside a
+    paragraph or heading: the figure of a player in one follows it."""
+    placed: dict = {}  # paragraph → the last figure placed after it
     for media in list(tree.iter("video", "audio")):
         addresses = [media.get("src", "")] + [source.get("src", "") for source in media.iter("source")]
         files = list(dict.fromkeys(url for url in map(web_url, addresses) if url))
@@ -267,8 +269,19 @@ def _media_to_links(tree) -> None:
             link.text = url
             if n:
                 link.getprevious().tail = " "
-        figure.tail = media.tail
-        media.getparent().replace(media, figure)
+        block = next((a for a in media.iterancestors() if a.tag in _NO_FIGURE_INSIDE), None)
+        if block is None:
+            figure.tail = media.tail
+            media.getparent().replace(media, figure)
+            continue
+        _remove(media)
+        after = placed.get(block, block)
+        after.addnext(figure)
+        figure.tail, after.tail = after.tail, None  # (lxml leaves the text that followed before the figure)
+        placed[block] = figure
+
+
+_NO_FIGURE_INSIDE = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 def _drop_tracking_pixels(tree) -> None:
@@ -613,7 +626,8 @@ def text_of(fragment: str) -> str:
         block.tail = "\n" + (block.tail or "")
     for caption in tree.iter("figcaption"):
         for link in caption.iter("a"):
-            if link.text and link.text == link.get("href") and not len(link):
+            href = link.get("href", "")
+            if link.text and not len(link) and link.text in (href, urllib.parse.unquote(href)):
                 link.text = ""
     # one pass over the whole text: the runs of spaces replaced never cross a line break
     lines = (line.strip() for line in _SPACES.sub(" ", tree.text_content()).split("\n"))

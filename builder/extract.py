@@ -219,19 +219,35 @@ def _first_web_url(patterns, text: str) -> str | None:
 def web_url(url: str) -> str | None:
     """``url`` as an http(s) address a browser can follow, or ``None`` when it
     is none: it must parse, and its host must be an IP address or a domain
-    name whose labels IDNA encodes as letters, digits and hyphens. Scraped
-    articles put sentences, even whole paragraphs, where a link's address
-    belongs; such a "link" leads nowhere, and ``urllib.parse`` refuses some of
-    them outright.
+    name whose labels IDNA encodes as letters, digits and hyphens (a name
+    whose last label is a number must be a valid IPv4 address, which is how
+    browsers read it). Scraped articles put sentences, even whole
+    paragraphs, where a link's address belongs; such a "link" leads nowhere,
+    and ``urllib.parse`` refuses some of them outright. An address with a
+    control character in it is none either (XML, and so lxml, refuses it).
 
-    The address comes back stripped, and with the extra slashes after its
-    scheme dropped (``https:///host/``), which browsers skip too.
+    The address comes back as browsers read it: stripped, without the tabs
+    and line breaks inside it, with its scheme in lower case and without
+    extra slashes after it (``HTTPS:///host/`` → ``https://host/``).
 
     Most addresses have a plain ASCII host and are answered by one regular
     expression; the others are parsed, and their host encoded with Python's
     IDNA codec."""
-    url = _EXTRA_SLASHES.sub(r"\1//", url.strip(), count=1)
-    return url if _ASCII_HOST_URL.match(url) or _parses_to_a_web_host(url) else None
+    url = _TABS_AND_BREAKS.sub("", url.strip())
+    if _CONTROL.search(url):
+        return None
+    url = _EXTRA_SLASHES.sub(r"\1//", url, count=1)
+    scheme, colon, rest = url.partition(":")
+    if scheme.lower() in ("http", "https") and scheme != scheme.lower():
+        url = scheme.lower() + colon + rest
+    return url if _plain_web_url(url) or _parses_to_a_web_host(url) else None
+
+
+def _plain_web_url(url: str) -> bool:
+    """The common case, in one regular expression: an http(s) address with a
+    plain ASCII host name (whose last label is no number)."""
+    match = _ASCII_HOST_URL.match(url)
+    return bool(match) and not _NUMBER.fullmatch(match.group("host").rstrip(".").rpartition(".")[2])
 
 
 def _parses_to_a_web_host(url: str) -> bool:
@@ -249,6 +265,8 @@ def _parses_to_a_web_host(url: str) -> bool:
         return True
     except ValueError:
         pass
+    if _NUMBER.fullmatch(host.rstrip(".").rpartition(".")[2]):
+        return False  # a browser reads it as an IPv4 address, and it is not one
     try:
         ascii_host = host.encode("idna").decode("ascii")
     except UnicodeError:
@@ -256,12 +274,16 @@ def _parses_to_a_web_host(url: str) -> bool:
     return _HOST_NAME.fullmatch(ascii_host) is not None
 
 
+_TABS_AND_BREAKS = re.compile(r"[\t\n\r]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NUMBER = re.compile(r"[0-9]+")
 _EXTRA_SLASHES = re.compile(r"^(https?:)/{3,}", re.I)
 _HOST_NAME = re.compile(r"[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?")
 """A host name as it goes on the wire: dot-separated labels of at most 63
 letters, digits, hyphens (and underscores, which real subdomains use)."""
 _ASCII_HOST_URL = re.compile(
-    r"https?://(?:[A-Za-z0-9._~%%!$&'()*+,;=:-]*@)?%s(?::\d{1,4})?(?:[/?#]|$)" % _HOST_NAME.pattern, re.I)
+    r"https?://(?:[A-Za-z0-9._~%%!$&'()*+,;=:-]*@)?(?P<host>%s)(?::[0-9]{1,4})?(?:[/?#]|$)" % _HOST_NAME.pattern,
+    re.I)
 """An http(s) URL with a plain ASCII host name and user part (and a port of
 up to four digits: a longer one is checked by ``urllib.parse``, which knows
 its range)."""

@@ -339,3 +339,22 @@ def test_players_become_figures_linking_their_files_and_players_without_one_go()
     assert 'src="https://a.example/still.jpg"' in figures[1]
     assert "No audio" not in body.text and "data:" not in body.html
     assert body.text.split("\n")[0] == "Listen:" and body.text.endswith("End.")
+
+
+def test_addresses_with_control_characters_are_dropped_not_a_crash():
+    """``&#11;`` in an address decodes to a character lxml refuses to store:
+    such an address is no web address, and the file still cleans."""
+    body = _clean_html('<p><a href="https:///a.example/&#1;x">kept text</a>'
+                       '<img src=" https://a.example/i&#11;.jpg"><video src="https://a.example/v&#11;.mp4"></video></p>')
+    assert body.text == "kept text"
+    assert "<a" not in body.html and "<img" not in body.html and "<figure" not in body.html
+
+
+def test_a_player_inside_a_paragraph_is_linked_from_a_figure_after_it():
+    body = _clean_html('<p>Before <video src="https://a.example/视频 1.mp4"></video> after'
+                       '<audio src="https://a.example/a.mp3"></audio> end</p><p>Next.</p>')
+    assert re.fullmatch(r'<p>Before +after +end</p>\s*<figure><figcaption><a href="https://a.example/[^"]+"[^>]*>'
+                        r'https://a.example/视频 1.mp4</a></figcaption></figure>\s*<figure><figcaption>'
+                        r'<a href="https://a.example/a.mp3"[^>]*>https://a.example/a.mp3</a></figcaption></figure>'
+                        r'\s*<p>Next.</p>', body.html), body.html
+    assert body.text == "Before after end\nNext."  # the addresses, even percent-encoded, are no prose
