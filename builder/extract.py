@@ -228,7 +228,9 @@ def web_url(url: str) -> str | None:
 
     The address comes back as browsers read it: stripped, without the tabs
     and line breaks inside it, with its scheme in lower case and without
-    extra slashes after it (``HTTPS:///host/`` → ``https://host/``).
+    extra slashes after it (``HTTPS:///host/`` → ``https://host/``). An
+    address without a scheme (``//www.reuters.com/…``) takes ``https:``, as
+    on the source's pages; without it, such images were lost.
 
     Most addresses have a plain ASCII host and are answered by one regular
     expression; the others are parsed, and their host encoded with Python's
@@ -236,6 +238,8 @@ def web_url(url: str) -> str | None:
     url = _TABS_AND_BREAKS.sub("", url.strip())
     if _CONTROL.search(url):
         return None
+    if url.startswith("//") and "." in _AUTHORITY.match(url).group(1):
+        url = "https:" + url  # as the source's (https) page read it; a bare name is no site
     url = _EXTRA_SLASHES.sub(r"\1//", url, count=1)
     scheme, colon, rest = url.partition(":")
     if scheme.lower() in ("http", "https") and scheme != scheme.lower():
@@ -275,6 +279,7 @@ def _parses_to_a_web_host(url: str) -> bool:
 
 
 _TABS_AND_BREAKS = re.compile(r"[\t\n\r]")
+_AUTHORITY = re.compile(r"//([^/?#]*)")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _NUMBER = re.compile(r"[0-9]+")
 _EXTRA_SLASHES = re.compile(r"^(https?:)/{3,}", re.I)

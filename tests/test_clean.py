@@ -358,3 +358,12 @@ def test_a_player_inside_a_paragraph_is_linked_from_a_figure_after_it():
                         r'<a href="https://a.example/a.mp3"[^>]*>https://a.example/a.mp3</a></figcaption></figure>'
                         r'\s*<p>Next.</p>', body.html), body.html
     assert body.text == "Before after end\nNext."  # the addresses, even percent-encoded, are no prose
+
+
+def test_images_without_a_scheme_are_kept_with_https():
+    """A real Epoch Times page whose greeting cards are ``<img src="//greetings.minghui.org/…">``:
+    15 of its 19 images were dropped as not being web images."""
+    body = _clean_file(BENCH / "epic-marker/epoch-news/pages/ncid278/n12770796.md")
+    sources = re.findall(r'<img [^>]*src="([^"]*)"', body.html)
+    assert len(sources) == 19 and all(src.startswith(("https://", "http://")) for src in sources)
+    assert "https://greetings.minghui.org/mh/article_images/2021-2-12-2102050629238801.jpg" in sources

@@ -168,6 +168,7 @@ def test_credit_lines_written_with_tags_or_entities_are_found_and_others_kept():
     ("HTTPS://user:pw@Example.COM:8443/p?q=1#f", "https://user:pw@Example.COM:8443/p?q=1#f"),
     ("hTtP:///a.example/x", "http://a.example/x"),
     ("https://exa\nmple.com/a\tb", "https://example.com/ab"),  # browsers drop tabs and line breaks
+    ("//www.reuters.com/world/x", "https://www.reuters.com/world/x"),  # no scheme: as on the source's page
     ("https://example.com:65535", "https://example.com:65535"),
 ])
 def test_web_url_keeps_the_addresses_a_browser_follows(url, expected):
@@ -188,7 +189,7 @@ def test_web_url_keeps_the_addresses_a_browser_follows(url, expected):
     "https://a.example/v\x0b.mp4", "https://a.example/\x01",  # lxml refuses control characters
     "http://999.999.999.999/", "http://1.2.3.256/", "http://2020.05/",  # read as IPv4, and not valid
     "http://a.example:１/", "http://example.com:٣/",  # digits, but not ASCII ones
-    "javascript:alert(1)", "/relative/path.html", "mailto:a@b.c", "",
+    "javascript:alert(1)", "/relative/path.html", "mailto:a@b.c", "", "//gotovideo?selected=1", "//",
 ])
 def test_web_url_refuses_addresses_that_lead_nowhere(url):
     assert web_url(url) is None
