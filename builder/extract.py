@@ -251,7 +251,7 @@ def _plain_web_url(url: str) -> bool:
     """The common case, in one regular expression: an http(s) address with a
     plain ASCII host name (whose last label is no number)."""
     match = _ASCII_HOST_URL.match(url)
-    return bool(match) and not _NUMBER.fullmatch(match.group("host").rstrip(".").rpartition(".")[2])
+    return bool(match) and not _ends_in_a_number(match.group("host"))
 
 
 def _parses_to_a_web_host(url: str) -> bool:
@@ -269,13 +269,19 @@ def _parses_to_a_web_host(url: str) -> bool:
         return True
     except ValueError:
         pass
-    if _NUMBER.fullmatch(host.rstrip(".").rpartition(".")[2]):
+    if _ends_in_a_number(host):
         return False  # a browser reads it as an IPv4 address, and it is not one
     try:
         ascii_host = host.encode("idna").decode("ascii")
     except UnicodeError:
         return False
     return _HOST_NAME.fullmatch(ascii_host) is not None
+
+
+def _ends_in_a_number(host: str) -> bool:
+    """Whether the last label of ``host`` is a number, which makes browsers
+    read the host as an IPv4 address."""
+    return _NUMBER.fullmatch(host.rstrip(".").rpartition(".")[2]) is not None
 
 
 _TABS_AND_BREAKS = re.compile(r"[\t\n\r]")
