@@ -4,8 +4,9 @@ Language: the script of the body's letters decides first (Han, kana, Hangul,
 Devanagari, Telugu, Arabic, Cyrillic, ...). Chinese is told apart as zh-Hans or
 zh-Hant by counting characters that exist in only one of the two scripts
 (hanzidentifier's CC-CEDICT tables). Latin-script text goes to langdetect,
-seeded so that the answer is deterministic. Only the body is read, never the
-page chrome around it.
+seeded so that the answer is deterministic. Web addresses are no language and
+are not counted. The body is read, never the page chrome around it; the title
+only when the body has too few letters to tell (an image or a video post).
 
 Countries and topic tags come from ``countries`` and ``topics``.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache, lru_cache
+from itertools import islice
 from pathlib import Path
 
 from builder.countries import default_matcher, detect_countries
@@ -38,20 +40,41 @@ _SCRIPTS = {
 }
 _SCRIPT_PATTERNS = {name: re.compile(pattern) for name, pattern in _SCRIPTS.items()}
 _SAMPLE = 4000
+_LATIN_WORD = re.compile(_SCRIPTS["LATIN"] + "+")
+_WEB_ADDRESS = re.compile(r"(?:https?://|www\.)[!-~]+", re.IGNORECASE)
+_ANY_LETTER = re.compile("|".join(_SCRIPTS.values()))
+_TOO_FEW_LETTERS = 20
+"""A body with fewer letters than this (an image or a video post, or its
+credits) cannot tell its language; the title is read with it."""
 
 
-def detect_language(text: str) -> str:
-    """BCP 47 tag of ``text``'s language; ``und`` when there is nothing to tell."""
-    sample = text[:_SAMPLE]
+def detect_language(text: str, title: str = "") -> str:
+    """BCP 47 tag of the language of ``text``, an article's body (with its
+    ``title`` when the body is too short to tell); ``und`` when there is
+    nothing to tell."""
+    sample = _WEB_ADDRESS.sub(" ", text[:_SAMPLE])
+    if title and _letters(sample) < _TOO_FEW_LETTERS:
+        sample = title + "\n" + sample
     return _mostly_han(sample) or _language_by_scripts(sample)
 
 
+def _letters(sample: str) -> int:
+    """The number of letters in ``sample``, counted up to ``_TOO_FEW_LETTERS``."""
+    return sum(1 for _ in islice(_ANY_LETTER.finditer(sample), _TOO_FEW_LETTERS))
+
+
 def _language_by_scripts(sample: str) -> str:
-    """The language of ``sample`` from the count of its characters in each script."""
+    """The language of ``sample`` from the count of its characters in each
+    script. Latin letters are counted by the word (a run of letters): a Han
+    character carries about as much as a word, and a Chinese article that
+    names people and bodies in English (``美国农业部（U.S. Department of
+    Agriculture）``) has more Latin letters than Han characters."""
     counts = dict.fromkeys(_SCRIPT_PATTERNS, 0)
     for ch, n in Counter(sample).items():
         for name in _scripts_of(ch):
             counts[name] += n
+    if counts["LATIN"]:
+        counts["LATIN"] = len(_LATIN_WORD.findall(sample))
     script, count = max(counts.items(), key=lambda item: item[1])
     if count == 0:
         return "und"
@@ -127,7 +150,11 @@ def _latin_language(sample: str) -> str:
         best = detect_langs(sample[:2000])[0]
     except LangDetectException:
         return "und"
-    return best.lang if best.prob >= 0.5 else "und"
+    if best.prob < 0.5:
+        return "und"
+    if best.lang.startswith("zh"):  # zh-cn or zh-tw: our own rule names the script
+        return _chinese_variant(sample)
+    return best.lang
 
 
 def vocabulary(extra: Path | None) -> Vocabulary:

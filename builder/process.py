@@ -57,7 +57,7 @@ def process_source(source: SourceFile, vocabulary_path: Path | None = None) -> P
         raise InputError(source.rel_path, "extract",
                          f"no title and no article text (read as {found.profile}, {found.format}): "
                          f"expected a heading or a first line")
-    language = str(sidecar.get("language") or classify.detect_language(body.text))
+    language = str(sidecar.get("language") or classify.detect_language(body.text, title))
     vocab = classify.vocabulary(vocabulary_path)
     if "countries" in sidecar:
         countries = tuple((str(c).upper(), 1) for c in sidecar["countries"])

@@ -30,6 +30,38 @@ def test_language_is_read_from_the_body_not_page_chrome():
     assert detect_language(body) == "zh-Hans"
 
 
+def test_english_names_in_a_chinese_text_do_not_make_it_english():
+    # more Latin letters than Han characters, but far fewer Latin words
+    body = ("2023年6月，美国农业部（U.S. Department of Agriculture，简称USDA）授权加州公司"
+            "Good Meat销售实验室细胞培育的鸡肉。（Justin Sullivan/Getty Images）")
+    assert detect_language(body) == "zh-Hans"
+    # an English text naming a Chinese place is still English
+    assert detect_language("The governor of 广东 (Guangdong) met the press on Monday.") == "en"
+
+
+def test_web_addresses_are_no_language():
+    body = ("https://media.gettr.com/group6/getter/2024/03/28/23/4895b7dc-f73e-72a6-fc78/out.mp4\n"
+            "比起打仗，中国人民更担心的是中国经济困境。")
+    assert detect_language(body) == "zh-Hans"
+    assert detect_language("https://www.example.org/news/world/article") == "und"
+
+
+def test_the_title_decides_when_the_body_has_too_few_letters():
+    # an image or video post: a caption credit and a link are all its text
+    body = "图文设计：樱花团/FnightMare\n原文：https://gnews.org/zh-hans/2668813/"
+    assert detect_language(body, "中共军机企图在南中国海制造事端") == "zh-Hans"
+    assert detect_language("", "在俄羅斯銀聯卡不能用了") == "zh-Hant"
+    assert detect_language("", "") == "und"
+    # a body long enough decides alone, whatever the title's language
+    assert detect_language("Japan PM and NATO chief meet to discuss the partnership.", "日相会见北约秘书长") == "en"
+
+
+def test_langdetect_answering_chinese_gives_the_script_not_a_region():
+    from builder.classify import _latin_language
+    assert _latin_language("比起打仗，中国人民更担心的是中国经济困境。") == "zh-Hans"
+    assert _latin_language("比起打仗，中國人民更擔心的是中國經濟困境。") == "zh-Hant"
+
+
 def test_a_vocabulary_topic_needs_the_title_or_two_mentions():
     vocab = vocabulary(None)
     assert "nato" not in tags_of("A visit", "NATO was mentioned once.", "en", (), vocab)

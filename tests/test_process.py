@@ -108,3 +108,11 @@ def test_a_post_whose_only_line_repeats_its_byline_has_no_article_text():
     assert Person("秘密翻译组-北美组", "author") in processed.article.people
     assert "秘密翻译组" not in processed.body_html
     assert processed.article.notes == ("no article text: the file holds only a title and credits",)
+
+
+def test_a_post_without_article_text_takes_the_language_of_its_title():
+    rel = "ourhimalayas/txt/content/gnews/2424419.md"
+    raw = (ROOT / "tests/fixtures/bench-samples" / rel).read_bytes()
+    article = process_source(SourceFile(rel, raw, hashlib.sha256(raw).hexdigest())).article
+    assert article.language == "zh-Hans"
+    assert process_source(_source(raw, sidecar={"language": "en"})).article.language == "en"
