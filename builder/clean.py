@@ -73,8 +73,8 @@ def clean(extracted: Extracted) -> CleanBody:
                              extracted.drop_lines + extracted.drop_blocks, extracted.promo_links)
     safe = sanitise(etree.tostring(tree, encoding="unicode", method="html"))
     safe = _strip_wrapper(safe)
-    text = text_of(safe)
-    return CleanBody(html=safe, text=text, source_tags=tags, image=_first_image(safe))
+    text, captions = _text_and_captions(safe)
+    return CleanBody(html=safe, text=text, source_tags=tags, image=_first_image(safe), captions=captions)
 
 
 def drop_lines(body: str, patterns: Iterable[re.Pattern[str]]) -> str:
@@ -619,19 +619,28 @@ def text_of(fragment: str) -> str:
     """Plain text of cleaned HTML, one line per block. A link in a caption
     that shows its own address (``_media_to_links`` makes those) is no prose:
     it stays out of the text, and so out of summaries and word counts."""
+    return _text_and_captions(fragment)[0]
+
+
+def _text_and_captions(fragment: str) -> tuple[str, frozenset[str]]:
+    """``text_of(fragment)``, and the lines of that text that are figure
+    captions (a summary leaves them out)."""
     if not fragment.strip():
-        return ""
+        return "", frozenset()
     tree = lxml.html.fragment_fromstring(fragment, create_parent="div")
     for block in tree.iter(*_BLOCKS, "br", "figure", "tr"):
         block.tail = "\n" + (block.tail or "")
+    captions = []
     for caption in tree.iter("figcaption"):
         for link in caption.iter("a"):
             href = link.get("href", "")
             if link.text and not len(link) and link.text in (href, urllib.parse.unquote(href)):
                 link.text = ""
+        captions.append(caption.text_content())
     # one pass over the whole text: the runs of spaces replaced never cross a line break
     lines = (line.strip() for line in _SPACES.sub(" ", tree.text_content()).split("\n"))
-    return "\n".join(line for line in lines if line)
+    caption_lines = (line.strip() for line in _SPACES.sub(" ", "\n".join(captions)).split("\n"))
+    return "\n".join(line for line in lines if line), frozenset(line for line in caption_lines if line)
 
 
 def _first_image(fragment: str) -> str | None:

@@ -217,6 +217,8 @@ class CleanBody:
     source_tags: tuple[str, ...] = ()
     """Tags the source itself linked (e.g. Epoch Times ``/gb/tag/X.html``)."""
     image: str | None = None
+    captions: frozenset[str] = frozenset()
+    """The lines of ``text`` that are figure captions."""
 
 
 @dataclass(frozen=True, slots=True)

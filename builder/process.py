@@ -85,7 +85,7 @@ def process_source(source: SourceFile, vocabulary_path: Path | None = None) -> P
         people=found.people,
         tags=tags,
         countries=countries,
-        summary=summarise(body.text),
+        summary=summarise(body.text, body.captions, title),
         image=body.image,
         word_count=_word_count(body.text),
         signature=story_signature(body.text),
@@ -139,7 +139,32 @@ def _fallback_title(text: str) -> str | None:
     return first[:120].rstrip() + ("…" if len(first) > 120 else "") if first else None
 
 
-def summarise(text: str) -> str:
+_DATELINE = re.compile(
+    r"【[^】\n]{0,30}?(?:\d{1,4}|[〇零一二三四五六七八九十]{1,4})[年月日][^】\n]{0,20}】\s*"
+    r"(?:[（(][^）)\n]{0,40}?(?:记者|記者|报道|報道|报导|報導)[^）)\n]{0,20}[）)]\s*)?")
+"""A Chinese news dateline, ``【大纪元2021年06月17日讯】（大纪元记者X纽约报导）``
+or ``【明慧网二零一九年五月十日】``: the outlet and the date, then perhaps the
+reporter and the place."""
+
+
+def summarise(text: str, captions: frozenset[str] = frozenset(), title: str = "") -> str:
+    """The opening of the article's text, cut at a sentence's end near
+    ``SUMMARY_CHARS``. It is the article's own prose: a list shows the date,
+    the title and the picture beside it, so the figure captions, a first line
+    that repeats the title and the dateline are left out. When nothing else
+    is left, the captions are the summary; a dateline alone is none."""
+    lines = [line for line in text.split("\n") if line not in captions]
+    if lines and lines[0] == title:
+        del lines[0]
+    return _shorten(_without_dateline("\n".join(lines))) or _shorten(_without_dateline(text))
+
+
+def _without_dateline(text: str) -> str:
+    dateline = _DATELINE.match(text)
+    return text[dateline.end():] if dateline else text
+
+
+def _shorten(text: str) -> str:
     flat = " ".join(text.split())  # whitespace runs as one space: split() splits on exactly \s
     if len(flat) <= SUMMARY_CHARS:
         return flat

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from builder.build import build, resolve_slug_collisions
 from builder.models import PartialDate, Person, SourceFile
-from builder.process import _word_count, parse_sidecar_date, permalink_slug, process_source
+from builder.process import _word_count, parse_sidecar_date, permalink_slug, process_source, summarise
 from builder.related import is_translation
 from tests.conftest import ROOT, copy_seeds, make_settings
 
@@ -116,3 +116,30 @@ def test_a_post_without_article_text_takes_the_language_of_its_title():
     article = process_source(SourceFile(rel, raw, hashlib.sha256(raw).hexdigest())).article
     assert article.language == "zh-Hans"
     assert process_source(_source(raw, sidecar={"language": "en"})).article.language == "en"
+
+
+def _fixture_article(rel: str):
+    raw = (ROOT / "tests/fixtures/corpus" / rel).read_bytes()
+    return process_source(SourceFile(rel, raw, hashlib.sha256(raw).hexdigest())).article
+
+
+def test_a_summary_opens_with_the_articles_prose_not_its_dateline_or_captions():
+    # real files: a Minghui dateline with its reporter, and an Epoch Times
+    # lead picture whose caption comes before the dateline
+    minghui = _fixture_article("gfw-breaker/mh-news/pages/282/368285.md")
+    assert minghui.summary.startswith("二零一八年五月十三日是第十九届“世界法轮大法日”")
+    epoch = _fixture_article("epic-marker/epoch-news/pages/ncid280/n12698205.md")
+    assert epoch.summary.startswith("中共病毒") and "视频截图" not in epoch.summary
+
+
+def test_what_a_summary_leaves_out():
+    caption = "图为会场。（视频截图）"
+    assert summarise(f"{caption}\n【大纪元2021年01月19日讯】会议开幕。", frozenset({caption})) == "会议开幕。"
+    assert summarise("A title\nThe story.", title="A title") == "The story."
+    assert summarise("【明慧网二零二一年一月四日】（明慧记者李正悉尼报道）会议开幕。") == "会议开幕。"
+    # a dateline elsewhere, or a bracket without a date, is prose
+    assert summarise("会议开幕。【大纪元2021年01月19日讯】") == "会议开幕。【大纪元2021年01月19日讯】"
+    assert summarise("【财商天下】马斯克") == "【财商天下】马斯克"
+    # nothing but captions: they are the summary; nothing but a dateline: none
+    assert summarise(caption, frozenset({caption})) == caption
+    assert summarise("【明慧网二零二一年一月四日】") == ""
