@@ -306,12 +306,19 @@ def _site_root(url: str) -> str:
 
 
 def _based_on(profile: Profile, text: str, original: str | None) -> Link | None:
+    """The first source the text names that is not the original publication.
+    Its address is read as a browser reads the markdown (``&amp;`` is ``&``);
+    a name that is only the address again gives way to the publisher its
+    host belongs to, when that is known."""
     for pattern in profile.based_on:
-        match = pattern.search(text)
-        if match and match.group("url") != original:
+        for match in pattern.finditer(text):
+            url = web_url(html.unescape(match.group("url")))
+            if url == original:
+                continue
             name = match.groupdict().get("name")
-            url = web_url(match.group("url"))
-            name = _clean_inline(name) if name else (publisher_for_url(url) if url else None)
+            name = _clean_inline(name) if name else None
+            if not name or web_url(html.unescape(name)) or name == url:
+                name = publisher_for_url(url) if url else None
             return Link(name, url) if name or url else None
     return None
 

@@ -291,15 +291,18 @@ class Renderer:
         return self.page("article.html", page, article=view)
 
     def attribution_view(self, article: Article, page: str) -> list[dict]:
-        """The provenance chain, original first; ``None`` values mean "not recorded"."""
-        chain = [
-            {"role": "original", "label": self.labels["attribution.original"],
-             "name": article.publisher.name, "url": article.original_url or article.publisher.url},
-        ]
+        """The provenance chain, original first; ``None`` values mean "not recorded".
+        A republisher that is the original publication itself (a GNews post,
+        republished by GNews at the same address) is not listed twice, and a
+        name that is only the address again is not shown."""
+        original = {"role": "original", "label": self.labels["attribution.original"],
+                    "name": article.publisher.name, "url": article.original_url or article.publisher.url}
+        chain = [original]
         if article.based_on:
             chain.append({"role": "based_on", "label": self.labels["attribution.based_on"],
-                          "name": article.based_on.name, "url": article.based_on.url})
-        if article.republisher:
+                          "name": article.based_on.name if article.based_on.name != article.based_on.url else None,
+                          "url": article.based_on.url})
+        if article.republisher and (article.republisher.name, article.republisher.url) != (original["name"], original["url"]):
             chain.append({"role": "republisher", "label": self.labels["attribution.republisher"],
                           "name": article.republisher.name, "url": article.republisher.url})
         chain.append({"role": "mirror", "label": self.labels["attribution.mirror"],

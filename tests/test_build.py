@@ -353,3 +353,15 @@ def test_two_slugs_naming_one_file_fail_the_build(tmp_path, jobs):
         (content / f"{name}.meta.toml").write_text(f'slug = "{slug}"\n', encoding="utf-8")
     with pytest.raises(OutputError, match="two outputs claim the same path: articles/x/y.html"):
         build(make_settings(content, tmp_path / "site", jobs=jobs))
+
+
+def test_the_source_chain_names_each_link_once(seed_site):
+    """A GNews post is published and republished by GNews at one address: one
+    row. The ZeroHedge story it is based on is linked by its address alone
+    in the file; the page names the publisher that address belongs to."""
+    page = (seed_site / "articles" / "000-9b25765c4741cd75.html").read_text(encoding="utf-8")
+    attribution = page[page.index('class="attribution"'):]
+    attribution = attribution[:attribution.index("</section>")]
+    assert attribution.count("https://gnews.org/zh-hans/2402170/\"") == 1
+    assert "Republished by" not in attribution
+    assert re.search(r"ZeroHedge: <a href=\"https://www\.zerohedge\.com/", attribution)

@@ -238,3 +238,10 @@ def test_an_epoch_page_whose_footer_omits_the_firewall_note_is_read_as_epoch():
     assert found.original_url == "https://www.epochtimes.com/gb/21/4/17/n12885771.htm"
     assert "[首页]" not in found.body and "原文链接" not in found.body
     assert "好莱坞环球影城" in found.body
+
+
+def test_a_based_on_address_is_read_as_the_browser_reads_it():
+    text = ("## 标题\n` 作者` [轉載自GNews](https://gnews.org/zh-hans/1/)\n\n正文。\n\n"
+            "新闻来源：[https://newsis.com/view/?id=N1&amp;cID=10101](https://newsis.com/view/?id=N1&amp;cID=10101)\n")
+    found = extract(text)
+    assert found.based_on == Link(None, "https://newsis.com/view/?id=N1&cID=10101")
