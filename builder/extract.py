@@ -60,6 +60,7 @@ def extract(text: str, provenance: dict[str, str] | None = None) -> Extracted:
     if profile.title_from_first_line and title is not None and body.lstrip().startswith(title):
         body = body.lstrip()[len(title):]
     body, people = _credits(profile, body)
+    people = _dateline_people(body) + people  # the reporters first, as the dateline opens the text
     header = _header_authors(profile, text)
     body = _without_name_lines(body, header)
     people = header + people
@@ -422,6 +423,59 @@ def _credit_labels() -> re.Pattern[str]:
     role = "(?:" + "|".join(map(re.escape, words)) + ")"
     return re.compile(rf"(?:^|(?<=[\s|｜;；]))(?:[A-Za-z][A-Za-z-]*)?(?P<roles>{role}(?:\s*[/、,，+&]\s*{role})*)"
                       rf"\s*(?:[:：]|\s[–-]\s)\s*")
+
+
+_DATELINE_REACH = 2000
+"""A dateline opens the body; its figure and the figure's caption may come first."""
+
+
+def _dateline_people(body: str) -> list[Person]:
+    """The reporters (and translators) a Chinese news dateline credits."""
+    match = _reporter_pattern().search(body, 0, _DATELINE_REACH)
+    if not match:
+        return []
+    people = [Person(name, "author") for name in _reporter_names(match.group("names"))]
+    if match.group("translators"):
+        people += [Person(name, "translator") for name in _reporter_names(match.group("translators"))]
+    return people
+
+
+def _reporter_names(value: str) -> list[str]:
+    """The names in a dateline's credit, without the place they run into:
+    ``林达美国纽约`` is 林达 (美国纽约 is the place), ``姜琳达洛杉矶`` is 姜琳达.
+    A Chinese name has two or three characters; one that no place follows
+    and that is longer is not guessed at."""
+    names = []
+    for part in re.split(r"\s*[、，,]\s*", value.strip()):
+        if re.fullmatch(r"[A-Za-z][A-Za-z .'-]*[A-Za-z.]", part):
+            names.append(part)
+            continue
+        for length in (2, 3):
+            name, place = part[:length], part[length:]
+            if len(part) >= 2 and (not place and length == len(part) or place and _is_place(place)):
+                names.append(name)
+                break
+    return names
+
+
+def _is_place(text: str) -> bool:
+    """A city of the dateline list, or a country's name with perhaps a city after it."""
+    from builder.classify import is_country_name
+    cities = _dateline_cities()
+    if text in cities:
+        return True
+    return any(is_country_name(text[:n]) and (n == len(text) or text[n:] in cities or len(text) - n >= 2)
+               for n in range(2, min(len(text), 5) + 1))
+
+
+@functools.cache
+def _reporter_pattern() -> re.Pattern[str]:
+    return re.compile(common_data()["datelines"]["reporter"])
+
+
+@functools.cache
+def _dateline_cities() -> frozenset[str]:
+    return frozenset(common_data()["datelines"]["cities"])
 
 
 def _header_authors(profile: Profile, text: str) -> list[Person]:

@@ -240,6 +240,34 @@ def test_an_epoch_page_whose_footer_omits_the_firewall_note_is_read_as_epoch():
     assert "好莱坞环球影城" in found.body
 
 
+def test_a_chinese_dateline_credits_its_reporters():
+    epoch = _read(FIXTURES / "corpus/epic-marker/epoch-news/pages/ncid277/n13869331.md")
+    assert Person("李净", "author") in epoch.people
+    minghui = _read(FIXTURES / "corpus/gfw-breaker/mh-news/pages/282/368285.md")
+    assert Person("采菊", "author") in minghui.people  # 采菊, reporting from New York
+
+
+@pytest.mark.parametrize("dateline, people", [
+    ("（大纪元记者张婷综合报导）", [("张婷", "author")]),
+    ("（大纪元记者林达美国纽约综合报导）", [("林达", "author")]),
+    ("（大纪元记者姜琳达洛杉矶报导）", [("姜琳达", "author")]),
+    ("（大纪元记者吴旻洲台湾台北报导）", [("吴旻洲", "author")]),
+    ("（大纪元记者宁海钟、骆亚报导）", [("宁海钟", "author"), ("骆亚", "author")]),
+    ("（英文大纪元记者Jack Phillips报导／秋生编译）", [("Jack Phillips", "author"), ("秋生", "translator")]),
+    # a correspondent without a name, and a name that cannot be told from its place
+    ("（明慧网通讯员云南报道）", []),
+    ("（大纪元记者李梅某某地区报导）", []),
+])
+def test_dateline_reporters_without_their_place(dateline, people):
+    from builder.extract import _dateline_people
+    assert _dateline_people(f"【大纪元2021年06月17日讯】{dateline}周四") == [Person(*p) for p in people]
+
+
+def test_a_reporter_named_deep_in_the_text_is_no_dateline():
+    from builder.extract import _dateline_people
+    assert _dateline_people("段落。" * 1000 + "（大纪元记者张婷综合报导）") == []
+
+
 def test_a_based_on_address_is_read_as_the_browser_reads_it():
     text = ("## 标题\n` 作者` [轉載自GNews](https://gnews.org/zh-hans/1/)\n\n正文。\n\n"
             "新闻来源：[https://newsis.com/view/?id=N1&amp;cID=10101](https://newsis.com/view/?id=N1&amp;cID=10101)\n")
