@@ -367,3 +367,18 @@ def test_images_without_a_scheme_are_kept_with_https():
     sources = re.findall(r'<img [^>]*src="([^"]*)"', body.html)
     assert len(sources) == 19 and all(src.startswith(("https://", "http://")) for src in sources)
     assert "https://greetings.minghui.org/mh/article_images/2021-2-12-2102050629238801.jpg" in sources
+
+
+@pytest.mark.parametrize("block, dropped", [
+    ("欢迎关注我们的频道", True),
+    ("请关注：盖特 @abc", True),
+    ("欢迎订阅我们的节目", True),
+    ("欢迎大家关注Twitter", True),
+    # a programme's spoken opening and a sentence are the article's text
+    ("【大纪元2022年07月16日讯】大家好，欢迎大家关注《新闻看点》，我是李沐阳。", False),
+    ("我请大家关注香港的局势。", False),
+])
+def test_a_follow_prompt_is_dropped_and_a_sentence_about_following_is_not(block, dropped):
+    from builder.profiles import load_profiles
+    generic = next(p for p in load_profiles() if p.name == "generic")
+    assert any(p.fullmatch(block) for p in generic.drop_blocks) is dropped
