@@ -396,18 +396,18 @@ def _may_be_credit(line: str) -> bool:
 def credit_line(line: str) -> list[tuple[str, str]] | None:
     """(role, name) pairs when the whole line is credits — ``素材：A  翻译：B
     编辑：C  发布：D``, ``视频剪辑：CG.| 听写：E``, ``编辑、发布：F`` — else None."""
-    line = re.sub(r"^[*_\s]+|[*_\s]+$", "", line)
+    line = re.sub(r"^[#*_\s]+|[*_\s]+$", "", line)  # a credit written as a heading is one too
     labels = list(_credit_labels().finditer(line))
     if not labels or labels[0].start() != 0:
         return None
     pairs: list[tuple[str, str]] = []
     for label, following in zip(labels, labels[1:] + [None]):
         name = line[label.end():following.start() if following else len(line)]
-        name = re.sub(r"^[\s|｜;；,，]+|[\s|｜;；,，#*_]+$", "", name)
+        # the end mark of an article (＃, ◇) may follow the last name
+        name = re.sub(r"^[\s|｜;；,，]+|[\s|｜;；,，#＃◇◆*_]+$", "", name)
         if len(name) > 40 or re.search(r"\s[–-]\s|[:：]", name):
             return None
-        roles = re.split(r"\s*[/、,，+&]\s*", label.group("roles"))
-        for role in roles:
+        for role in _role_word().findall(label.group("roles")):
             pairs += [(credit_role(role), n) for n in _names(name)]
     return pairs
 
@@ -418,11 +418,22 @@ def _names(value: str) -> list[str]:
 
 @functools.cache
 def _credit_labels() -> re.Pattern[str]:
+    """A label of one role or several (``校对/审核``, ``审核编辑``), then a
+    colon or a spaced dash. A label starts the line or follows a separator,
+    or, when a colon ends it, follows the name before it directly:
+    ``翻译：哈哈编辑：李易通``."""
+    role = _role_word().pattern
+    roles = rf"{role}(?:\s*[/、,，+&]?\s*{role})*"
+    return re.compile(rf"(?:^|(?<=[\s|｜;；])|(?=(?:{roles})\s*[:：]))(?:[A-Za-z][A-Za-z-]*)?(?P<roles>{roles})"
+                      rf"\s*(?:[:：]|\s[–-]\s)\s*")
+
+
+@functools.cache
+def _role_word() -> re.Pattern[str]:
+    """One of the source's words for a role, the longest first."""
     words = sorted({w for ws in common_data().get("roles", {}).values() for w in ws if not w.isascii()},
                    key=len, reverse=True)
-    role = "(?:" + "|".join(map(re.escape, words)) + ")"
-    return re.compile(rf"(?:^|(?<=[\s|｜;；]))(?:[A-Za-z][A-Za-z-]*)?(?P<roles>{role}(?:\s*[/、,，+&]\s*{role})*)"
-                      rf"\s*(?:[:：]|\s[–-]\s)\s*")
+    return re.compile("(?:" + "|".join(map(re.escape, words)) + ")")
 
 
 _DATELINE_REACH = 2000

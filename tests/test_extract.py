@@ -273,3 +273,26 @@ def test_a_based_on_address_is_read_as_the_browser_reads_it():
             "新闻来源：[https://newsis.com/view/?id=N1&amp;cID=10101](https://newsis.com/view/?id=N1&amp;cID=10101)\n")
     found = extract(text)
     assert found.based_on == Link(None, "https://newsis.com/view/?id=N1&cID=10101")
+
+
+@pytest.mark.parametrize("line, pairs", [
+    # two labels with nothing between the first name and the second label
+    ("翻译：哈哈编辑：李易通", [("translator", "哈哈"), ("editor", "李易通")]),
+    # two roles run together in one label
+    ("字幕：芥末|审核编辑：小小鸟", [("translator", "芥末"), ("reviewer", "小小鸟"), ("editor", "小小鸟")]),
+    # a credit written as a heading
+    ("##### 作者：加拿大温哥华扬帆农场 -重生之鹰", [("author", "加拿大温哥华扬帆农场 -重生之鹰")]),
+    # the article's end mark after the editor's name
+    ("责任编辑：叶紫微＃", [("editor", "叶紫微")]),
+    ("责任编辑：林妍#◇", [("editor", "林妍")]),
+    # role words of the GNews credits
+    ("校正/发稿：呼吸的雾霾", [("proofreader", "呼吸的雾霾"), ("publisher", "呼吸的雾霾")]),
+    ("音频处理：Tom Li", [("producer", "Tom Li")]),
+    ("审稿：JENNY", [("reviewer", "JENNY")]),
+    # not credits: a sentence with a colon inside, a role word inside a word
+    ("他说：我们今天编辑：很多", None),
+    ("编辑部的声明：今天", None),
+])
+def test_credit_line_forms(line, pairs):
+    from builder.extract import credit_line
+    assert credit_line(line) == pairs
