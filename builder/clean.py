@@ -405,11 +405,14 @@ def _drop_promo_blocks(tree, patterns: tuple[re.Pattern[str], ...]) -> None:
 
 _MAYBE_EMPTY = ("p", "div", "figure", "figcaption", "blockquote", "li", "ul", "ol",
                 "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "a")
+_INLINE_WRAPPERS = frozenset({"strong", "b", "em", "i", "a"})
 
 
 def _drop_empty_blocks(tree) -> None:
-    """Blocks (and inline wrappers) with no letter or digit and no image, rule
-    or table go.
+    """Blocks with no letter or digit and no image, rule or table go. An
+    inline wrapper of that kind goes but leaves its text: the source's
+    ``<strong>。</strong>`` or ``加里<em>‧</em>詹斯勒`` is punctuation of the
+    sentence around it, and ``a<b> </b>b`` a space between two words.
 
     One pass is enough: removing an empty element takes away only text without
     letters and no image, and keeps its tail in its parent, so it cannot make
@@ -418,7 +421,10 @@ def _drop_empty_blocks(tree) -> None:
     for element in list(tree.iter(*_MAYBE_EMPTY)):
         if element is not tree and not _meaningful(element) and next(
                 element.iter("img", "hr", "table"), None) is None:
-            _remove(element)
+            if element.tag in _INLINE_WRAPPERS:
+                element.drop_tag()
+            else:
+                _remove(element)
 
 
 # Characters written without spaces between words: a line break between two of

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder.clean import clean, render_text, sanitise
+from builder.clean import clean, render_text, repair_tree, sanitise
 from builder.extract import extract
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
@@ -382,3 +382,13 @@ def test_a_follow_prompt_is_dropped_and_a_sentence_about_following_is_not(block,
     from builder.profiles import load_profiles
     generic = next(p for p in load_profiles() if p.name == "generic")
     assert any(p.fullmatch(block) for p in generic.drop_blocks) is dropped
+
+
+@pytest.mark.parametrize("fragment, text", [
+    ("<p>利率上升的阻挠\n  <strong>\n   。\n  </strong>\n  在十个</p>", "利率上升的阻挠。在十个"),
+    ("<p>主席加里<em>‧</em>詹斯勒</p>", "主席加里‧詹斯勒"),
+    ("<p>two<b> </b>words</p>", "two words"),
+])
+def test_an_inline_wrapper_of_punctuation_or_space_leaves_it_in_the_sentence(fragment, text):
+    tree, _ = repair_tree(fragment, (), (), (), ())
+    assert " ".join(tree.text_content().split()) == text
