@@ -359,11 +359,16 @@ def _credits(profile: Profile, body: str) -> tuple[str, list[Person]]:
                 if match:
                     found = [(credit_role(match.group("role")), n) for n in _names(match.group("name"))]
                     break
-        if found is None:
+        if found is None or any(_SENTENCE_MARK.search(name) for _, name in found):
             kept.append(line)
             continue
         people += [Person(name, role) for role, name in found]
     return "\n".join(kept), people
+
+
+_SENTENCE_MARK = re.compile(r"[。？！?!“”]")
+"""A name does not end a sentence or quote one: ``记者：拍摄过程中，遇到哪些困难？``
+is an interviewer's question."""
 
 
 _TAG = re.compile(r"<[^>]+>")

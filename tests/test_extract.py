@@ -296,3 +296,12 @@ def test_a_based_on_address_is_read_as_the_browser_reads_it():
 def test_credit_line_forms(line, pairs):
     from builder.extract import credit_line
     assert credit_line(line) == pairs
+
+
+def test_an_interviewers_question_is_text_not_a_credit():
+    text = ("## 专访\n\n记者：拍摄过程中，遇到哪些困难？\n\n导演：很多。\n\n"
+            "记者：谢谢。谈到台日关系，您怎么看？\n\n责任编辑：林妍\n")
+    found = extract(text)
+    assert "遇到哪些困难？" in found.body and "记者：谢谢。谈到台日关系" in found.body
+    assert [p for p in found.people if p.role == "author"] == []
+    assert Person("林妍", "editor") in found.people
