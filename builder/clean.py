@@ -184,6 +184,8 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
                 ) -> tuple[lxml.html.HtmlElement, tuple[str, ...]]:
     tree = lxml.html.fragment_fromstring(fragment or "<p></p>", create_parent="div")
     etree.strip_elements(tree, etree.Comment, with_tail=False)
+    if "&amp;#" in fragment:
+        _unescape_twice_escaped(tree)
     for selector in selectors:
         for element in _css(selector)(tree):
             _remove(element)
@@ -199,6 +201,8 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
         if element is not tree:
             element.drop_tag()
     _drop_empty_blocks(tree)
+    _drop_rules_under_the_lead_pictures(tree)
+    _drop_end_mark(tree)
     _fix_heading_levels(tree)
     _drop_breaks_in_figures(tree)
     _collapse_whitespace(tree)
@@ -313,6 +317,71 @@ def _normalise_links_and_images(tree) -> None:
             link.drop_tag()
         elif url != href:
             link.set("href", url)
+
+
+_TWICE_ESCAPED = re.compile(r"&#(?:\d{2,7}|[xX][0-9a-fA-F]{2,6});?")
+
+
+def _unescape_twice_escaped(tree) -> None:
+    """A character reference shown as text (``O&#039Brien``, an ``alt`` of
+    ``&#039图1：…&#039``) was escaped twice by the mirror: no article writes
+    one to be read. It becomes its character, and quotes wrapped around a
+    whole ``alt`` by the same mistake go."""
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.text and "&#" in element.text:
+            element.text = _TWICE_ESCAPED.sub(_character, element.text)
+        if element.tail and "&#" in element.tail:
+            element.tail = _TWICE_ESCAPED.sub(_character, element.tail)
+        for name in ("alt", "title"):
+            value = element.get(name)
+            if value and "&#" in value:
+                value = _TWICE_ESCAPED.sub(_character, value)
+                element.set(name, value[1:-1] if len(value) > 1 and value[0] == value[-1] == "'" else value)
+
+
+def _character(match: re.Match[str]) -> str:
+    return html.unescape(match.group() if match.group().endswith(";") else match.group() + ";")
+
+
+def _drop_rules_under_the_lead_pictures(tree) -> None:
+    """A rule (``<hr>``) with only pictures above it is the mirror's line
+    under its lead picture, between the picture and the article (15,614 Epoch
+    Times pages), not a break in the article's text."""
+    if _ALNUM.search(tree.text or ""):
+        return
+    for child in list(tree):
+        if child.tag == "hr":
+            _remove(child)
+        elif child.tag not in ("figure", "img"):
+            return
+        if _ALNUM.search(child.tail or ""):
+            return
+
+
+_END_MARK = re.compile(r"(?:(?<=[\s。！？!?.”」』）)])|^)[#＃]+\s*[◇◆]?\s*$")
+
+
+def _drop_end_mark(tree) -> None:
+    """The end mark (``＃``, ``#◇``) Chinese news sites put after an article's
+    last sentence goes. Only a mark that ends the whole body and follows a
+    sentence's end or a space: ``#hashtag`` and ``C#`` are words."""
+    blocks = [b for b in tree.iter("p", "div") if b is not tree]
+    if not blocks:
+        return
+    last = blocks[-1]
+    if last.text_content().rstrip() == "" or not tree.text_content().rstrip().endswith(last.text_content().rstrip()):
+        return
+    holder, attribute = (last[-1], "tail") if len(last) and (last[-1].tail or "").strip() else (last, "text")
+    if attribute == "text" and len(last):
+        return
+    value = getattr(holder, attribute) or ""
+    stripped = _END_MARK.sub("", value.rstrip())
+    if stripped != value.rstrip():
+        setattr(holder, attribute, stripped)
+        if not _meaningful(last) and next(last.iter("img", "hr", "table"), None) is None:
+            _remove(last)
 
 
 def _layout_tables_to_figures(tree) -> None:

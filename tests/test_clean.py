@@ -392,3 +392,33 @@ def test_a_follow_prompt_is_dropped_and_a_sentence_about_following_is_not(block,
 def test_an_inline_wrapper_of_punctuation_or_space_leaves_it_in_the_sentence(fragment, text):
     tree, _ = repair_tree(fragment, (), (), (), ())
     assert " ".join(tree.text_content().split()) == text
+
+
+def _repaired(fragment: str) -> str:
+    tree, _ = repair_tree(fragment, (), (), (), ())
+    return lxml.html.tostring(tree, encoding="unicode")
+
+
+def test_the_rule_under_the_lead_picture_goes_and_a_rule_between_paragraphs_stays():
+    lead = ('<div><img src="https://a.example/x.jpg"/><div class="caption">图为会场。</div></div>'
+            '<hr/><div><p>【大纪元2021年06月17日讯】正文。</p></div>')
+    assert "<hr>" not in _repaired(lead) and "<figcaption>图为会场。</figcaption>" in _repaired(lead)
+    assert "<hr>" in _repaired("<p>正文。</p><hr/><p>附录。</p>")
+
+
+@pytest.mark.parametrize("fragment, kept", [
+    ("<p>正文。</p><p>最后一句。#</p>", "<p>最后一句。</p>"),
+    ("<p>最后一句。</p><p>＃</p>", "<p>最后一句。</p></div>"),
+    ("<p>最后一句。#◇</p>", "<p>最后一句。</p>"),
+    ("<p>写的是C#</p>", "<p>写的是C#</p>"),
+    ("<p>#中共</p>", "<p>#中共</p>"),
+    ("<p>句子。#</p><p>后面还有。</p>", "<p>句子。#</p>"),
+])
+def test_the_end_mark_after_the_last_sentence_goes(fragment, kept):
+    assert kept in _repaired(fragment)
+
+
+def test_a_character_reference_escaped_twice_becomes_its_character():
+    repaired = _repaired('<p><img alt="&amp;#039图1：网站截图&amp;#039" src="https://a.example/y.jpg"/>'
+                         "奥布莱恩（Robert O&amp;#039Brien）</p>")
+    assert 'alt="图1：网站截图"' in repaired and "Robert O'Brien" in repaired
