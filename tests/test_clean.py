@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder.clean import clean, render_text, repair_tree, sanitise
+from builder.clean import clean, render_markdown, render_text, repair_tree, sanitise
 from builder.extract import extract
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
@@ -422,3 +422,15 @@ def test_a_character_reference_escaped_twice_becomes_its_character():
     repaired = _repaired('<p><img alt="&amp;#039图1：网站截图&amp;#039" src="https://a.example/y.jpg"/>'
                          "奥布莱恩（Robert O&amp;#039Brien）</p>")
     assert 'alt="图1：网站截图"' in repaired and "Robert O'Brien" in repaired
+
+
+@pytest.mark.parametrize("markdown, html", [
+    ("**评论：**美国的农业州", "<p><strong>评论：</strong>美国的农业州</p>"),
+    ("60 **天。**他们", "<p>60 <strong>天。</strong>他们</p>"),
+    ("正常 **粗体** 文字", "<p>正常 <strong>粗体</strong> 文字</p>"),
+    # code, and asterisks that are no emphasis, stay as written
+    ("`a**b**c`", "<p><code>a**b**c</code></p>"),
+    ("2 ** 3 ** 4", "<p>2 ** 3 ** 4</p>"),
+])
+def test_strong_emphasis_next_to_chinese_punctuation_is_strong(markdown, html):
+    assert render_markdown(markdown).strip() == html
