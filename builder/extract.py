@@ -345,6 +345,9 @@ def _credits(profile: Profile, body: str) -> tuple[str, list[Person]]:
     people: list[Person] = []
     kept: list[str] = []
     for line in body.split("\n"):
+        if "》" in line and _PROGRAMME_CREDIT.fullmatch(plain := _plain(line)):
+            people.append(Person(plain, "producer"))
+            continue
         if not _may_be_credit(line):
             kept.append(line)
             continue
@@ -365,6 +368,9 @@ def _credits(profile: Profile, body: str) -> tuple[str, list[Person]]:
         people += [Person(name, role) for role, name in found]
     return "\n".join(kept), people
 
+
+_PROGRAMME_CREDIT = re.compile(r"[^\s《》]{0,12}《[^》\n]{1,20}》\s*(?:制作组|製作組|节目组|節目組)")
+"""A video programme's sign-off, ``《新闻看点》制作组``: its producers."""
 
 _SENTENCE_MARK = re.compile(r"[。？！?!“”]")
 """A name does not end a sentence or quote one: ``记者：拍摄过程中，遇到哪些困难？``
@@ -430,7 +436,7 @@ def _credit_labels() -> re.Pattern[str]:
     role = _role_word().pattern
     roles = rf"{role}(?:\s*[/、,，+&]?\s*{role})*"
     return re.compile(rf"(?:^|(?<=[\s|｜;；])|(?=(?:{roles})\s*[:：]))(?:[A-Za-z][A-Za-z-]*)?(?P<roles>{roles})"
-                      rf"\s*(?:[:：]|\s[–-]\s)\s*")
+                      rf"\s*(?:[:：]+|\s[–-]\s)\s*")
 
 
 @functools.cache

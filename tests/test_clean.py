@@ -434,3 +434,27 @@ def test_a_character_reference_escaped_twice_becomes_its_character():
 ])
 def test_strong_emphasis_next_to_chinese_punctuation_is_strong(markdown, html):
     assert render_markdown(markdown).strip() == html
+
+
+@pytest.mark.parametrize("block, dropped", [
+    ("本文所表达的是作者的观点，并不一定反映《大纪元时报》的观点。", True),
+    ("（本视频只代表作者的观点和陈述）", True),
+    ("文章仅代表作者本人观点，与Gnews无关", True),
+    ("《大纪元时报》版权所有©2022。本文仅代表作者的观点和主张。", True),
+    ("*© 2024年德国之声版权声明：本文所有内容受到著作权法保护*", True),
+    ("声明：文中内容根据郭文贵先生直播视频整理，如果文字内容与视频内容冲突则以原视频为准", True),
+    # sentences about an author's view are text
+    ("本文作者的观点是中共必须为疫情负责。", False),
+    ("他在声明中说，公司不会放弃。", False),
+])
+def test_disclaimers_and_copyright_lines_are_boilerplate(block, dropped):
+    from builder.profiles import load_profiles
+    generic = next(p for p in load_profiles() if p.name == "generic")
+    assert any(p.fullmatch(block) for p in generic.drop_blocks) is dropped
+
+
+@pytest.mark.parametrize("block", ["听新闻：", "（听更多新闻请至“听纪元”平台）"])
+def test_an_epoch_times_audio_players_labels_go_with_it(block):
+    from builder.profiles import load_profiles
+    epoch = next(p for p in load_profiles() if p.name == "epoch-times-mirror")
+    assert any(p.fullmatch(block) for p in epoch.drop_blocks)

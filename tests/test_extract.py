@@ -305,3 +305,18 @@ def test_an_interviewers_question_is_text_not_a_credit():
     assert "遇到哪些困难？" in found.body and "记者：谢谢。谈到台日关系" in found.body
     assert [p for p in found.people if p.role == "author"] == []
     assert Person("林妍", "editor") in found.people
+
+
+def test_a_programmes_sign_off_credits_its_producers():
+    found = extract("## 标题\n\n正文。\n\n《新闻看点》制作组\n\n他说《新闻看点》制作组的节目很好。\n")
+    assert Person("《新闻看点》制作组", "producer") in found.people
+    assert "\n《新闻看点》制作组\n" not in found.body and "他说《新闻看点》制作组的节目很好。" in found.body
+
+
+@pytest.mark.parametrize("line, pairs", [
+    ("责任编辑：：李昊#", [("editor", "李昊")]),
+    ("文字整理：李洁思；责任编辑：高静#", [("author", "李洁思"), ("editor", "高静")]),
+])
+def test_credit_lines_the_epoch_times_writes(line, pairs):
+    from builder.extract import credit_line
+    assert credit_line(line) == pairs
