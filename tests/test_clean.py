@@ -369,6 +369,14 @@ def test_images_without_a_scheme_are_kept_with_https():
     assert "https://greetings.minghui.org/mh/article_images/2021-2-12-2102050629238801.jpg" in sources
 
 
+def _dropped_as_a_block(profile: str, block: str) -> bool:
+    """Whether a block of just this text goes, by the profile's drop_blocks
+    (the shared ones included)."""
+    from builder.profiles import load_profiles
+    found = next(p for p in load_profiles() if p.name == profile)
+    return any(p.fullmatch(block) for p in found.drop_blocks)
+
+
 @pytest.mark.parametrize("block, dropped", [
     ("欢迎关注我们的频道", True),
     ("请关注：盖特 @abc", True),
@@ -379,9 +387,7 @@ def test_images_without_a_scheme_are_kept_with_https():
     ("我请大家关注香港的局势。", False),
 ])
 def test_a_follow_prompt_is_dropped_and_a_sentence_about_following_is_not(block, dropped):
-    from builder.profiles import load_profiles
-    generic = next(p for p in load_profiles() if p.name == "generic")
-    assert any(p.fullmatch(block) for p in generic.drop_blocks) is dropped
+    assert _dropped_as_a_block("generic", block) is dropped
 
 
 @pytest.mark.parametrize("fragment, text", [
@@ -448,13 +454,9 @@ def test_strong_emphasis_next_to_chinese_punctuation_is_strong(markdown, html):
     ("他在声明中说，公司不会放弃。", False),
 ])
 def test_disclaimers_and_copyright_lines_are_boilerplate(block, dropped):
-    from builder.profiles import load_profiles
-    generic = next(p for p in load_profiles() if p.name == "generic")
-    assert any(p.fullmatch(block) for p in generic.drop_blocks) is dropped
+    assert _dropped_as_a_block("generic", block) is dropped
 
 
 @pytest.mark.parametrize("block", ["听新闻：", "（听更多新闻请至“听纪元”平台）"])
 def test_an_epoch_times_audio_players_labels_go_with_it(block):
-    from builder.profiles import load_profiles
-    epoch = next(p for p in load_profiles() if p.name == "epoch-times-mirror")
-    assert any(p.fullmatch(block) for p in epoch.drop_blocks)
+    assert _dropped_as_a_block("epoch-times-mirror", block)
