@@ -213,6 +213,7 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
     _caption_divs_to_figures(tree)
     _drop_boilerplate_blocks(tree, tuple(boilerplate))
     _drop_promo_blocks(tree, tuple(promo_links))
+    _drop_lines_within_blocks(tree, tuple(boilerplate), tuple(promo_links))
     for element in list(tree.iter(*_UNWRAP)):
         if element is not tree:
             element.drop_tag()
@@ -479,13 +480,77 @@ def _drop_promo_blocks(tree, patterns: tuple[re.Pattern[str], ...]) -> None:
     if not patterns:
         return
     for element in _innermost_blocks(tree):
-        links = [a for a in element.iter("a") if any(p.search(a.get("href", "")) for p in patterns)]
-        if not links:
-            continue
-        letters = sum(ch.isalnum() for ch in _text(element))
-        linked = sum(ch.isalnum() for a in links for ch in _text(a))
-        if letters <= PROMO_SHORT_BLOCK or linked >= 0.6 * letters:
+        if _is_promo(_text(element), list(element.iter("a")), patterns):
             _remove(element)
+
+
+def _is_promo(text: str, links: list, patterns: tuple[re.Pattern[str], ...], short: int = PROMO_SHORT_BLOCK) -> bool:
+    """Whether text with these links is a promotion: it links to the source's
+    promotion and is short (at most ``short`` letters, and no sentence), or is
+    mostly that link's text."""
+    links = [a for a in links if any(p.search(a.get("href", "")) for p in patterns)]
+    if not links:
+        return False
+    letters = sum(ch.isalnum() for ch in text)
+    linked = sum(ch.isalnum() for a in links for ch in _text(a))
+    return letters <= short and not _SENTENCE_END.search(text) or linked >= 0.6 * letters
+
+
+_SENTENCE_END = re.compile(r"[。？?]|\.(?:\s|$)")
+"""A statement's end (an exclamation mark ends promotions as often as sentences)."""
+
+
+def _drop_lines_within_blocks(tree, patterns: tuple[re.Pattern[str], ...],
+                              promo_links: tuple[re.Pattern[str], ...]) -> None:
+    """The lines of a paragraph written with ``<br>`` are tested as blocks
+    are: a line that is boilerplate, or that is mostly a link to a promotion,
+    goes, and its neighbours stay (a short line with such a link may be a
+    sentence: a paragraph's line is not a block of its own).
+    Epoch Times pages put "欢迎订阅YouTube频道：…<br>支持沐阳：https://donorbox…"
+    in one paragraph, which as a whole is neither."""
+    matches = whole_match(patterns) if patterns else None
+    for block in _innermost_blocks(tree):
+        if not any(child.tag == "br" for child in block):
+            continue
+        lines = _lines_of(block)
+        for start, elements in reversed(lines):
+            text = " ".join(((start.tail if start is not None else block.text) or "").split()
+                            + [" ".join(_text_with_tail(e).split()) for e in elements]).strip()
+            text = " ".join(text.split())
+            if not text:
+                continue
+            links = [a for e in elements for a in e.iter("a")]
+            if (matches and matches(text)) or (promo_links and _is_promo(text, links, promo_links, short=0)):
+                _remove_line(block, start, elements)
+
+
+def _lines_of(block) -> list[tuple[object, list]]:
+    """The block's lines: each the ``<br>`` that starts it (``None`` for the
+    first) and the elements on it."""
+    lines: list[tuple[object, list]] = [(None, [])]
+    for child in block:
+        if child.tag == "br":
+            lines.append((child, []))
+        else:
+            lines[-1][1].append(child)
+    return lines
+
+
+def _text_with_tail(element) -> str:
+    return "".join(element.itertext()) + (element.tail or "")
+
+
+def _remove_line(block, start, elements: list) -> None:
+    for element in elements:
+        block.remove(element)  # with its tail, which is on the same line
+    if start is not None:
+        block.remove(start)
+        return
+    block.text = None
+    first_break = next((child for child in block if child.tag == "br"), None)
+    if first_break is not None:
+        block.text = first_break.tail
+        block.remove(first_break)
 
 
 _MAYBE_EMPTY = ("p", "div", "figure", "figcaption", "blockquote", "li", "ul", "ol",

@@ -460,3 +460,36 @@ def test_disclaimers_and_copyright_lines_are_boilerplate(block, dropped):
 @pytest.mark.parametrize("block", ["听新闻：", "（听更多新闻请至“听纪元”平台）"])
 def test_an_epoch_times_audio_players_labels_go_with_it(block):
     assert _dropped_as_a_block("epoch-times-mirror", block)
+
+
+_LONG = "这是正文的一句话，它足够长，讲的是一件重要的新闻事件和它的来龙去脉，以及各方的反应。"
+
+
+def test_promotion_lines_within_a_paragraph_go_and_its_other_lines_stay():
+    from builder.profiles import load_profiles
+    epoch = next(p for p in load_profiles() if p.name == "epoch-times-mirror")
+    fragment = (f'<p>{_LONG}<br/>欢迎订阅YouTube频道：<a href="https://www.youtube.com/@News_Insight">'
+                'https://www.youtube.com/@News_Insight</a><br/>支持我们：<a href="https://donorbox.org/x">'
+                f'https://donorbox.org/x</a><br/>听新闻：<br/>{_LONG}</p>')
+    tree, _ = repair_tree(fragment, (), (), epoch.drop_blocks, epoch.promo_links)
+    repaired = lxml.html.tostring(tree, encoding="unicode")
+    assert repaired == f"<div><p>{_LONG}<br>{_LONG}</p></div>"
+
+
+def test_a_sentence_that_links_a_channel_is_text():
+    from builder.profiles import load_profiles
+    generic = next(p for p in load_profiles() if p.name == "generic")
+    fragment = (f'<p>{_LONG}<br/>他在自己的<a href="https://www.youtube.com/@someone">频道</a>上说，'
+                f'这件事情还没有结束，他会继续追踪报道下去。</p>')
+    tree, _ = repair_tree(fragment, (), (), generic.drop_blocks, generic.promo_links)
+    assert "他在自己的" in lxml.html.tostring(tree, encoding="unicode")
+
+
+def test_a_short_paragraph_that_is_a_sentence_keeps_its_channel_link():
+    from builder.profiles import load_profiles
+    generic = next(p for p in load_profiles() if p.name == "generic")
+    sentence = '<p>他在自己的<a href="https://www.youtube.com/@someone">频道</a>上说，此事还没完。</p>'
+    promotion = '<p>就看<a href="https://www.youtube.com/@someone">新闻频道</a>！</p>'
+    tree, _ = repair_tree(sentence + promotion, (), (), generic.drop_blocks, generic.promo_links)
+    repaired = lxml.html.tostring(tree, encoding="unicode")
+    assert "此事还没完" in repaired and "就看" not in repaired

@@ -133,7 +133,7 @@ def _profile_from_data(data: dict, common: dict, where: str) -> Profile:
         drop_lines=_patterns(body, "drop_lines", where) + _patterns(common.get("body", {}), "drop_lines", "_common.toml"),
         drop_from_line=_patterns(body, "drop_from_line", where),
         drop_blocks=_patterns(body, "drop_blocks", where) + _patterns(common.get("body", {}), "drop_blocks", "_common.toml"),
-        promo_links=_patterns(body, "promo_links", where),
+        promo_links=_patterns(body, "promo_links", where) + _patterns(common.get("body", {}), "promo_links", "_common.toml"),
         drop_selectors=tuple(body.get("drop_selectors", [])),
         tag_links=_patterns(body, "tag_links", where),
         dates=tuple(dates),
