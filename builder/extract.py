@@ -151,11 +151,24 @@ def _format(profile: Profile, body: str) -> str:
 
 
 def _date(profile: Profile, text: str) -> PartialDate | None:
+    """The first rule that finds a date decides. A match on a line the
+    profile drops is not the article's (GNews's logo, uploaded in one month
+    and shown on posts of every other, dated 505 posts)."""
     for rule in profile.dates:
-        found = [d for m in rule.pattern.finditer(text) if (d := _date_from_match(m))]
+        found = [d for m in rule.pattern.finditer(text)
+                 if not _on_a_dropped_line(profile, text, m) and (d := _date_from_match(m))]
         if found:
             return max(found, key=PartialDate.sort_key) if rule.pick == "latest" else found[0]
     return None
+
+
+def _on_a_dropped_line(profile: Profile, text: str, match: re.Match[str]) -> bool:
+    if not profile.drop_lines:
+        return False
+    start = text.rfind("\n", 0, match.start()) + 1
+    end = text.find("\n", match.end())
+    line = text[start:end if end >= 0 else len(text)].strip()
+    return any(pattern.fullmatch(line) for pattern in profile.drop_lines)
 
 
 def _date_from_match(match: re.Match[str]) -> PartialDate | None:

@@ -320,3 +320,18 @@ def test_a_programmes_sign_off_credits_its_producers():
 def test_credit_lines_the_epoch_times_writes(line, pairs):
     from builder.extract import credit_line
     assert credit_line(line) == pairs
+
+
+_GNEWS_POST = "## 标题\n` 东京樱花团` [轉載自GNews](https://gnews.org/zh-hans/2450631/)\n\n{body}\n\n免责声明：本文内容仅代表作者个人观点。\n"
+
+
+def test_a_gnews_post_is_not_dated_by_the_logo_it_drops():
+    logo_only = _GNEWS_POST.format(body="作者：小组\n\n ![](https://assets.gnews.org/wp-content/uploads/2022/03/GNEWS.jpg) ")
+    assert extract(logo_only).date is None
+    with_picture = logo_only.replace("作者：小组", "![](https://assets.gnews.org/wp-content/uploads/2022/05/x.jpg)")
+    assert extract(with_picture).date == PartialDate(2022, 5)
+
+
+def test_a_gnews_posts_own_dateline_gives_the_day():
+    found = extract(_GNEWS_POST.format(body="**2022-04-29**\n\n正文。\n\n![](https://assets.gnews.org/wp-content/uploads/2022/03/a.jpg)"))
+    assert found.date == PartialDate(2022, 4, 29)
