@@ -452,3 +452,8 @@ def test_a_matcher_that_cannot_be_stored_is_still_used(small_matcher, tmp_path, 
     countries.use_cache_dir(tmp_path / "cache")
     assert countries.default_matcher().count("Freedonia") == {"FD": 1}
     assert len(_builders(small_matcher)) == 2  # the child's, not stored, then this process's
+
+
+@pytest.mark.parametrize("text", ["内蒙古巴林左旗商业局", "锦州市黑山县看守所", "天津小海地", "埃马纽埃尔·马克龙"])
+def test_chinese_places_and_names_holding_a_states_name_are_not_it(text):
+    assert found(text) <= {"FR"} and not found(text) & {"BH", "ME", "HT", "NU"}

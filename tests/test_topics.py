@@ -86,6 +86,9 @@ def test_blocker_phrases_absorb_the_term_inside_them(vocab):
     assert "economy" not in vocab.match("世界经济论坛在达沃斯召开")
     assert "protests" not in vocab.match("外交部对此提出抗议")
     assert "protests" in vocab.match("数千人上街抗议")
+    assert "economy" not in vocab.match("法轮功学员遭到经济迫害")
+    assert "education" not in vocab.match("被非法关押在法制教育中心")
+    assert "education" in vocab.match("学校教育改革")
 
 
 def test_names_are_not_found_in_lowercase_urls(vocab):
