@@ -241,7 +241,8 @@ def test_innermost_blocks_are_the_blocks_that_hold_no_other_block():
 def test_empty_blocks_go_in_one_pass_and_their_tails_stay():
     body = _clean_html('<div><p><strong> </strong>…</p><ul><li><em>\u3000</em></li></ul></div>after'
                        '<p>kept</p><p><img src="https://a.example/1.jpg"></p><p>_</p>')
-    assert body.html == ('after<p>kept</p><p><img alt="" decoding="async" loading="lazy" '
+    # the tail of the removed div stays, as a paragraph of its own (it is loose text between blocks)
+    assert body.html == ('<p>after</p><p>kept</p><p><img alt="" decoding="async" loading="lazy" '
                          'referrerpolicy="no-referrer" src="https://a.example/1.jpg"></p>')
 
 
@@ -493,3 +494,28 @@ def test_a_short_paragraph_that_is_a_sentence_keeps_its_channel_link():
     tree, _ = repair_tree(sentence + promotion, (), (), generic.drop_blocks, generic.promo_links)
     repaired = lxml.html.tostring(tree, encoding="unicode")
     assert "此事还没完" in repaired and "就看" not in repaired
+
+
+def test_text_loose_between_blocks_becomes_a_paragraph():
+    # a Minghui page's opening: the dateline and first sentence before the first <p>
+    repaired = _repaired('<div>\n 【明慧网二零二零年三月二十五日】中共病毒<a href="https://www.minghui.org/g.html">迫害</a>'
+                         '全球。\n <p>近日，一位学员说。</p>\n 尾声 <b>加粗</b>\n<p>完。</p></div>')
+    assert ('<p>【明慧网二零二零年三月二十五日】中共病毒<a href="https://www.minghui.org/g.html">迫害</a>全球。</p>'
+            in repaired)
+    assert "<p>尾声 <b>加粗</b></p>" in repaired
+    # text alone, or pictures between paragraphs, stay as they are
+    assert _repaired("plain text") == "<div>plain text</div>"
+    assert _repaired('<p>a</p> <img src="https://a.example/c.jpg"> <p>b</p>').count("<p>") == 2
+
+
+def test_loose_lines_after_an_empty_block_lose_only_their_promotions():
+    # an Epoch Times page: <center></center> inside <p> ends the paragraph, and
+    # the lines after it are loose text with <br>
+    fragment = ('<p><center></center>欢迎订阅YouTube频道：<a href="https://www.youtube.com/channel/UCd">'
+                'https://www.youtube.com/channel/UCd</a><br/>转自新唐人【<a href="https://www.ntdtv.com/b5/a.html">'
+                '晚间新闻</a>】06月30日完整版</p>')
+    from builder.profiles import load_profiles
+    epoch = next(p for p in load_profiles() if p.name == "epoch-times-mirror")
+    tree, _ = repair_tree(fragment, (), (), epoch.drop_blocks, epoch.promo_links)
+    repaired = lxml.html.tostring(tree, encoding="unicode")
+    assert "欢迎订阅" not in repaired and "转自新唐人【" in repaired and "06月30日完整版</p>" in repaired
