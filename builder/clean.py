@@ -64,11 +64,13 @@ _UNWRAP = {"center", "font", "span", "section", "article", "main", "u"}
 
 _markdown = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).enable(
     ["table", "strikethrough"])
+_markdown_with_breaks = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False,
+                                                  "breaks": True}).enable(["table", "strikethrough"])
 
 
 def clean(extracted: Extracted) -> CleanBody:
     body = drop_lines(extracted.body, extracted.drop_lines)
-    rendered = render_body(body, extracted.format, extracted.fenced_quotes)
+    rendered = render_body(body, extracted.format, extracted.fenced_quotes, extracted.line_breaks)
     tree, tags = repair_tree(rendered, extracted.drop_selectors, extracted.tag_links,
                              extracted.drop_lines + extracted.drop_blocks, extracted.promo_links)
     safe = sanitise(etree.tostring(tree, encoding="unicode", method="html"))
@@ -140,22 +142,25 @@ _FENCE = re.compile(r"^```[ \t]*\n(.*?)\n```[ \t]*$", re.M | re.S)
 _INDENTED_PROSE = re.compile(r"^(?: {4,}|\t+)(?=[^\n]*[\u3400-\u9fff\uff00-\uffef])", re.M)
 
 
-def render_body(body: str, fmt: str, fenced_quotes: bool = False) -> str:
+def render_body(body: str, fmt: str, fenced_quotes: bool = False, line_breaks: bool = False) -> str:
     if fmt == "html":
         return body
     if fmt == "text":
         return render_text(body)
-    return render_markdown(body, fenced_quotes)
+    return render_markdown(body, fenced_quotes, line_breaks)
 
 
-def render_markdown(body: str, fenced_quotes: bool = False) -> str:
+def render_markdown(body: str, fenced_quotes: bool = False, line_breaks: bool = False) -> str:
+    """HTML of a markdown body. With ``line_breaks``, a line break inside a
+    paragraph is one (``<br>``): mirrors that converted each of a page's
+    paragraphs to one line write them so (GNews's posts)."""
     # wiki-link debris: [[zh:word]] and [[word|label]] keep their words
     body = _WIKI_LINK.sub(lambda m: m.group(2) or m.group(1), body)
     body = _BARE_URL_LINE.sub(r"\1<\2>", body)
     body = _INDENTED_PROSE.sub("", body)
     if fenced_quotes:
         body = _FENCE.sub(_fence_to_quote, body)
-    rendered = _markdown.render(body)
+    rendered = (_markdown_with_breaks if line_breaks else _markdown).render(body)
     return _strong_left_open(rendered) if "**" in rendered else rendered
 
 

@@ -51,6 +51,7 @@ class Extracted:
     drop_selectors: tuple[str, ...]
     tag_links: tuple[re.Pattern[str], ...]
     fenced_quotes: bool
+    line_breaks: bool = False
 
 
 def extract(text: str, provenance: dict[str, str] | None = None) -> Extracted:
@@ -88,6 +89,7 @@ def extract(text: str, provenance: dict[str, str] | None = None) -> Extracted:
         drop_selectors=profile.drop_selectors,
         tag_links=profile.tag_links,
         fenced_quotes=profile.fenced_quotes,
+        line_breaks=profile.line_breaks,
     )
 
 

@@ -519,3 +519,11 @@ def test_loose_lines_after_an_empty_block_lose_only_their_promotions():
     tree, _ = repair_tree(fragment, (), (), epoch.drop_blocks, epoch.promo_links)
     repaired = lxml.html.tostring(tree, encoding="unicode")
     assert "欢迎订阅" not in repaired and "转自新唐人【" in repaired and "06月30日完整版</p>" in repaired
+
+
+def test_a_line_break_in_a_gnews_post_is_one():
+    # the mirror wrote each paragraph of the post as one line
+    found = extract("## 标题\n` 作者` [轉載自GNews](https://gnews.org/zh-hans/1/)\n\n"
+                    "渡过这次大流行的方法，就是让每个人都接种疫苗。\n疫苗护照是用来泄愤的，而不是为了科学。\n")
+    assert "接种疫苗。<br>疫苗护照" in clean(found).html
+    assert render_markdown("第一行\n第二行").strip() == "<p>第一行\n第二行</p>"

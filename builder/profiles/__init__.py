@@ -80,6 +80,7 @@ class Profile:
     authors_pattern: tuple[re.Pattern[str], ...]
     """Patterns with a ``name`` group: the authoring group or person the header names."""
     fenced_quotes: bool
+    line_breaks: bool
     """Fenced code blocks of prose (the way some reposts quote) become blockquotes."""
 
     def matches(self, text: str) -> bool:
@@ -148,6 +149,7 @@ def _profile_from_data(data: dict, common: dict, where: str) -> Profile:
         credits=tuple(Credit(p) for p in credit_patterns),
         authors_pattern=_patterns(fields, "authors", where),
         fenced_quotes=bool(body.get("fenced_quotes", False)),
+        line_breaks=bool(body.get("line_breaks", False)),
     )
 
 
