@@ -27,6 +27,7 @@ import functools
 import html
 import re
 import urllib.parse
+from collections import Counter
 from collections.abc import Callable, Iterable
 
 import lxml.html
@@ -216,6 +217,8 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
     _normalise_links_and_images(tree)
     _layout_tables_to_figures(tree)
     _caption_divs_to_figures(tree)
+    _drop_repeated_images(tree)
+    _credited_pictures_to_figures(tree)
     _wrap_loose_text(tree)
     _drop_boilerplate_blocks(tree, tuple(boilerplate))
     # a paragraph's promotion lines first: what is left of it is then judged whole
@@ -483,6 +486,60 @@ def _layout_tables_to_figures(tree) -> None:
 
 
 _CAPTION_CLASS = re.compile(r"\b(?:wp-)?caption(?:-text)?\b")
+
+
+def _drop_repeated_images(tree) -> None:
+    """A picture shown twice in one article is the page's furniture: the
+    outlet's or the channel's logo or banner above and below the text (353
+    GNews posts). Every copy goes, and a line break it leaves first in its
+    block with it."""
+    counts = Counter(img.get("src") for img in tree.iter("img"))
+    repeated = {src for src, n in counts.items() if n > 1}
+    if not repeated:
+        return
+    for img in [img for img in tree.iter("img") if img.get("src") in repeated]:
+        parent = img.getparent()
+        _remove(img)
+        if (parent is not None and not (parent.text or "").strip() and len(parent)
+                and parent[0].tag == "br"):
+            _remove(parent[0])
+
+
+_PICTURE_CREDIT = re.compile(r"(?:图片来源|圖片來源|图源|圖源|图片|圖片|图|圖|照片来源|照片|来源|來源)\s*[:：]")
+PICTURE_CREDIT_CHARS = 80
+"""A picture's credit is short; a longer text after a picture is the article's."""
+
+
+def _credited_pictures_to_figures(tree) -> None:
+    """A picture that opens a paragraph, with its credit next to it
+    (``![](…)图片来源：路透社``), on the next line, or as the next paragraph,
+    is a figure with that caption; the paragraph's other lines stay a
+    paragraph after it."""
+    for block in list(tree.iter("p")):
+        if (block.text or "").strip() or not len(block) or block[0].tag != "img":
+            continue
+        img = block[0]
+        # the credit's text, and the nodes that end its line, which go with it
+        if (img.tail or "").strip():
+            credit, line = img.tail.strip(), block[1:2]
+        elif len(block) > 1 and block[1].tag == "br":
+            credit, line = (block[1].tail or "").strip(), block[1:3]
+        else:
+            following = block.getnext()
+            if len(block) > 1 or following is None or following.tag != "p" or len(following):
+                continue
+            credit, line = (following.text or "").strip(), [following]
+        if (not _PICTURE_CREDIT.match(credit) or len(credit) > PICTURE_CREDIT_CHARS
+                or any(node.tag != "br" for node in line if node.tag != "p")):
+            continue
+        block.addprevious(_figure([img], credit))
+        block.remove(img)
+        for node in line:
+            node.getparent().remove(node)  # with its tail: the credit or the line's end
+        if line and line[-1].tag == "br" and line[-1].tail:
+            block.text = line[-1].tail
+        if not len(block) and not (block.text or "").strip():
+            block.getparent().remove(block)
 
 
 def _caption_divs_to_figures(tree) -> None:

@@ -527,3 +527,26 @@ def test_a_line_break_in_a_gnews_post_is_one():
                     "渡过这次大流行的方法，就是让每个人都接种疫苗。\n疫苗护照是用来泄愤的，而不是为了科学。\n")
     assert "接种疫苗。<br>疫苗护照" in clean(found).html
     assert render_markdown("第一行\n第二行").strip() == "<p>第一行\n第二行</p>"
+
+
+_PICTURE = '<img src="https://a.example/x.jpg">'
+
+
+@pytest.mark.parametrize("fragment", [
+    f"<p>{_PICTURE}图片来源：路透社<br>正文。</p>",
+    f"<p>{_PICTURE}<br>图片来源：路透社<br>正文。</p>",
+    f"<p>{_PICTURE}</p><p>图片来源：路透社</p><p>正文。</p>",
+])
+def test_a_pictures_credit_next_to_it_is_its_caption(fragment):
+    assert _repaired(fragment) == ('<div><figure><img src="https://a.example/x.jpg" alt="">'
+                                   "<figcaption>图片来源：路透社</figcaption></figure><p>正文。</p></div>")
+
+
+def test_text_after_a_picture_that_is_no_credit_stays_text():
+    assert "<figure>" not in _repaired(f"<p>{_PICTURE}据路透社报道，星巴克宣布撤出俄罗斯。</p>")
+
+
+def test_a_picture_shown_twice_is_the_pages_furniture():
+    logo = '<img src="https://a.example/logo.png">'
+    repaired = _repaired(f"<p>{logo}<br>正文。</p><p>{_PICTURE}</p><p>结尾。</p><p>{logo}</p>")
+    assert "logo.png" not in repaired and "x.jpg" in repaired and "<p>正文。</p>" in repaired
