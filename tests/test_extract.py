@@ -335,3 +335,28 @@ def test_a_gnews_post_is_not_dated_by_the_logo_it_drops():
 def test_a_gnews_posts_own_dateline_gives_the_day():
     found = extract(_GNEWS_POST.format(body="**2022-04-29**\n\n正文。\n\n![](https://assets.gnews.org/wp-content/uploads/2022/03/a.jpg)"))
     assert found.date == PartialDate(2022, 4, 29)
+
+
+@pytest.mark.parametrize("source, url", [
+    ("**新闻来源**： [https://www.zerohedge.com/markets/x](https://www.zerohedge.com/markets/x)",
+     "https://www.zerohedge.com/markets/x"),
+    ("参考链接：\n1. [北京居民抢购](https://std.stheadline.com/a/1)\n2. [Panic buying](https://www.reuters.com/b)",
+     "https://std.stheadline.com/a/1"),
+    # a picture's credit is no source of the text
+    ("图片来源：[路透社](https://www.reuters.com/pictures/1)", None),
+])
+def test_the_source_a_gnews_post_names(source, url):
+    found = extract(_GNEWS_POST.format(body=f"正文。\n\n{source}"))
+    assert (found.based_on.url if found.based_on else None) == url
+
+
+@pytest.mark.parametrize("html, based_on", [
+    ('<p>转自新唐人【<ok href="https://www.ntdtv.com/b5/2023/07/01/a1.html">晚间新闻</ok>】完整版</p>',
+     Link("新唐人 NTD", "https://www.ntdtv.com/b5/2023/07/01/a1.html")),
+    ('<p>原文：<ok href="https://www.theepochtimes.com/meeting_5395060.html">Meeting</ok></p>',
+     Link("The Epoch Times", "https://www.theepochtimes.com/meeting_5395060.html")),
+])
+def test_what_an_epoch_times_page_reposts_or_translates(html, based_on):
+    page = ("### 标题\n\n#### [首页](https://x.example/)\n<div id=\"artbody\"><!-- article content begin -->"
+            f"<p>正文。</p>{html}</div>\n原文链接（需翻墙）：https://www.epochtimes.com/gb/23/7/1/n1.htm\n")
+    assert extract(page).based_on == based_on
