@@ -431,7 +431,7 @@ def credit_line(line: str) -> list[tuple[str, str]] | None:
         name = line[label.end():following.start() if following else len(line)]
         # the end mark of an article (＃, ◇) may follow the last name
         name = re.sub(r"^[\s|｜;；,，]+|[\s|｜;；,，#＃◇◆*_]+$", "", name)
-        if len(name) > 40 or re.search(r"\s[–-]\s|[:：]", name):
+        if len(name) > 40 or re.search(r"[:：]", name):
             return None
         for role in _role_word().findall(label.group("roles")):
             pairs += [(credit_role(role), n) for n in _names(name)]

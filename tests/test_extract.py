@@ -288,6 +288,8 @@ def test_a_based_on_address_is_read_as_the_browser_reads_it():
     # role words of the GNews credits
     ("校正/发稿：呼吸的雾霾", [("proofreader", "呼吸的雾霾"), ("publisher", "呼吸的雾霾")]),
     ("音频处理：Tom Li", [("producer", "Tom Li")]),
+    # a farm and its group, joined by a spaced dash
+    ("作者：加拿大温哥华扬帆农场 – 视频组", [("author", "加拿大温哥华扬帆农场 – 视频组")]),
     ("审稿：JENNY", [("reviewer", "JENNY")]),
     # not credits: a sentence with a colon inside, a role word inside a word
     ("他说：我们今天编辑：很多", None),
