@@ -468,7 +468,7 @@ def _layout_tables_to_figures(tree) -> None:
         figures = []
         for cell in table.iter("td", "th"):
             images = list(cell.iter("img"))
-            caption = _text(cell)
+            caption = _text(cell, wide=True)
             if images:
                 figures.append(_figure(images, caption))
             elif caption and figures and not figures[-1].find("figcaption"):
@@ -693,6 +693,7 @@ def _drop_empty_blocks(tree) -> None:
 # Characters written without spaces between words: a line break between two of
 # them in the source is layout, not a space.
 _WIDE = r"\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u3000-\u303f\u2018-\u201f\u2026"
+_WIDE_CHAR = re.compile(rf"[{_WIDE}]")
 _BREAK_BETWEEN_WIDE = re.compile(rf"(?<=[{_WIDE}])[ \t]*\n\s*(?=[{_WIDE}])")
 _EDGE_AFTER_WIDE = re.compile(rf"(?<=[{_WIDE}])[ \t]*\n\s*$")
 _EDGE_BEFORE_WIDE = re.compile(rf"^[ \t]*\n\s*(?=[{_WIDE}])")
@@ -713,7 +714,20 @@ def _collapse_whitespace(tree) -> None:
             element.text = _collapse(text)
         tail = element.tail
         if tail and "\n" in tail:
-            element.tail = _collapse(tail)
+            element.tail = "" if _between_wide_inlines(element) else _collapse(tail)
+
+
+def _between_wide_inlines(element) -> bool:
+    """Whether ``element``'s tail is only the layout between it and the next
+    inline element, with Chinese on both sides (``<a>迫害</a>\\n<a>法轮功</a>``
+    would read "迫害 法轮功")."""
+    following = element.getnext()
+    if (element.tail.strip() or element.tag not in _INLINE or following is None
+            or following.tag not in _INLINE):
+        return False
+    before = "".join(element.itertext()).rstrip()[-1:]
+    after = "".join(following.itertext()).lstrip()[:1]
+    return bool(before and after and _WIDE_CHAR.match(before) and _WIDE_CHAR.match(after))
 
 
 _LINE_BREAK = re.compile(r"[ \t]*\n\s*")
@@ -817,10 +831,15 @@ def _meaningful(element) -> bool:
     return any(_ALNUM.search(text) for text in element.itertext())
 
 
-def _text(element) -> str:
+def _text(element, wide: bool = False) -> str:
     """The element's text with each run of whitespace as one space, trimmed.
-    (``str.split()`` splits on exactly the characters ``\\s`` matches.)"""
-    return " ".join("".join(element.itertext()).split())
+    (``str.split()`` splits on exactly the characters ``\\s`` matches.) With
+    ``wide``, a line break between two Chinese characters is no space, as
+    in the body (a caption made of a cell's pretty-printed lines)."""
+    text = "".join(element.itertext())
+    if wide:
+        text = _BREAK_BETWEEN_WIDE.sub("", text)
+    return " ".join(text.split())
 
 
 # --- sanitising ------------------------------------------------------------

@@ -550,3 +550,17 @@ def test_a_picture_shown_twice_is_the_pages_furniture():
     logo = '<img src="https://a.example/logo.png">'
     repaired = _repaired(f"<p>{logo}<br>正文。</p><p>{_PICTURE}</p><p>结尾。</p><p>{logo}</p>")
     assert "logo.png" not in repaired and "x.jpg" in repaired and "<p>正文。</p>" in repaired
+
+
+def test_layout_between_two_chinese_links_is_no_space():
+    repaired = _repaired('<p>在中共\n<a href="https://a.example/g#37">\n迫害\n</a>\n'
+                         '<a href="https://a.example/g#1">\n法轮功\n</a>\n中</p>')
+    assert "迫害</a><a" in repaired
+    # between English words the line break is a space
+    assert "red</a>\n<a" in _repaired('<p>the <a href="https://a.example/">red</a>\n<a href="https://a.example/">car</a></p>')
+
+
+def test_a_caption_from_a_cells_lines_has_no_spaces_inside_chinese():
+    repaired = _repaired('<table><tr><td><img src="https://a.example/x.jpg"/><br/><a href="https://a.example/g">\n'
+                         '酷刑\n</a>\n演示：\n<a href="https://a.example/h">\n铁椅子\n</a></td></tr></table>')
+    assert "<figcaption>酷刑演示：铁椅子</figcaption>" in repaired
