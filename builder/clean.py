@@ -776,10 +776,24 @@ def _drop_breaks_in_figures(tree) -> None:
             _remove(br)
 
 
+_PICTURE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp)(?:[?#].*)?$", re.IGNORECASE)
+
+
 def _figure(images, caption: str):
+    """A figure of the images, each still linking to its full size when the
+    source linked it to a picture file (Minghui shows a thumbnail that
+    opens the large picture). The link is named by the caption, or the
+    picture's alt text, or the file's name, for a reader that cannot see
+    the picture."""
     figure = etree.Element("figure")
-    for img in images:  # the image is the content; a link around it to the full size is dropped
-        figure.append(_clone_img(img))
+    for img in images:
+        link = img.getparent()
+        href = link.get("href", "") if link is not None and link.tag == "a" else ""
+        if href and _PICTURE_FILE.search(href) and href != img.get("src"):
+            name = caption or (img.get("alt") or "").strip() or urllib.parse.unquote(href.rsplit("/", 1)[-1])
+            etree.SubElement(figure, "a", href=href, title=name).append(_clone_img(img))
+        else:
+            figure.append(_clone_img(img))
     if caption:
         figure.append(_element("figcaption", caption))
     return figure

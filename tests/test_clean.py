@@ -564,3 +564,14 @@ def test_a_caption_from_a_cells_lines_has_no_spaces_inside_chinese():
     repaired = _repaired('<table><tr><td><img src="https://a.example/x.jpg"/><br/><a href="https://a.example/g">\n'
                          '酷刑\n</a>\n演示：\n<a href="https://a.example/h">\n铁椅子\n</a></td></tr></table>')
     assert "<figcaption>酷刑演示：铁椅子</figcaption>" in repaired
+
+
+def test_a_thumbnail_in_a_layout_table_still_opens_its_full_size_picture():
+    repaired = _repaired('<table><tr><td><a href="https://www.minghui.org/mh/a-01.jpg">'
+                         '<img src="https://www.minghui.org/mh/a-01--ss.jpg"/></a><br/>图1：集会</td></tr></table>')
+    assert ('<figure><a href="https://www.minghui.org/mh/a-01.jpg" title="图1：集会">'
+            '<img src="https://www.minghui.org/mh/a-01--ss.jpg" alt=""></a><figcaption>图1：集会</figcaption>'
+            in repaired)
+    # a link to a page, not a picture, is not kept around the picture
+    assert "<a " not in _repaired('<table><tr><td><a href="https://a.example/story.html">'
+                                  '<img src="https://a.example/x.jpg"/></a></td></tr></table>')
