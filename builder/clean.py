@@ -476,13 +476,43 @@ def _layout_tables_to_figures(tree) -> None:
         parent = table.getparent()
         if parent is None:
             continue
-        index = parent.index(table)
         tail = table.tail
+        if _caption_after(table, figures):
+            figures, tail = [_one_figure(figures, tail.strip())], None
+            following = table.getnext()
+            if following is not None and following.tag == "br":  # the caption's line ends with it
+                tail = following.tail
+                parent.remove(following)
+        index = parent.index(table)
         parent.remove(table)
         for offset, figure in enumerate(figures):
             parent.insert(index + offset, figure)
         if tail:
             _append_text(parent, index + len(figures), tail)
+
+
+TABLE_CAPTION_CHARS = 120
+"""A caption under a table of pictures is short; longer text after it is the article's."""
+
+
+def _caption_after(table, figures: list) -> bool:
+    """Whether the text right after a table of uncaptioned pictures is their
+    shared caption: short, and ending where its line ends (Minghui puts
+    "一位白俄罗斯军人把军服扔到了垃圾桶（网络截图）" under a two-picture table)."""
+    text = (table.tail or "").strip()
+    following = table.getnext()
+    return bool(figures and text and len(text) <= TABLE_CAPTION_CHARS
+                and all(f.find("figcaption") is None for f in figures)
+                and (following is None or following.tag == "br" or following.tag in _BLOCKS
+                     or following.tag in ("table", "figure", "hr")))
+
+
+def _one_figure(figures: list, caption: str):
+    figure = etree.Element("figure")
+    for part in figures:
+        figure.extend(list(part))
+    figure.append(_element("figcaption", caption))
+    return figure
 
 
 _CAPTION_CLASS = re.compile(r"\b(?:wp-)?caption(?:-text)?\b")

@@ -575,3 +575,14 @@ def test_a_thumbnail_in_a_layout_table_still_opens_its_full_size_picture():
     # a link to a page, not a picture, is not kept around the picture
     assert "<a " not in _repaired('<table><tr><td><a href="https://a.example/story.html">'
                                   '<img src="https://a.example/x.jpg"/></a></td></tr></table>')
+
+
+def test_the_caption_under_a_table_of_pictures_is_theirs():
+    pictures = '<img src="https://a.example/1.jpg"/></td><td><img src="https://a.example/2.jpg"/>'
+    repaired = _repaired(f"<center><table><tr><td>{pictures}</td></tr></table>\n"
+                         "一位军人把军服扔到了垃圾桶（网络截图）\n</center><p>正文。</p>")
+    assert ('<figure><img src="https://a.example/1.jpg" alt=""><img src="https://a.example/2.jpg" alt="">'
+            "<figcaption>一位军人把军服扔到了垃圾桶（网络截图）</figcaption></figure><p>正文。</p>" in repaired)
+    # a long text after the table is the article's
+    long_text = "后面是正文。" * 30
+    assert f"<p>{long_text}</p>" in _repaired(f"<div><table><tr><td>{pictures}</td></tr></table>{long_text}</div>")
