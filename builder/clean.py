@@ -220,10 +220,13 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
     _drop_repeated_images(tree)
     _credited_pictures_to_figures(tree)
     _wrap_loose_text(tree)
-    _drop_boilerplate_blocks(tree, tuple(boilerplate))
+    # removing an innermost block leaves the others innermost: one list serves
+    # the three passes, each skipping the blocks an earlier one removed
+    blocks = _innermost_blocks(tree)
+    _drop_boilerplate_blocks(blocks, tuple(boilerplate))
     # a paragraph's promotion lines first: what is left of it is then judged whole
-    _drop_lines_within_blocks(tree, tuple(boilerplate), tuple(promo_links))
-    _drop_promo_blocks(tree, tuple(promo_links))
+    _drop_lines_within_blocks(blocks, tuple(boilerplate), tuple(promo_links))
+    _drop_promo_blocks(blocks, tuple(promo_links))
     for element in list(tree.iter(*_UNWRAP)):
         if element is not tree:
             element.drop_tag()
@@ -376,6 +379,15 @@ _INLINE = frozenset({"a", "b", "strong", "em", "i", "u", "s", "small", "sub", "s
                      "abbr", "cite", "q", "mark", "del", "ins", "time", "span", "font"})
 
 
+def _loose_content(container) -> bool:
+    """Whether an element holds text of its own (its text, or a child's
+    tail) or an inline child: most containers hold blocks only, with layout
+    between them."""
+    if container.text and not container.text.isspace():
+        return True
+    return any(child.tail and not child.tail.isspace() or child.tag in _INLINE for child in container)
+
+
 def _wrap_loose_text(tree) -> None:
     """Text that sits between blocks, outside any paragraph, becomes a
     paragraph of its own, with the inline elements on it. Minghui's pages
@@ -383,6 +395,8 @@ def _wrap_loose_text(tree) -> None:
     ``div``, before its first ``<p>`` (874 pages of the 29k archive)."""
     for container in [tree, *tree.iter("div", "blockquote")]:
         if container is not tree and container.getparent() is None:
+            continue
+        if not _loose_content(container):
             continue
         children = list(container)
         if not any(isinstance(c.tag, str) and c.tag not in _INLINE for c in children):
@@ -447,14 +461,12 @@ def _drop_end_mark(tree) -> None:
     if not blocks:
         return
     last = blocks[-1]
-    if last.text_content().rstrip() == "" or not tree.text_content().rstrip().endswith(last.text_content().rstrip()):
-        return
     holder, attribute = (last[-1], "tail") if len(last) and (last[-1].tail or "").strip() else (last, "text")
     if attribute == "text" and len(last):
         return
     value = getattr(holder, attribute) or ""
     stripped = _END_MARK.sub("", value.rstrip())
-    if stripped != value.rstrip():
+    if stripped != value.rstrip() and tree.text_content().rstrip().endswith(last.text_content().rstrip()):
         setattr(holder, attribute, stripped)
         if not _meaningful(last) and next(last.iter("img", "hr", "table"), None) is None:
             _remove(last)
@@ -545,10 +557,10 @@ def _credited_pictures_to_figures(tree) -> None:
     (``![](…)图片来源：路透社``), on the next line, or as the next paragraph,
     is a figure with that caption; the paragraph's other lines stay a
     paragraph after it."""
-    for block in list(tree.iter("p")):
-        if (block.text or "").strip() or not len(block) or block[0].tag != "img":
+    for img in list(tree.iter("img")):
+        block = img.getparent()
+        if block is None or block.tag != "p" or block[0] is not img or (block.text or "").strip():
             continue
-        img = block[0]
         # the credit's text, and the nodes that end its line, which go with it
         if (img.tail or "").strip():
             credit, line = img.tail.strip(), block[1:2]
@@ -605,11 +617,11 @@ def _innermost_blocks(tree) -> list:
     return [element for element in blocks if element not in holders]
 
 
-def _drop_boilerplate_blocks(tree, patterns: tuple[re.Pattern[str], ...]) -> None:
+def _drop_boilerplate_blocks(blocks: list, patterns: tuple[re.Pattern[str], ...]) -> None:
     if not patterns:
         return
     matches = whole_match(patterns)
-    for element in _innermost_blocks(tree):
+    for element in blocks:
         text = _text(element)
         if text and matches(text):
             _remove(element)
@@ -619,21 +631,27 @@ PROMO_SHORT_BLOCK = 30
 """A block of at most this many letters that links to the source's promotion is a promo line."""
 
 
-def _drop_promo_blocks(tree, patterns: tuple[re.Pattern[str], ...]) -> None:
+def _drop_promo_blocks(blocks: list, patterns: tuple[re.Pattern[str], ...]) -> None:
     if not patterns:
         return
-    for element in _innermost_blocks(tree):
-        if _is_promo(_text(element), list(element.iter("a")), patterns):
+    for element in blocks:
+        if element.getparent() is None:
+            continue
+        links = list(element.iter("a"))
+        if links and _is_promo(lambda: _text(element), links, patterns):
             _remove(element)
 
 
-def _is_promo(text: str, links: list, patterns: tuple[re.Pattern[str], ...], short: int = PROMO_SHORT_BLOCK) -> bool:
+def _is_promo(text_of_it: Callable[[], str], links: list, patterns: tuple[re.Pattern[str], ...],
+              short: int = PROMO_SHORT_BLOCK) -> bool:
     """Whether text with these links is a promotion: it links to the source's
     promotion and is short (at most ``short`` letters, and no sentence), or is
-    mostly that link's text."""
+    mostly that link's text. The text is asked for only when such a link is
+    there."""
     links = [a for a in links if any(p.search(a.get("href", "")) for p in patterns)]
     if not links:
         return False
+    text = text_of_it()
     letters = sum(ch.isalnum() for ch in text)
     linked = sum(ch.isalnum() for a in links for ch in _text(a))
     return letters <= short and not _SENTENCE_END.search(text) or linked >= 0.6 * letters
@@ -643,7 +661,7 @@ _SENTENCE_END = re.compile(r"[。？?]|\.(?:\s|$)")
 """A statement's end (an exclamation mark ends promotions as often as sentences)."""
 
 
-def _drop_lines_within_blocks(tree, patterns: tuple[re.Pattern[str], ...],
+def _drop_lines_within_blocks(blocks: list, patterns: tuple[re.Pattern[str], ...],
                               promo_links: tuple[re.Pattern[str], ...]) -> None:
     """The lines of a paragraph written with ``<br>`` are tested as blocks
     are: a line that is boilerplate, or that is mostly a link to a promotion,
@@ -651,9 +669,12 @@ def _drop_lines_within_blocks(tree, patterns: tuple[re.Pattern[str], ...],
     sentence: a paragraph's line is not a block of its own).
     Epoch Times pages put "欢迎订阅YouTube频道：…<br>支持沐阳：https://donorbox…"
     in one paragraph, which as a whole is neither."""
+    with_breaks = {br.getparent() for br in blocks[0].getroottree().iter("br")} if blocks else set()
+    if not with_breaks:
+        return
     matches = whole_match(patterns) if patterns else None
-    for block in _innermost_blocks(tree):
-        if not any(child.tag == "br" for child in block):
+    for block in blocks:
+        if block not in with_breaks or block.getparent() is None:
             continue
         lines = _lines_of(block)
         for start, elements in reversed(lines):
@@ -663,7 +684,7 @@ def _drop_lines_within_blocks(tree, patterns: tuple[re.Pattern[str], ...],
             if not text:
                 continue
             links = [a for e in elements for a in e.iter("a")]
-            if (matches and matches(text)) or (promo_links and _is_promo(text, links, promo_links, short=0)):
+            if (matches and matches(text)) or (promo_links and _is_promo(lambda: text, links, promo_links, short=0)):
                 _remove_line(block, start, elements)
 
 

@@ -450,16 +450,25 @@ def _credit_labels() -> re.Pattern[str]:
     ``翻译：哈哈编辑：李易通``."""
     role = _role_word().pattern
     roles = rf"{role}(?:\s*[/、,，+&]?\s*{role})*"
-    return re.compile(rf"(?:^|(?<=[\s|｜;；])|(?=(?:{roles})\s*[:：]))(?:[A-Za-z][A-Za-z-]*)?(?P<roles>{roles})"
-                      rf"\s*(?:[:：]+|\s[–-]\s)\s*")
+    # where no separator comes first, the role words are tried only at their
+    # first characters: trying them all at every character of a line was a
+    # third of the time spent on credits
+    first = "".join(sorted({word[0] for word in _role_words()}))
+    return re.compile(rf"(?:^|(?<=[\s|｜;；])|(?=[{re.escape(first)}])(?=(?:{roles})\s*[:：]))"
+                      rf"(?:[A-Za-z][A-Za-z-]*)?(?P<roles>{roles})\s*(?:[:：]+|\s[–-]\s)\s*")
+
+
+@functools.cache
+def _role_words() -> tuple[str, ...]:
+    """The source's words for roles (not the English ones), the longest first."""
+    return tuple(sorted({w for ws in common_data().get("roles", {}).values() for w in ws if not w.isascii()},
+                        key=len, reverse=True))
 
 
 @functools.cache
 def _role_word() -> re.Pattern[str]:
     """One of the source's words for a role, the longest first."""
-    words = sorted({w for ws in common_data().get("roles", {}).values() for w in ws if not w.isascii()},
-                   key=len, reverse=True)
-    return re.compile("(?:" + "|".join(map(re.escape, words)) + ")")
+    return re.compile("(?:" + "|".join(map(re.escape, _role_words())) + ")")
 
 
 _DATELINE_REACH = 2000
