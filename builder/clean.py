@@ -73,7 +73,8 @@ def clean(extracted: Extracted) -> CleanBody:
     body = drop_lines(extracted.body, extracted.drop_lines)
     rendered = render_body(body, extracted.format, extracted.fenced_quotes, extracted.line_breaks)
     tree, tags = repair_tree(rendered, extracted.drop_selectors, extracted.tag_links,
-                             extracted.drop_lines + extracted.drop_blocks, extracted.promo_links)
+                             extracted.drop_lines + extracted.drop_blocks, extracted.promo_links,
+                             extracted.promo_lines)
     safe = sanitise(etree.tostring(tree, encoding="unicode", method="html"))
     safe = _strip_wrapper(safe)
     text, captions = _text_and_captions(safe)
@@ -165,6 +166,7 @@ def render_markdown(body: str, fenced_quotes: bool = False, line_breaks: bool = 
     return _strong_left_open(rendered) if "**" in rendered else rendered
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]")
 _LEFT_OPEN = re.compile(r"\*\*(?=[^\s*])([^*<>\n]{1,200}?)(?<=[^\s*])\*\*")
 _CODE = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>)", re.DOTALL)
 
@@ -177,7 +179,21 @@ def _strong_left_open(rendered: str) -> str:
     rule). A pair left in the text, within one line and not across a tag, is
     the emphasis the writer meant. Code keeps its asterisks."""
     parts = _CODE.split(rendered)
-    return "".join(part if i % 2 else _LEFT_OPEN.sub(r"<strong>\1</strong>", part) for i, part in enumerate(parts))
+    return "".join(part if i % 2 else _TAG_OR_TEXT.sub(_strong_in_text, part) for i, part in enumerate(parts))
+
+
+_TAG_OR_TEXT = re.compile(r"<[^>]*>|[^<]+")
+
+
+def _strong_in_text(match: re.Match[str]) -> str:
+    """Within text between tags (not in an attribute), a pair whose inside
+    starts or ends with punctuation: the only pairs CommonMark leaves open.
+    ``x**2 + y**2`` is no emphasis."""
+    text = match.group()
+    if text.startswith("<") or "**" not in text:
+        return text
+    return _LEFT_OPEN.sub(lambda m: f"<strong>{m.group(1)}</strong>"
+                          if _PUNCTUATION.match(m.group(1)[0]) or _PUNCTUATION.match(m.group(1)[-1]) else m.group(), text)
 
 
 def _fence_to_quote(match: re.Match[str]) -> str:
@@ -203,6 +219,7 @@ def render_text(body: str) -> str:
 
 def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.Pattern[str]],
                 boilerplate: Iterable[re.Pattern[str]], promo_links: Iterable[re.Pattern[str]] = (),
+                promo_lines: Iterable[re.Pattern[str]] | None = None,
                 ) -> tuple[lxml.html.HtmlElement, tuple[str, ...]]:
     tree = lxml.html.fragment_fromstring(fragment or "<p></p>", create_parent="div")
     etree.strip_elements(tree, etree.Comment, with_tail=False)
@@ -225,7 +242,7 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
     blocks = _innermost_blocks(tree)
     _drop_boilerplate_blocks(blocks, tuple(boilerplate))
     # a paragraph's promotion lines first: what is left of it is then judged whole
-    _drop_lines_within_blocks(blocks, tuple(boilerplate), tuple(promo_links))
+    _drop_lines_within_blocks(blocks, tuple(boilerplate), tuple(promo_links if promo_lines is None else promo_lines))
     _drop_promo_blocks(blocks, tuple(promo_links))
     for element in list(tree.iter(*_UNWRAP)):
         if element is not tree:
@@ -372,7 +389,11 @@ def _unescape_twice_escaped(tree) -> None:
 
 
 def _character(match: re.Match[str]) -> str:
-    return html.unescape(match.group() if match.group().endswith(";") else match.group() + ";")
+    """The character a reference names; nothing for a control character,
+    which no text holds (and lxml refuses)."""
+    character = html.unescape(match.group() if match.group().endswith(";") else match.group() + ";")
+    return "" if any(ord(c) < 32 and c not in "\t\n\r" or 0xD800 <= ord(c) <= 0xDFFF or ord(c) in (0xFFFE, 0xFFFF)
+                     for c in character) else character
 
 
 _INLINE = frozenset({"a", "b", "strong", "em", "i", "u", "s", "small", "sub", "sup", "code", "br", "img",
@@ -561,27 +582,28 @@ def _credited_pictures_to_figures(tree) -> None:
         block = img.getparent()
         if block is None or block.tag != "p" or block[0] is not img or (block.text or "").strip():
             continue
-        # the credit's text, and the nodes that end its line, which go with it
-        if (img.tail or "").strip():
-            credit, line = img.tail.strip(), block[1:2]
-        elif len(block) > 1 and block[1].tag == "br":
-            credit, line = (block[1].tail or "").strip(), block[1:3]
+        following = block.getnext()
+        if (img.tail or "").strip():  # the credit beside the picture, then the line's end
+            credit, consumed = img.tail.strip(), 1
+        elif len(block) > 1 and block[1].tag == "br":  # the credit on the next line
+            credit, consumed = (block[1].tail or "").strip(), 2
+        elif len(block) == 1 and following is not None and following.tag == "p" and not len(following):
+            credit, consumed = (following.text or "").strip(), 0  # the credit as the next paragraph
         else:
-            following = block.getnext()
-            if len(block) > 1 or following is None or following.tag != "p" or len(following):
-                continue
-            credit, line = (following.text or "").strip(), [following]
+            continue
+        line_end = block[consumed] if consumed and len(block) > consumed else None
         if (not _PICTURE_CREDIT.match(credit) or len(credit) > PICTURE_CREDIT_CHARS
-                or any(node.tag != "br" for node in line if node.tag != "p")):
+                or line_end is not None and line_end.tag != "br"):
             continue
         block.addprevious(_figure([img], credit))
-        block.remove(img)
-        for node in line:
-            node.getparent().remove(node)  # with its tail: the credit or the line's end
-        if line and line[-1].tag == "br" and line[-1].tail:
-            block.text = line[-1].tail
+        rest = line_end.tail if line_end is not None else None
+        for node in list(block)[:consumed + (line_end is not None)] if consumed else [img]:
+            block.remove(node)  # with its tail: the credit, or the text moved below
+        block.text = rest
+        if consumed == 0:
+            _remove(following)  # its tail, text after the paragraph, stays
         if not len(block) and not (block.text or "").strip():
-            block.getparent().remove(block)
+            _remove(block)
 
 
 def _caption_divs_to_figures(tree) -> None:
@@ -742,8 +764,9 @@ def _drop_empty_blocks(tree) -> None:
 
 
 # Characters written without spaces between words: a line break between two of
-# them in the source is layout, not a space.
-_WIDE = r"\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u3000-\u303f\u2018-\u201f\u2026"
+# them in the source is layout, not a space. The middle dots (· ‧) join the
+# parts of a transliterated name: 加文·纽森.
+_WIDE = r"\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u3000-\u303f\u2018-\u201f\u2026\u00b7\u2027"
 _WIDE_CHAR = re.compile(rf"[{_WIDE}]")
 _BREAK_BETWEEN_WIDE = re.compile(rf"(?<=[{_WIDE}])[ \t]*\n\s*(?=[{_WIDE}])")
 _EDGE_AFTER_WIDE = re.compile(rf"(?<=[{_WIDE}])[ \t]*\n\s*$")

@@ -48,6 +48,7 @@ class Extracted:
     drop_lines: tuple[re.Pattern[str], ...]
     drop_blocks: tuple[re.Pattern[str], ...]
     promo_links: tuple[re.Pattern[str], ...]
+    promo_lines: tuple[re.Pattern[str], ...]
     drop_selectors: tuple[str, ...]
     tag_links: tuple[re.Pattern[str], ...]
     fenced_quotes: bool
@@ -86,6 +87,7 @@ def extract(text: str, provenance: dict[str, str] | None = None) -> Extracted:
         drop_lines=profile.drop_lines,
         drop_blocks=profile.drop_blocks,
         promo_links=profile.promo_links,
+        promo_lines=profile.promo_lines,
         drop_selectors=profile.drop_selectors,
         tag_links=profile.tag_links,
         fenced_quotes=profile.fenced_quotes,
@@ -449,7 +451,9 @@ def _credit_labels() -> re.Pattern[str]:
     or, when a colon ends it, follows the name before it directly:
     ``翻译：哈哈编辑：李易通``."""
     role = _role_word().pattern
-    roles = rf"{role}(?:\s*[/、,，+&]?\s*{role})*"
+    # two roles: a separator with the spaces around it, or nothing at all
+    # (``审核编辑``); spaces alone would let a run of them split many ways
+    roles = rf"{role}(?:\s*[/、,，+&]\s*{role}|{role})*"
     # where no separator comes first, the role words are tried only at their
     # first characters: trying them all at every character of a line was a
     # third of the time spent on credits

@@ -386,6 +386,8 @@ def _dropped_as_a_block(profile: str, block: str) -> bool:
     # a programme's spoken opening and a sentence are the article's text
     ("【大纪元2022年07月16日讯】大家好，欢迎大家关注《新闻看点》，我是李沐阳。", False),
     ("我请大家关注香港的局势。", False),
+    ("请大家关注我们的孩子们的教育问题。", False),
+    ("请大家关注本周的选举。", False),
 ])
 def test_a_follow_prompt_is_dropped_and_a_sentence_about_following_is_not(block, dropped):
     assert _dropped_as_a_block("generic", block) is dropped
@@ -453,6 +455,7 @@ def test_strong_emphasis_next_to_chinese_punctuation_is_strong(markdown, html):
     # sentences about an author's view are text
     ("本文作者的观点是中共必须为疫情负责。", False),
     ("他在声明中说，公司不会放弃。", False),
+    ("他说该书版权所有人是出版社。", False),
 ])
 def test_disclaimers_and_copyright_lines_are_boilerplate(block, dropped):
     assert _dropped_as_a_block("generic", block) is dropped
@@ -586,3 +589,44 @@ def test_the_caption_under_a_table_of_pictures_is_theirs():
     # a long text after the table is the article's
     long_text = "后面是正文。" * 30
     assert f"<p>{long_text}</p>" in _repaired(f"<div><table><tr><td>{pictures}</td></tr></table>{long_text}</div>")
+
+
+def test_a_digests_headline_lines_that_link_the_sites_own_articles_stay():
+    # an Epoch Times digest: each item a numbered headline linking the article, then its summary
+    from builder.profiles import load_profiles
+    epoch = next(p for p in load_profiles() if p.name == "epoch-times-mirror")
+    fragment = ('<p>1 . <a href="https://www.epochtimes.com/gb/21/4/9/n12870031.htm">钟原：美国再击要害 中共战狼蔫了？</a>'
+                f"<br/>{_LONG}</p>")
+    tree, _ = repair_tree(fragment, (), (), epoch.drop_blocks, epoch.promo_links, epoch.promo_lines)
+    assert "钟原：美国再击要害" in lxml.html.tostring(tree, encoding="unicode")
+
+
+@pytest.mark.parametrize("fragment, expected", [
+    # the credit on the picture's next line, at the paragraph's end: once, as the caption
+    (f"<p>{_PICTURE}<br>图片来源：路透社</p>",
+     '<div><figure><img src="https://a.example/x.jpg" alt=""><figcaption>图片来源：路透社</figcaption></figure></div>'),
+    # the credit as the next paragraph: text after that paragraph stays
+    (f"<div><p>{_PICTURE}</p><p>图：会场</p>之后的文字<p>正文。</p></div>",
+     '<div><div><figure><img src="https://a.example/x.jpg" alt=""><figcaption>图：会场</figcaption></figure>'
+     "<p>之后的文字</p><p>正文。</p></div></div>"),
+])
+def test_a_pictures_credit_is_taken_once_and_nothing_else_with_it(fragment, expected):
+    assert _repaired(fragment) == expected
+
+
+def test_reference_escaped_twice_to_a_control_character_is_dropped():
+    assert _repaired("<p>a&amp;#12;b</p>") == "<div><p>ab</p></div>"
+
+
+def test_a_middle_dot_unwrapped_from_its_tag_joins_the_name():
+    assert _repaired("<p>加文\n  <b>\n   ·\n  </b>\n  纽森</p>") == "<div><p>加文·纽森</p></div>"
+
+
+@pytest.mark.parametrize("markdown, html", [
+    # an escaped pair, with no punctuation inside, stays asterisks
+    ("\\*\\*强调\\*\\*", "<p>**强调**</p>"),
+    # asterisks in an attribute are not emphasis
+    ('<img alt="**评论：**x" src="https://a.example/x.png">', '<img alt="**评论：**x" src="https://a.example/x.png">'),
+])
+def test_asterisks_that_are_no_emphasis_stay(markdown, html):
+    assert render_markdown(markdown).strip() == html

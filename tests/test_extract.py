@@ -362,3 +362,27 @@ def test_what_an_epoch_times_page_reposts_or_translates(html, based_on):
     page = ("### 标题\n\n#### [首页](https://x.example/)\n<div id=\"artbody\"><!-- article content begin -->"
             f"<p>正文。</p>{html}</div>\n原文链接（需翻墙）：https://www.epochtimes.com/gb/23/7/1/n1.htm\n")
     assert extract(page).based_on == based_on
+
+
+def test_a_dateline_without_a_reporters_name_credits_no_one():
+    from builder.extract import _dateline_people
+    assert _dateline_people("【大纪元2021年06月17日讯】（大纪元记者综合报导）周四") == []
+    assert _dateline_people("（大纪元记者编译报导）") == []
+
+
+def test_a_long_run_of_role_words_is_read_at_once(monkeypatch):
+    """Two roles may be joined by a separator or by nothing; spaces alone
+    let the label pattern split a run of them in exponentially many ways
+    (a 62-character line took 4 s). The alarm fails the test instead."""
+    import signal
+    from builder.extract import credit_line
+
+    def too_slow(*_):
+        raise TimeoutError("the credit label pattern backtracks")
+    signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(20)
+    try:
+        assert credit_line("编辑：" + "编辑 " * 40 + "x") is None  # the name is far too long
+        assert credit_line("编辑：甲 " + " 编辑 " * 40 + "x") is None
+    finally:
+        signal.alarm(0)

@@ -61,6 +61,10 @@ class Profile:
     """A block (paragraph, heading, list item…) whose whole text matches one of
     these is boilerplate."""
     promo_links: tuple[re.Pattern[str], ...]
+    promo_lines: tuple[re.Pattern[str], ...]
+    """The shared promotion destinations only: a line within a paragraph that is
+    mostly a link to one of them goes (a profile's own, such as links to the
+    site's other articles, would take a digest's headlines)."""
     """hrefs of the source's own promotion (other articles, columns): a block
     that is mostly such links, or short and holding one, is boilerplate."""
     drop_selectors: tuple[str, ...]
@@ -135,6 +139,7 @@ def _profile_from_data(data: dict, common: dict, where: str) -> Profile:
         drop_from_line=_patterns(body, "drop_from_line", where),
         drop_blocks=_patterns(body, "drop_blocks", where) + _patterns(common.get("body", {}), "drop_blocks", "_common.toml"),
         promo_links=_patterns(body, "promo_links", where) + _patterns(common.get("body", {}), "promo_links", "_common.toml"),
+        promo_lines=_patterns(common.get("body", {}), "promo_links", "_common.toml"),
         drop_selectors=tuple(body.get("drop_selectors", [])),
         tag_links=_patterns(body, "tag_links", where),
         dates=tuple(dates),
