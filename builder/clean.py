@@ -74,7 +74,7 @@ def clean(extracted: Extracted) -> CleanBody:
     rendered = render_body(body, extracted.format, extracted.fenced_quotes, extracted.line_breaks)
     tree, tags = repair_tree(rendered, extracted.drop_selectors, extracted.tag_links,
                              extracted.drop_lines + extracted.drop_blocks, extracted.promo_links,
-                             extracted.promo_lines)
+                             extracted.promo_lines, extracted.repeated_pictures_are_furniture)
     safe = sanitise(etree.tostring(tree, encoding="unicode", method="html"))
     safe = _strip_wrapper(safe)
     text, captions = _text_and_captions(safe)
@@ -220,6 +220,7 @@ def render_text(body: str) -> str:
 def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.Pattern[str]],
                 boilerplate: Iterable[re.Pattern[str]], promo_links: Iterable[re.Pattern[str]] = (),
                 promo_lines: Iterable[re.Pattern[str]] | None = None,
+                repeated_pictures_are_furniture: bool = False,
                 ) -> tuple[lxml.html.HtmlElement, tuple[str, ...]]:
     tree = lxml.html.fragment_fromstring(fragment or "<p></p>", create_parent="div")
     etree.strip_elements(tree, etree.Comment, with_tail=False)
@@ -234,7 +235,8 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
     _normalise_links_and_images(tree)
     _layout_tables_to_figures(tree)
     _caption_divs_to_figures(tree)
-    _drop_repeated_images(tree)
+    if repeated_pictures_are_furniture:
+        _drop_repeated_images(tree)
     _credited_pictures_to_figures(tree)
     _wrap_loose_text(tree)
     # removing an innermost block leaves the others innermost: one list serves
@@ -552,16 +554,19 @@ _CAPTION_CLASS = re.compile(r"\b(?:wp-)?caption(?:-text)?\b")
 
 
 def _drop_repeated_images(tree) -> None:
-    """A picture shown twice in one article is the page's furniture: the
-    outlet's or the channel's logo or banner above and below the text (353
-    GNews posts). Every copy goes, and a line break it leaves first in its
-    block with it."""
+    """A picture shown twice in one article is the page's furniture, in a
+    profile that says so: the GNews farms' logo or banner above and below
+    the text (353 posts). (The Epoch Times shows its lead photo twice.) Every copy goes, a figure of it alone with its caption, and
+    a line break it leaves first in its block with it."""
     counts = Counter(img.get("src") for img in tree.iter("img"))
     repeated = {src for src, n in counts.items() if n > 1}
     if not repeated:
         return
     for img in [img for img in tree.iter("img") if img.get("src") in repeated]:
         parent = img.getparent()
+        if parent is not None and parent.tag == "figure" and len(parent.findall("img")) == 1:
+            _remove(parent)  # with its caption, which captions the logo
+            continue
         _remove(img)
         if (parent is not None and not (parent.text or "").strip() and len(parent)
                 and parent[0].tag == "br"):

@@ -53,6 +53,7 @@ class Extracted:
     tag_links: tuple[re.Pattern[str], ...]
     fenced_quotes: bool
     line_breaks: bool = False
+    repeated_pictures_are_furniture: bool = False
 
 
 def extract(text: str, provenance: dict[str, str] | None = None) -> Extracted:
@@ -92,6 +93,7 @@ def extract(text: str, provenance: dict[str, str] | None = None) -> Extracted:
         tag_links=profile.tag_links,
         fenced_quotes=profile.fenced_quotes,
         line_breaks=profile.line_breaks,
+        repeated_pictures_are_furniture=profile.repeated_pictures_are_furniture,
     )
 
 

@@ -549,10 +549,14 @@ def test_text_after_a_picture_that_is_no_credit_stays_text():
     assert "<figure>" not in _repaired(f"<p>{_PICTURE}据路透社报道，星巴克宣布撤出俄罗斯。</p>")
 
 
-def test_a_picture_shown_twice_is_the_pages_furniture():
+def test_a_picture_shown_twice_is_the_pages_furniture_where_the_profile_says_so():
     logo = '<img src="https://a.example/logo.png">'
-    repaired = _repaired(f"<p>{logo}<br>正文。</p><p>{_PICTURE}</p><p>结尾。</p><p>{logo}</p>")
+    fragment = f"<p>{logo}<br>正文。</p><p>{_PICTURE}</p><p>结尾。</p><p>{logo}</p>"
+    tree, _ = repair_tree(fragment, (), (), (), (), None, True)
+    repaired = lxml.html.tostring(tree, encoding="unicode")
     assert "logo.png" not in repaired and "x.jpg" in repaired and "<p>正文。</p>" in repaired
+    # elsewhere (the Epoch Times shows its lead photo twice) both stay
+    assert _repaired(fragment).count("logo.png") == 2
 
 
 def test_layout_between_two_chinese_links_is_no_space():
@@ -630,3 +634,11 @@ def test_a_middle_dot_unwrapped_from_its_tag_joins_the_name():
 ])
 def test_asterisks_that_are_no_emphasis_stay(markdown, html):
     assert render_markdown(markdown).strip() == html
+
+
+def test_a_repeated_pictures_figure_goes_with_its_caption():
+    logo = '<img src="https://a.example/logo.png">'
+    tree, _ = repair_tree(f'<div><img src="https://a.example/logo.png"/><div class="caption">农场标志</div></div>'
+                          f"<p>正文。</p><p>{logo}</p>", (), (), (), (), None, True)
+    repaired = lxml.html.tostring(tree, encoding="unicode")
+    assert "农场标志" not in repaired and "logo.png" not in repaired and "<p>正文。</p>" in repaired

@@ -85,6 +85,7 @@ class Profile:
     """Patterns with a ``name`` group: the authoring group or person the header names."""
     fenced_quotes: bool
     line_breaks: bool
+    repeated_pictures_are_furniture: bool
     """Fenced code blocks of prose (the way some reposts quote) become blockquotes."""
 
     def matches(self, text: str) -> bool:
@@ -155,6 +156,7 @@ def _profile_from_data(data: dict, common: dict, where: str) -> Profile:
         authors_pattern=_patterns(fields, "authors", where),
         fenced_quotes=bool(body.get("fenced_quotes", False)),
         line_breaks=bool(body.get("line_breaks", False)),
+        repeated_pictures_are_furniture=bool(body.get("repeated_pictures_are_furniture", False)),
     )
 
 
