@@ -439,7 +439,7 @@ def _wrap_run(container, run: list, block) -> None:
     previous = run[0].getprevious() if run else (block.getprevious() if block is not None else
                                                  (container[-1] if len(container) else None))
     leading = (previous.tail if previous is not None else container.text) or ""
-    text = leading + "".join("".join(e.itertext()) + (e.tail or "") for e in run if isinstance(e.tag, str))
+    text = leading + "".join(_text_with_tail(e) for e in run if isinstance(e.tag, str))
     if not text.strip():
         return
     paragraph = container.makeelement("p", {})
@@ -491,7 +491,7 @@ def _drop_end_mark(tree) -> None:
     stripped = _END_MARK.sub("", value.rstrip())
     if stripped != value.rstrip() and tree.text_content().rstrip().endswith(last.text_content().rstrip()):
         setattr(holder, attribute, stripped)
-        if not _meaningful(last) and next(last.iter("img", "hr", "table"), None) is None:
+        if _holds_nothing(last):
             _remove(last)
 
 
@@ -556,8 +556,9 @@ _CAPTION_CLASS = re.compile(r"\b(?:wp-)?caption(?:-text)?\b")
 def _drop_repeated_images(tree) -> None:
     """A picture shown twice in one article is the page's furniture, in a
     profile that says so: the GNews farms' logo or banner above and below
-    the text (353 posts). (The Epoch Times shows its lead photo twice.) Every copy goes, a figure of it alone with its caption, and
-    a line break it leaves first in its block with it."""
+    the text (353 posts). (The Epoch Times shows its lead photo twice.)
+    Every copy goes, a figure of it alone with its caption, and a line
+    break it leaves first in its block with it."""
     counts = Counter(img.get("src") for img in tree.iter("img"))
     repeated = {src for src, n in counts.items() if n > 1}
     if not repeated:
@@ -705,9 +706,8 @@ def _drop_lines_within_blocks(blocks: list, patterns: tuple[re.Pattern[str], ...
             continue
         lines = _lines_of(block)
         for start, elements in reversed(lines):
-            text = " ".join(((start.tail if start is not None else block.text) or "").split()
-                            + [" ".join(_text_with_tail(e).split()) for e in elements]).strip()
-            text = " ".join(text.split())
+            head = (start.tail if start is not None else block.text) or ""
+            text = " ".join(" ".join([head, *map(_text_with_tail, elements)]).split())
             if not text:
                 continue
             links = [a for e in elements for a in e.iter("a")]
@@ -760,12 +760,16 @@ def _drop_empty_blocks(tree) -> None:
     another element empty.
     """
     for element in list(tree.iter(*_MAYBE_EMPTY)):
-        if element is not tree and not _meaningful(element) and next(
-                element.iter("img", "hr", "table"), None) is None:
+        if element is not tree and _holds_nothing(element):
             if element.tag in _INLINE_WRAPPERS:
                 element.drop_tag()
             else:
                 _remove(element)
+
+
+def _holds_nothing(element) -> bool:
+    """No letter or digit, and no image, rule or table."""
+    return not _meaningful(element) and next(element.iter("img", "hr", "table"), None) is None
 
 
 # Characters written without spaces between words: a line break between two of

@@ -125,6 +125,7 @@ def _profile_from_data(data: dict, common: dict, where: str) -> Profile:
             raise ConfigError(f"{where}: fields.dates pick must be 'first' or 'latest'")
         dates.append(DateRule(pattern, rule.get("pick", "first")))
     credit_patterns = _patterns(fields, "credits", where) + _patterns(common, "credits", "_common.toml")
+    shared_promo_links = _patterns(common.get("body", {}), "promo_links", "_common.toml")
     return Profile(
         name=data["name"],
         label=data.get("label", data["name"]),
@@ -139,8 +140,8 @@ def _profile_from_data(data: dict, common: dict, where: str) -> Profile:
         drop_lines=_patterns(body, "drop_lines", where) + _patterns(common.get("body", {}), "drop_lines", "_common.toml"),
         drop_from_line=_patterns(body, "drop_from_line", where),
         drop_blocks=_patterns(body, "drop_blocks", where) + _patterns(common.get("body", {}), "drop_blocks", "_common.toml"),
-        promo_links=_patterns(body, "promo_links", where) + _patterns(common.get("body", {}), "promo_links", "_common.toml"),
-        promo_lines=_patterns(common.get("body", {}), "promo_links", "_common.toml"),
+        promo_links=_patterns(body, "promo_links", where) + shared_promo_links,
+        promo_lines=shared_promo_links,
         drop_selectors=tuple(body.get("drop_selectors", [])),
         tag_links=_patterns(body, "tag_links", where),
         dates=tuple(dates),
