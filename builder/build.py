@@ -200,7 +200,8 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         with stages.time("plan"):
             kept_groups = cache.groups() if incremental else {}
             stored = cache.outputs() if incremental else {}
-            since = _since(cache, kept_built, built_before, changed, kept_relations, stored, articles)
+            since = _since(cache, kept_built, built_before, changed, kept_relations, relation_state, stored,
+                           articles)
             slugs_stored = _load_slugs(cache)
             outputs, memo, labels, pages = _plan(settings, job, page_fingerprint, articles, relations,
                                                  relation_state, kept_groups, since)
@@ -446,10 +447,11 @@ def _store_processed(cache: Cache, stages: "_Stages", key: str, result: tuple) -
 IN_PLACE_LIMIT = 32
 """More changed files than this take the full plan (``_edit_in_place``)."""
 
-_PLACE = ("slug", "language", "publisher", "raw_url")
+_PLACE = ("slug", "language", "publisher", "raw_url", "original_url")
 """What an edited article keeps for its rebuild to be made in place (see
 ``_edit_in_place``): the path of its page and its language and source,
-whose groups an edit in place never makes or empties."""
+whose groups an edit in place never makes or empties, and its original
+address, which decides what it is a copy of."""
 
 
 def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, site: StagingSite, scan: _Scan,
@@ -596,12 +598,16 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
                    page_fingerprint: str) -> _InPlace | None:
     """What an edit in place makes and removes (see ``_edit_in_place``);
     ``None`` when an edit changes an article's translations or another
-    tag's path, or the cache lacks what the last build kept."""
+    tag's path, or edits a copy (see ``related.copies``), or the cache lacks
+    what the last build kept."""
     from builder import related as rel
     from builder.indexes import HOME, IndexPlanner, labels_after, sitemap_outputs, touched_groups
     from builder.render import Renderer
     from builder.sitemap import sitemap_paths
     edited, previous, state = edits.edited, edits.previous, edits.relations
+    if not state.copies.keys().isdisjoint(edited):
+        # an unlisted copy is in no group, and its page links the countries listed ones have
+        return None
     entries = _StoredEntries(cache, edited)
     groups_now = {path: touched_groups([article]) for path, article in edited.items()}
     moved = {path for path in edited if groups_now[path] != touched_groups([previous[path]])}
@@ -611,6 +617,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
         return None
     sizes = Counter(chain.from_iterable(keys_of.values())) if moved else None  # articles of each tag and country
     tags = {key[2:] for key in sizes if key[:2] == "t:"} if moved else labels.keys()
+    relinked = _copies_relinked(state, sizes, labels.keys() ^ tags, entries) if moved and state.copies else set()
     if tags != labels.keys():
         labels = labels_after(labels, tags, settings)
         if labels is None:
@@ -622,7 +629,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
            for facet in touched):
         return None  # only a tag or a country an edit gives can have no group yet
     after = rel.relations_after(state, keys_of) if moved else state
-    outputs = _pages_in_place(settings, job, edits, after.result, labels, page_fingerprint, entries)
+    outputs = _pages_in_place(settings, job, edits, after, labels, page_fingerprint, entries, relinked)
     renderer = Renderer(settings)
     bodies = BodyReader(job.cache_path)
     planner = IndexPlanner(settings, renderer, page_fingerprint, entries.keys,
@@ -657,16 +664,17 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     return made
 
 
-def _pages_in_place(settings: Settings, job: _Job, edits: _Edits, relations: dict[str, tuple[tuple[str, str], ...]],
+def _pages_in_place(settings: Settings, job: _Job, edits: _Edits, state: RelationState,
                     labels: dict[str, tuple[str, str]], page_fingerprint: str,
-                    entries: _StoredEntries) -> list[Output]:
+                    entries: _StoredEntries, relinked: set[str]) -> list[Output]:
     """The article pages and raw copies an edit in place makes: of the edited
-    articles, of those whose relations changed (``relations``: now), and of
-    those that name an edited article as related when its title changed."""
+    articles, of those whose relations changed (``state``: the relations
+    now), of those that name an edited article as related when its title
+    changed, and of the ``relinked`` copies."""
     from builder.related import Related
-    edited, before = edits.edited, edits.relations.result
+    edited, before, relations = edits.edited, edits.relations.result, state.result
     retitled = {path for path, article in edited.items() if article.title != edits.previous[path].title}
-    pages = set(edited)
+    pages = set(edited) | relinked
     pages.update(path for path, found in relations.items() if path not in pages and (
         found != before[path] or retitled and any(other in retitled for _, other in found)))
     pages = sorted(pages)
@@ -674,11 +682,28 @@ def _pages_in_place(settings: Settings, job: _Job, edits: _Edits, relations: dic
     related = Related({path: relations[path] for path in pages}, entries.loaded)
     outputs = []
     content = str(settings.path("content_dir"))
+    country_pages = _country_pages(state) if any(not state.listed(path) for path in pages) else set()
     for path in pages:
         article = entries.loaded[path]
-        key = _article_key(page_fingerprint, article, related, labels)
-        outputs += _article_outputs(settings, job, content, article, key, related, labels)
+        unlinked = _unlinked_countries(article, state, country_pages)
+        key = _article_key(page_fingerprint, article, related, labels, unlinked)
+        outputs += _article_outputs(settings, job, content, article, key, related, labels, unlinked)
     return outputs
+
+
+def _copies_relinked(state: RelationState, sizes: Counter, tags: set[str], entries: _StoredEntries) -> set[str]:
+    """The unlisted copies (see ``related.copies``) that name one of these
+    ``tags`` or a country whose page an edit in place makes or removes (the
+    page exists when ``sizes``, now, counts its listed articles), and so
+    link it now or no more. Only their tags and countries decide it: their
+    entries are loaded only when a page comes or goes."""
+    countries = {key[2:] for key, n in sizes.items() if key[:2] == "c:" and n} ^ _country_pages(state)
+    if not (tags or countries):
+        return set()
+    unlisted = [path for path in state.copies if not state.listed(path)]
+    entries.load(unlisted)
+    return {path for path in unlisted if not tags.isdisjoint(entries.loaded[path].tags)
+            or any(code in countries for code, _ in entries.loaded[path].countries)}
 
 
 def _new_group(facet: tuple[str, str], labels: dict[str, tuple[str, str]], renderer) -> tuple[str, GroupRecord]:
@@ -897,8 +922,12 @@ def _changed(kept: list | None, before: dict[str, tuple[str, str]] | None, page_
 
 
 def _since(cache: Cache, kept: list | None, before: dict[str, tuple[str, str]] | None, changed: set[str] | None,
-           relations, outputs: dict[str, str], articles: list[Entry]) -> _Since | None:
-    """What the plan needs to know of the last build (``None``: plan it all)."""
+           relations: RelationState | None, state: RelationState, outputs: dict[str, str],
+           articles: list[Entry]) -> _Since | None:
+    """What the plan needs to know of the last build (``relations``: its
+    relation state; ``state``: this build's), or ``None``: plan it all. The
+    groups touched are those of the articles that changed and of those that
+    became listed or unlisted (a copy, see ``related.copies``)."""
     from builder.indexes import touched_groups
     if changed is None or relations is None:
         return None
@@ -906,7 +935,8 @@ def _since(cache: Cache, kept: list | None, before: dict[str, tuple[str, str]] |
     old = cache.entries(old_keys)
     if not all(isinstance(old.get(k), Entry) for k in old_keys):
         return None  # an entry the last build had is gone from the cache
-    now = (a for a in articles if a.source_path in changed)
+    relisted = {p for p in relations.copies.keys() | state.copies.keys() if relations.listed(p) != state.listed(p)}
+    now = (a for a in articles if a.source_path in changed or a.source_path in relisted)
     return _Since(changed, touched_groups([*old.values(), *now]), kept[1], relations.result, outputs)
 
 
@@ -928,17 +958,21 @@ def _plan(settings: Settings, job: _Job, page_fingerprint: str, articles: list[E
     keeps its key without hashing them again."""
     from builder.indexes import Output, plan_indexes, tag_labels
     from builder.render import Renderer, article_path
-    labels = tag_labels(articles, settings)
+    state = relation_state
+    listed = [a for a in articles if state.listed(a.source_path)] if state.copies else articles
+    labels = tag_labels(listed, settings)
     content = str(settings.path("content_dir"))
-    dirty = _dirty_pages(articles, labels, relation_state.result, since) if since else None
+    dirty = _dirty_pages(articles, labels, state, since) if since else None
+    country_pages = _country_pages(state) if state.copies else set()
     outputs: list[Output] = []
     for article in articles:
         path = article_path(article)
+        unlinked = _unlinked_countries(article, state, country_pages)
         if dirty is not None and article.source_path not in dirty and path in since.outputs:
             key = since.outputs[path]
         else:
-            key = _article_key(page_fingerprint, article, relations, labels)
-        outputs += _article_outputs(settings, job, content, article, key, relations, labels)
+            key = _article_key(page_fingerprint, article, relations, labels, unlinked)
+        outputs += _article_outputs(settings, job, content, article, key, relations, labels, unlinked)
     static = settings.path("static_dir")
     for path in sorted(static.rglob("*")) if static.is_dir() else ():
         if path.is_file() and not any(p.startswith(".") for p in path.relative_to(static).parts):
@@ -951,37 +985,41 @@ def _plan(settings: Settings, job: _Job, page_fingerprint: str, articles: list[E
     def body_of(article: Entry) -> str:
         return bodies.read(article.key)
 
-    indexes, memo, pages = plan_indexes(settings, articles, labels, renderer, page_fingerprint, body_of, memo,
+    indexes, memo, pages = plan_indexes(settings, listed, labels, renderer, page_fingerprint, body_of, memo,
                                         since.touched if since else None)
     return outputs + indexes, memo, labels, pages
 
 
-def _article_key(page_fingerprint: str, article: Entry, relations: Mapping, labels: dict[str, tuple[str, str]]) -> str:
+def _article_key(page_fingerprint: str, article: Entry, relations: Mapping, labels: dict[str, tuple[str, str]],
+                 unlinked: frozenset[str]) -> str:
     # A record is a pure function of its cache key (and its slug, which
     # collisions may change); of a related article the page is given only this
     # (Renderer.article_page), so an edit re-renders no related page.
     rel = tuple((r.kind, r.article.slug, r.article.title, r.article.language)
                 for r in relations.get(article.source_path, ()))
-    return digest(page_fingerprint, article.key, article.slug, rel, repr(_own_labels(article, labels)))
+    return digest(page_fingerprint, article.key, article.slug, rel, repr(_own_labels(article, labels)),
+                  sorted(unlinked))
 
 
 def _article_outputs(settings: Settings, job: _Job, content: str, article: Entry, key: str, relations: Mapping,
-                     labels: dict[str, tuple[str, str]]) -> tuple[Output, Output]:
+                     labels: dict[str, tuple[str, str]], unlinked: frozenset[str]) -> tuple[Output, Output]:
     """An article's page (under ``key``) and the copy of its raw file."""
     from builder.indexes import Output
     from builder.render import article_path
     return (Output(article_path(article), key, partial(_article_page, settings, job.cache_path,
-                                                       (article, relations, labels))),
+                                                       (article, relations, labels, unlinked))),
             Output(article.raw_url, article.sha256, partial(_read_bytes, os.path.join(content, article.source_path))))
 
 
-def _dirty_pages(articles: list[Entry], labels: dict[str, tuple[str, str]],
-                 relations: dict[str, tuple[tuple[str, str], ...]], since: _Since) -> set[str]:
+def _dirty_pages(articles: list[Entry], labels: dict[str, tuple[str, str]], state: RelationState,
+                 since: _Since) -> set[str]:
     """The articles whose page can differ from the last build's: changed ones,
-    and those whose relations, related articles or tags' labels changed."""
+    those whose relations, related articles or tags' labels changed, and the
+    unlisted copies (whose country links depend on every listed article)."""
     relabelled = {t for t in labels.keys() | since.labels.keys() if labels.get(t) != since.labels.get(t)}
-    changed, before = since.changed, since.relations
+    changed, before, relations = since.changed, since.relations, state.result
     dirty = set(changed)
+    dirty.update(path for path in state.copies if not state.listed(path))
     for article in articles:
         path = article.source_path
         found = relations.get(path, ())
@@ -989,6 +1027,19 @@ def _dirty_pages(articles: list[Entry], labels: dict[str, tuple[str, str]],
                 or relabelled and not relabelled.isdisjoint(article.tags)):
             dirty.add(path)
     return dirty
+
+
+def _country_pages(state: RelationState) -> set[str]:
+    """The countries that have a page: those of the listed articles."""
+    return {key[2:] for keys in state.keys.values() for key in keys if key[:2] == "c:"}
+
+
+def _unlinked_countries(article: Entry, state: RelationState, country_pages: set[str]) -> frozenset[str]:
+    """The countries an article names that have no page (``country_pages``):
+    only an unlisted copy can name one."""
+    if state.listed(article.source_path):
+        return frozenset()
+    return frozenset(code for code, _ in article.countries if code not in country_pages)
 
 
 def _own_labels(article: Entry, labels: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
@@ -1119,7 +1170,7 @@ def _article_page(settings: Settings, cache_path: Path, task: tuple) -> bytes:
     """An article page (in a render worker): its full record and body come from
     the cache, its related articles and tag labels from the plan."""
     from builder.render import Renderer
-    entry, relations, labels = task
+    entry, relations, labels, unlinked = task
     renderer = _WORKER_STATE.get("renderer")
     if renderer is None or _WORKER_STATE.get("settings") != settings:
         renderer = Renderer(settings)
@@ -1131,7 +1182,7 @@ def _article_page(settings: Settings, cache_path: Path, task: tuple) -> bytes:
     if article.slug != entry.slug:  # a slug collision was resolved
         article = replace(article, slug=entry.slug)
     return renderer.article_page(article, bodies.read(entry.key), _own_labels(entry, labels),
-                                 relations.get(entry.source_path, ())).encode("utf-8")
+                                 relations.get(entry.source_path, ()), unlinked).encode("utf-8")
 
 
 def resolve_slug_collisions(articles: Iterable[Article | Entry]) -> list[Article | Entry]:

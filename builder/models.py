@@ -172,12 +172,15 @@ class Entry(NamedTuple):
     signature: tuple[int, tuple[str, ...]]
     raw_url: str
     sha256: str
+    original_url: str | None
+    """The article's own address at its publisher: files that share it are
+    copies of one article (see ``related.copies``)."""
 
     @classmethod
     def of(cls, article: Article, key: str) -> Entry:
         return cls(article.source_path, key, article.slug, article.title, article.language, article.date,
                    article.publisher, article.people, article.tags, article.countries, article.summary,
-                   article.signature, article.raw_url, article.sha256)
+                   article.signature, article.raw_url, article.sha256, article.original_url)
 
     def row(self) -> tuple:
         """The entry as builtins only (for ``marshal``)."""

@@ -11,13 +11,19 @@ Translations: two articles in different languages are taken as one story
 when they mention the same countries (at least three), have the same number
 of paragraphs (±1) and state the same numbers, and their dates, if both are
 known, agree. These features survive translation; words do not.
+
+Copies: files that give the same original address are one article filed more
+than once by its mirror (an Epoch Times story in two category folders). Each
+keeps its page, but only the first by source path is listed (in the indexes,
+feeds, sitemap, and others' relations); the others name it as their
+canonical page, and it names them.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from builder.models import Entry
@@ -33,7 +39,8 @@ COUNTRY_WEIGHT = 0.5
 class Relation(NamedTuple):
     article: Entry
     kind: str
-    """``translation`` or ``related``."""
+    """``translation`` or ``related``; of copies (see ``copies``), ``canonical``
+    (the listed copy, on the others' pages) or ``copy`` (another copy)."""
 
 
 class RelationState(NamedTuple):
@@ -43,8 +50,16 @@ class RelationState(NamedTuple):
     as ``(kind, source path)``."""
 
     keys: dict[str, tuple[str, ...]]
+    """Of the listed articles only."""
     translations: dict[str, tuple[str, ...]]
     result: dict[str, tuple[tuple[str, str], ...]]
+    copies: dict[str, tuple[str, ...]]
+    """Each copy's group (see ``copies``), the listed copy first."""
+
+    def listed(self, path: str) -> bool:
+        """Whether the article at ``path`` is listed: it is no other's copy."""
+        group = self.copies.get(path)
+        return group is None or group[0] == path
 
 
 class Related(Mapping):
@@ -80,15 +95,33 @@ def relations(articles: Sequence[Entry], previous: RelationState | None = None,
     articles whose record may differ from the previous build's: the others
     keep their keys.
     """
+    groups = copies(articles)
+    listed = [a for a in articles if a.source_path not in groups or groups[a.source_path][0] == a.source_path]
     if previous is not None and changed is not None:
         kept = previous.keys
         keys_of = {a.source_path: kept[a.source_path] if a.source_path in kept and a.source_path not in changed
-                   else _keys(a) for a in articles}
+                   else _keys(a) for a in listed}
     else:
-        keys_of = {a.source_path: _keys(a) for a in articles}
-    translations = {p: tuple(o.source_path for o in found) for p, found in _translations(articles).items()}
-    state = _relate(keys_of, translations, previous)
+        keys_of = {a.source_path: _keys(a) for a in listed}
+    translations = {p: tuple(o.source_path for o in found) for p, found in _translations(listed).items()}
+    state = _relate(keys_of, translations, groups, previous)
     return Related(state.result, {a.source_path: a for a in articles}), state
+
+
+def copies(articles: Iterable[Entry]) -> dict[str, tuple[str, ...]]:
+    """source path → the source paths of every file that gives the same
+    original address (its own among them, sorted: the first is the one
+    listed), for the files that share theirs."""
+    by_url: dict[str, list[str]] = defaultdict(list)
+    for article in articles:
+        if article.original_url:
+            by_url[article.original_url].append(article.source_path)
+    groups: dict[str, tuple[str, ...]] = {}
+    for paths in by_url.values():
+        if len(paths) > 1:
+            group = tuple(sorted(paths))
+            groups.update(dict.fromkeys(group, group))
+    return groups
 
 
 def keys_after(previous: RelationState, edited: Mapping[str, Entry]) -> dict[str, tuple[str, ...]]:
@@ -101,14 +134,17 @@ def relations_after(previous: RelationState, keys_of: dict[str, tuple[str, ...]]
     """The state ``relations`` would give for the same articles with these
     keys (``keys_after``) and the same translations (the caller has checked
     them), from the ``previous`` state alone: no article's entry is needed."""
-    return _relate(keys_of, previous.translations, previous)
+    return _relate(keys_of, previous.translations, previous.copies, previous)
 
 
 def _relate(keys_of: dict[str, tuple[str, ...]], translations: dict[str, tuple[str, ...]],
-            previous: RelationState | None) -> RelationState:
-    """Each article's relations, from every article's keys (source path →
-    ``_keys``) and translations; of the ``previous`` state's articles, only
-    those ``_affected`` are scored again."""
+            groups: dict[str, tuple[str, ...]], previous: RelationState | None) -> RelationState:
+    """Each article's relations, from every listed article's keys (source
+    path → ``_keys``) and translations, and the groups of ``copies``; of the
+    ``previous`` state's articles, only those ``_affected`` are scored
+    again. A listed article names its copies first; a copy names the listed
+    one, the other copies, then the listed one's translations and related
+    articles."""
     postings: dict[str, list[str]] = defaultdict(list)
     for path, keys in keys_of.items():
         for key in keys:
@@ -116,7 +152,7 @@ def _relate(keys_of: dict[str, tuple[str, ...]], translations: dict[str, tuple[s
     total = max(1, len(keys_of))
     weight = {key: math.log(1 + total / len(members)) * (COUNTRY_WEIGHT if key.startswith("c:") else 1.0)
               for key, members in postings.items()}
-    todo = _affected(previous, keys_of, postings, translations)
+    todo = _affected(previous, keys_of, postings, translations, groups)
     paths: dict[str, tuple[tuple[str, str], ...]] = {}
     for path, keys in keys_of.items():
         if todo is not None and path not in todo:
@@ -132,15 +168,23 @@ def _relate(keys_of: dict[str, tuple[str, ...]], translations: dict[str, tuple[s
         own = translations.get(path, ())
         skip = {path, *own}
         ranked = sorted((p for p in scores if p not in skip), key=lambda p: (-scores[p], p))
-        paths[path] = tuple([("translation", o) for o in own] + [("related", p) for p in ranked[:MAX_RELATED]])
-    return RelationState(keys_of, translations, paths)
+        copies_of = [("copy", o) for o in groups.get(path, ()) if o != path]
+        paths[path] = tuple(copies_of + [("translation", o) for o in own]
+                            + [("related", p) for p in ranked[:MAX_RELATED]])
+    for path, group in groups.items():
+        listed = group[0]
+        if path != listed:
+            paths[path] = (("canonical", listed), *(("copy", o) for o in group[1:] if o != path),
+                           *(found for found in paths[listed] if found[0] != "copy"))
+    return RelationState(keys_of, translations, paths, groups)
 
 
 def _affected(previous: RelationState | None, keys_of: dict[str, tuple[str, ...]],
-              postings: dict[str, list[str]], translations: dict[str, tuple[str, ...]]) -> set[str] | None:
-    """The articles whose relations can differ from the previous build's, or
-    ``None`` for all of them (the archive gained or lost articles: every weight
-    changed).
+              postings: dict[str, list[str]], translations: dict[str, tuple[str, ...]],
+              groups: dict[str, tuple[str, ...]]) -> set[str] | None:
+    """The listed articles whose relations can differ from the previous
+    build's, or ``None`` for all of them (the archive gained or lost listed
+    articles: every weight changed; or its copies changed).
 
     An article's result depends on its own keys, on how many articles hold
     each of them (which picks its rarest keys and weighs them), on who holds
@@ -150,7 +194,7 @@ def _affected(previous: RelationState | None, keys_of: dict[str, tuple[str, ...]
     ``MAX_POSTING`` articles before and after is never anyone's rare key and
     changes nothing.
     """
-    if previous is None or previous.keys.keys() != keys_of.keys():
+    if previous is None or previous.keys.keys() != keys_of.keys() or previous.copies != groups:
         return None
     changed = {p for p, keys in keys_of.items() if previous.keys[p] != keys}
     holders_lost: dict[str, int] = defaultdict(int)  # key → holders before minus holders now

@@ -19,7 +19,7 @@ import json
 import re
 import tomllib
 import traceback
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -252,7 +252,7 @@ class Renderer:
                 t=self.labels,
                 url=url,
                 page_path=page,
-                canonical=absolute_url(self.settings, page),
+                canonical=absolute_url(self.settings, context.pop("canonical_page", page)),
                 feeds=SITE_FEEDS + context.pop("feeds", []),
                 **context,
             )
@@ -260,9 +260,12 @@ class Renderer:
             raise ConfigError(f"{_template_problem(error)} (making {page})") from None
 
     def article_page(self, article: Article, body_html: str, tag_labels: dict[str, tuple[str, str]],
-                     related: Sequence = ()) -> str:
-        """``related``: ``related.Relation`` records, translations first."""
+                     related: Sequence = (), unlinked: Collection[str] = frozenset()) -> str:
+        """``related``: ``related.Relation`` records, copies first, then
+        translations; ``unlinked``: the countries it names that have no page
+        (an unlisted copy's, see ``related.copies``)."""
         page = article_path(article)
+        listed = next((r.article for r in related if r.kind == "canonical"), None)
         people = [{"name": p.name, "role": p.role, "role_label": self.labels[f"role.{p.role}"]}
                   for p in article.people]
         view = {
@@ -275,7 +278,7 @@ class Renderer:
             "tags": [{"label": tag_labels[t][0], "url": relative_url(page, tag_labels[t][1])}
                      for t in article.tags if t in tag_labels],
             "countries": [{"code": c, "name": self.country_label(c), "count": n,
-                           "url": relative_url(page, country_path(c))}
+                           "url": None if c in unlinked else relative_url(page, country_path(c))}
                           for c, n in article.countries],
             "attribution": self.attribution_view(article, page),
             "jsonld": jsonld_script(article_jsonld(article, self.settings)),
@@ -286,9 +289,14 @@ class Renderer:
                          "relation": self.labels["related.translation"].format(
                              language=self.language_name(r.article.language))
                          if r.kind == "translation" else ""}
-                        for r in related],
+                        for r in related if r.kind in ("translation", "related")],
+            "listed": listed and {"title": listed.title, "url": relative_url(page, article_path(listed)),
+                                  "language": listed.language},
+            "copies": [{"name": r.article.slug, "url": relative_url(page, article_path(r.article))}
+                       for r in related if r.kind in ("canonical", "copy")],
         }
-        return self.page("article.html", page, article=view)
+        return self.page("article.html", page, article=view,
+                         canonical_page=article_path(listed) if listed else page)
 
     def attribution_view(self, article: Article, page: str) -> list[dict]:
         """The provenance chain, original first; ``None`` values mean "not recorded".

@@ -365,3 +365,60 @@ def test_the_source_chain_names_each_link_once(seed_site):
     assert attribution.count("https://gnews.org/zh-hans/2402170/\"") == 1
     assert "Republished by" not in attribution
     assert re.search(r"ZeroHedge: <a href=\"https://www\.zerohedge\.com/", attribution)
+
+
+def test_an_article_filed_twice_is_listed_once_and_its_copy_names_it(tmp_path):
+    """Two files of one original address (a mirror's two category folders,
+    differing in a tracking pixel): both get a page, the first by path is
+    listed in the home, feeds, tag and country pages and sitemap; the other
+    names it as canonical, says it is a copy, and each links the other."""
+    source = FIXTURES / "corpus" / "epic-marker" / "epoch-news" / "pages" / "ncid277" / "n13120152.md"
+    content = tmp_path / "content"
+    for folder in ("ncid277", "nf1412576"):
+        (content / folder).mkdir(parents=True)
+        (content / folder / source.name).write_bytes(
+            source.read_bytes() + f"\n<img src='http://mirror.example/{folder}/{source.name}'>\n".encode())
+    shutil.copy(FIXTURES / "corpus" / "epic-marker" / "epoch-news" / "pages" / "ncid1078158" / "n13463737.md",
+                content / "other.md")
+    out = tmp_path / "site"
+    report = build(make_settings(content, out, base_url=BASE_URL))
+    assert report.articles == 3
+    listed, copy = "articles/ncid277/n13120152.html", "articles/nf1412576/n13120152.html"
+    listed_html, copy_html = (out / listed).read_text(encoding="utf-8"), (out / copy).read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{BASE_URL}{listed}">' in copy_html
+    assert f'<link rel="canonical" href="{BASE_URL}{listed}">' in listed_html
+    assert 'class="copy-note"' in copy_html and 'class="copy-note"' not in listed_html
+    assert '<a href="../ncid277/n13120152.html"' in copy_html
+    assert '<a href="../nf1412576/n13120152.html">nf1412576/n13120152</a>' in listed_html
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert listed in home and "nf1412576" not in home
+    rss = (out / "feeds" / "rss.xml").read_text(encoding="utf-8")
+    assert rss.count("<item>") == 2 and "nf1412576" not in rss
+    assert "nf1412576" not in (out / "sitemap.xml").read_text(encoding="utf-8")
+    for facet in ("tags", "countries"):
+        pages = [p for p in (out / facet).rglob("*.html") if p.name != "index.html"]
+        assert pages and not any("nf1412576" in p.read_text(encoding="utf-8") for p in pages)
+
+
+def test_a_copy_links_only_the_tags_and_countries_that_have_a_page(tmp_path):
+    """An unlisted copy may name a tag or a country no listed article has
+    (its sidecar here): it shows the country unlinked and leaves the tag out,
+    and the site has no broken link."""
+    from builder.check import audit_site
+    source = FIXTURES / "corpus" / "epic-marker" / "epoch-news" / "pages" / "ncid277" / "n13120152.md"
+    content = tmp_path / "content"
+    for folder in ("a", "b"):
+        (content / folder).mkdir(parents=True)
+        shutil.copy(source, content / folder / source.name)
+    (content / "a" / "n13120152.meta.toml").write_text('countries = ["CN"]\ntags = ["Shared"]\n', encoding="utf-8")
+    (content / "b" / "n13120152.meta.toml").write_text(
+        'countries = ["CN", "IS"]\ntags = ["Shared", "Only the copy"]\n', encoding="utf-8")
+    out = tmp_path / "site"
+    build(make_settings(content, out, base_url=BASE_URL))
+    copy = (out / "articles" / "b" / "n13120152.html").read_text(encoding="utf-8")
+    countries = copy.split('id="countries-heading"')[1].split("</section>")[0]
+    assert "<li>Iceland</li>" in countries and '<a href="../../countries/cn.html">' in countries
+    tags = copy.split('id="tags-heading"')[1].split("</section>")[0]
+    assert "Only the copy" not in tags and 'rel="tag">Shared</a>' in tags
+    assert not (out / "countries" / "is.html").exists()
+    assert audit_site(out, BASE_URL) == []

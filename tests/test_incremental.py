@@ -278,15 +278,18 @@ def _toml_list(items: list[str]) -> str:
     return "[" + ", ".join(f'"{item}"' for item in items) + "]"
 
 
-def _write_article(content: Path, n: int, rng) -> None:
-    """A small article whose sidecar sets what groups and relations depend on."""
+def _write_article(content: Path, n: int, rng, urls: int = 0) -> None:
+    """A small article whose sidecar sets what groups and relations depend on;
+    with ``urls``, most give one of that many original addresses (the
+    articles that give the same are copies of one)."""
+    source = f'source_url = "https://example.org/{rng.randrange(urls)}"\n' if urls and rng.random() < 0.8 else ""
     tags = _toml_list(rng.sample(_TAGS, rng.randint(0, 3)))
     countries = _toml_list(rng.sample(_COUNTRIES, rng.randint(0, 3)))
     date = "" if rng.random() < 0.15 else f'date = "2024-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"\n'
     (content / f"a{n:02}.meta.toml").write_text(
         f'title = "Story {n} version {rng.randint(0, 999)}"\n{date}tags = {tags}\ncountries = {countries}\n'
         f'publisher = "{rng.choice(["Daily One", "Weekly Two", "Daily One "])}"\n'
-        f'language = "{rng.choice(["en", "en", "zh-Hans"])}"\n', encoding="utf-8")
+        f'language = "{rng.choice(["en", "en", "zh-Hans"])}"\n{source}', encoding="utf-8")
     (content / f"a{n:02}.md").write_text(
         f"Story {n}\n\nThe ministers met on Tuesday to discuss item {n} and its {rng.randint(2, 90)} "
         f"consequences for the region, officials said after the talks.\n", encoding="utf-8")
@@ -321,13 +324,13 @@ def _retag(content: Path, n: int, rng) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
-def _random_archive(tmp_path: Path, rng, count: int, **pages) -> tuple[Path, Path, Settings]:
-    """``count`` articles written by ``_write_article``, built once with
-    these ``pages`` settings: (content, site, settings)."""
+def _random_archive(tmp_path: Path, rng, count: int, urls: int = 0, **pages) -> tuple[Path, Path, Settings]:
+    """``count`` articles written by ``_write_article`` (with ``urls``),
+    built once with these ``pages`` settings: (content, site, settings)."""
     content = tmp_path / "content"
     content.mkdir()
     for n in range(count):
-        _write_article(content, n, rng)
+        _write_article(content, n, rng, urls)
     out = tmp_path / "work" / "site"
     settings = make_settings(content, out, **pages)
     build(settings)
@@ -371,6 +374,43 @@ def test_random_edits_rebuild_what_a_cold_build_makes(tmp_path, seed):
         in_place += report.in_place
         assert _tree(out) == _cold(content, tmp_path, **pages), step
     assert in_place >= 2, "no edit stayed in place"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_edits_of_copies_rebuild_what_a_cold_build_makes(tmp_path, seed):
+    """Articles filed more than once (one original address): edits of any
+    copy, rewrites that make or end copies, additions and deletions (of the
+    listed copy too): after each, the incremental site is the cold one, byte
+    for byte, and an article that is nobody's copy is still edited in place."""
+    import random
+    rng = random.Random(seed)
+    pages = {"items_per_page": 3, "feed_items": 4}
+    numbers = list(range(12))
+    content, out, settings = _random_archive(tmp_path, rng, len(numbers), urls=5, **pages)
+    _write_article(content, 0, rng)  # the article of no address, never rewritten with one
+    build(settings)
+    with_copies = 0
+    for step in range(8):
+        action = rng.random()
+        n = rng.choice(numbers[1:])
+        if action < 0.45:
+            rng.choice([_edit_body, _retitle, _retag])(content, n, rng)
+        elif action < 0.75:
+            _write_article(content, n, rng, urls=5)
+        elif action < 0.9:
+            numbers.append(max(numbers) + 1)
+            _write_article(content, numbers[-1], rng, urls=5)
+        else:
+            numbers.remove(n)
+            (content / f"a{n:02}.md").unlink()
+            (content / f"a{n:02}.meta.toml").unlink()
+        assert build(settings).incremental, step
+        assert _tree(out) == _cold(content, tmp_path, **pages), step
+        with_copies += b"copy-note" in b"".join(_tree(out / "articles").values())
+    assert with_copies >= 4, "too few steps had copies"
+    _edit_body(content, 0, rng)
+    assert build(settings).in_place
+    assert _tree(out) == _cold(content, tmp_path, **pages)
 
 
 @pytest.mark.parametrize("seed", range(2))

@@ -23,9 +23,12 @@ def template():
     return process_source(SourceFile("a.txt", raw, hashlib.sha256(raw).hexdigest())).article
 
 
-def _random_article(template, rng: random.Random, path: str):
+def _random_article(template, rng: random.Random, path: str, urls: int = 0):
+    """An article of random tags, countries, language and signature; with
+    ``urls``, its original address is one of that many (else its own)."""
     countries = tuple((c, 1) for c in sorted(rng.sample(COUNTRIES, rng.randint(0, 4))))
-    return replace(template, source_path=path, slug=path,
+    url = f"https://example.org/{rng.randrange(urls) if urls else path}"
+    return replace(template, source_path=path, slug=path, original_url=url,
                    tags=tuple(sorted(rng.sample(TAGS, rng.randint(0, 3)))), countries=countries,
                    language=rng.choice(["en", "hi", "te"]),
                    signature=(rng.randint(3, 5), tuple(rng.sample(["1", "2", "3"], rng.randint(0, 1)))))
@@ -35,16 +38,18 @@ def _paths(result):
     return {p: [(r.kind, r.article.source_path) for r in rels] for p, rels in result.items()}
 
 
+@pytest.mark.parametrize("urls", [0, 50], ids=["no copies", "copies"])
 @pytest.mark.parametrize("told", [False, True], ids=["changes found", "changes told"])
 @pytest.mark.parametrize("seed", range(25))
-def test_incremental_relations_equal_a_full_computation(template, seed, told, monkeypatch):
+def test_incremental_relations_equal_a_full_computation(template, seed, told, urls, monkeypatch):
+    """With copies, an edit may also make or end one (a new original address)."""
     monkeypatch.setattr(related, "MAX_POSTING", 12)  # some keys too common to propose, some not
     rng = random.Random(seed)
-    articles = [_random_article(template, rng, f"a/{n:03}.md") for n in range(60)]
+    articles = [_random_article(template, rng, f"a/{n:03}.md", urls) for n in range(60)]
     _, state = related.relations(articles)
     edited = rng.sample(range(len(articles)), rng.randint(1, 3))
     for index in edited:  # an edit changes a few records
-        articles[index] = _random_article(template, rng, articles[index].source_path)
+        articles[index] = _random_article(template, rng, articles[index].source_path, urls)
     changed = {articles[i].source_path for i in edited} if told else None
     incremental, _ = related.relations(articles, state, changed)
     full, _ = related.relations(articles)
@@ -65,4 +70,26 @@ def test_unchanged_articles_are_not_scored_again(template):
     articles = [_random_article(template, rng, f"a/{n:03}.md") for n in range(60)]
     _, state = related.relations(articles)
     assert related._affected(state, {a.source_path: related._keys(a) for a in articles},
-                             {}, dict(state.translations)) == set()
+                             {}, dict(state.translations), {}) == set()
+
+
+def test_files_of_one_original_address_are_listed_once(template):
+    """Copies (one original address): the first by path is listed and names
+    the others; each other names it first, then the other copies, then its
+    translations and related articles. No listed article names an unlisted
+    copy, and an article without an address is nobody's copy."""
+    rng = random.Random(5)
+    articles = [_random_article(template, rng, f"a/{n:03}.md") for n in range(30)]
+    articles += [replace(articles[3], source_path=path, slug=path) for path in ("b/003.md", "0/003.md")]
+    articles += [replace(articles[0], source_path=f"c/{n}.md", slug=f"c/{n}", original_url=None) for n in range(2)]
+    found, state = related.relations(articles)
+    group = ("0/003.md", "a/003.md", "b/003.md")
+    assert state.copies == dict.fromkeys(group, group)
+    assert [state.listed(p) for p in group] == [True, False, False]
+    paths = _paths(found)
+    assert paths["0/003.md"][:2] == [("copy", "a/003.md"), ("copy", "b/003.md")]
+    assert paths["b/003.md"] == [("canonical", "0/003.md"), ("copy", "a/003.md"), *paths["0/003.md"][2:]]
+    unlisted = {"a/003.md", "b/003.md"}
+    assert all(other not in unlisted for p, rels in paths.items() for kind, other in rels
+               if kind in ("related", "translation"))
+    assert unlisted.isdisjoint(state.keys) and "0/003.md" in state.keys
