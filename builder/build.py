@@ -165,8 +165,8 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                 # nothing that decides any output changed since the site was built
                 stages.count("scan", summary[1] + len(summary[2]))
                 site.abandon()
-                files, article_count, skips = summary
-                report = _report(settings, range(article_count), skips, stages, files, 0, True)
+                files, article_count, skips, copies = summary
+                report = _report(settings, range(article_count), skips, stages, files, 0, True, copies=copies)
                 if settings.strict and skips:
                     raise StrictFailure(report)
                 return report
@@ -223,7 +223,8 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         gc.disable()
         written = len(todo)
         stages.count("render", written)
-        report = _report(settings, articles, skips, stages, len(outputs), written)
+        copies = sum(not relation_state.listed(path) for path in relation_state.copies)
+        report = _report(settings, articles, skips, stages, len(outputs), written, copies=copies)
         if settings.strict and skips:
             raise StrictFailure(report)
         with stages.time("commit"):
@@ -238,7 +239,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                 cache.set_meta("inputs", inputs)
                 cache.set_meta("others", others)
                 cache.put_values("folders", folders)
-                cache.put_blob("summary", (len(keys), len(articles), tuple(skips)))
+                cache.put_blob("summary", (len(keys), len(articles), tuple(skips), copies))
                 if relation_state != kept_relations:
                     cache.put_values("relations", (code_fingerprint(), tuple(relation_state)))
                 cache.put_groups(memo, kept_groups if incremental else None)
@@ -251,7 +252,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                 cache.forget_articles(stored_keys - {s.key for s in scanned})  # files gone or changed
         if exiting:
             _LEFT_FOR_EXIT.append(locals())
-        return _report(settings, articles, skips, stages, len(outputs), written, incremental)
+        return _report(settings, articles, skips, stages, len(outputs), written, incremental, copies=copies)
     except BaseException:
         site.abandon()
         raise
@@ -281,14 +282,16 @@ def _inputs_digest(settings: Settings, files: list[tuple[ContentEntry, str]],
     return digest([(entry.rel, sha) for entry, sha in files], rest), rest
 
 
-def _report(settings, articles, skips, stages, files, changed, incremental=False, in_place=False) -> BuildReport:
+def _report(settings, articles, skips, stages, files, changed, incremental=False, in_place=False,
+            copies=0) -> BuildReport:
     processed = stages.counted("process")
     kind = "incremental build, edits in place" if in_place else "incremental build" if incremental else "full build"
     warnings = (f"{kind}: {changed} of {files} files written, "
                 f"{processed} files processed, {stages.counted('cached')} taken from the cache",)
     return BuildReport(pages=files + 1, articles=len(articles), skipped=tuple(skips),
                        timings=stages.timings(), out_dir=str(settings.path("out_dir")), warnings=warnings,
-                       written=changed, processed=processed, incremental=incremental, in_place=in_place)
+                       written=changed, processed=processed, incremental=incremental, in_place=in_place,
+                       copies=copies)
 
 
 # --- scan and process ----------------------------------------------------------
@@ -498,7 +501,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     with stages.time("render"):
         _render(settings, site, todo, None)
     stages.count("render", len(todo))
-    files, article_count, skips = summary
+    files, article_count, skips, copies = summary
     with stages.time("commit"):
         site.commit_changes(planned.removed, build_id)
         if added or planned.removed:  # the folders that list other names now
@@ -512,7 +515,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
                 files += len(added) - len(planned.removed)
                 cache.forget_outputs(planned.removed)
                 cache.put_values("folders", folders)
-                cache.put_blob("summary", (files, article_count, skips))
+                cache.put_blob("summary", (files, article_count, skips, copies))
             cache.set_groups(planned.groups, planned.emptied)
             if planned.relations is not edits.relations:
                 cache.put_values("relations", (code_fingerprint(), tuple(planned.relations)))
@@ -523,7 +526,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
             cache.put_built({p: (a.key, a.slug) for p, a in edits.edited.items()}, edits.built)
             cache.forget_articles(scan.changed.values())
             scan.keep(cache)
-    return _report(settings, range(article_count), skips, stages, files, len(todo), True, True)
+    return _report(settings, range(article_count), skips, stages, files, len(todo), True, True, copies)
 
 
 class _Edits(NamedTuple):

@@ -126,7 +126,9 @@ def print_summary(report: BuildReport, settings: Settings, failed: bool = False)
     out = sys.stdout
     if not settings.quiet or report.skipped:
         verdict = "FAILED (--strict: files were skipped; site left as it was)" if failed else "done"
-        print(f"build {verdict}: {report.articles} articles, {report.pages} files in {report.out_dir}", file=out)
+        copies = f" ({report.copies} of them copies of another, listed once)" if report.copies else ""
+        print(f"build {verdict}: {report.articles} articles{copies}, {report.pages} files in {report.out_dir}",
+              file=out)
     if not settings.quiet:
         for note in report.warnings:
             print(f"  {note}", file=out)

@@ -255,6 +255,8 @@ class BuildReport:
     processed: int = 0
     """Articles read, extracted, cleaned and classified (not taken from the cache)."""
     incremental: bool = False
+    copies: int = 0
+    """Articles that are another's copy, not listed (see ``related.copies``)."""
     in_place: bool = False
     """The rebuild was an edit in place: only what the edits can change was planned, without loading the
     rest of the archive (``build._edit_in_place``)."""

@@ -381,8 +381,10 @@ def test_an_article_filed_twice_is_listed_once_and_its_copy_names_it(tmp_path):
     shutil.copy(FIXTURES / "corpus" / "epic-marker" / "epoch-news" / "pages" / "ncid1078158" / "n13463737.md",
                 content / "other.md")
     out = tmp_path / "site"
-    report = build(make_settings(content, out, base_url=BASE_URL))
-    assert report.articles == 3
+    settings = make_settings(content, out, base_url=BASE_URL)
+    report = build(settings)
+    assert (report.articles, report.copies) == (3, 1)
+    assert build(settings).copies == 1  # a rebuild with nothing to do still tells it
     listed, copy = "articles/ncid277/n13120152.html", "articles/nf1412576/n13120152.html"
     listed_html, copy_html = (out / listed).read_text(encoding="utf-8"), (out / copy).read_text(encoding="utf-8")
     assert f'<link rel="canonical" href="{BASE_URL}{listed}">' in copy_html
@@ -422,3 +424,11 @@ def test_a_copy_links_only_the_tags_and_countries_that_have_a_page(tmp_path):
     assert "Only the copy" not in tags and 'rel="tag">Shared</a>' in tags
     assert not (out / "countries" / "is.html").exists()
     assert audit_site(out, BASE_URL) == []
+
+
+def test_summary_tells_how_many_articles_are_copies(tmp_path, capsys):
+    from builder.cli import print_summary
+    from builder.models import BuildReport
+    settings = make_settings(tmp_path, tmp_path / "site", quiet=False, base_url=BASE_URL)
+    print_summary(BuildReport(pages=9, articles=5, skipped=(), timings=(), out_dir="site", copies=2), settings)
+    assert "build done: 5 articles (2 of them copies of another, listed once), 9 files" in capsys.readouterr().out
