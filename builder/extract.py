@@ -127,12 +127,22 @@ def _title(profile: Profile, text: str, body: str) -> str | None:
     for pattern in profile.title:
         match = pattern.search(text)
         if match and match.group("value").strip():
-            return _clean_inline(match.group("value"))
+            return _without_site_suffix(profile, _clean_inline(match.group("value")))
     if profile.title_from_first_line:
         first = next((line.strip() for line in body.splitlines() if line.strip()), "")
         if 2 <= len(first) <= 300 and not first.startswith("<"):
-            return _clean_inline(first)
+            return _without_site_suffix(profile, _clean_inline(first))
     return None
+
+
+def _without_site_suffix(profile: Profile, title: str) -> str:
+    """The headline without what the site's page title added after it (its
+    section and name), unless nothing would be left."""
+    for pattern in profile.title_suffixes:
+        match = pattern.search(title)
+        if match and match.start() > 0:
+            return title[:match.start()]
+    return title
 
 
 def _clean_inline(value: str) -> str:

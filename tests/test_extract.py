@@ -339,6 +339,20 @@ def test_a_gnews_posts_own_dateline_gives_the_day():
     assert found.date == PartialDate(2022, 4, 29)
 
 
+@pytest.mark.parametrize("heading, title", [
+    ("凯特罹癌！知情人：信任早破灭 | 国际 | 三立新闻网  SETN.COM", "凯特罹癌！知情人：信任早破灭"),
+    ("黑帮秘辛！早期为暗杀队 | 三立新聞網 SETN.COM", "黑帮秘辛！早期为暗杀队"),
+    ("6.4中共惊慌的背后——港人遭严查 ｜粤时报", "6.4中共惊慌的背后——港人遭严查"),
+    # a series' name before the bar is the headline's own
+    ("有声｜耶伦：美国在仔细监测", "有声｜耶伦：美国在仔细监测"),
+    ("墙—— | 升级版的悲惨世界", "墙—— | 升级版的悲惨世界"),
+    # nothing before the site's name: it is the title
+    ("| 三立新闻网 SETN.COM", "| 三立新闻网 SETN.COM"),
+])
+def test_a_headline_loses_what_the_sites_page_title_added(heading, title):
+    assert extract(_GNEWS_POST.replace("标题", heading).format(body="正文。")).title == title
+
+
 @pytest.mark.parametrize("source, url", [
     ("**新闻来源**： [https://www.zerohedge.com/markets/x](https://www.zerohedge.com/markets/x)",
      "https://www.zerohedge.com/markets/x"),

@@ -51,6 +51,8 @@ class Profile:
     title: tuple[re.Pattern[str], ...]
     """Patterns with a ``value`` group; the first that matches gives the title."""
     title_from_first_line: bool
+    title_suffixes: tuple[re.Pattern[str], ...]
+    """What a web page's title adds to the headline (``| 社会 | 三立新闻网 SETN.COM``)."""
     body_start_after: tuple[re.Pattern[str], ...]
     body_end_before: tuple[re.Pattern[str], ...]
     drop_lines: tuple[re.Pattern[str], ...]
@@ -135,6 +137,8 @@ def _profile_from_data(data: dict, common: dict, where: str) -> Profile:
         detect_any=_patterns(detect, "any", where),
         title=_patterns(fields, "title", where),
         title_from_first_line=bool(fields.get("title_from_first_line", False)),
+        title_suffixes=(_patterns(fields, "title_suffixes", where)
+                        + _patterns(common, "title_suffixes", "_common.toml")),
         body_start_after=_patterns(body, "start_after", where),
         body_end_before=_patterns(body, "end_before", where),
         drop_lines=_patterns(body, "drop_lines", where) + _patterns(common.get("body", {}), "drop_lines", "_common.toml"),
