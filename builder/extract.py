@@ -370,12 +370,16 @@ MAX_CREDIT_LINE = 160
 
 
 def _credits(profile: Profile, body: str) -> tuple[str, list[Person]]:
-    """Credit lines become people with roles and leave the body."""
+    """Credit lines become people with roles and leave the body. Where the
+    profile says so, the pictures after the credits that end a post go too
+    (``_without_signoff``)."""
     people: list[Person] = []
     kept: list[str] = []
+    last_credit = None  # how many lines were kept when the last credit line was met
     for line in body.split("\n"):
         if "》" in line and _PROGRAMME_CREDIT.fullmatch(plain := _plain(line)):
             people.append(Person(plain, "producer"))
+            last_credit = len(kept)
             continue
         if not _may_be_credit(line):
             kept.append(line)
@@ -395,7 +399,34 @@ def _credits(profile: Profile, body: str) -> tuple[str, list[Person]]:
             kept.append(line)
             continue
         people += [Person(name, role) for role, name in found]
+        last_credit = len(kept)
+    if profile.pictures_after_credits_are_furniture and last_credit is not None:
+        kept = _without_signoff(kept, last_credit)
     return "\n".join(kept), people
+
+
+_PICTURES_ONLY = re.compile(r"\s*(?:(?:\[\s*)?!\[[^\]\n]*\]\([^)\n]*\)(?:\s*\]\([^)\n]*\))?\s*)+")
+"""A line of markdown pictures only, perhaps each a link."""
+
+
+def _without_signoff(lines: list[str], end: int) -> list[str]:
+    """``lines`` without the pictures after the credits (which ended at line
+    ``end``) when nothing but pictures follows them and text comes before
+    them: a post's sign-off, the group's banner or QR code, which goes from
+    the lines of pictures above too (a banner often opens the post as well).
+    A post of pictures whose credits come first keeps them."""
+    tail = lines[end:]
+    if not any(_PICTURES_ONLY.fullmatch(line) for line in tail) or not all(
+            not line.strip() or _PICTURES_ONLY.fullmatch(line) for line in tail):
+        return lines
+    if not any(line.strip() and not _PICTURES_ONLY.fullmatch(line) for line in lines[:end]):
+        return lines
+    signoff = {url for line in tail for url in _PICTURE_URL.findall(line)}
+    return [line for line in lines[:end]
+            if not (_PICTURES_ONLY.fullmatch(line) and signoff.issuperset(_PICTURE_URL.findall(line)))]
+
+
+_PICTURE_URL = re.compile(r"!\[[^\]\n]*\]\(\s*([^)\s]+)")
 
 
 _PROGRAMME_CREDIT = re.compile(r"[^\s《》]{0,12}《[^》\n]{1,20}》\s*(?:制作组|製作組|节目组|節目組)")

@@ -353,6 +353,26 @@ def test_a_headline_loses_what_the_sites_page_title_added(heading, title):
     assert extract(_GNEWS_POST.replace("标题", heading).format(body="正文。")).title == title
 
 
+_QR = "![](https://assets.gnews.org/wp-content/uploads/2022/05/qr.jpg)"
+
+
+@pytest.mark.parametrize("body, kept", [
+    # the group's QR code after the credits that end the post
+    (f"正文第一段。\n\n编辑：李易通\n发稿：老黑\n {_QR} \n", False),
+    (f"正文。\n\n*发布：东京樱花团/老黑*\n\n[![]({_QR[4:-1]})](https://x.example/join)\n", False),
+    # the same banner opening the post goes too
+    (f"{_QR}\n正文。\n\n编辑：李易通\n{_QR}\n", False),
+    # a post of pictures whose credits come first keeps them
+    (f"图文设计：东京樱花团/牛牛\n\n{_QR}\n", True),
+    # a picture after the credits with text after it is the article's
+    (f"正文。\n\n编辑：李易通\n\n{_QR}\n\n图为示威现场。\n", True),
+])
+def test_pictures_after_the_credits_that_end_a_gnews_post_are_its_signoff(body, kept):
+    found = extract(_GNEWS_POST.format(body=body))
+    assert ("qr.jpg" in found.body) == kept
+    assert found.people
+
+
 @pytest.mark.parametrize("source, url", [
     ("**新闻来源**： [https://www.zerohedge.com/markets/x](https://www.zerohedge.com/markets/x)",
      "https://www.zerohedge.com/markets/x"),

@@ -88,6 +88,7 @@ class Profile:
     fenced_quotes: bool
     line_breaks: bool
     repeated_pictures_are_furniture: bool
+    pictures_after_credits_are_furniture: bool
     """Fenced code blocks of prose (the way some reposts quote) become blockquotes."""
 
     def matches(self, text: str) -> bool:
@@ -162,6 +163,7 @@ def _profile_from_data(data: dict, common: dict, where: str) -> Profile:
         fenced_quotes=bool(body.get("fenced_quotes", False)),
         line_breaks=bool(body.get("line_breaks", False)),
         repeated_pictures_are_furniture=bool(body.get("repeated_pictures_are_furniture", False)),
+        pictures_after_credits_are_furniture=bool(body.get("pictures_after_credits_are_furniture", False)),
     )
 
 
