@@ -150,6 +150,7 @@ def _clean_inline(value: str) -> str:
     value = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", value)
     value = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", value)
     value = re.sub(r"<[^>]+>", "", value)
+    value = re.sub(r"\\([\\`*_{}\[\]()#+.!|~<>-])", r"\1", value)  # markdown's escapes: G\_Hope
     value = html.unescape(value)
     value = re.sub(r"[*_`]{1,3}", "", value) if re.fullmatch(r"[*_`]+.*[*_`]+", value.strip()) else value
     return re.sub(r"\s+", " ", value).strip()
@@ -475,7 +476,8 @@ def credit_line(line: str) -> list[tuple[str, str]] | None:
     for label, following in zip(labels, labels[1:] + [None]):
         name = line[label.end():following.start() if following else len(line)]
         # the end mark of an article (＃, ◇) may follow the last name
-        name = re.sub(r"^[\s|｜;；,，]+|[\s|｜;；,，#＃◇◆*_]+$", "", name)
+        # and the emphasis of a bold label (``**编辑：**翼族``) or name (``发布：*陶子*``) be left
+        name = re.sub(r"^[\s|｜;；,，*]+|[\s|｜;；,，#＃◇◆*_]+$", "", name)
         if len(name) > 40 or re.search(r"[:：]", name):
             return None
         for role in _role_word().findall(label.group("roles")):
@@ -484,7 +486,12 @@ def credit_line(line: str) -> list[tuple[str, str]] | None:
 
 
 def _names(value: str) -> list[str]:
-    return [n for n in re.split(r"\s*[、,，]\s*", _clean_inline(value)) if n]
+    """The names a credit gives, without the brackets that wrap a whole one
+    (``【英国伦敦喜庄园编辑部】``)."""
+    return [_BRACKETED.sub(r"\1", n) for n in re.split(r"\s*[、,，]\s*", _clean_inline(value)) if n]
+
+
+_BRACKETED = re.compile(r"^【([^【】]+)】$")
 
 
 @functools.cache

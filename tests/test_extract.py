@@ -291,6 +291,13 @@ def test_a_based_on_address_is_read_as_the_browser_reads_it():
     # a farm and its group, joined by a spaced dash
     ("作者：加拿大温哥华扬帆农场 – 视频组", [("author", "加拿大温哥华扬帆农场 – 视频组")]),
     ("审稿：JENNY", [("reviewer", "JENNY")]),
+    # the emphasis of a label or name, brackets around a whole name, markdown's escapes
+    ("**编辑：**翼族", [("editor", "翼族")]),
+    ("发布：*陶子*", [("publisher", "陶子")]),
+    ("*发布：* *Gradient Boost*", [("publisher", "Gradient Boost")]),
+    ("编辑：【英国伦敦喜庄园编辑部】", [("editor", "英国伦敦喜庄园编辑部")]),
+    ("翻译：【日本东京方舟农场】山豆根后", [("translator", "【日本东京方舟农场】山豆根后")]),
+    ("作者：G\\_Hope", [("author", "G_Hope")]),
     # not credits: a sentence with a colon inside, a role word inside a word
     ("他说：我们今天编辑：很多", None),
     ("编辑部的声明：今天", None),
