@@ -452,10 +452,17 @@ def test_strong_emphasis_next_to_chinese_punctuation_is_strong(markdown, html):
     ("《大纪元时报》版权所有©2022。本文仅代表作者的观点和主张。", True),
     ("*© 2024年德国之声版权声明：本文所有内容受到著作权法保护*", True),
     ("声明：文中内容根据郭文贵先生直播视频整理，如果文字内容与视频内容冲突则以原视频为准", True),
+    ("文章观点仅代表作者本人，与Gnews平台无关", True),
+    ("【文章仅代表作者观点】", True),
+    ("本文所表达的观点，仅代表作者本人，不代表《大纪元时报》。", True),
+    ("免责声明︰以上内容仅代表作者的个人立场和观点，不代表香港01的任何立场。", True),
+    ("注：此文系人工听写整理如有不准确之处请以原视频为准。", True),
     # sentences about an author's view are text
     ("本文作者的观点是中共必须为疫情负责。", False),
     ("他在声明中说，公司不会放弃。", False),
     ("他说该书版权所有人是出版社。", False),
+    ("文章代表作者多年来对中共暴政的观察和思考，值得一读。他在书中写道，中共的统治靠的是谎言和暴力，人民终将觉醒。", False),
+    ("在文末，排协加了一句话，说“本文仅代表作者观点，不代表中国排协的立场”。", False),
 ])
 def test_disclaimers_and_copyright_lines_are_boilerplate(block, dropped):
     assert _dropped_as_a_block("generic", block) is dropped
