@@ -59,8 +59,10 @@ class Extracted:
 def extract(text: str, provenance: dict[str, str] | None = None) -> Extracted:
     profile = choose_profile(text)
     body = _body_region(profile, text)
-    title = _title(profile, text, body)
-    if profile.title_from_first_line and title is not None and body.lstrip().startswith(title):
+    title, from_first_line = _title(profile, text, body)
+    if from_first_line:  # the line is the title, whatever the title lost of it
+        body = body.lstrip().partition("\n")[2]
+    elif profile.title_from_first_line and title is not None and body.lstrip().startswith(title):
         body = body.lstrip()[len(title):]
     body, people = _credits(profile, body)
     people = _dateline_people(body) + people  # the reporters first, as the dateline opens the text
@@ -123,16 +125,17 @@ def _body_region(profile: Profile, text: str) -> str:
     return body
 
 
-def _title(profile: Profile, text: str, body: str) -> str | None:
+def _title(profile: Profile, text: str, body: str) -> tuple[str | None, bool]:
+    """The title, and whether it is the body's first line."""
     for pattern in profile.title:
         match = pattern.search(text)
         if match and match.group("value").strip():
-            return _without_site_suffix(profile, _clean_inline(match.group("value")))
+            return _without_site_suffix(profile, _clean_inline(match.group("value"))), False
     if profile.title_from_first_line:
         first = next((line.strip() for line in body.splitlines() if line.strip()), "")
         if 2 <= len(first) <= 300 and not first.startswith("<"):
-            return _without_site_suffix(profile, _clean_inline(first))
-    return None
+            return _without_site_suffix(profile, _clean_inline(first)), True
+    return None, False
 
 
 def _without_site_suffix(profile: Profile, title: str) -> str:
@@ -150,7 +153,6 @@ def _clean_inline(value: str) -> str:
     value = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", value)
     value = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", value)
     value = re.sub(r"<[^>]+>", "", value)
-    value = re.sub(r"\\([\\`*_{}\[\]()#+.!|~<>-])", r"\1", value)  # markdown's escapes: G\_Hope
     value = html.unescape(value)
     value = re.sub(r"[*_`]{1,3}", "", value) if re.fullmatch(r"[*_`]+.*[*_`]+", value.strip()) else value
     return re.sub(r"\s+", " ", value).strip()
@@ -412,13 +414,15 @@ _PICTURES_ONLY = re.compile(r"\s*(?:(?:\[\s*)?!\[[^\]\n]*\]\([^)\n]*\)(?:\s*\]\(
 
 def _without_signoff(lines: list[str], end: int) -> list[str]:
     """``lines`` without the pictures after the credits (which ended at line
-    ``end``) when nothing but pictures follows them and text comes before
-    them: a post's sign-off, the group's banner or QR code, which goes from
-    the lines of pictures above too (a banner often opens the post as well).
-    A post of pictures whose credits come first keeps them."""
+    ``end``) when nothing but one or two pictures follows them and text
+    comes before them: a post's sign-off, the group's banner or QR code,
+    which goes from the lines of pictures above too (a banner often opens
+    the post as well). A post of pictures whose credits come first, or with
+    more pictures after them, keeps them."""
     tail = lines[end:]
-    if not any(_PICTURES_ONLY.fullmatch(line) for line in tail) or not all(
-            not line.strip() or _PICTURES_ONLY.fullmatch(line) for line in tail):
+    pictures = [line for line in tail if line.strip()]
+    if not 1 <= sum(len(_PICTURE_URL.findall(line)) for line in pictures) <= MAX_SIGNOFF_PICTURES or not all(
+            _PICTURES_ONLY.fullmatch(line) for line in pictures):
         return lines
     if not any(line.strip() and not _PICTURES_ONLY.fullmatch(line) for line in lines[:end]):
         return lines
@@ -426,6 +430,10 @@ def _without_signoff(lines: list[str], end: int) -> list[str]:
     return [line for line in lines[:end]
             if not (_PICTURES_ONLY.fullmatch(line) and signoff.issuperset(_PICTURE_URL.findall(line)))]
 
+
+MAX_SIGNOFF_PICTURES = 2
+"""A sign-off is a banner or a QR code, or both: more pictures after the
+credits are a post's photos."""
 
 _PICTURE_URL = re.compile(r"!\[[^\]\n]*\]\(\s*([^)\s]+)")
 
@@ -488,6 +496,7 @@ def credit_line(line: str) -> list[tuple[str, str]] | None:
 def _names(value: str) -> list[str]:
     """The names a credit gives, without the brackets that wrap a whole one
     (``【英国伦敦喜庄园编辑部】``)."""
+    value = re.sub(r"\\([\\`*_{}\[\]()#+.!|~<>-])", r"\1", value)  # markdown's escapes: G\_Hope
     return [_BRACKETED.sub(r"\1", n) for n in re.split(r"\s*[、,，]\s*", _clean_inline(value)) if n]
 
 

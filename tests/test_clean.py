@@ -463,6 +463,7 @@ def test_strong_emphasis_next_to_chinese_punctuation_is_strong(markdown, html):
     ("他说该书版权所有人是出版社。", False),
     ("文章代表作者多年来对中共暴政的观察和思考，值得一读。他在书中写道，中共的统治靠的是谎言和暴力，人民终将觉醒。", False),
     ("在文末，排协加了一句话，说“本文仅代表作者观点，不代表中国排协的立场”。", False),
+    ("注：美国国务院发言人随后表示，此次对台军售与中美贸易谈判无关。", False),
 ])
 def test_disclaimers_and_copyright_lines_are_boilerplate(block, dropped):
     assert _dropped_as_a_block("generic", block) is dropped

@@ -346,6 +346,21 @@ def test_a_gnews_posts_own_dateline_gives_the_day():
     assert found.date == PartialDate(2022, 4, 29)
 
 
+@pytest.mark.parametrize("first_line, title", [
+    ("港人遭严查 ｜粤时报", "港人遭严查"),
+    ("Kate news | 国际 | 三立新闻网 SETN.COM", "Kate news"),
+    ("**A bold first line**", "A bold first line"),
+])
+def test_a_first_line_that_is_the_title_leaves_the_body_whole(first_line, title):
+    found = extract(f"{first_line}\n\nThe first paragraph of the story.\n")
+    assert (found.title, found.body.strip()) == (title, "The first paragraph of the story.")
+
+
+def test_a_titles_backslash_is_its_own():
+    page = "<html><head><title>The shrug ¯\\_(ツ)_/¯ explained</title></head><body><p>Text.</p></body></html>"
+    assert extract(page).title == "The shrug ¯\\_(ツ)_/¯ explained"
+
+
 @pytest.mark.parametrize("heading, title", [
     ("凯特罹癌！知情人：信任早破灭 | 国际 | 三立新闻网  SETN.COM", "凯特罹癌！知情人：信任早破灭"),
     ("黑帮秘辛！早期为暗杀队 | 三立新聞網 SETN.COM", "黑帮秘辛！早期为暗杀队"),
@@ -373,6 +388,9 @@ _QR = "![](https://assets.gnews.org/wp-content/uploads/2022/05/qr.jpg)"
     (f"图文设计：东京樱花团/牛牛\n\n{_QR}\n", True),
     # a picture after the credits with text after it is the article's
     (f"正文。\n\n编辑：李易通\n\n{_QR}\n\n图为示威现场。\n", True),
+    # more than two pictures after the credits are the post's photos
+    ("以下是现场照片。\n\n编辑：李易通\n\n" + "\n\n".join([_QR] + [_QR.replace("qr", f"p{n}") for n in range(3)]),
+     True),
 ])
 def test_pictures_after_the_credits_that_end_a_gnews_post_are_its_signoff(body, kept):
     found = extract(_GNEWS_POST.format(body=body))
