@@ -281,7 +281,7 @@ class Renderer:
                            "url": None if c in unlinked else relative_url(page, country_path(c))}
                           for c, n in article.countries],
             "attribution": self.attribution_view(article, page),
-            "jsonld": jsonld_script(article_jsonld(article, self.settings)),
+            "jsonld": jsonld_script(article_jsonld(article, self.settings, article_path(listed) if listed else None)),
             # only what the page's key holds of a related article (see build._plan):
             # its slug (the URL), title and language
             "related": [{"title": r.article.title, "url": relative_url(page, article_path(r.article)),
@@ -322,8 +322,9 @@ class Renderer:
         return chain
 
 
-def article_jsonld(article: Article, settings: Settings) -> dict:
-    """schema.org ``NewsArticle`` as SPEC.md names it; tools outside the project read it."""
+def article_jsonld(article: Article, settings: Settings, canonical_page: str | None = None) -> dict:
+    """schema.org ``NewsArticle`` as SPEC.md names it; tools outside the project read it.
+    Its ``url`` is the page's, or the ``canonical_page`` of a copy (see ``related.copies``)."""
     data: dict[str, object] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -351,7 +352,7 @@ def article_jsonld(article: Article, settings: Settings) -> dict:
         "archivedAt": [u for u in (article.mirror.url if article.mirror else None,
                                    absolute_url(settings, article.raw_url)) if u] or None,
         "image": article.image,
-        "url": absolute_url(settings, article_path(article)),
+        "url": absolute_url(settings, canonical_page or article_path(article)),
         "wordCount": article.word_count,
     }
     return {k: v for k, v in data.items() if v is not None}

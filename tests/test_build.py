@@ -390,6 +390,9 @@ def test_an_article_filed_twice_is_listed_once_and_its_copy_names_it(tmp_path):
     assert f'<link rel="canonical" href="{BASE_URL}{listed}">' in copy_html
     assert f'<link rel="canonical" href="{BASE_URL}{listed}">' in listed_html
     assert 'class="copy-note"' in copy_html and 'class="copy-note"' not in listed_html
+    for html in (listed_html, copy_html):  # the JSON-LD names the listed page too
+        assert json.loads(html.split('<script type="application/ld+json">')[1].split("</script>")[0])["url"] == \
+            f"{BASE_URL}{listed}"
     assert '<a href="../ncid277/n13120152.html"' in copy_html
     assert '<a href="../nf1412576/n13120152.html">nf1412576/n13120152</a>' in listed_html
     home = (out / "index.html").read_text(encoding="utf-8")
