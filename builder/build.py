@@ -601,22 +601,22 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
                    page_fingerprint: str) -> _InPlace | None:
     """What an edit in place makes and removes (see ``_edit_in_place``);
     ``None`` when an edit changes an article's translations or another
-    tag's path, or edits a copy (see ``related.copies``), or the cache lacks
-    what the last build kept."""
+    tag's path, or the cache lacks what the last build kept. An edited copy
+    that is not listed (see ``related.copies``) is in no group, no
+    relation's keys and not in the sitemap: only its page and those naming
+    it change."""
     from builder import related as rel
     from builder.indexes import HOME, IndexPlanner, labels_after, sitemap_outputs, touched_groups
     from builder.render import Renderer
     from builder.sitemap import sitemap_paths
     edited, previous, state = edits.edited, edits.previous, edits.relations
-    if not state.copies.keys().isdisjoint(edited):
-        # an unlisted copy is in no group, and its page links the countries listed ones have
-        return None
+    listed = {path: article for path, article in edited.items() if state.listed(path)}  # as before: see _PLACE
     entries = _StoredEntries(cache, edited)
-    groups_now = {path: touched_groups([article]) for path, article in edited.items()}
-    moved = {path for path in edited if groups_now[path] != touched_groups([previous[path]])}
-    keys_of = rel.keys_after(state, edited) if moved else state.keys
+    groups_now = {path: touched_groups([article]) if path in listed else set() for path, article in edited.items()}
+    moved = {path for path in listed if groups_now[path] != touched_groups([previous[path]])}
+    keys_of = rel.keys_after(state, listed) if moved else state.keys
     if not all(_same_translations(path, previous[path], article, keys_of, state.translations, entries)
-               for path, article in edited.items()):
+               for path, article in listed.items()):
         return None
     sizes = Counter(chain.from_iterable(keys_of.values())) if moved else None  # articles of each tag and country
     tags = {key[2:] for key in sizes if key[:2] == "t:"} if moved else labels.keys()
@@ -625,9 +625,10 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
         labels = labels_after(labels, tags, settings)
         if labels is None:
             return None  # another tag's path might change (their slugs collide)
-    touched = sorted(touched_groups([*edited.values(), *previous.values()]))
+    before = [previous[path] for path in listed]
+    touched = sorted(touched_groups([*listed.values(), *before])) if listed else []
     stored = {(g.folder, g.key): (i, g) for i, g in cache.groups_of(touched).items()}
-    appearing = set(touched) - touched_groups(previous.values())
+    appearing = set(touched) - touched_groups(before)
     if any(facet not in stored and (facet not in appearing or facet[0] not in ("tags", "countries"))
            for facet in touched):
         return None  # only a tag or a country an edit gives can have no group yet
@@ -637,7 +638,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     bodies = BodyReader(job.cache_path)
     planner = IndexPlanner(settings, renderer, page_fingerprint, entries.keys,
                            lambda article: bodies.read(article.key))
-    dated = {path for path, article in edited.items() if article.date != previous[path].date}
+    dated = {path for path, article in listed.items() if article.date != previous[path].date}
     made = _InPlace(outputs, set(), {}, set(), after, labels, None)
     added, resized = set(), set()
     for facet in touched:
@@ -792,7 +793,7 @@ def _sitemap_in_place(cache: Cache, edits: _Edits, added: set[str], removed: set
     from builder.render import article_path
     from builder.sitemap import lastmod
     modified = {article_path(article): lastmod(article.date) for path, article in edits.edited.items()
-                if lastmod(article.date) != lastmod(edits.previous[path].date)}
+                if lastmod(article.date) != lastmod(edits.previous[path].date) and edits.relations.listed(path)}
     gone = {path for path in removed if in_sitemap(path)}
     new = {path for path in added if in_sitemap(path)}
     if not (modified or gone or new):
