@@ -246,6 +246,8 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
     # a paragraph's promotion lines first: what is left of it is then judged whole
     _drop_lines_within_blocks(blocks, tuple(boilerplate), tuple(promo_links if promo_lines is None else promo_lines))
     _drop_promo_blocks(blocks, tuple(promo_links))
+    if _FURTHER_READING_WORD.search(fragment):
+        _drop_further_reading(blocks)
     for element in list(tree.iter(*_UNWRAP)):
         if element is not tree:
             element.drop_tag()
@@ -687,6 +689,50 @@ def _is_promo(text_of_it: Callable[[], str], links: list, patterns: tuple[re.Pat
 
 _SENTENCE_END = re.compile(r"[。？?]|\.(?:\s|$)")
 """A statement's end (an exclamation mark ends promotions as often as sentences)."""
+
+
+_FURTHER_READING_WORD = re.compile("延伸阅读|延伸閱讀|推荐阅读|推薦閱讀|相关阅读|相關閱讀")
+"""(Not "相关新闻": a translation's post puts its source under it.)"""
+_FURTHER_READING = re.compile(rf"[*\s]*[【\[]?(?:{_FURTHER_READING_WORD.pattern})[】\]]?\s*[:：]?[*\s]*")
+"""A "further reading" label alone ("延伸阅读：", "【延伸閱讀】")."""
+
+MAX_HEADLINE = 80
+"""The longest line of text that is taken for another article's headline."""
+
+
+def _drop_further_reading(blocks: list) -> None:
+    """A "further reading" label alone, with the headlines of other articles
+    under it: the blocks right after it that are links, or short lines of
+    text that end no sentence (。) and hold no address, or a list of them.
+    A label with no headline after it stays."""
+    for index, label in enumerate(blocks):
+        if label.getparent() is None or not _FURTHER_READING.fullmatch(_text(label)):
+            continue
+        following = label.getnext()
+        if following is not None and following.tag in ("ul", "ol"):
+            items = [item for item in following if item.tag == "li"]
+            headlines = [following] if items and all(_is_headline(item) for item in items) else []
+        else:
+            headlines = []
+            for block in blocks[index + 1:]:
+                if block is not following or not _is_headline(block):
+                    break
+                headlines.append(block)
+                following = block.getnext()
+        if headlines:
+            for element in [label, *headlines]:
+                _remove(element)
+
+
+def _is_headline(block) -> bool:
+    text = _text(block)
+    if not text:
+        return False
+    letters = sum(ch.isalnum() for ch in text)
+    linked = sum(ch.isalnum() for a in block.iter("a") for ch in _text(a))
+    if letters and linked >= 0.8 * letters:
+        return True
+    return len(text) <= MAX_HEADLINE and "。" not in text and "://" not in text
 
 
 def _drop_lines_within_blocks(blocks: list, patterns: tuple[re.Pattern[str], ...],

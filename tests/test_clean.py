@@ -464,8 +464,14 @@ def test_strong_emphasis_next_to_chinese_punctuation_is_strong(markdown, html):
     ("文章代表作者多年来对中共暴政的观察和思考，值得一读。他在书中写道，中共的统治靠的是谎言和暴力，人民终将觉醒。", False),
     ("在文末，排协加了一句话，说“本文仅代表作者观点，不代表中国排协的立场”。", False),
     ("注：美国国务院发言人随后表示，此次对台军售与中美贸易谈判无关。", False),
+    # another article's headline under a "further reading" label
+    ("延伸阅读：中国2030年前载人登月　飞船及着陆器方案图曝光！公开徵名", True),
+    ("【延伸阅读】英国少年遭母「绑架」到法国失踪6年　深山行足4天幸获好心人救助（点图放大浏览）：", True),
+    ("延伸閱讀：房企、金融接連爆雷 中共債務危機或全面失守", True),
+    ("延伸阅读：", False),
+    ("他推荐阅读这本书，因为书中记录了当年的真相。", False),
 ])
-def test_disclaimers_and_copyright_lines_are_boilerplate(block, dropped):
+def test_disclaimers_copyright_lines_and_further_reading_are_boilerplate(block, dropped):
     assert _dropped_as_a_block("generic", block) is dropped
 
 
@@ -650,3 +656,26 @@ def test_a_repeated_pictures_figure_goes_with_its_caption():
                           f"<p>正文。</p><p>{logo}</p>", (), (), (), (), None, True)
     repaired = lxml.html.tostring(tree, encoding="unicode")
     assert "农场标志" not in repaired and "logo.png" not in repaired and "<p>正文。</p>" in repaired
+
+
+@pytest.mark.parametrize("fragment, kept", [
+    # a label alone, then other articles' headlines, as text or links or a list
+    ("<p>正文。</p><p>延伸阅读：</p><p>分手後「人生进阶」 勇兔曝喜讯：送自己大礼！</p>"
+     "<p>发生什麽事？「最赤裸人妻」 居然包紧紧</p><p>【本文获「联合新闻网」授权转载。】</p>",
+     "<p>正文。</p><p>【本文获「联合新闻网」授权转载。】</p>"),
+    ('<p>正文。</p><p><strong>推荐阅读：</strong></p><p><a href="https://gnews.org/1">郭爆料串珠（107）72小时最后通牒'
+     '、72小时南海强拆、72小时作战计划，以及更多更多的内容在这里</a></p><p><a href="https://gnews.org/2">串珠600</a></p>',
+     "<p>正文。</p>"),
+    ('<p>正文。</p><p>【相關閱讀】</p><ul><li><a href="https://x.example/1">甲</a></li><li>标题二</li></ul><p>后文。</p>',
+     "<p>正文。</p><p>后文。</p>"),
+    # what follows the label is a sentence, or an address: the label stays with it
+    ("<p>延伸阅读：</p><p>这是一段正文，后面跟着说明。</p>", "<p>延伸阅读：</p><p>这是一段正文，后面跟着说明。</p>"),
+    ("<p>相关阅读：</p><p>資料來源：健康醫療網 https://www.healthnews.com.tw/1</p>",
+     "<p>相关阅读：</p><p>資料來源：健康醫療網 https://www.healthnews.com.tw/1</p>"),
+    # "related news" is where a translation names its source
+    ('<p>相关新闻：</p><p><a href="https://home.nzcity.co.nz/news/1">https://home.nzcity.co.nz/news/1</a></p>',
+     '<p>相关新闻：</p><p><a href="https://home.nzcity.co.nz/news/1">https://home.nzcity.co.nz/news/1</a></p>'),
+])
+def test_further_reading_under_its_label_is_boilerplate(fragment, kept):
+    tree, _ = repair_tree(fragment, (), (), (), ())
+    assert "".join(lxml.html.tostring(child, encoding="unicode") for child in tree) == kept
