@@ -477,6 +477,7 @@ def credit_line(line: str) -> list[tuple[str, str]] | None:
     """(role, name) pairs when the whole line is credits — ``素材：A  翻译：B
     编辑：C  发布：D``, ``视频剪辑：CG.| 听写：E``, ``编辑、发布：F`` — else None."""
     line = re.sub(r"^[#*_\s]+|[*_\s]+$", "", line)  # a credit written as a heading is one too
+    line = _SPACED_LABEL.sub(lambda m: "".join(m.group().split()), line)  # "播  报：" is "播报："
     labels = list(_credit_labels().finditer(line))
     if not labels or labels[0].start() != 0:
         return None
@@ -486,18 +487,35 @@ def credit_line(line: str) -> list[tuple[str, str]] | None:
         # the end mark of an article (＃, ◇) may follow the last name
         # and the emphasis of a bold label (``**编辑：**翼族``) or name (``发布：*陶子*``) be left
         name = re.sub(r"^[\s|｜;；,，*]+|[\s|｜;；,，#＃◇◆*_]+$", "", name)
-        if len(name) > 40 or re.search(r"[:：]", name):
+        if not _credit_names(name):
             return None
         for role in _role_word().findall(label.group("roles")):
             pairs += [(credit_role(role), n) for n in _names(name)]
     return pairs
 
 
+_SPACED_LABEL = re.compile(r"^[\u4e00-\u9fff](?:[ \u3000]+[\u4e00-\u9fff]){1,3}(?=\s*[:：])")
+"""A label spaced out to the width of longer ones: ``播  报：``, ``编　辑：``."""
+
+_NAME_SEPARATOR = re.compile(r"\s*[、,，；;]\s*")
+
+
+def _credit_names(name: str) -> bool:
+    """Whether what follows a credit label can be names: at most 40
+    characters and no colon; or a longer list of short names set apart by
+    semicolons or 、, never by commas (a long run of clauses is a sentence)."""
+    if re.search(r"[:：]", name):
+        return False
+    if len(name) <= 40:
+        return True
+    return not re.search(r"[,，]", name) and all(len(n) <= 20 for n in _NAME_SEPARATOR.split(name))
+
+
 def _names(value: str) -> list[str]:
     """The names a credit gives, without the brackets that wrap a whole one
     (``【英国伦敦喜庄园编辑部】``)."""
     value = re.sub(r"\\([\\`*_{}\[\]()#+.!|~<>-])", r"\1", value)  # markdown's escapes: G\_Hope
-    return [_BRACKETED.sub(r"\1", n) for n in re.split(r"\s*[、,，]\s*", _clean_inline(value)) if n]
+    return [_BRACKETED.sub(r"\1", n) for n in _NAME_SEPARATOR.split(_clean_inline(value)) if n]
 
 
 _BRACKETED = re.compile(r"^【([^【】]+)】$")

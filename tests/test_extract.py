@@ -298,6 +298,14 @@ def test_a_based_on_address_is_read_as_the_browser_reads_it():
     ("编辑：【英国伦敦喜庄园编辑部】", [("editor", "英国伦敦喜庄园编辑部")]),
     ("翻译：【日本东京方舟农场】山豆根后", [("translator", "【日本东京方舟农场】山豆根后")]),
     ("作者：G\\_Hope", [("author", "G_Hope")]),
+    # a label spaced out, a long list of names set apart by semicolons, a gatherer
+    ("播  报：加拿大温哥华扬帆农场 – yuyu", [("producer", "加拿大温哥华扬帆农场 – yuyu")]),
+    ("编　辑：李明", [("editor", "李明")]),
+    ("## 视频剪辑: WinterGuo ；开智则立 ；0-0 ；rmrf ；Qingjing ；玉米地的小蜗牛 ；牛魔王",
+     [("producer", n) for n in ("WinterGuo", "开智则立", "0-0", "rmrf", "Qingjing", "玉米地的小蜗牛", "牛魔王")]),
+    ("采集/翻译：文洋", [("author", "文洋"), ("translator", "文洋")]),
+    # a long run of clauses after a label is a sentence
+    ("编辑：这是一个很长的句子，其中有很多逗号，而且超过了四十个字符的限制，所以不是署名的一部分吧", None),
     # not credits: a sentence with a colon inside, a role word inside a word
     ("他说：我们今天编辑：很多", None),
     ("编辑部的声明：今天", None),
