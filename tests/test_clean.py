@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder.clean import clean, render_markdown, render_text, repair_tree, sanitise
+from builder.clean import clean, drop_lines, render_markdown, render_text, repair_tree, sanitise
 from builder.extract import extract
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
@@ -679,3 +679,19 @@ def test_a_repeated_pictures_figure_goes_with_its_caption():
 def test_further_reading_under_its_label_is_boilerplate(fragment, kept):
     tree, _ = repair_tree(fragment, (), (), (), ())
     assert "".join(lxml.html.tostring(child, encoding="unicode") for child in tree) == kept
+
+
+@pytest.mark.parametrize("line, dropped", [
+    ("#### 【雅典娜快讯】，紧贴时代脉搏", True),
+    ("**【雅典娜观察】与您一起洞察世界**", True),
+    ("#### 《雅典娜时报》汇聚全球新闻时事", True),
+    ("#### 【雅典娜快讯，紧贴时代脉搏】", True),
+    # a column's name says which column; a sentence quoting a slogan is text
+    ("雅典娜情报组《疫苗灾难收集专栏》", False),
+    ("他说【雅典娜快讯】紧贴时代脉搏是口号", False),
+])
+def test_a_gnews_groups_slogan_is_furniture(line, dropped):
+    from builder.profiles import load_profiles
+    gnews = next(p for p in load_profiles() if p.name == "gnews-repost")
+    body = f"正文。\n{line}\n后文。"
+    assert (drop_lines(body, gnews.drop_lines) == "正文。\n后文。") is dropped
