@@ -254,6 +254,7 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
     _drop_empty_blocks(tree)
     _drop_rules_under_the_lead_pictures(tree)
     _drop_end_mark(tree)
+    _drop_trailing_labels(tree)
     _fix_heading_levels(tree)
     _drop_breaks_in_figures(tree)
     _collapse_whitespace(tree)
@@ -495,6 +496,26 @@ def _drop_end_mark(tree) -> None:
         setattr(holder, attribute, stripped)
         if _holds_nothing(last):
             _remove(last)
+
+
+MAX_LABEL = 20
+"""The longest text taken for a label (``原文：``, ``音频链接：``)."""
+
+
+def _drop_trailing_labels(tree) -> None:
+    """A label that ends the body with nothing after it (what it introduced,
+    a link or a player, was removed or never mirrored) goes: a paragraph or
+    heading of a few words ending with a colon, holding no link or image."""
+    while len(tree) and tree[-1].tag in _LABEL_BLOCKS and not (tree[-1].tail or "").strip():
+        last = tree[-1]
+        text = _text(last)
+        if (not text.endswith((":", "：")) or len(text) > MAX_LABEL
+                or next(last.iter("a", "img"), None) is not None):
+            return
+        _remove(last)
+
+
+_LABEL_BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def _layout_tables_to_figures(tree) -> None:

@@ -695,3 +695,19 @@ def test_a_gnews_groups_slogan_is_furniture(line, dropped):
     gnews = next(p for p in load_profiles() if p.name == "gnews-repost")
     body = f"正文。\n{line}\n后文。"
     assert (drop_lines(body, gnews.drop_lines) == "正文。\n后文。") is dropped
+
+
+@pytest.mark.parametrize("fragment, kept", [
+    ('<p>正文。</p><h2>视频链接：</h2><p><a href="https://x.example/v">视频</a></p><h2>音频链接：</h2>',
+     '<p>正文。</p><h2>视频链接：</h2><p><a href="https://x.example/v">视频</a></p>'),
+    ("<p>正文。</p><p>原文：</p>", "<p>正文。</p>"),
+    # a label with what it introduces, a sentence ending with a colon, a label not at the end
+    ('<p>正文。</p><p>原文：<a href="https://x.example/1">链接</a></p>',
+     '<p>正文。</p><p>原文：<a href="https://x.example/1">链接</a></p>'),
+    ("<p>正文。</p><p>他在声明的最后写道，这是一个需要大家共同面对的问题：</p>",
+     "<p>正文。</p><p>他在声明的最后写道，这是一个需要大家共同面对的问题：</p>"),
+    ("<h2>摘要：</h2><p>正文。</p>", "<h2>摘要：</h2><p>正文。</p>"),
+])
+def test_a_label_that_ends_the_body_with_nothing_after_it_goes(fragment, kept):
+    tree, _ = repair_tree(fragment, (), (), (), ())
+    assert "".join(lxml.html.tostring(child, encoding="unicode") for child in tree) == kept
