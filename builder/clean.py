@@ -716,6 +716,11 @@ _FURTHER_READING_WORD = re.compile("延伸阅读|延伸閱讀|推荐阅读|推�
 """(Not "相关新闻": a translation's post puts its source under it.)"""
 _FURTHER_READING = re.compile(rf"[*\s]*[【\[]?(?:{_FURTHER_READING_WORD.pattern})[】\]]?\s*[:：]?[*\s]*")
 """A "further reading" label alone ("延伸阅读：", "【延伸閱讀】")."""
+_WORDS = _FURTHER_READING_WORD.pattern
+_FURTHER_READING_LINE = re.compile(rf"[*\s]*(?:[【\[](?:{_WORDS})[】\]]\s*[:：]?|(?:{_WORDS})\s*[:：])\s*\S.{{1,120}}")
+"""Such a label and another article's headline in one paragraph: "延伸阅读：…",
+"【延伸阅读】…（点图放大浏览）：" (a heading so written titles a section)."""
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 MAX_HEADLINE = 80
 """The longest line of text that is taken for another article's headline."""
@@ -725,9 +730,17 @@ def _drop_further_reading(blocks: list) -> None:
     """A "further reading" label alone, with the headlines of other articles
     under it: the blocks right after it that are links, or short lines of
     text that end no sentence (。) and hold no address, or a list of them.
-    A label with no headline after it stays."""
+    A label with no headline after it stays; after a paragraph, a heading
+    ends the headlines (under a heading, headings of its rank or below are
+    them).
+    A paragraph or item of the label and one headline goes too."""
     for index, label in enumerate(blocks):
-        if label.getparent() is None or not _FURTHER_READING.fullmatch(_text(label)):
+        if label.getparent() is None:
+            continue
+        text = _text(label)
+        if not _FURTHER_READING.fullmatch(text):
+            if label.tag not in _HEADINGS and _FURTHER_READING_LINE.fullmatch(text):
+                _remove(label)
             continue
         following = label.getnext()
         if following is not None and following.tag in ("ul", "ol"):
@@ -736,7 +749,8 @@ def _drop_further_reading(blocks: list) -> None:
         else:
             headlines = []
             for block in blocks[index + 1:]:
-                if block is not following or not _is_headline(block):
+                if (block is not following or not _is_headline(block)
+                        or block.tag in _HEADINGS and not (label.tag in _HEADINGS and block.tag >= label.tag)):
                     break
                 headlines.append(block)
                 following = block.getnext()
@@ -747,7 +761,7 @@ def _drop_further_reading(blocks: list) -> None:
 
 def _is_headline(block) -> bool:
     text = _text(block)
-    if not text:
+    if not text or text[0] in "“\"":  # a quotation is no headline
         return False
     letters = sum(ch.isalnum() for ch in text)
     linked = sum(ch.isalnum() for a in block.iter("a") for ch in _text(a))

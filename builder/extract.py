@@ -494,7 +494,7 @@ def credit_line(line: str) -> list[tuple[str, str]] | None:
     return pairs
 
 
-_SPACED_LABEL = re.compile(r"^[\u4e00-\u9fff](?:[ \u3000]+[\u4e00-\u9fff]){1,3}(?=\s*[:：])")
+_SPACED_LABEL = re.compile(r"^[\u4e00-\u9fff](?:[^\S\n]+[\u4e00-\u9fff]){1,3}(?=\s*[:：])")
 """A label spaced out to the width of longer ones: ``播  报：``, ``编　辑：``."""
 
 _NAME_SEPARATOR = re.compile(r"\s*[、,，；;]\s*")

@@ -464,14 +464,8 @@ def test_strong_emphasis_next_to_chinese_punctuation_is_strong(markdown, html):
     ("文章代表作者多年来对中共暴政的观察和思考，值得一读。他在书中写道，中共的统治靠的是谎言和暴力，人民终将觉醒。", False),
     ("在文末，排协加了一句话，说“本文仅代表作者观点，不代表中国排协的立场”。", False),
     ("注：美国国务院发言人随后表示，此次对台军售与中美贸易谈判无关。", False),
-    # another article's headline under a "further reading" label
-    ("延伸阅读：中国2030年前载人登月　飞船及着陆器方案图曝光！公开徵名", True),
-    ("【延伸阅读】英国少年遭母「绑架」到法国失踪6年　深山行足4天幸获好心人救助（点图放大浏览）：", True),
-    ("延伸閱讀：房企、金融接連爆雷 中共債務危機或全面失守", True),
-    ("延伸阅读：", False),
-    ("他推荐阅读这本书，因为书中记录了当年的真相。", False),
 ])
-def test_disclaimers_copyright_lines_and_further_reading_are_boilerplate(block, dropped):
+def test_disclaimers_and_copyright_lines_are_boilerplate(block, dropped):
     assert _dropped_as_a_block("generic", block) is dropped
 
 
@@ -686,6 +680,10 @@ def test_further_reading_under_its_label_is_boilerplate(fragment, kept):
     ("**【雅典娜观察】与您一起洞察世界**", True),
     ("#### 《雅典娜时报》汇聚全球新闻时事", True),
     ("#### 【雅典娜快讯，紧贴时代脉搏】", True),
+    # in either script, or without its opening bracket
+    ("【雅典娜快訊】緊貼時代脈搏", True),
+    ("雅典娜快讯】紧贴时代脉搏", True),
+    ("我们紧贴时代脉搏", False),
     # a column's name says which column; a sentence quoting a slogan is text
     ("雅典娜情报组《疫苗灾难收集专栏》", False),
     ("他说【雅典娜快讯】紧贴时代脉搏是口号", False),
@@ -709,5 +707,24 @@ def test_a_gnews_groups_slogan_is_furniture(line, dropped):
     ("<h2>摘要：</h2><p>正文。</p>", "<h2>摘要：</h2><p>正文。</p>"),
 ])
 def test_a_label_that_ends_the_body_with_nothing_after_it_goes(fragment, kept):
+    tree, _ = repair_tree(fragment, (), (), (), ())
+    assert "".join(lxml.html.tostring(child, encoding="unicode") for child in tree) == kept
+
+
+@pytest.mark.parametrize("fragment, kept", [
+    # a heading so written titles a section; 推荐阅读 as a verb is a sentence
+    ("<h4>延伸阅读：中国实际退休年龄只有54岁</h4><p>据统计，退休年龄……</p>",
+     "<h2>延伸阅读：中国实际退休年龄只有54岁</h2><p>据统计，退休年龄……</p>"),  # (headings start at h2)
+    ("<p>推荐阅读《九评共产党》，有助认清中共本质</p>", "<p>推荐阅读《九评共产党》，有助认清中共本质</p>"),
+    # after a label in a paragraph, a heading or a quotation ends the headlines
+    ('<p>正文。</p><p>延伸阅读：</p><p><a href="https://x.example/1">甲</a></p><h2>第二部分</h2><p>“这是真的吗？”</p>',
+     "<p>正文。</p><h2>第二部分</h2><p>“这是真的吗？”</p>"),
+    ("<p>延伸阅读：</p><p>“这是真的吗？”</p>", "<p>延伸阅读：</p><p>“这是真的吗？”</p>"),
+    # under a heading, headings of its rank or below are the headlines
+    ("<h2>推荐阅读：</h2><h3>．分析：中共太子党下台的背后因素</h3><h3>．上将被提前免职原因曝光</h3>", ""),
+    # the label and a headline in one paragraph
+    ("<p>【延伸阅读】英国少年失踪6年　幸获好心人救助（点图放大浏览）：</p><p>正文。</p>", "<p>正文。</p>"),
+])
+def test_further_reading_is_told_from_a_section_and_a_sentence(fragment, kept):
     tree, _ = repair_tree(fragment, (), (), (), ())
     assert "".join(lxml.html.tostring(child, encoding="unicode") for child in tree) == kept

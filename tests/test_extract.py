@@ -300,6 +300,7 @@ def test_a_based_on_address_is_read_as_the_browser_reads_it():
     ("作者：G\\_Hope", [("author", "G_Hope")]),
     # a label spaced out, a long list of names set apart by semicolons, a gatherer
     ("播  报：加拿大温哥华扬帆农场 – yuyu", [("producer", "加拿大温哥华扬帆农场 – yuyu")]),
+    ("##### 播\u2003\u2003报：加拿大温哥华扬帆农场 – yuyu", [("producer", "加拿大温哥华扬帆农场 – yuyu")]),
     ("编　辑：李明", [("editor", "李明")]),
     ("## 视频剪辑: WinterGuo ；开智则立 ；0-0 ；rmrf ；Qingjing ；玉米地的小蜗牛 ；牛魔王",
      [("producer", n) for n in ("WinterGuo", "开智则立", "0-0", "rmrf", "Qingjing", "玉米地的小蜗牛", "牛魔王")]),
