@@ -223,7 +223,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         gc.disable()
         written = len(todo)
         stages.count("render", written)
-        copies = sum(not relation_state.listed(path) for path in relation_state.copies)
+        copies = len(relation_state.unlisted())
         report = _report(settings, articles, skips, stages, len(outputs), written, copies=copies)
         if settings.strict and skips:
             raise StrictFailure(report)
@@ -704,7 +704,7 @@ def _copies_relinked(state: RelationState, sizes: Counter, tags: set[str], entri
     countries = {key[2:] for key, n in sizes.items() if key[:2] == "c:" and n} ^ _country_pages(state)
     if not (tags or countries):
         return set()
-    unlisted = [path for path in state.copies if not state.listed(path)]
+    unlisted = state.unlisted()
     entries.load(unlisted)
     return {path for path in unlisted if not tags.isdisjoint(entries.loaded[path].tags)
             or any(code in countries for code, _ in entries.loaded[path].countries)}
@@ -1023,7 +1023,7 @@ def _dirty_pages(articles: list[Entry], labels: dict[str, tuple[str, str]], stat
     relabelled = {t for t in labels.keys() | since.labels.keys() if labels.get(t) != since.labels.get(t)}
     changed, before, relations = since.changed, since.relations, state.result
     dirty = set(changed)
-    dirty.update(path for path in state.copies if not state.listed(path))
+    dirty.update(state.unlisted())
     for article in articles:
         path = article.source_path
         found = relations.get(path, ())

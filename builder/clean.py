@@ -60,7 +60,8 @@ ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
-_BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "td", "section")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_BLOCKS = ("p", "div", "li", *_HEADINGS, "blockquote", "figcaption", "td", "section")
 _UNWRAP = {"center", "font", "span", "section", "article", "main", "u"}
 
 _markdown = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).enable(
@@ -325,7 +326,7 @@ def _media_to_links(tree) -> None:
             link.text = url
             if n:
                 link.getprevious().tail = " "
-        block = next((a for a in media.iterancestors() if a.tag in _NO_FIGURE_INSIDE), None)
+        block = next((a for a in media.iterancestors() if a.tag in _TEXT_BLOCKS), None)
         if block is None:
             figure.tail = media.tail
             media.getparent().replace(media, figure)
@@ -337,7 +338,8 @@ def _media_to_links(tree) -> None:
         placed[block] = figure
 
 
-_NO_FIGURE_INSIDE = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
+_TEXT_BLOCKS = {"p", *_HEADINGS}
+"""Blocks of running text: a figure cannot sit inside one, and a label is one."""
 
 
 def _drop_tracking_pixels(tree) -> None:
@@ -506,16 +508,13 @@ def _drop_trailing_labels(tree) -> None:
     """A label that ends the body with nothing after it (what it introduced,
     a link or a player, was removed or never mirrored) goes: a paragraph or
     heading of a few words ending with a colon, holding no link or image."""
-    while len(tree) and tree[-1].tag in _LABEL_BLOCKS and not (tree[-1].tail or "").strip():
+    while len(tree) and tree[-1].tag in _TEXT_BLOCKS and not (tree[-1].tail or "").strip():
         last = tree[-1]
         text = _text(last)
         if (not text.endswith((":", "：")) or len(text) > MAX_LABEL
                 or next(last.iter("a", "img"), None) is not None):
             return
         _remove(last)
-
-
-_LABEL_BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def _layout_tables_to_figures(tree) -> None:
@@ -703,9 +702,14 @@ def _is_promo(text_of_it: Callable[[], str], links: list, patterns: tuple[re.Pat
     if not links:
         return False
     text = text_of_it()
-    letters = sum(ch.isalnum() for ch in text)
-    linked = sum(ch.isalnum() for a in links for ch in _text(a))
+    letters, linked = _letters_linked(text, links)
     return letters <= short and not _SENTENCE_END.search(text) or linked >= 0.6 * letters
+
+
+def _letters_linked(text: str, links: Iterable) -> tuple[int, int]:
+    """How many letters and digits ``text`` holds, and how many of them are
+    the ``links``' text."""
+    return sum(ch.isalnum() for ch in text), sum(ch.isalnum() for a in links for ch in _text(a))
 
 
 _SENTENCE_END = re.compile(r"[。？?]|\.(?:\s|$)")
@@ -720,7 +724,6 @@ _WORDS = _FURTHER_READING_WORD.pattern
 _FURTHER_READING_LINE = re.compile(rf"[*\s]*(?:[【\[](?:{_WORDS})[】\]]\s*[:：]?|(?:{_WORDS})\s*[:：])\s*\S.{{1,120}}")
 """Such a label and another article's headline in one paragraph: "延伸阅读：…",
 "【延伸阅读】…（点图放大浏览）：" (a heading so written titles a section)."""
-_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 MAX_HEADLINE = 80
 """The longest line of text that is taken for another article's headline."""
@@ -763,8 +766,7 @@ def _is_headline(block) -> bool:
     text = _text(block)
     if not text or text[0] in "“\"":  # a quotation is no headline
         return False
-    letters = sum(ch.isalnum() for ch in text)
-    linked = sum(ch.isalnum() for a in block.iter("a") for ch in _text(a))
+    letters, linked = _letters_linked(text, block.iter("a"))
     if letters and linked >= 0.8 * letters:
         return True
     return len(text) <= MAX_HEADLINE and "。" not in text and "://" not in text
@@ -926,7 +928,7 @@ def _fix_heading_levels(tree) -> None:
     skip a level (scraped pages use h3/h4 for their first subheading). Each
     heading's level is its depth among the open headings above it."""
     open_levels: list[int] = []
-    for heading in tree.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+    for heading in tree.iter(*_HEADINGS):
         level = int(heading.tag[1])
         while open_levels and open_levels[-1] >= level:
             open_levels.pop()

@@ -419,14 +419,13 @@ def _without_signoff(lines: list[str], end: int) -> list[str]:
     which goes from the lines of pictures above too (a banner often opens
     the post as well). A post of pictures whose credits come first, or with
     more pictures after them, keeps them."""
-    tail = lines[end:]
-    pictures = [line for line in tail if line.strip()]
-    if not 1 <= sum(len(_PICTURE_URL.findall(line)) for line in pictures) <= MAX_SIGNOFF_PICTURES or not all(
-            _PICTURES_ONLY.fullmatch(line) for line in pictures):
+    tail = [line for line in lines[end:] if line.strip()]
+    urls = [url for line in tail for url in _PICTURE_URL.findall(line)]
+    if not 1 <= len(urls) <= MAX_SIGNOFF_PICTURES or not all(_PICTURES_ONLY.fullmatch(line) for line in tail):
         return lines
     if not any(line.strip() and not _PICTURES_ONLY.fullmatch(line) for line in lines[:end]):
         return lines
-    signoff = {url for line in tail for url in _PICTURE_URL.findall(line)}
+    signoff = set(urls)
     return [line for line in lines[:end]
             if not (_PICTURES_ONLY.fullmatch(line) and signoff.issuperset(_PICTURE_URL.findall(line)))]
 

@@ -58,8 +58,16 @@ class RelationState(NamedTuple):
 
     def listed(self, path: str) -> bool:
         """Whether the article at ``path`` is listed: it is no other's copy."""
-        group = self.copies.get(path)
-        return group is None or group[0] == path
+        return _listed(self.copies, path)
+
+    def unlisted(self) -> list[str]:
+        """The source paths of the copies that are not listed."""
+        return [path for path in self.copies if not _listed(self.copies, path)]
+
+
+def _listed(groups: dict[str, tuple[str, ...]], path: str) -> bool:
+    group = groups.get(path)
+    return group is None or group[0] == path
 
 
 class Related(Mapping):
@@ -96,7 +104,7 @@ def relations(articles: Sequence[Entry], previous: RelationState | None = None,
     keep their keys.
     """
     groups = copies(articles)
-    listed = [a for a in articles if a.source_path not in groups or groups[a.source_path][0] == a.source_path]
+    listed = [a for a in articles if _listed(groups, a.source_path)]
     if previous is not None and changed is not None:
         kept = previous.keys
         keys_of = {a.source_path: kept[a.source_path] if a.source_path in kept and a.source_path not in changed

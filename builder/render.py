@@ -266,6 +266,7 @@ class Renderer:
         (an unlisted copy's, see ``related.copies``)."""
         page = article_path(article)
         listed = next((r.article for r in related if r.kind == "canonical"), None)
+        canonical = article_path(listed) if listed else page
         people = [{"name": p.name, "role": p.role, "role_label": self.labels[f"role.{p.role}"]}
                   for p in article.people]
         view = {
@@ -281,7 +282,7 @@ class Renderer:
                            "url": None if c in unlinked else relative_url(page, country_path(c))}
                           for c, n in article.countries],
             "attribution": self.attribution_view(article, page),
-            "jsonld": jsonld_script(article_jsonld(article, self.settings, article_path(listed) if listed else None)),
+            "jsonld": jsonld_script(article_jsonld(article, self.settings, canonical)),
             # only what the page's key holds of a related article (see build._plan):
             # its slug (the URL), title and language
             "related": [{"title": r.article.title, "url": relative_url(page, article_path(r.article)),
@@ -295,8 +296,7 @@ class Renderer:
             "copies": [{"name": r.article.slug, "url": relative_url(page, article_path(r.article))}
                        for r in related if r.kind in ("canonical", "copy")],
         }
-        return self.page("article.html", page, article=view,
-                         canonical_page=article_path(listed) if listed else page)
+        return self.page("article.html", page, article=view, canonical_page=canonical)
 
     def attribution_view(self, article: Article, page: str) -> list[dict]:
         """The provenance chain, original first; ``None`` values mean "not recorded".
@@ -324,7 +324,8 @@ class Renderer:
 
 def article_jsonld(article: Article, settings: Settings, canonical_page: str | None = None) -> dict:
     """schema.org ``NewsArticle`` as SPEC.md names it; tools outside the project read it.
-    Its ``url`` is the page's, or the ``canonical_page`` of a copy (see ``related.copies``)."""
+    Its ``url`` is the ``canonical_page`` (a copy's is the listed page, see
+    ``related.copies``), by default the article's own."""
     data: dict[str, object] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
