@@ -530,6 +530,10 @@ def _layout_tables_to_figures(tree) -> None:
                 figures.append(_figure(images, caption))
             elif caption and figures and not figures[-1].find("figcaption"):
                 figures[-1].append(_element("figcaption", caption))
+            else:
+                continue
+            if caption:
+                _link_caption(figures[-1].find("figcaption"), cell)
         parent = table.getparent()
         if parent is None:
             continue
@@ -546,6 +550,28 @@ def _layout_tables_to_figures(tree) -> None:
             parent.insert(index + offset, figure)
         if tail:
             _append_text(parent, index + len(figures), tail)
+
+
+def _link_caption(figcaption, cell) -> None:
+    """The cell's links keep linking in the caption made of its text (Minghui
+    links each senator's letter, a PDF, from under its picture, and glossary
+    words). Each link's text is found in the caption in turn; a link whose
+    text is not there, as it was written, stays text."""
+    links = [(a.get("href"), _text(a, wide=True)) for a in cell.iter("a")
+             if a.get("href") and next(a.iter("img"), None) is None]
+    caption, start, last = figcaption.text, 0, None
+    for href, text in links:
+        at = caption.find(text, start) if text else -1
+        if at < 0:
+            continue
+        if last is None:
+            figcaption.text = caption[:at]
+        else:
+            last.tail = caption[start:at]
+        last = etree.SubElement(figcaption, "a", href=href)
+        last.text, start = text, at + len(text)
+    if last is not None:
+        last.tail = caption[start:]
 
 
 TABLE_CAPTION_CHARS = 120

@@ -578,7 +578,21 @@ def test_layout_between_two_chinese_links_is_no_space():
 def test_a_caption_from_a_cells_lines_has_no_spaces_inside_chinese():
     repaired = _repaired('<table><tr><td><img src="https://a.example/x.jpg"/><br/><a href="https://a.example/g">\n'
                          '酷刑\n</a>\n演示：\n<a href="https://a.example/h">\n铁椅子\n</a></td></tr></table>')
-    assert "<figcaption>酷刑演示：铁椅子</figcaption>" in repaired
+    assert ('<figcaption><a href="https://a.example/g">酷刑</a>演示：'
+            '<a href="https://a.example/h">铁椅子</a></figcaption>') in repaired
+
+
+def test_a_caption_from_a_cell_keeps_its_links():
+    """Minghui links a letter's PDF from under its picture; the picture's own
+    link still opens the full size, and a caption in the next cell links too."""
+    repaired = _repaired('<table><tr><td><a href="https://a.example/1.jpg"><img src="https://a.example/1s.jpg"/></a>'
+                         '<br/>图2：致支持信（\n<ok href="https://a.example/letter.pdf">\n<font>下载（794KB）</font>\n</ok>\n）。'
+                         '</td><td><img src="https://a.example/2.jpg"/></td><td>图3：the <a href="https://a.example/l3">'
+                         'letter</a> in full</td></tr></table>')
+    assert ('<figcaption>图2：致支持信（<a href="https://a.example/letter.pdf">下载（794KB）</a>）。</figcaption>'
+            in repaired)
+    assert '<figcaption>图3：the <a href="https://a.example/l3">letter</a> in full</figcaption>' in repaired
+    assert '<a href="https://a.example/1.jpg" title="图2：致支持信（下载（794KB））。">' in repaired
 
 
 def test_a_thumbnail_in_a_layout_table_still_opens_its_full_size_picture():
