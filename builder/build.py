@@ -450,11 +450,12 @@ def _store_processed(cache: Cache, stages: "_Stages", key: str, result: tuple) -
 IN_PLACE_LIMIT = 32
 """More changed files than this take the full plan (``_edit_in_place``)."""
 
-_PLACE = ("slug", "language", "publisher", "raw_url", "original_url")
+_PLACE = ("slug", "language", "publisher", "raw_url", "original_url", "listed")
 """What an edited article keeps for its rebuild to be made in place (see
 ``_edit_in_place``): the path of its page and its language and source,
 whose groups an edit in place never makes or empties, and its original
-address, which decides what it is a copy of."""
+address and ``listed``, which decide what it is a copy of and which copy
+is listed."""
 
 
 def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, site: StagingSite, scan: _Scan,

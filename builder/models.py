@@ -144,6 +144,9 @@ class Article:
     features that let translations of one story find each other."""
     notes: tuple[str, ...] = ()
     """Things the extractor wants a maintainer to know (not errors)."""
+    listed: bool = False
+    """The maintainer chose this file as the listed one of its copies
+    (sidecar ``listed = true``; see ``related.copies``)."""
 
 
 class Entry(NamedTuple):
@@ -175,12 +178,14 @@ class Entry(NamedTuple):
     original_url: str | None
     """The article's own address at its publisher: files that share it are
     copies of one article (see ``related.copies``)."""
+    listed: bool
 
     @classmethod
     def of(cls, article: Article, key: str) -> Entry:
         return cls(article.source_path, key, article.slug, article.title, article.language, article.date,
                    article.publisher, article.people, article.tags, article.countries, article.summary,
-                   article.signature, article.raw_url, article.sha256, article.original_url)
+                   article.signature, article.raw_url, article.sha256, article.original_url,
+                   article.listed)
 
     def row(self) -> tuple:
         """The entry as builtins only (for ``marshal``)."""

@@ -90,6 +90,7 @@ def process_source(source: SourceFile, vocabulary_path: Path | None = None) -> P
         word_count=_word_count(body.text),
         signature=story_signature(body.text),
         notes=() if body.text.strip() else ("no article text: the file holds only a title and credits",),
+        listed=sidecar.get("listed", False),
     )
     return Processed(article, body.html, clock.laps)
 

@@ -37,7 +37,7 @@ _NOT_ARTICLES = {SETTINGS_FILE, VOCABULARY_FILE, MANIFEST_FILE}
 
 SIDECAR_FIELDS = {
     "title": str, "date": str, "source_url": str, "publisher": str, "authors": list,
-    "language": str, "tags": list, "countries": list, "slug": str,
+    "language": str, "tags": list, "countries": list, "slug": str, "listed": bool,
 }
 
 _FORBIDDEN_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -149,7 +149,7 @@ def read_sidecar(content_dir: Path, path: Path) -> dict[str, object]:
             value = str(value)
             data[key] = value
         if not isinstance(value, expected) or (expected is list and not all(isinstance(v, str) for v in value)):
-            kind = "a list of strings" if expected is list else "a string"
+            kind = {list: "a list of strings", bool: "true or false"}.get(expected, "a string")
             raise InputError(rel, "read", f"sidecar field {key!r} must be {kind}, not {value!r}")
         if key == "source_url":
             # (imported here: a no-op rebuild walks content/ with this module and extracts nothing)
@@ -161,7 +161,8 @@ def read_sidecar(content_dir: Path, path: Path) -> dict[str, object]:
             data[key] = url
     # control characters written as escapes (\u0001) would reach pages and feeds
     return {k: [_FORBIDDEN_CONTROLS.sub("", v) for v in value] if isinstance(value, list)
-            else _FORBIDDEN_CONTROLS.sub("", value) for k, value in data.items()}
+            else _FORBIDDEN_CONTROLS.sub("", value) if isinstance(value, str) else value
+            for k, value in data.items()}
 
 
 def read_manifest(content_dir: Path) -> dict[str, dict[str, str]]:

@@ -119,15 +119,16 @@ def relations(articles: Sequence[Entry], previous: RelationState | None = None,
 def copies(articles: Iterable[Entry]) -> dict[str, tuple[str, ...]]:
     """source path → the source paths of every file that gives the same
     original address (its own among them, sorted: the first is the one
-    listed), for the files that share theirs."""
-    by_url: dict[str, list[str]] = defaultdict(list)
+    listed), for the files that share theirs. The files whose sidecar says
+    ``listed = true`` come first; otherwise the first by path is listed."""
+    by_url: dict[str, list[tuple[bool, str]]] = defaultdict(list)
     for article in articles:
         if article.original_url:
-            by_url[article.original_url].append(article.source_path)
+            by_url[article.original_url].append((not article.listed, article.source_path))
     groups: dict[str, tuple[str, ...]] = {}
     for paths in by_url.values():
         if len(paths) > 1:
-            group = tuple(sorted(paths))
+            group = tuple(path for _, path in sorted(paths))
             groups.update(dict.fromkeys(group, group))
     return groups
 

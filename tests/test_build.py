@@ -405,6 +405,26 @@ def test_an_article_filed_twice_is_listed_once_and_its_copy_names_it(tmp_path):
         assert pages and not any("nf1412576" in p.read_text(encoding="utf-8") for p in pages)
 
 
+def test_a_sidecar_chooses_the_copy_listed(tmp_path):
+    """``listed = true`` in a copy's sidecar lists that copy instead of the
+    first by path; the others name it, as canonical too."""
+    source = FIXTURES / "corpus" / "epic-marker" / "epoch-news" / "pages" / "ncid277" / "n13120152.md"
+    content = tmp_path / "content"
+    for folder in ("a", "b", "c"):
+        (content / folder).mkdir(parents=True)
+        shutil.copy(source, content / folder / source.name)
+    (content / "b" / "n13120152.meta.toml").write_text("listed = true\n", encoding="utf-8")
+    out = tmp_path / "site"
+    assert build(make_settings(content, out, base_url=BASE_URL)).copies == 2
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert "articles/b/n13120152.html" in home and "articles/a/" not in home and "articles/c/" not in home
+    for folder in ("a", "c"):
+        html = (out / "articles" / folder / "n13120152.html").read_text(encoding="utf-8")
+        assert 'class="copy-note"' in html
+        assert f'<link rel="canonical" href="{BASE_URL}articles/b/n13120152.html">' in html
+    assert 'class="copy-note"' not in (out / "articles" / "b" / "n13120152.html").read_text(encoding="utf-8")
+
+
 def test_a_copy_links_only_the_tags_and_countries_that_have_a_page(tmp_path):
     """An unlisted copy may name a tag or a country no listed article has
     (its sidecar here): it shows the country unlinked and leaves the tag out,

@@ -284,6 +284,8 @@ def _write_article(content: Path, n: int, rng, urls: int = 0) -> None:
     with ``urls``, most give one of that many original addresses (the
     articles that give the same are copies of one)."""
     source = f'source_url = "https://example.org/{rng.randrange(urls)}"\n' if urls and rng.random() < 0.8 else ""
+    if source and rng.random() < 0.25:
+        source += "listed = true\n"  # the maintainer's choice of the copy listed
     tags = _toml_list(rng.sample(_TAGS, rng.randint(0, 3)))
     countries = _toml_list(rng.sample(_COUNTRIES, rng.randint(0, 3)))
     date = "" if rng.random() < 0.15 else f'date = "2024-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"\n'
@@ -294,6 +296,14 @@ def _write_article(content: Path, n: int, rng, urls: int = 0) -> None:
     (content / f"a{n:02}.md").write_text(
         f"Story {n}\n\nThe ministers met on Tuesday to discuss item {n} and its {rng.randint(2, 90)} "
         f"consequences for the region, officials said after the talks.\n", encoding="utf-8")
+
+
+def _toggle_listed(content: Path, n: int, rng) -> None:
+    """The sidecar's ``listed = true`` added or taken away."""
+    path = content / f"a{n:02}.meta.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("listed = true\n", "") if "listed = true" in text else text + "listed = true\n",
+                    encoding="utf-8")
 
 
 def _edit_body(content: Path, n: int, rng) -> None:
@@ -381,7 +391,7 @@ def test_random_edits_rebuild_what_a_cold_build_makes(tmp_path, seed):
 def test_random_edits_of_copies_rebuild_what_a_cold_build_makes(tmp_path, seed):
     """Articles filed more than once (one original address): edits of any
     copy, rewrites that make or end copies, additions and deletions (of the
-    listed copy too): after each, the incremental site is the cold one, byte
+    listed copy too), the sidecar's choice of the listed copy: after each, the incremental site is the cold one, byte
     for byte; an edit of the text of a listed copy, of an unlisted one, or
     of an article that is nobody's copy is made in place."""
     import random
@@ -396,7 +406,7 @@ def test_random_edits_of_copies_rebuild_what_a_cold_build_makes(tmp_path, seed):
         action = rng.random()
         n = rng.choice(numbers[1:])
         if action < 0.45:
-            rng.choice([_edit_body, _retitle, _retag])(content, n, rng)
+            rng.choice([_edit_body, _retitle, _retag, _toggle_listed])(content, n, rng)
         elif action < 0.75:
             _write_article(content, n, rng, urls=5)
         elif action < 0.9:

@@ -100,6 +100,11 @@ def test_sidecar_with_unknown_or_mistyped_field_is_rejected(tmp_path):
     (tmp_path / "a.meta.toml").write_text('tags = "NATO"\n', encoding="utf-8")
     with pytest.raises(InputError, match="must be a list of strings"):
         read_sidecar(tmp_path, tmp_path / "a.md")
+    (tmp_path / "a.meta.toml").write_text('listed = "yes"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="'listed' must be true or false, not 'yes'"):
+        read_sidecar(tmp_path, tmp_path / "a.md")
+    (tmp_path / "a.meta.toml").write_text('listed = true\n', encoding="utf-8")
+    assert read_sidecar(tmp_path, tmp_path / "a.md") == {"listed": True}
 
 
 def test_a_sidecar_source_url_must_be_a_web_address(tmp_path):
