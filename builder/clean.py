@@ -723,8 +723,10 @@ def _is_promo(text_of_it: Callable[[], str], links: list, patterns: tuple[re.Pat
     """Whether text with these links is a promotion: it links to the source's
     promotion and is short (at most ``short`` letters, and no sentence), or is
     mostly that link's text. The text is asked for only when such a link is
-    there."""
-    links = [a for a in links if any(p.search(a.get("href", "")) for p in patterns)]
+    there. A link written as a handle (``@ICANdecide``) names an account the
+    text mentions: it promotes nothing."""
+    links = [a for a in links if any(p.search(a.get("href", "")) for p in patterns)
+             and not (a.text or "").lstrip().startswith("@")]
     if not links:
         return False
     text = text_of_it()

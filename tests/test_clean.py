@@ -739,3 +739,27 @@ def test_a_label_that_ends_the_body_with_nothing_after_it_goes(fragment, kept):
 ])
 def test_further_reading_is_told_from_a_section_and_a_sentence(fragment, kept):
     assert _repaired(fragment) == f"<div>{kept}</div>"
+
+
+@pytest.mark.parametrize("block, dropped", [
+    # a GNews farm's accounts under its "follow us" line, and GNews's series pages
+    ('<p>Discord：<a href="https://discord.com/channels/805765245758472202/851632878567948351">农场Discord群</a>；</p>',
+     True),
+    ('<p>推特：<a href="https://twitter.com/HJapanGalaxyII">日本银河系农场推特</a>；</p>', True),
+    ('<p><a href="https://gtv.org/web/#/UserInfo/5ee680a45bd6f123dd104807">点击观看农场在G-TV的精彩视频</a></p>', True),
+    ('<p>盖特：<a href="HTTPS://GETTR.COM/USER/farm">HTTPS://GETTR.COM/USER/farm</a></p>', True),
+    ('<p><a href="https://gnews.org/zh-hans/tag/%e5%89%af%e4%bd%9c%e7%94%a8/">副作用集萃 – GNEWS</a></p>', True),
+    ('<p>新闻大破解Facebook：<a href="https://www.facebook.com/NewsInsight2023/">主页</a></p>', True),
+    # a message in a channel (a news source), a tweet, an embedded tweet's author, accounts a text mentions
+    ('<p>【新闻来源】<a href="https://discord.com/channels/89527/94879/96923">https://discord.com/channels/89527/94879/96923</a></p>',
+     False),
+    ('<p>推特：<a href="https://twitter.com/farm/status/1512">日本银河系农场推特</a></p>', False),
+    ('<p>— 警察局 (<a href="https://twitter.com/LAPDPacific?ref_src=twsrc%5Etfw">@LAPDPacific</a>)</p>', False),
+    ('<p><a href="https://twitter.com/AaronSiriSG">@AaronSiriSG</a> <a href="https://twitter.com/ICANdecide">@ICANdecide</a></p>',
+     False),
+])
+def test_a_gnews_farms_accounts_are_promotion(block, dropped):
+    from builder.profiles import load_profiles
+    gnews = next(p for p in load_profiles() if p.name == "gnews-repost")
+    tree, _ = repair_tree("<p>正文。</p>" + block, (), (), gnews.drop_blocks, gnews.promo_links, gnews.promo_lines)
+    assert (lxml.html.tostring(tree, encoding="unicode").count("<p>") == 1) is dropped
