@@ -83,14 +83,25 @@ def clean(extracted: Extracted) -> CleanBody:
 
 
 def drop_lines(body: str, patterns: Iterable[re.Pattern[str]]) -> str:
+    """The body without the lines that match one of ``patterns`` whole. A
+    line that is the text of a link or an emphasis set on lines of its own
+    (the Epoch Times: ``联合航空几天后\n<ok href=…>\n转发\n</ok>\n了这段``)
+    is a word of a sentence, not a line: it stays."""
     matches = whole_match(tuple(patterns))
+    lines = body.split("\n")
     kept = []
-    for line in body.split("\n"):
+    for i, line in enumerate(lines):
         stripped = line.strip()
-        if stripped and matches(stripped):
+        if stripped and matches(stripped) and not (
+                0 < i < len(lines) - 1 and _OPENS_INLINE.search(lines[i - 1]) and _CLOSES_INLINE.match(lines[i + 1])):
             continue
         kept.append(line)
     return "\n".join(kept)
+
+
+_INLINE = "(?:ok|a|span|font|strong|b|em|i|u)"
+_OPENS_INLINE = re.compile(rf"<{_INLINE}\b[^<>]*>\s*$", re.I)
+_CLOSES_INLINE = re.compile(rf"\s*</{_INLINE}\s*>", re.I)
 
 
 _LEADING_FLAGS = re.compile(r"\(\?[aiLmsu]+\)")

@@ -375,37 +375,107 @@ MAX_CREDIT_LINE = 160
 def _credits(profile: Profile, body: str) -> tuple[str, list[Person]]:
     """Credit lines become people with roles and leave the body. Where the
     profile says so, the pictures after the credits that end a post go too
-    (``_without_signoff``)."""
+    (``_without_signoff``). In HTML, a line is what the reader sees as one:
+    the Epoch Times sets a link on lines of its own, inside a credit too
+    (``《\n<ok href=…>\n方菲访谈\n</ok>\n》制作组``)."""
     people: list[Person] = []
     kept: list[str] = []
     last_credit = None  # how many lines were kept when the last credit line was met
-    for line in body.split("\n"):
-        if "》" in line and _PROGRAMME_CREDIT.fullmatch(plain := _plain(line)):
-            people.append(Person(plain, "producer"))
-            last_credit = len(kept)
-            continue
-        if not _may_be_credit(line):
+    lines = body.split("\n")
+    in_html = _format(profile, body) == "html"
+    i = decided = 0  # the lines before ``decided`` are kept or gone for good
+    while i < len(lines):
+        line = lines[i]
+        if not ("》" in line or _may_be_credit(line)) or _one_tag(line):  # (most lines; a tag's address)
             kept.append(line)
+            i += 1
             continue
-        plain = _plain(line)
-        if not (":" in plain or "：" in plain or " – " in plain) or len(plain) > MAX_CREDIT_LINE:
-            kept.append(line)
-            continue
-        found = credit_line(plain)
+        start, end = _shown_line(lines, i, decided) if in_html else (i, i + 1)
+        found = _credit_people(profile, lines[start:end])
         if found is None:
-            for credit in profile.credits:
-                match = credit.pattern.fullmatch(plain)
-                if match:
-                    found = [(credit_role(match.group("role")), n) for n in _names(match.group("name"))]
-                    break
-        if found is None or any(_SENTENCE_MARK.search(name) for _, name in found):
-            kept.append(line)
-            continue
-        people += [Person(name, role) for role, name in found]
-        last_credit = len(kept)
+            kept += lines[i:end]
+        else:
+            del kept[len(kept) - (i - start):]  # the line's start, kept as lines of no credit
+            # its links' tags stay, emptied: a link to a tag page still tags the article
+            kept += [line for line in lines[start:end] if _one_tag(line)] if end - start > 1 else []
+            people += found
+            last_credit = len(kept)
+        i = decided = end
     if profile.pictures_after_credits_are_furniture and last_credit is not None:
         kept = _without_signoff(kept, last_credit)
     return "\n".join(kept), people
+
+
+def _credit_people(profile: Profile, lines: list[str]) -> list[Person] | None:
+    """The people credited, when ``lines`` (one line as shown) are a credit."""
+    if len(lines) == 1:
+        line = lines[0]
+        if "》" in line and _PROGRAMME_CREDIT.fullmatch(plain := _plain(line)):
+            return [Person(plain, "producer")]
+        if not _may_be_credit(line):
+            return None
+        plain = _plain(line)
+    else:
+        if not any("》" in line or _may_be_credit(line) for line in lines):
+            return None
+        plain = _flat_text("\n".join(lines))
+        if "》" in plain and _PROGRAMME_CREDIT.fullmatch(plain):
+            return [Person(plain, "producer")]
+    if not (":" in plain or "：" in plain or " – " in plain) or len(plain) > MAX_CREDIT_LINE:
+        return None
+    found = credit_line(plain)
+    if found is None:
+        for credit in profile.credits:
+            match = credit.pattern.fullmatch(plain)
+            if match:
+                found = [(credit_role(match.group("role")), n) for n in _names(match.group("name"))]
+                break
+    if found is None or any(_SENTENCE_MARK.search(name) for _, name in found):
+        return None
+    return [Person(name, role) for role, name in found]
+
+
+def _one_tag(line: str) -> bool:
+    """Whether the line is one tag and no text (``<ok href="https://…">``)."""
+    stripped = line.strip()
+    return stripped[:1] == "<" and stripped[-1:] == ">" and stripped.count("<") == 1
+
+
+def _shown_line(lines: list[str], i: int, floor: int) -> tuple[int, int]:
+    """The source lines ``[start, end)`` of HTML that a reader sees as one
+    line with line ``i`` (not before ``floor``)."""
+    start, end = i, i + 1
+    while start > floor and _runs_on(lines[start - 1], lines[start]):
+        start -= 1
+    while end < len(lines) and _runs_on(lines[end - 1], lines[end]):
+        end += 1
+    return start, end
+
+
+def _runs_on(line: str, following: str) -> bool:
+    """Whether ``following`` goes on with ``line``'s text: one of them has an
+    inline tag (a link, an emphasis) at their meeting, and neither starts or
+    ends with a block tag or a line break."""
+    line, following = line.strip(), following.strip()
+    if not line or not following or line[-1] != ">" and following[0] != "<":
+        return False
+    meets = (_edge_tag(line, -1), _edge_tag(following, 0))
+    return ("inline" in meets and "block" not in meets
+            and _edge_tag(line, 0) != "block" and _edge_tag(following, -1) != "block")
+
+
+_INLINE_TAGS = frozenset(("ok", "a", "span", "font", "strong", "b", "em", "i", "u"))
+_FIRST_TAG = re.compile(r"</?([A-Za-z][\w-]*)")
+_LAST_TAG = re.compile(r"</?([A-Za-z][\w-]*)[^<>]*>$")
+
+
+def _edge_tag(line: str, edge: int) -> str | None:
+    """"inline", "block" (any other tag, a comment) or None: what the line
+    starts (``edge`` 0) or ends (-1) with."""
+    if not line or line[edge] != ("<" if edge == 0 else ">"):
+        return None
+    match = _FIRST_TAG.match(line) if edge == 0 else _LAST_TAG.search(line)
+    return "inline" if match and match.group(1).lower() in _INLINE_TAGS else "block"
 
 
 _PICTURES_ONLY = re.compile(r"\s*(?:(?:\[\s*)?!\[[^\]\n]*\]\([^)\n]*\)(?:\s*\]\([^)\n]*\))?\s*)+")
@@ -556,14 +626,31 @@ _DATELINE_REACH = 2000
 
 
 def _dateline_people(body: str) -> list[Person]:
-    """The reporters (and translators) a Chinese news dateline credits."""
-    match = _reporter_pattern().search(body, 0, _DATELINE_REACH)
+    """The reporters (and translators) a Chinese news dateline credits, read
+    from the text: the Epoch Times links a place in it to its tag page, on
+    lines of their own (``（大纪元记者林丹\n<ok href=…>\n纽约\n</ok>\n报导）``)."""
+    head = body[:_DATELINE_REACH]
+    if "记者" not in head and "記者" not in head:
+        return []
+    match = _reporter_pattern().search(head) or _reporter_pattern().search(_flat_text(head))
     if not match:
         return []
     people = [Person(name, "author") for name in _reporter_names(match.group("names"))]
     if match.group("translators"):
         people += [Person(name, "translator") for name in _reporter_names(match.group("translators"))]
     return people
+
+
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_SPACE_AT_WIDE = re.compile(rf"(?<=[{_WIDE}])\s+|\s+(?=[{_WIDE}])")
+
+
+def _flat_text(fragment: str) -> str:
+    """The text of an HTML or markdown fragment on one line: no tags, and
+    no space beside a Chinese character or full-width mark (the source's
+    line breaks between them are layout)."""
+    text = html.unescape(_TAG.sub("", fragment)) if "<" in fragment or "&" in fragment else fragment
+    return " ".join(_SPACE_AT_WIDE.sub("", text).split())
 
 
 def _reporter_names(value: str) -> list[str]:

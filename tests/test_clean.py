@@ -763,3 +763,12 @@ def test_a_gnews_farms_accounts_are_promotion(block, dropped):
     gnews = next(p for p in load_profiles() if p.name == "gnews-repost")
     tree, _ = repair_tree("<p>正文。</p>" + block, (), (), gnews.drop_blocks, gnews.promo_links, gnews.promo_lines)
     assert (lxml.html.tostring(tree, encoding="unicode").count("<p>") == 1) is dropped
+
+
+def test_a_word_set_in_a_link_on_lines_of_its_own_is_no_line_to_drop():
+    """``转发`` alone is a share button's label, but inside a sentence, in a
+    link on lines of its own (the Epoch Times' layout), it is a word."""
+    from builder.profiles import load_profiles
+    epoch = next(p for p in load_profiles() if p.name == "epoch-times-mirror")
+    body = '<p>\n  联合航空几天后\n  <ok href="https://a.example/">\n   转发\n  </ok>\n  了这段影片\n</p>\n<p>\n  转发\n</p>'
+    assert drop_lines(body, epoch.drop_lines) == body.replace("<p>\n  转发\n</p>", "<p>\n</p>")

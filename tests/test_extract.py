@@ -254,6 +254,9 @@ def test_a_chinese_dateline_credits_its_reporters():
     ("（大纪元记者吴旻洲台湾台北报导）", [("吴旻洲", "author")]),
     ("（大纪元记者宁海钟、骆亚报导）", [("宁海钟", "author"), ("骆亚", "author")]),
     ("（英文大纪元记者Jack Phillips报导／秋生编译）", [("Jack Phillips", "author"), ("秋生", "translator")]),
+    # the Epoch Times links the place to its tag page, on lines of its own
+    ('（大纪元记者林丹\n  <ok href="https://www.epochtimes.com/gb/tag/%E7%BA%BD%E7%BA%A6.html">\n   纽约\n  </ok>\n  报导）',
+     [("林丹", "author")]),
     # a correspondent without a name, and a name that cannot be told from its place
     ("（明慧网通讯员云南报道）", []),
     ("（大纪元记者李梅某某地区报导）", []),
@@ -454,3 +457,18 @@ def test_a_long_run_of_role_words_is_read_at_once(monkeypatch):
         assert credit_line("编辑：甲 " + " 编辑 " * 40 + "x") is None
     finally:
         signal.alarm(0)
+
+
+def test_a_credit_whose_name_is_linked_on_lines_of_its_own_is_one_line():
+    """The Epoch Times links a programme's name in its sign-off; the credit
+    is the line a reader sees. Words around a link in a sentence stay."""
+    from builder.extract import _credits
+    epoch = next(p for p in load_profiles() if p.name == "epoch-times-mirror")
+    body = ('<p>\n  正文。\n</p>\n<p>\n  《\n  <ok href="https://www.epochtimes.com/gb/tag/x.html">\n   方菲访谈\n'
+            '  </ok>\n  》制作组\n</p>\n<p>\n  下为官方声明\n  <ok href="https://a.example/">\n   全文\n  </ok>\n'
+            '  翻译：\n</p>\n<p>\n  责任编辑：孙芸\n</p>')
+    kept, people = _credits(epoch, body)
+    assert people == [Person("《方菲访谈》制作组", "producer"), Person("孙芸", "editor")]
+    assert "方菲访谈" not in kept and "制作组" not in kept and "孙芸" not in kept
+    assert '<ok href="https://www.epochtimes.com/gb/tag/x.html">\n  </ok>' in kept  # the tag it gives stays
+    assert "  翻译：\n" in kept and "全文" in kept
