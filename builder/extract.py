@@ -547,6 +547,7 @@ def credit_line(line: str) -> list[tuple[str, str]] | None:
     编辑：C  发布：D``, ``视频剪辑：CG.| 听写：E``, ``编辑、发布：F`` — else None."""
     line = re.sub(r"^[#*_\s]+|[*_\s]+$", "", line)  # a credit written as a heading is one too
     line = _SPACED_LABEL.sub(lambda m: "".join(m.group().split()), line)  # "播  报：" is "播报："
+    line = _BY.sub("撰稿：", line, count=1)  # "By:**秘翻新闻**" (GNews), its author
     labels = list(_credit_labels().finditer(line))
     if not labels or labels[0].start() != 0:
         return None
@@ -562,6 +563,9 @@ def credit_line(line: str) -> list[tuple[str, str]] | None:
             pairs += [(credit_role(role), n) for n in _names(name)]
     return pairs
 
+
+_BY = re.compile(r"^(?:By|BY)\s*[:：](?=[^,.，。]*$)")
+"""An English byline's label, before a name (no sentence: "By: the end of 2025, …")."""
 
 _SPACED_LABEL = re.compile(r"^[\u4e00-\u9fff](?:[^\S\n]+[\u4e00-\u9fff]){1,3}(?=\s*[:：])")
 """A label spaced out to the width of longer ones: ``播  报：``, ``编　辑：``."""
@@ -597,9 +601,10 @@ def _credit_labels() -> re.Pattern[str]:
     or, when a colon ends it, follows the name before it directly:
     ``翻译：哈哈编辑：李易通``."""
     role = _role_word().pattern
-    # two roles: a separator with the spaces around it, or nothing at all
-    # (``审核编辑``); spaces alone would let a run of them split many ways
-    roles = rf"{role}(?:\s*[/、,，+&]\s*{role}|{role})*"
+    # two roles: a separator with the spaces around it, one space (``编译 发布``)
+    # or nothing at all (``审核编辑``); a run of spaces would let a run of
+    # them split many ways
+    roles = rf"{role}(?:\s*[/、,，+&]\s*{role}|[ \u3000]?{role})*"
     # where no separator comes first, the role words are tried only at their
     # first characters: trying them all at every character of a line was a
     # third of the time spent on credits

@@ -308,6 +308,18 @@ def test_a_based_on_address_is_read_as_the_browser_reads_it():
     ("## 视频剪辑: WinterGuo ；开智则立 ；0-0 ；rmrf ；Qingjing ；玉米地的小蜗牛 ；牛魔王",
      [("producer", n) for n in ("WinterGuo", "开智则立", "0-0", "rmrf", "Qingjing", "玉米地的小蜗牛", "牛魔王")]),
     ("采集/翻译：文洋", [("author", "文洋"), ("translator", "文洋")]),
+    # the roles of the Epoch Times' video columns and of GNews's posters and reviews
+    ("策划：许巧茹、宇文铭", [("producer", "许巧茹"), ("producer", "宇文铭")]),
+    ("撰文：李晓彤", [("author", "李晓彤")]),
+    ("顾问：李庭千", [("producer", "李庭千")]),
+    ("编审：洛杉矶盘古农场 — 心照", [("reviewer", "洛杉矶盘古农场 — 心照")]),
+    ("海报 : 墨问 收集 : 文包", [("producer", "墨问"), ("author", "文包")]),
+    # two roles set apart by one space, an English byline's label
+    ("编译 发布：意大利罗马达芬奇农场 Roma",
+     [("translator", "意大利罗马达芬奇农场 Roma"), ("publisher", "意大利罗马达芬奇农场 Roma")]),
+    ("By:**秘翻新闻**", [("author", "秘翻新闻")]),
+    ("BY：银河系农场|灿烂千阳", [("author", "银河系农场|灿烂千阳")]),
+    ("By: the end of 2025, prices rose.", None),
     # a long run of clauses after a label is a sentence
     ("编辑：这是一个很长的句子，其中有很多逗号，而且超过了四十个字符的限制，所以不是署名的一部分吧", None),
     # not credits: a sentence with a colon inside, a role word inside a word
