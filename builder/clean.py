@@ -268,7 +268,7 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
     _drop_end_mark(tree)
     _drop_trailing_labels(tree)
     _fix_heading_levels(tree)
-    _drop_breaks_in_figures(tree)
+    _tidy_breaks(tree)
     _collapse_whitespace(tree)
     return tree, tags
 
@@ -975,10 +975,34 @@ def _fix_heading_levels(tree) -> None:
         heading.tag = f"h{min(6, 1 + len(open_levels))}"
 
 
-def _drop_breaks_in_figures(tree) -> None:
-    for figure in tree.iter("figure"):
-        for br in [child for child in figure if child.tag == "br"]:
+def _tidy_breaks(tree) -> None:
+    """Line breaks that break no line go: in a figure, first or last in a
+    block, between two blocks; and a run of them is at most one empty line.
+    They are what is left of removed lines (credits, promotions) and of the
+    source's layout."""
+    breaks = list(tree.iter("br"))
+    for br in breaks:  # in order: each leading one in turn, and runs
+        parent = br.getparent()
+        previous = br.getprevious()
+        if (parent.tag == "figure"
+                or (previous is None and not (parent.text or "").strip())
+                or (previous is not None and not (previous.tail or "").strip()
+                    and (previous.tag in _AROUND_BREAKS or previous.tag == "br" and _break_follows(previous)))):
             _remove(br)
+    for br in reversed(breaks):  # backwards: each trailing one in turn
+        following = br.getnext()
+        if br.getparent() is not None and not (br.tail or "").strip() and (
+                following is None or following.tag in _AROUND_BREAKS):
+            _remove(br)
+
+
+_AROUND_BREAKS = frozenset((*_BLOCKS, "figure", "ul", "ol", "table", "hr", "pre"))
+
+
+def _break_follows(br) -> bool:
+    """Whether ``br`` comes right after another line break: with it, one empty line."""
+    previous = br.getprevious()
+    return previous is not None and previous.tag == "br" and not (previous.tail or "").strip()
 
 
 _PICTURE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp)(?:[?#].*)?$", re.IGNORECASE)

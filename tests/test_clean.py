@@ -772,3 +772,16 @@ def test_a_word_set_in_a_link_on_lines_of_its_own_is_no_line_to_drop():
     epoch = next(p for p in load_profiles() if p.name == "epoch-times-mirror")
     body = '<p>\n  联合航空几天后\n  <ok href="https://a.example/">\n   转发\n  </ok>\n  了这段影片\n</p>\n<p>\n  转发\n</p>'
     assert drop_lines(body, epoch.drop_lines) == body.replace("<p>\n  转发\n</p>", "<p>\n</p>")
+
+
+@pytest.mark.parametrize("fragment, tidied", [
+    # what removed credit lines leave: breaks first in a block, and a run of them
+    ("<p><br>\n<br>\n<br>财商天下：A<br>\n<br>\n<br>\n<br>B<br>\n</p>", "<p>财商天下：A<br>\n<br>B</p>"),
+    # a break between two blocks, and in a figure
+    ('<p>A</p><br>\n<figure><img src="https://a.example/x.jpg" alt=""><br><figcaption>C</figcaption></figure><br><p>B</p>',
+     '<p>A</p><figure><img src="https://a.example/x.jpg" alt=""><figcaption>C</figcaption></figure><p>B</p>'),
+    # one empty line between two lines of a poem stays
+    ("<p>一<br>\n<br>\n二</p>", "<p>一<br>\n<br>\n二</p>"),
+])
+def test_line_breaks_that_break_no_line_go(fragment, tidied):
+    assert re.sub(r"\s+", "", _repaired(fragment)) == "<div>" + re.sub(r"\s+", "", tidied) + "</div>"
