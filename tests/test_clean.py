@@ -785,3 +785,15 @@ def test_a_word_set_in_a_link_on_lines_of_its_own_is_no_line_to_drop():
 ])
 def test_line_breaks_that_break_no_line_go(fragment, tidied):
     assert re.sub(r"\s+", "", _repaired(fragment)) == "<div>" + re.sub(r"\s+", "", tidied) + "</div>"
+
+
+def test_an_ipfs_picture_or_video_is_read_through_a_gateway():
+    """GNews shows pictures by their IPFS address, which no browser opens;
+    an address IPFS cannot name stays out."""
+    from builder.clean import IPFS_GATEWAY
+    repaired = _repaired('<p>图：<img src="ipfs://QmWiysBfKfVTosf9QFuVUj6mxuW7vrG5gM8pVSM2HrFCQy?.png"></p>'
+                         '<p><a href="ipfs://QmXTyXb8ZNaPjVC7gsYazwciYfM5D8ffd4c4r3UXfDh3fP?.mp4">视频</a></p>'
+                         '<p><img src="ipfs://Qm[[zh:747]]x?.png"></p>')
+    assert f'src="{IPFS_GATEWAY}QmWiysBfKfVTosf9QFuVUj6mxuW7vrG5gM8pVSM2HrFCQy?.png"' in repaired
+    assert f'<a href="{IPFS_GATEWAY}QmXTyXb8ZNaPjVC7gsYazwciYfM5D8ffd4c4r3UXfDh3fP?.mp4">视频</a>' in repaired
+    assert repaired.count("<img") == 1
