@@ -504,11 +504,11 @@ def _drop_rules_under_the_lead_pictures(tree) -> None:
             return
 
 
-_END_MARK = re.compile(r"(?:(?<=[\s。！？!?.”」』）)])|^)[#＃]+\s*[◇◆]?\s*$")
+_END_MARK = re.compile(r"(?:(?<=[\s。！？!?.”」』）)])|^)[◇◆@]*[#＃]+\s*[◇◆]?\s*$")
 
 
 def _drop_end_mark(tree) -> None:
-    """The end mark (``＃``, ``#◇``) Chinese news sites put after an article's
+    """The end mark (``＃``, ``#◇``, ``◇#``, ``@#``) Chinese news sites put after an article's
     last sentence goes. Only a mark that ends the whole body and follows a
     sentence's end or a space: ``#hashtag`` and ``C#`` are words."""
     blocks = [b for b in tree.iter("p", "div") if b is not tree]

@@ -419,6 +419,8 @@ def test_the_rule_under_the_lead_picture_goes_and_a_rule_between_paragraphs_stay
     ("<p>正文。</p><p>最后一句。#</p>", "<p>最后一句。</p>"),
     ("<p>最后一句。</p><p>＃</p>", "<p>最后一句。</p></div>"),
     ("<p>最后一句。#◇</p>", "<p>最后一句。</p>"),
+    ("<p>最后一句。◇#</p>", "<p>最后一句。</p>"),
+    ("<p>他说“好”@＃</p>", "<p>他说“好”</p>"),
     ("<p>写的是C#</p>", "<p>写的是C#</p>"),
     ("<p>#中共</p>", "<p>#中共</p>"),
     ("<p>句子。#</p><p>后面还有。</p>", "<p>句子。#</p>"),
@@ -797,3 +799,11 @@ def test_an_ipfs_picture_or_video_is_read_through_a_gateway():
     assert f'src="{IPFS_GATEWAY}QmWiysBfKfVTosf9QFuVUj6mxuW7vrG5gM8pVSM2HrFCQy?.png"' in repaired
     assert f'<a href="{IPFS_GATEWAY}QmXTyXb8ZNaPjVC7gsYazwciYfM5D8ffd4c4r3UXfDh3fP?.mp4">视频</a>' in repaired
     assert repaired.count("<img") == 1
+
+
+@pytest.mark.parametrize("block", ["（听更多请至“听纪元”平台）", "（听更多请至“听纪元”）", "（听更多新闻请至“听纪元”）"])
+def test_what_is_left_of_the_epoch_times_audio_player_goes(block):
+    from builder.profiles import load_profiles
+    epoch = next(p for p in load_profiles() if p.name == "epoch-times-mirror")
+    tree, _ = repair_tree(f"<p>正文。</p><p>{block}</p>", (), (), epoch.drop_blocks, epoch.promo_links)
+    assert lxml.html.tostring(tree, encoding="unicode") == "<div><p>正文。</p></div>"
