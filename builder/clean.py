@@ -156,6 +156,19 @@ _FENCE = re.compile(r"^```[ \t]*\n(.*?)\n```[ \t]*$", re.M | re.S)
 _INDENTED_PROSE = re.compile(r"^(?: {4,}|\t+)(?=[^\n]*[\u3400-\u9fff\uff00-\uffef])", re.M)
 
 
+_STRONG_LINE_OPEN_END = re.compile(r"^([ \t]*\*\*(?!\*)[^*\n]*?\S)[ \t\u3000]*(?:\n[ \t\u3000]*)?\*\*[ \t]*$", re.M)
+_EMPTY_STRONG = re.compile(r"(?<=[^\s*])\*{4}(?!\*)|(?<![*\n])(?<!^)\*{4}(?=[^\s*])", re.M)
+
+
+def _tidy_strong(body: str) -> str:
+    """Bold that CommonMark cannot close, as the writer meant it: a bold line
+    whose closing ``**`` follows a space or stands on the next line
+    (``**李嘉誠加速「跑路」 **``), and an empty pair ``****`` inside a line
+    (``下降了 33%****，``), which goes. (A line of asterisks alone is a rule
+    the writer drew, and stays.)"""
+    return _EMPTY_STRONG.sub("", _STRONG_LINE_OPEN_END.sub(r"\1**", body))
+
+
 def render_body(body: str, fmt: str, fenced_quotes: bool = False, line_breaks: bool = False) -> str:
     if fmt == "html":
         return body
@@ -172,6 +185,8 @@ def render_markdown(body: str, fenced_quotes: bool = False, line_breaks: bool = 
     body = _WIKI_LINK.sub(lambda m: m.group(2) or m.group(1), body)
     body = _BARE_URL_LINE.sub(r"\1<\2>", body)
     body = _INDENTED_PROSE.sub("", body)
+    if "**" in body:
+        body = _tidy_strong(body)
     if fenced_quotes:
         body = _FENCE.sub(_fence_to_quote, body)
     rendered = (_markdown_with_breaks if line_breaks else _markdown).render(body)

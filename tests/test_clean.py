@@ -442,6 +442,12 @@ def test_a_character_reference_escaped_twice_becomes_its_character():
     # code, and asterisks that are no emphasis, stay as written
     ("`a**b**c`", "<p><code>a**b**c</code></p>"),
     ("2 ** 3 ** 4", "<p>2 ** 3 ** 4</p>"),
+    # a bold line closed after a space or on the next line, an empty pair in a line
+    ("**李嘉誠加速「跑路」 **", "<p><strong>李嘉誠加速「跑路」</strong></p>"),
+    ("**债务问题有多糟糕？\n**\n\n事实上", "<p><strong>债务问题有多糟糕？</strong></p>\n<p>事实上</p>"),
+    ("下降了 33%****，交易者", "<p>下降了 33%，交易者</p>"),
+    # a line of asterisks is a rule
+    ("上文\n\n**************\n\n下文", "<p>上文</p>\n<hr />\n<p>下文</p>"),
 ])
 def test_strong_emphasis_next_to_chinese_punctuation_is_strong(markdown, html):
     assert render_markdown(markdown).strip() == html
