@@ -848,7 +848,9 @@ def _drop_lines_within_blocks(blocks: list, patterns: tuple[re.Pattern[str], ...
     goes, and its neighbours stay (a short line with such a link may be a
     sentence: a paragraph's line is not a block of its own).
     Epoch Times pages put "欢迎订阅YouTube频道：…<br>支持沐阳：https://donorbox…"
-    in one paragraph, which as a whole is neither."""
+    in one paragraph, which as a whole is neither. When the other lines are
+    all a label and an address (``沐阳会员网站：http://muyangshow.com``), the
+    paragraph is the host's list of where to follow and pay: it goes whole."""
     with_breaks = {br.getparent() for br in blocks[0].getroottree().iter("br")} if blocks else set()
     if not with_breaks:
         return
@@ -856,15 +858,50 @@ def _drop_lines_within_blocks(blocks: list, patterns: tuple[re.Pattern[str], ...
     for block in blocks:
         if block not in with_breaks or block.getparent() is None:
             continue
-        lines = _lines_of(block)
-        for start, elements in reversed(lines):
-            head = (start.tail if start is not None else block.text) or ""
-            text = " ".join(" ".join([head, *map(_text_with_tail, elements)]).split())
-            if not text:
-                continue
+        lines = [(start, elements, text) for start, elements in _lines_of(block)
+                 if (text := _line_text(block, start, elements))]
+        promotions, addresses = [], 0
+        for start, elements, text in lines:
             links = [a for e in elements for a in e.iter("a")]
             if (matches and matches(text)) or (promo_links and _is_promo(lambda: text, links, promo_links, short=0)):
-                _remove_line(block, start, elements)
+                promotions.append((start, elements))
+            elif _is_address_line(text, links):
+                addresses += 1
+        if promotions and addresses and len(promotions) + addresses == len(lines):
+            _remove(block)  # the promotions' neighbours are the host's other addresses: its site, its shop
+            continue
+        for start, elements in reversed(promotions):
+            _remove_line(block, start, elements)
+
+
+def _line_text(block, start, elements: list) -> str:
+    head = (start.tail if start is not None else block.text) or ""
+    return " ".join(" ".join([head, *map(_text_with_tail, elements)]).split())
+
+
+_ADDRESS_TEXT = re.compile(r"(?:https?://)?(?:[\w-]+\.)+[a-z]{2,}(?:[/?#]\S*)?", re.IGNORECASE)
+MAX_ADDRESS_LABEL = 20
+"""The longest label before an address on a line of addresses (``支持沐阳：``)."""
+
+
+_VIDEO_PAGE = re.compile(r"youtube\.com/watch|youtu\.be/|/(?:v|video|videos|watch)/", re.IGNORECASE)
+"""A video's own page (a transcript's programme), not a channel's."""
+_SOURCE_LABEL = re.compile(r"来源|來源|链接|鏈接|连结|連結|参考|參考|原文|出处|出處|资料|資料|source|reference|via",
+                           re.IGNORECASE)
+
+
+def _is_address_line(text: str, links: list) -> bool:
+    """A label and an address: ``沐阳会员网站：http://muyangshow.com``. An
+    address with no label, under a source's label (``新闻参考链接：``,
+    ``文章来源:``) or of one video is the article's reference."""
+    if not links or not all(_ADDRESS_TEXT.fullmatch(_text(a)) and not _VIDEO_PAGE.search(a.get("href", ""))
+                            for a in links):
+        return False
+    label = text
+    for a in links:
+        label = label.replace(_text(a), "", 1)
+    label = label.strip(" :：,，、;；|")
+    return 0 < len(label) <= MAX_ADDRESS_LABEL and not _SOURCE_LABEL.search(label)
 
 
 def _lines_of(block) -> list[tuple[object, list]]:

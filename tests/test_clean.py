@@ -373,9 +373,7 @@ def test_images_without_a_scheme_are_kept_with_https():
 def _dropped_as_a_block(profile: str, block: str) -> bool:
     """Whether a block of just this text goes, by the profile's drop_blocks
     (the shared ones included)."""
-    from builder.profiles import load_profiles
-    found = next(p for p in load_profiles() if p.name == profile)
-    return any(p.fullmatch(block) for p in found.drop_blocks)
+    return any(p.fullmatch(block) for p in _profile(profile).drop_blocks)
 
 
 @pytest.mark.parametrize("block, dropped", [
@@ -406,6 +404,11 @@ def test_an_inline_wrapper_of_punctuation_or_space_leaves_it_in_the_sentence(fra
 def _repaired(fragment: str) -> str:
     tree, _ = repair_tree(fragment, (), (), (), ())
     return lxml.html.tostring(tree, encoding="unicode")
+
+
+def _profile(name: str):
+    from builder.profiles import load_profiles
+    return next(p for p in load_profiles() if p.name == name)
 
 
 def test_the_rule_under_the_lead_picture_goes_and_a_rule_between_paragraphs_stays():
@@ -486,8 +489,7 @@ _LONG = "这是正文的一句话，它足够长，讲的是一件重要的新�
 
 
 def test_promotion_lines_within_a_paragraph_go_and_its_other_lines_stay():
-    from builder.profiles import load_profiles
-    epoch = next(p for p in load_profiles() if p.name == "epoch-times-mirror")
+    epoch = _profile("epoch-times-mirror")
     fragment = (f'<p>{_LONG}<br/>欢迎订阅YouTube频道：<a href="https://www.youtube.com/@News_Insight">'
                 'https://www.youtube.com/@News_Insight</a><br/>支持我们：<a href="https://donorbox.org/x">'
                 f'https://donorbox.org/x</a><br/>听新闻：<br/>{_LONG}</p>')
@@ -497,8 +499,7 @@ def test_promotion_lines_within_a_paragraph_go_and_its_other_lines_stay():
 
 
 def test_a_sentence_that_links_a_channel_is_text():
-    from builder.profiles import load_profiles
-    generic = next(p for p in load_profiles() if p.name == "generic")
+    generic = _profile("generic")
     fragment = (f'<p>{_LONG}<br/>他在自己的<a href="https://www.youtube.com/@someone">频道</a>上说，'
                 f'这件事情还没有结束，他会继续追踪报道下去。</p>')
     tree, _ = repair_tree(fragment, (), (), generic.drop_blocks, generic.promo_links)
@@ -506,8 +507,7 @@ def test_a_sentence_that_links_a_channel_is_text():
 
 
 def test_a_short_paragraph_that_is_a_sentence_keeps_its_channel_link():
-    from builder.profiles import load_profiles
-    generic = next(p for p in load_profiles() if p.name == "generic")
+    generic = _profile("generic")
     sentence = '<p>他在自己的<a href="https://www.youtube.com/@someone">频道</a>上说，此事还没完。</p>'
     promotion = '<p>就看<a href="https://www.youtube.com/@someone">新闻频道</a>！</p>'
     tree, _ = repair_tree(sentence + promotion, (), (), generic.drop_blocks, generic.promo_links)
@@ -533,8 +533,7 @@ def test_loose_lines_after_an_empty_block_lose_only_their_promotions():
     fragment = ('<p><center></center>欢迎订阅YouTube频道：<a href="https://www.youtube.com/channel/UCd">'
                 'https://www.youtube.com/channel/UCd</a><br/>转自新唐人【<a href="https://www.ntdtv.com/b5/a.html">'
                 '晚间新闻</a>】06月30日完整版</p>')
-    from builder.profiles import load_profiles
-    epoch = next(p for p in load_profiles() if p.name == "epoch-times-mirror")
+    epoch = _profile("epoch-times-mirror")
     tree, _ = repair_tree(fragment, (), (), epoch.drop_blocks, epoch.promo_links)
     repaired = lxml.html.tostring(tree, encoding="unicode")
     assert "欢迎订阅" not in repaired and "转自新唐人【" in repaired and "06月30日完整版</p>" in repaired
@@ -627,8 +626,7 @@ def test_the_caption_under_a_table_of_pictures_is_theirs():
 
 def test_a_digests_headline_lines_that_link_the_sites_own_articles_stay():
     # an Epoch Times digest: each item a numbered headline linking the article, then its summary
-    from builder.profiles import load_profiles
-    epoch = next(p for p in load_profiles() if p.name == "epoch-times-mirror")
+    epoch = _profile("epoch-times-mirror")
     fragment = ('<p>1 . <a href="https://www.epochtimes.com/gb/21/4/9/n12870031.htm">钟原：美国再击要害 中共战狼蔫了？</a>'
                 f"<br/>{_LONG}</p>")
     tree, _ = repair_tree(fragment, (), (), epoch.drop_blocks, epoch.promo_links, epoch.promo_lines)
@@ -710,8 +708,7 @@ def test_further_reading_under_its_label_is_boilerplate(fragment, kept):
     ("他说【雅典娜快讯】紧贴时代脉搏是口号", False),
 ])
 def test_a_gnews_groups_slogan_is_furniture(line, dropped):
-    from builder.profiles import load_profiles
-    gnews = next(p for p in load_profiles() if p.name == "gnews-repost")
+    gnews = _profile("gnews-repost")
     body = f"正文。\n{line}\n后文。"
     assert (drop_lines(body, gnews.drop_lines) == "正文。\n后文。") is dropped
 
@@ -767,8 +764,7 @@ def test_further_reading_is_told_from_a_section_and_a_sentence(fragment, kept):
      False),
 ])
 def test_a_gnews_farms_accounts_are_promotion(block, dropped):
-    from builder.profiles import load_profiles
-    gnews = next(p for p in load_profiles() if p.name == "gnews-repost")
+    gnews = _profile("gnews-repost")
     tree, _ = repair_tree("<p>正文。</p>" + block, (), (), gnews.drop_blocks, gnews.promo_links, gnews.promo_lines)
     assert (lxml.html.tostring(tree, encoding="unicode").count("<p>") == 1) is dropped
 
@@ -776,8 +772,7 @@ def test_a_gnews_farms_accounts_are_promotion(block, dropped):
 def test_a_word_set_in_a_link_on_lines_of_its_own_is_no_line_to_drop():
     """``转发`` alone is a share button's label, but inside a sentence, in a
     link on lines of its own (the Epoch Times' layout), it is a word."""
-    from builder.profiles import load_profiles
-    epoch = next(p for p in load_profiles() if p.name == "epoch-times-mirror")
+    epoch = _profile("epoch-times-mirror")
     body = '<p>\n  联合航空几天后\n  <ok href="https://a.example/">\n   转发\n  </ok>\n  了这段影片\n</p>\n<p>\n  转发\n</p>'
     assert drop_lines(body, epoch.drop_lines) == body.replace("<p>\n  转发\n</p>", "<p>\n</p>")
 
@@ -809,7 +804,31 @@ def test_an_ipfs_picture_or_video_is_read_through_a_gateway():
 
 @pytest.mark.parametrize("block", ["（听更多请至“听纪元”平台）", "（听更多请至“听纪元”）", "（听更多新闻请至“听纪元”）"])
 def test_what_is_left_of_the_epoch_times_audio_player_goes(block):
-    from builder.profiles import load_profiles
-    epoch = next(p for p in load_profiles() if p.name == "epoch-times-mirror")
+    epoch = _profile("epoch-times-mirror")
     tree, _ = repair_tree(f"<p>正文。</p><p>{block}</p>", (), (), epoch.drop_blocks, epoch.promo_links)
     assert lxml.html.tostring(tree, encoding="unicode") == "<div><p>正文。</p></div>"
+
+
+@pytest.mark.parametrize("block, dropped", [
+    # a host's list of where to follow and pay: its promotions, and its site and shop by their addresses
+    ('<p>订阅传送门：<a href="https://ept.ms/3wsLpkk">https://ept.ms/3wsLpkk</a><br>沐阳会员网站：'
+     '<a href="http://muyangshow.com/">http://muyangshow.com</a><br>支持沐阳：<a href="https://www.youlucky.biz/about">'
+     'https://www.youlucky.biz/about</a></p>', True),
+    # a source's address, a video's own page and a sentence beside a promotion stay
+    ('<p><a href="https://www.reuters.com/world/1">https://www.reuters.com/world/1</a><br>'
+     '更多关注：<a href="https://ept.ms/3wsLpkk">https://ept.ms/3wsLpkk</a></p>', False),
+    ('<p>Youtube：<a href="https://www.youtube.com/watch?v=pe877oR9iGE">https://www.youtube.com/watch?v=pe877oR9iGE</a>'
+     '<br>订阅：<a href="https://ept.ms/3wsLpkk">https://ept.ms/3wsLpkk</a></p>', False),
+    ('<p>文章来源：<a href="https://www.reuters.com/a">https://www.reuters.com/a</a><br>'
+     '订阅：<a href="https://ept.ms/3wsLpkk">https://ept.ms/3wsLpkk</a></p>', False),
+    # a programme's sign-off asks for a subscription and a like; news of likes is news
+    ("<p>如果喜欢我的节目，请别忘记订阅、点赞和转发。感谢大家收看，我们下次节目再见。</p>", True),
+    ("<p>好了，这次的“时事金扫描”就聊到这儿。请支持我们，订阅，点赞，留言啊。下期再见。</p>", True),
+    ("<p>【大纪元2023年07月14日讯】大家好，欢迎收看《时事金扫描》。请支持我们，点赞，留言，更别忘了订阅。</p>", False),
+    ("<p>这段视频获得了10万点赞，该频道的订阅人数也大增。</p>", False),
+])
+def test_an_epoch_times_programmes_promotions_go(block, dropped):
+    epoch = _profile("epoch-times-mirror")
+    tree, _ = repair_tree("<p>正文。</p>" + block, (), (), epoch.drop_blocks, epoch.promo_links, epoch.promo_lines)
+    html = lxml.html.tostring(tree, encoding="unicode")
+    assert (html == "<div><p>正文。</p></div>") is dropped, html
