@@ -339,17 +339,21 @@ def _site_root(url: str) -> str:
 
 
 def _based_on(profile: Profile, text: str, original: str | None) -> Link | None:
-    """The first source the text names that is not the original publication.
+    """The first source the text names that is not the original publication,
+    by its address or, for a pattern without a ``url`` group, its name alone.
     Its address is read as a browser reads the markdown (``&amp;`` is ``&``);
     a name that is only the address again gives way to the publisher its
     host belongs to, when that is known."""
     for pattern in profile.based_on:
         for match in pattern.finditer(text):
-            url = web_url(html.unescape(match.group("url")))
+            found = match.groupdict().get("url")
+            url = web_url(html.unescape(found)) if found else None  # a wire credit names no address
             if url == original:
                 continue
             name = match.groupdict().get("name")
-            name = _clean_inline(name) if name else None
+            name = _clean_inline(name).strip("“”\"「」") if name else None
+            if name and name.count("《") != name.count("》"):
+                name = name.strip("《》")
             if not name or web_url(html.unescape(name)) or name == url:
                 name = publisher_for_url(url) if url else None
             return Link(name, url) if name or url else None

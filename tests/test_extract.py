@@ -484,3 +484,18 @@ def test_a_credit_whose_name_is_linked_on_lines_of_its_own_is_one_line():
     assert "方菲访谈" not in kept and "制作组" not in kept and "孙芸" not in kept
     assert '<ok href="https://www.epochtimes.com/gb/tag/x.html">\n  </ok>' in kept  # the tag it gives stays
     assert "  翻译：\n" in kept and "全文" in kept
+
+
+@pytest.mark.parametrize("ending, source", [
+    ("<p>\n  最后一句。（转自美国之音）\n</p>", "美国之音"),
+    ("<p>\n  最后一句。（转自由亚洲电台，有删节）\n</p>", "自由亚洲电台"),
+    ("<p>\n  最后一句。——转自“美国之音”\n</p>", "美国之音"),
+    ("<p>\n  最后一句。（中央社）\n</p>\n<p>\n  责任编辑：林妍\n</p>", "中央社"),
+    # a wire's name under a photo credits the photo
+    ('<div class="caption">\n  北京清华大学校园，资料图。（法新社）\n</div>\n<p>\n  正文。\n</p>', None),
+])
+def test_a_story_reposted_from_another_outlet_names_it_as_its_source(ending, source):
+    from builder.extract import _based_on
+    epoch = next(p for p in load_profiles() if p.name == "epoch-times-mirror")
+    found = _based_on(epoch, f"<p>\n  【大纪元2021年06月17日讯】正文。\n</p>\n{ending}", "https://www.epochtimes.com/gb/1.htm")
+    assert (found and found.name, found and found.url) == (source, None)
