@@ -351,13 +351,21 @@ def _based_on(profile: Profile, text: str, original: str | None) -> Link | None:
             if url == original:
                 continue
             name = match.groupdict().get("name")
-            name = _clean_inline(name).strip("“”\"「」") if name else None
-            if name and name.count("《") != name.count("》"):
-                name = name.strip("《》")
+            name = _unquoted(_clean_inline(name)) if name else None
             if not name or web_url(html.unescape(name)) or name == url:
                 name = publisher_for_url(url) if url else None
             return Link(name, url) if name or url else None
     return None
+
+
+_QUOTED = re.compile(r"[“\"「]([^“”\"「」]+)[”\"」]|《([^《》]+)")
+
+
+def _unquoted(name: str) -> str:
+    """A name without the quotes around the whole of it (``“美国之音”``), or
+    the bracket it opens and never closes (``《新纪元``, cut by the line)."""
+    match = _QUOTED.fullmatch(name)
+    return next(group for group in match.groups() if group) if match else name
 
 
 def _mirror(profile: Profile, text: str, provenance: dict[str, str]) -> Link | None:

@@ -429,6 +429,12 @@ def test_pictures_after_the_credits_that_end_a_gnews_post_are_its_signoff(body, 
      "https://std.stheadline.com/a/1"),
     # a picture's credit is no source of the text
     ("图片来源：[路透社](https://www.reuters.com/pictures/1)", None),
+    # the other labels of the farms, a label alone on its line, an address with a space before ")"
+    ("reference：\n\n[Pfizer trials](https://www.newstarget.com/2022-05-01-x.html)",
+     "https://www.newstarget.com/2022-05-01-x.html"),
+    ("新闻来源链接：[乌克兰](https://www.ukrinform.net/a )", "https://www.ukrinform.net/a"),
+    ("信息来源\n\n[岚桥](https://www.abc.net.au/news/1)", "https://www.abc.net.au/news/1"),
+    ("他说这是信息来源的问题\n\n[链接](https://www.abc.net.au/news/2)", None),
 ])
 def test_the_source_a_gnews_post_names(source, url):
     found = extract(_GNEWS_POST.format(body=f"正文。\n\n{source}"))
