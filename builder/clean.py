@@ -154,6 +154,8 @@ _FENCE = re.compile(r"^```[ \t]*\n(.*?)\n```[ \t]*$", re.M | re.S)
 # Scraped prose is often indented (a first-line indent, copied layout); four
 # spaces would make it a code block. Indented lines of CJK prose are prose.
 _INDENTED_PROSE = re.compile(r"^(?: {4,}|\t+)(?=[^\n]*[\u3400-\u9fff\uff00-\uffef])", re.M)
+# The same after a list's marker: five spaces would make the item's text code ("1.      text").
+_SPACED_LIST_PROSE = re.compile(r"^([ \t]{0,3}(?:\d{1,9}[.)]|[-*+]))[ \t]{5,}(?=[^\n]*[\u3400-\u9fff\uff00-\uffef])", re.M)
 
 
 _STRONG_LINE_OPEN_END = re.compile(r"^([ \t]*\*\*(?!\*)[^*\n]*?\S)[ \t\u3000]*(?:\n[ \t\u3000]*)?\*\*[ \t]*$", re.M)
@@ -185,6 +187,7 @@ def render_markdown(body: str, fenced_quotes: bool = False, line_breaks: bool = 
     body = _WIKI_LINK.sub(lambda m: m.group(2) or m.group(1), body)
     body = _BARE_URL_LINE.sub(r"\1<\2>", body)
     body = _INDENTED_PROSE.sub("", body)
+    body = _SPACED_LIST_PROSE.sub(r"\1 ", body)
     if "**" in body:
         body = _tidy_strong(body)
     if fenced_quotes:

@@ -702,6 +702,9 @@ def test_further_reading_under_its_label_is_boilerplate(fragment, kept):
     # in either script, or without its opening bracket
     ("【雅典娜快訊】緊貼時代脈搏", True),
     ("雅典娜快讯】紧贴时代脉搏", True),
+    ("【雅典娜快讯】，紧贴时事脉搏", True),
+    ("#### 澳洲新闻时事动态，尽在雅典娜【澳洲热点】", True),
+    ("他说，尽在掌握之中【笑】的人很多", False),
     ("我们紧贴时代脉搏", False),
     # a column's name says which column; a sentence quoting a slogan is text
     ("雅典娜情报组《疫苗灾难收集专栏》", False),
@@ -832,3 +835,23 @@ def test_an_epoch_times_programmes_promotions_go(block, dropped):
     tree, _ = repair_tree("<p>正文。</p>" + block, (), (), epoch.drop_blocks, epoch.promo_links, epoch.promo_lines)
     html = lxml.html.tostring(tree, encoding="unicode")
     assert (html == "<div><p>正文。</p></div>") is dropped, html
+
+
+def test_a_list_items_text_after_many_spaces_is_prose():
+    """``1.      text`` would make the item's text code, as four spaces of
+    indent would a paragraph's; in Chinese prose it is layout."""
+    html = render_markdown("1.      国务院是否有专人负责？\n2.      哪个部门负责？")
+    assert "<li>国务院是否有专人负责？</li>" in html and "<li>哪个部门负责？</li>" in html
+    assert "<pre><code> x = 1" in render_markdown("1.      x = 1")
+
+
+@pytest.mark.parametrize("block, dropped", [
+    ('<p><a href="https://sf.epochtimes.com/donate/"><img src="https://i.epochtimes.com/donate-SF.jpg"></a><br>'
+     '<a href="https://sf.epochtimes.com/subscribe/"><img src="https://i.epochtimes.com/Subscribe-SF.jpg"></a></p>', True),
+    ("<p><strong>▼ 相关影片</strong></p>", True),
+    ('<p>读者可在<a href="https://example.org/subscribe">这里</a>订阅这份报告的全文，了解调查的方法与数据来源。</p>', False),
+])
+def test_an_epoch_times_pages_banners_and_player_labels_go(block, dropped):
+    epoch = _profile("epoch-times-mirror")
+    tree, _ = repair_tree("<p>正文。</p>" + block, (), (), epoch.drop_blocks, epoch.promo_links, epoch.promo_lines)
+    assert (lxml.html.tostring(tree, encoding="unicode") == "<div><p>正文。</p></div>") is dropped
