@@ -149,7 +149,23 @@ def _alternation(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | Non
 # --- rendering -------------------------------------------------------------
 
 _WIKI_LINK = re.compile(r"\[\[(?:[a-z]{2,3}(?:-[A-Za-z]+)?:)?([^\[\]|]+?)(?:\|([^\[\]]+))?\]\]")
-_BARE_URL_LINE = re.compile(r"^(\s*)(https?://[^\s<>()\[\]]+)\s*$", re.M)
+_BARE_URL_LINE = re.compile(r"^([ \t]*)(https?://[^\s<>()\[\]]+)[ \t]*$", re.M)
+_PICTURE_THEN_TEXT = re.compile(r"(https?://[^\s*\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+?"
+                                r"\.(?:jpe?g|png|gif|webp)(?:\?[^\s*\u3000-\u303f\u3400-\u9fff\uff00-\uffef]*)?)"
+                                r"([*\u3000-\u303f\u3400-\u9fff\uff00-\uffef].*)", re.IGNORECASE)
+
+
+def _bare_url(match: re.Match[str]) -> str:
+    """A line that is an address is a link to it (``&amp;`` in it is ``&``,
+    as a browser reads it). A picture's address with its caption run on
+    after it, where the copy lost the line between them
+    (``https://…/a.png?size=690*（图片来源：公告截图）*``), is the picture, then
+    the caption."""
+    indent, url = match.groups()
+    picture = _PICTURE_THEN_TEXT.fullmatch(url)
+    if picture:
+        return f"{indent}![]({html.unescape(picture.group(1))}){picture.group(2)}"
+    return f"{indent}<{html.unescape(url)}>"
 _FENCE = re.compile(r"^```[ \t]*\n(.*?)\n```[ \t]*$", re.M | re.S)
 # Scraped prose is often indented (a first-line indent, copied layout); four
 # spaces would make it a code block. Indented lines of CJK prose are prose.
@@ -185,7 +201,7 @@ def render_markdown(body: str, fenced_quotes: bool = False, line_breaks: bool = 
     paragraphs to one line write them so (GNews's posts)."""
     # wiki-link debris: [[zh:word]] and [[word|label]] keep their words
     body = _WIKI_LINK.sub(lambda m: m.group(2) or m.group(1), body)
-    body = _BARE_URL_LINE.sub(r"\1<\2>", body)
+    body = _BARE_URL_LINE.sub(_bare_url, body)
     body = _INDENTED_PROSE.sub("", body)
     body = _SPACED_LIST_PROSE.sub(r"\1 ", body)
     if "**" in body:

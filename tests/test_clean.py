@@ -855,3 +855,15 @@ def test_an_epoch_times_pages_banners_and_player_labels_go(block, dropped):
     epoch = _profile("epoch-times-mirror")
     tree, _ = repair_tree("<p>正文。</p>" + block, (), (), epoch.drop_blocks, epoch.promo_links, epoch.promo_lines)
     assert (lxml.html.tostring(tree, encoding="unicode") == "<div><p>正文。</p></div>") is dropped
+
+
+def test_a_line_that_is_an_address_is_a_link_of_its_own():
+    """Each its own paragraph (the blank line after it was swallowed once),
+    its ``&amp;`` read as ``&``, and a picture's address with the caption run
+    on after it is the picture and its caption."""
+    html = render_markdown("https://a.example/x?a=1&amp;b=2\n\nhttps://zh.wikipedia.org/wiki/中国\n\n后文")
+    assert html.count("<p>") == 3
+    assert '<a href="https://a.example/x?a=1&amp;b=2">https://a.example/x?a=1&amp;b=2</a>' in html
+    picture = render_markdown("https://express.adobe.com/p/a.png?asset_id=E0&amp;size=690*（图片来源：公告截图）*")
+    assert '<img src="https://express.adobe.com/p/a.png?asset_id=E0&amp;size=690" alt="" />' in picture
+    assert "<em>（图片来源：公告截图）</em>" in picture
