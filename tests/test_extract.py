@@ -497,7 +497,9 @@ def test_a_credit_whose_name_is_linked_on_lines_of_its_own_is_one_line():
     ("<p>\n  最后一句。（转自由亚洲电台，有删节）\n</p>", "自由亚洲电台"),
     ("<p>\n  最后一句。——转自“美国之音”\n</p>", "美国之音"),
     ("<p>\n  最后一句。（中央社）\n</p>\n<p>\n  责任编辑：林妍\n</p>", "中央社"),
-    # a wire's name under a photo credits the photo
+    ("<p>\n  最后一句。\n</p>\n<p>\n  （中央社）\n</p>\n<p>\n  责任编辑：林妍\n</p>", "中央社"),
+    # a wire's name under a photo credits the photo, the last one too
+    ("<figure><figcaption>\n  NCC主委陈耀祥（中央社）\n</figcaption><br/>\n</figure><br/>\n<p>\n  责任编辑：玉珍\n</p>", None),
     ('<div class="caption">\n  北京清华大学校园，资料图。（法新社）\n</div>\n<p>\n  正文。\n</p>', None),
 ])
 def test_a_story_reposted_from_another_outlet_names_it_as_its_source(ending, source):
