@@ -476,6 +476,7 @@ def _runs_on(line: str, following: str) -> bool:
             and _edge_tag(line, 0) != "block" and _edge_tag(following, -1) != "block")
 
 
+_BLOCK_LINES = frozenset(("<p>", "</p>", "<br/>", "<br>", "<div>", "</div>", "<li>", "</li>", "<center>", "</center>"))
 _INLINE_TAGS = frozenset(("ok", "a", "span", "font", "strong", "b", "em", "i", "u"))
 _FIRST_TAG = re.compile(r"</?([A-Za-z][\w-]*)")
 _LAST_TAG = re.compile(r"</?([A-Za-z][\w-]*)[^<>]*>$")
@@ -486,6 +487,8 @@ def _edge_tag(line: str, edge: int) -> str | None:
     starts (``edge`` 0) or ends (-1) with."""
     if not line or line[edge] != ("<" if edge == 0 else ">"):
         return None
+    if line in _BLOCK_LINES:  # (most tag lines of a pretty-printed page)
+        return "block"
     match = _FIRST_TAG.match(line) if edge == 0 else _LAST_TAG.search(line)
     return "inline" if match and match.group(1).lower() in _INLINE_TAGS else "block"
 
