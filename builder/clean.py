@@ -78,8 +78,9 @@ def clean(extracted: Extracted) -> CleanBody:
                              extracted.promo_lines, extracted.repeated_pictures_are_furniture)
     safe = sanitise(etree.tostring(tree, encoding="unicode", method="html"))
     safe = _strip_wrapper(safe)
-    text, captions = _text_and_captions(safe)
-    return CleanBody(html=safe, text=text, source_tags=tags, image=_first_image(safe), captions=captions)
+    text, captions, linked = _text_and_captions(safe)
+    return CleanBody(html=safe, text=text, source_tags=tags, image=_first_image(safe), captions=captions,
+                     linked=linked)
 
 
 def drop_lines(body: str, patterns: Iterable[re.Pattern[str]]) -> str:
@@ -1239,11 +1240,12 @@ def text_of(fragment: str) -> str:
     return _text_and_captions(fragment)[0]
 
 
-def _text_and_captions(fragment: str) -> tuple[str, frozenset[str]]:
-    """``text_of(fragment)``, and the lines of that text that are figure
-    captions (a summary leaves them out)."""
+def _text_and_captions(fragment: str) -> tuple[str, frozenset[str], frozenset[str]]:
+    """``text_of(fragment)``, the lines of that text that are figure
+    captions (a summary leaves them out), and the texts of its links
+    (another page's headline is not in the article's language)."""
     if not fragment.strip():
-        return "", frozenset()
+        return "", frozenset(), frozenset()
     tree = lxml.html.fragment_fromstring(fragment, create_parent="div")
     for block in tree.iter(*_BLOCKS, "br", "figure", "tr"):
         block.tail = "\n" + (block.tail or "")
@@ -1257,7 +1259,9 @@ def _text_and_captions(fragment: str) -> tuple[str, frozenset[str]]:
     # one pass over the whole text: the runs of spaces replaced never cross a line break
     lines = (line.strip() for line in _SPACES.sub(" ", tree.text_content()).split("\n"))
     caption_lines = (line.strip() for line in _SPACES.sub(" ", "\n".join(captions)).split("\n"))
-    return "\n".join(line for line in lines if line), frozenset(line for line in caption_lines if line)
+    linked = frozenset(" ".join(text.split()) for a in tree.iter("a") if (text := a.text_content()).strip())
+    return ("\n".join(line for line in lines if line), frozenset(line for line in caption_lines if line),
+            linked)
 
 
 def _first_image(fragment: str) -> str | None:

@@ -227,6 +227,9 @@ class CleanBody:
     image: str | None = None
     captions: frozenset[str] = frozenset()
     """The lines of ``text`` that are figure captions."""
+    linked: frozenset[str] = frozenset()
+    """The texts of the body's links, each on one line (another page's
+    headline, an address, a linked word)."""
 
 
 @dataclass(frozen=True, slots=True)

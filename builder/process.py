@@ -57,7 +57,7 @@ def process_source(source: SourceFile, vocabulary_path: Path | None = None) -> P
         raise InputError(source.rel_path, "extract",
                          f"no title and no article text (read as {found.profile}, {found.format}): "
                          f"expected a heading or a first line")
-    language = str(sidecar.get("language") or classify.detect_language(body.text, title))
+    language = str(sidecar.get("language") or classify.detect_language(_prose(body.text, body.linked), title))
     vocab = classify.vocabulary(vocabulary_path)
     if "countries" in sidecar:
         countries = tuple((str(c).upper(), 1) for c in sidecar["countries"])
@@ -93,6 +93,19 @@ def process_source(source: SourceFile, vocabulary_path: Path | None = None) -> P
         listed=sidecar.get("listed", False),
     )
     return Processed(article, body.html, clock.laps)
+
+
+def _prose(text: str, linked: frozenset[str]) -> str:
+    """The body's text without the text of its links that are headlines (of
+    ``HEADLINE_CHARS`` or more; a linked word is the sentence's): a Chinese
+    post that cites a Japanese headline is not Japanese."""
+    for headline in linked:
+        if len(headline) >= HEADLINE_CHARS:
+            text = text.replace(headline, "\n")
+    return text
+
+
+HEADLINE_CHARS = 10
 
 
 def permalink_slug(rel_path: str) -> str:

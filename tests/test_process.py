@@ -143,3 +143,15 @@ def test_what_a_summary_leaves_out():
     # nothing but captions: they are the summary; nothing but a dateline: none
     assert summarise(caption, frozenset({caption})) == caption
     assert summarise("【明慧网二零二一年一月四日】") == ""
+
+
+def test_a_linked_headline_in_another_language_does_not_make_the_post_that_language():
+    """A Chinese post that cites a Japanese headline (a GNews farm's BBC
+    Japanese source) is Chinese; a Japanese post stays Japanese, and a word
+    the text links is still the text's."""
+    chinese = ("# 英国向瑞典和芬兰提供军事支持\n\n瑞典和芬兰正在考虑申请加入北约，英国已决定在紧急情况下向这两个国家提供军事支持。\n\n"
+               "参考连结：[英国、フィンランド・スウェーデンと安全保障強化で合意 – BBCニュース](https://www.bbc.com/japanese/61418062)\n")
+    assert process_source(_source(chinese.encode(), "news/a.md")).article.language == "zh-Hans"
+    japanese = ("# 安全保障\n\n英国は[フィンランド](https://a.example/fi)とスウェーデンに対し、緊急時に軍事支援を提供することで合意した。"
+                "両国は北大西洋条約機構への加盟を検討している。\n")
+    assert process_source(_source(japanese.encode(), "news/b.md")).article.language == "ja"
