@@ -151,9 +151,8 @@ def _alternation(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | Non
 
 _WIKI_LINK = re.compile(r"\[\[(?:[a-z]{2,3}(?:-[A-Za-z]+)?:)?([^\[\]|]+?)(?:\|([^\[\]]+))?\]\]")
 _BARE_URL_LINE = re.compile(r"^([ \t]*)(https?://[^\s<>()\[\]]+)[ \t]*$", re.M)
-_PICTURE_THEN_TEXT = re.compile(r"(https?://[^\s*\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+?"
-                                r"\.(?:jpe?g|png|gif|webp)(?:\?[^\s*\u3000-\u303f\u3400-\u9fff\uff00-\uffef]*)?)"
-                                r"([*\u3000-\u303f\u3400-\u9fff\uff00-\uffef].*)", re.IGNORECASE)
+_PROSE_AFTER_ADDRESS = re.compile(r"[*\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_PICTURE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
 def _bare_url(match: re.Match[str]) -> str:
@@ -163,9 +162,9 @@ def _bare_url(match: re.Match[str]) -> str:
     (``https://…/a.png?size=690*（图片来源：公告截图）*``), is the picture, then
     the caption."""
     indent, url = match.groups()
-    picture = _PICTURE_THEN_TEXT.fullmatch(url)
-    if picture:
-        return f"{indent}![]({html.unescape(picture.group(1))}){picture.group(2)}"
+    prose = _PROSE_AFTER_ADDRESS.search(url)
+    if prose and url[:prose.start()].partition("?")[0].lower().endswith(_PICTURE_EXTENSIONS):
+        return f"{indent}![]({html.unescape(url[:prose.start()])}){url[prose.start():]}"
     return f"{indent}<{html.unescape(url)}>"
 _FENCE = re.compile(r"^```[ \t]*\n(.*?)\n```[ \t]*$", re.M | re.S)
 # Scraped prose is often indented (a first-line indent, copied layout); four
@@ -177,15 +176,25 @@ _SPACED_LIST_PROSE = re.compile(r"^([ \t]{0,3}(?:\d{1,9}[.)]|[-*+]))[ \t]{5,}(?=
 
 _STRONG_LINE_OPEN_END = re.compile(r"^([ \t]*\*\*(?!\*)[^*\n]*?\S)[ \t\u3000]*(?:\n[ \t\u3000]*)?\*\*[ \t]*$", re.M)
 _EMPTY_STRONG = re.compile(r"(?<=[^\s*])\*{4}(?!\*)|(?<![*\n])(?<!^)\*{4}(?=[^\s*])", re.M)
+_LINE_WITH_EMPTY_STRONG = re.compile(r"^[^\n]*\*{4}[^\n]*$", re.M)
 
 
 def _tidy_strong(body: str) -> str:
     """Bold that CommonMark cannot close, as the writer meant it: a bold line
     whose closing ``**`` follows a space or stands on the next line
     (``**李嘉誠加速「跑路」 **``), and an empty pair ``****`` inside a line
-    (``下降了 33%****，``), which goes. (A line of asterisks alone is a rule
-    the writer drew, and stays.)"""
-    return _EMPTY_STRONG.sub("", _STRONG_LINE_OPEN_END.sub(r"\1**", body))
+    that has bold of its own (``**火币**…下降了 33%****，``), which goes. (A line
+    of asterisks alone is a rule the writer drew; a ``****`` in a line with
+    no other bold is a mask, and both stay.)"""
+    body = _STRONG_LINE_OPEN_END.sub(r"\1**", body)
+    return _LINE_WITH_EMPTY_STRONG.sub(_without_empty_strong, body) if "****" in body else body
+
+
+def _without_empty_strong(match: re.Match[str]) -> str:
+    """The line without its empty pairs, when it has bold of its own: a
+    ``****`` alone is a mask (``138****5678``, ``罚款****元``)."""
+    line = match.group()
+    return _EMPTY_STRONG.sub("", line) if "**" in _EMPTY_STRONG.sub("", line) else line
 
 
 def render_body(body: str, fmt: str, fenced_quotes: bool = False, line_breaks: bool = False) -> str:
@@ -424,13 +433,15 @@ IPFS_GATEWAY = "https://ipfs.io/ipfs/"
 show pictures and videos by their IPFS address (``ipfs://Qm…?.png``, 427
 in the 29k corpus), which no browser opens; the address names the file
 itself, whichever gateway serves it."""
-_IPFS = re.compile(r"\s*ipfs://(?=[A-Za-z0-9]+(?:[/?#]|$))", re.IGNORECASE)
+_IPFS = re.compile(r"\s*ipfs://(?:ipfs/)?(?=[A-Za-z0-9]+(?:[/?#]|$))", re.IGNORECASE)
 
 
 def _web_address(address: str) -> str | None:
     """``web_url`` of the address, an IPFS one read through the gateway."""
     if "ipfs:" in address or "IPFS:" in address:
-        address = _IPFS.sub(IPFS_GATEWAY, address, count=1)
+        ipfs = _IPFS.match(address)  # (only where the address starts: not an address in another's query)
+        if ipfs:
+            address = IPFS_GATEWAY + address[ipfs.end():]
     return web_url(address)
 
 
@@ -1064,7 +1075,8 @@ def _fix_heading_levels(tree) -> None:
 
 def _tidy_breaks(tree) -> None:
     """Line breaks that break no line go: in a figure, first or last in a
-    block, between two blocks; and a run of them is at most one empty line.
+    block (not in a link or an emphasis: there they may end its line),
+    between two blocks; and a run of them is at most one empty line.
     They are what is left of removed lines (credits, promotions) and of the
     source's layout."""
     breaks = list(tree.iter("br"))
@@ -1072,14 +1084,16 @@ def _tidy_breaks(tree) -> None:
         parent = br.getparent()
         previous = br.getprevious()
         if (parent.tag == "figure"
-                or (previous is None and not (parent.text or "").strip())
+                or (previous is None and parent.tag in _AROUND_BREAKS and not (parent.text or "").strip())
                 or (previous is not None and not (previous.tail or "").strip()
                     and (previous.tag in _AROUND_BREAKS or previous.tag == "br" and _break_follows(previous)))):
             _remove(br)
     for br in reversed(breaks):  # backwards: each trailing one in turn
         following = br.getnext()
-        if br.getparent() is not None and not (br.tail or "").strip() and (
-                following is None or following.tag in _AROUND_BREAKS):
+        parent = br.getparent()
+        if parent is not None and not (br.tail or "").strip() and (
+                following is None and parent.tag in _AROUND_BREAKS or following is not None
+                and following.tag in _AROUND_BREAKS):
             _remove(br)
 
 

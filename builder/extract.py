@@ -362,10 +362,12 @@ _QUOTED = re.compile(r"[“\"「]([^“”\"「」]+)[”\"」]|《([^《》]+)"
 
 
 def _unquoted(name: str) -> str:
-    """A name without the quotes around the whole of it (``“美国之音”``), or
-    the bracket it opens and never closes (``《新纪元``, cut by the line)."""
+    """A name without the quotes around the whole of it (``“美国之音”``); a
+    title's bracket that the line cut before its end is closed (``《新纪元``)."""
     match = _QUOTED.fullmatch(name)
-    return next(group for group in match.groups() if group) if match else name
+    if not match:
+        return name
+    return match.group(1) or f"《{match.group(2)}》"
 
 
 def _mirror(profile: Profile, text: str, provenance: dict[str, str]) -> Link | None:

@@ -448,7 +448,10 @@ def test_a_character_reference_escaped_twice_becomes_its_character():
     # a bold line closed after a space or on the next line, an empty pair in a line
     ("**李嘉誠加速「跑路」 **", "<p><strong>李嘉誠加速「跑路」</strong></p>"),
     ("**债务问题有多糟糕？\n**\n\n事实上", "<p><strong>债务问题有多糟糕？</strong></p>\n<p>事实上</p>"),
-    ("下降了 33%****，交易者", "<p>下降了 33%，交易者</p>"),
+    ("**火币**下降了 33%****，交易者", "<p><strong>火币</strong>下降了 33%，交易者</p>"),
+    # a **** in a line with no bold of its own is a mask
+    ("手机号138****5678", "<p>手机号138****5678</p>"),
+    ("罚款****元", "<p>罚款****元</p>"),
     # a line of asterisks is a rule
     ("上文\n\n**************\n\n下文", "<p>上文</p>\n<hr />\n<p>下文</p>"),
 ])
@@ -786,6 +789,8 @@ def test_a_word_set_in_a_link_on_lines_of_its_own_is_no_line_to_drop():
     # a break between two blocks, and in a figure
     ('<p>A</p><br>\n<figure><img src="https://a.example/x.jpg" alt=""><br><figcaption>C</figcaption></figure><br><p>B</p>',
      '<p>A</p><figure><img src="https://a.example/x.jpg" alt=""><figcaption>C</figcaption></figure><p>B</p>'),
+    # a break that ends a link's or an emphasis's line is a line's end
+    ("<p><strong>第一行标题<br></strong>第二行正文。</p>", "<p><strong>第一行标题<br></strong>第二行正文。</p>"),
     # one empty line between two lines of a poem stays
     ("<p>一<br>\n<br>\n二</p>", "<p>一<br>\n<br>\n二</p>"),
 ])
@@ -803,6 +808,10 @@ def test_an_ipfs_picture_or_video_is_read_through_a_gateway():
     assert f'src="{IPFS_GATEWAY}QmWiysBfKfVTosf9QFuVUj6mxuW7vrG5gM8pVSM2HrFCQy?.png"' in repaired
     assert f'<a href="{IPFS_GATEWAY}QmXTyXb8ZNaPjVC7gsYazwciYfM5D8ffd4c4r3UXfDh3fP?.mp4">视频</a>' in repaired
     assert repaired.count("<img") == 1
+    # only where an address starts: an address in another's query is that one's
+    assert 'href="https://a.example/go?to=ipfs://QmAbc/x.png"' in _repaired(
+        '<p><a href="https://a.example/go?to=ipfs://QmAbc/x.png">x</a></p>')
+    assert f'src="{IPFS_GATEWAY}QmAbc?.png"' in _repaired('<p><img src="ipfs://ipfs/QmAbc?.png"></p>')
 
 
 @pytest.mark.parametrize("block", ["（听更多请至“听纪元”平台）", "（听更多请至“听纪元”）", "（听更多新闻请至“听纪元”）"])
@@ -829,6 +838,8 @@ def test_what_is_left_of_the_epoch_times_audio_player_goes(block):
     ("<p>好了，这次的“时事金扫描”就聊到这儿。请支持我们，订阅，点赞，留言啊。下期再见。</p>", True),
     ("<p>【大纪元2023年07月14日讯】大家好，欢迎收看《时事金扫描》。请支持我们，点赞，留言，更别忘了订阅。</p>", False),
     ("<p>这段视频获得了10万点赞，该频道的订阅人数也大增。</p>", False),
+    # a sign-off that shares its block with the story's sentences keeps them
+    ("<p>两件事：俄国宣战入侵乌克兰，江苏调查报告突破底线。如果喜欢我的节目，请别忘记订阅、点赞和转发。</p>", False),
 ])
 def test_an_epoch_times_programmes_promotions_go(block, dropped):
     epoch = _profile("epoch-times-mirror")

@@ -496,6 +496,7 @@ def test_a_credit_whose_name_is_linked_on_lines_of_its_own_is_one_line():
     ("<p>\n  最后一句。（转自美国之音）\n</p>", "美国之音"),
     ("<p>\n  最后一句。（转自由亚洲电台，有删节）\n</p>", "自由亚洲电台"),
     ("<p>\n  最后一句。——转自“美国之音”\n</p>", "美国之音"),
+    ("<p>\n  最后一句。——转载自《新纪元\n</p>", "《新纪元》"),
     ("<p>\n  最后一句。（中央社）\n</p>\n<p>\n  责任编辑：林妍\n</p>", "中央社"),
     ("<p>\n  最后一句。\n</p>\n<p>\n  （中央社）\n</p>\n<p>\n  责任编辑：林妍\n</p>", "中央社"),
     # a wire's name under a photo credits the photo, the last one too
