@@ -36,7 +36,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from markdown_it import MarkdownIt
 
-from builder.extract import Extracted, web_url
+from builder.extract import INLINE_TAGS, Extracted, web_url
 from builder.models import CleanBody
 
 ALLOWED_TAGS = {
@@ -100,9 +100,9 @@ def drop_lines(body: str, patterns: Iterable[re.Pattern[str]]) -> str:
     return "\n".join(kept)
 
 
-_INLINE = "(?:ok|a|span|font|strong|b|em|i|u)"
-_OPENS_INLINE = re.compile(rf"<{_INLINE}\b[^<>]*>\s*$", re.I)
-_CLOSES_INLINE = re.compile(rf"\s*</{_INLINE}\s*>", re.I)
+_INLINE_TAG = "(?:" + "|".join(sorted(INLINE_TAGS)) + ")"
+_OPENS_INLINE = re.compile(rf"<{_INLINE_TAG}\b[^<>]*>\s*$", re.I)
+_CLOSES_INLINE = re.compile(rf"\s*</{_INLINE_TAG}\s*>", re.I)
 
 
 _LEADING_FLAGS = re.compile(r"\(\?[aiLmsu]+\)")
@@ -151,7 +151,9 @@ def _alternation(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | Non
 
 _WIKI_LINK = re.compile(r"\[\[(?:[a-z]{2,3}(?:-[A-Za-z]+)?:)?([^\[\]|]+?)(?:\|([^\[\]]+))?\]\]")
 _BARE_URL_LINE = re.compile(r"^([ \t]*)(https?://[^\s<>()\[\]]+)[ \t]*$", re.M)
-_PROSE_AFTER_ADDRESS = re.compile(r"[*\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_CJK = "\u3400-\u9fff\uff00-\uffef"
+"""Han characters and full-width forms: what marks a line as Chinese prose."""
+_PROSE_AFTER_ADDRESS = re.compile(rf"[*\u3000-\u303f{_CJK}]")
 _PICTURE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
@@ -169,9 +171,9 @@ def _bare_url(match: re.Match[str]) -> str:
 _FENCE = re.compile(r"^```[ \t]*\n(.*?)\n```[ \t]*$", re.M | re.S)
 # Scraped prose is often indented (a first-line indent, copied layout); four
 # spaces would make it a code block. Indented lines of CJK prose are prose.
-_INDENTED_PROSE = re.compile(r"^(?: {4,}|\t+)(?=[^\n]*[\u3400-\u9fff\uff00-\uffef])", re.M)
+_INDENTED_PROSE = re.compile(rf"^(?: {{4,}}|\t+)(?=[^\n]*[{_CJK}])", re.M)
 # The same after a list's marker: five spaces would make the item's text code ("1.      text").
-_SPACED_LIST_PROSE = re.compile(r"^([ \t]{0,3}(?:\d{1,9}[.)]|[-*+]))[ \t]{5,}(?=[^\n]*[\u3400-\u9fff\uff00-\uffef])", re.M)
+_SPACED_LIST_PROSE = re.compile(rf"^([ \t]{{0,3}}(?:\d{{1,9}}[.)]|[-*+]))[ \t]{{5,}}(?=[^\n]*[{_CJK}])", re.M)
 
 
 _STRONG_LINE_OPEN_END = re.compile(r"^([ \t]*\*\*(?!\*)[^*\n]*?\S)[ \t\u3000]*(?:\n[ \t\u3000]*)?\*\*[ \t]*$", re.M)
@@ -925,12 +927,13 @@ def _is_address_line(text: str, links: list) -> bool:
     """A label and an address: ``沐阳会员网站：http://muyangshow.com``. An
     address with no label, under a source's label (``新闻参考链接：``,
     ``文章来源:``) or of one video is the article's reference."""
-    if not links or not all(_ADDRESS_TEXT.fullmatch(_text(a)) and not _VIDEO_PAGE.search(a.get("href", ""))
-                            for a in links):
+    addresses = [_text(a) for a in links]
+    if not links or not all(_ADDRESS_TEXT.fullmatch(address) and not _VIDEO_PAGE.search(a.get("href", ""))
+                            for a, address in zip(links, addresses)):
         return False
     label = text
-    for a in links:
-        label = label.replace(_text(a), "", 1)
+    for address in addresses:
+        label = label.replace(address, "", 1)
     label = label.strip(" :：,，、;；|")
     return 0 < len(label) <= MAX_ADDRESS_LABEL and not _SOURCE_LABEL.search(label)
 
@@ -1106,7 +1109,7 @@ def _break_follows(br) -> bool:
     return previous is not None and previous.tag == "br" and not (previous.tail or "").strip()
 
 
-_PICTURE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp)(?:[?#].*)?$", re.IGNORECASE)
+_PICTURE_FILE = re.compile(rf"(?:{'|'.join(map(re.escape, _PICTURE_EXTENSIONS))})(?:[?#].*)?$", re.IGNORECASE)
 
 
 def _figure(images, caption: str):

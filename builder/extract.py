@@ -421,17 +421,17 @@ def _credits(profile: Profile, body: str) -> tuple[str, list[Person]]:
 
 
 def _credit_people(profile: Profile, lines: list[str]) -> list[Person] | None:
-    """The people credited, when ``lines`` (one line as shown) are a credit."""
+    """The people credited, when ``lines`` (one line as shown, holding a
+    line that may be a credit: a ``》`` or a credit's separator in it) are a
+    credit."""
     if len(lines) == 1:
         line = lines[0]
-        if "》" in line and _PROGRAMME_CREDIT.fullmatch(plain := _plain(line)):
+        plain = _plain(line)
+        if "》" in line and _PROGRAMME_CREDIT.fullmatch(plain):
             return [Person(plain, "producer")]
         if not _may_be_credit(line):
             return None
-        plain = _plain(line)
     else:
-        if not any("》" in line or _may_be_credit(line) for line in lines):
-            return None
         plain = _flat_text("\n".join(lines))
         if "》" in plain and _PROGRAMME_CREDIT.fullmatch(plain):
             return [Person(plain, "producer")]
@@ -479,7 +479,9 @@ def _runs_on(line: str, following: str) -> bool:
 
 
 _BLOCK_LINES = frozenset(("<p>", "</p>", "<br/>", "<br>", "<div>", "</div>", "<li>", "</li>", "<center>", "</center>"))
-_INLINE_TAGS = frozenset(("ok", "a", "span", "font", "strong", "b", "em", "i", "u"))
+INLINE_TAGS = frozenset(("ok", "a", "span", "font", "strong", "b", "em", "i", "u"))
+"""Tags that a pretty-printed page may set on lines of their own in mid-sentence
+(a link, a pseudo-link, an emphasis)."""
 _FIRST_TAG = re.compile(r"</?([A-Za-z][\w-]*)")
 _LAST_TAG = re.compile(r"</?([A-Za-z][\w-]*)[^<>]*>$")
 
@@ -492,7 +494,7 @@ def _edge_tag(line: str, edge: int) -> str | None:
     if line in _BLOCK_LINES:  # (most tag lines of a pretty-printed page)
         return "block"
     match = _FIRST_TAG.match(line) if edge == 0 else _LAST_TAG.search(line)
-    return "inline" if match and match.group(1).lower() in _INLINE_TAGS else "block"
+    return "inline" if match and match.group(1).lower() in INLINE_TAGS else "block"
 
 
 _PICTURES_ONLY = re.compile(r"\s*(?:(?:\[\s*)?!\[[^\]\n]*\]\([^)\n]*\)(?:\s*\]\([^)\n]*\))?\s*)+")

@@ -79,17 +79,17 @@ class Profile:
     republisher: str | None
     republisher_url: tuple[re.Pattern[str], ...]
     based_on: tuple[re.Pattern[str], ...]
-    """Patterns with a ``url`` group (and optional ``name``): what the outlet translated."""
+    """Patterns with a ``url`` group, a ``name`` group or both: what the outlet translated."""
     mirror: str | None
     mirror_url: tuple[re.Pattern[str], ...]
     credits: tuple[Credit, ...]
     authors_pattern: tuple[re.Pattern[str], ...]
     """Patterns with a ``name`` group: the authoring group or person the header names."""
     fenced_quotes: bool
+    """Fenced code blocks of prose (the way some reposts quote) become blockquotes."""
     line_breaks: bool
     repeated_pictures_are_furniture: bool
     pictures_after_credits_are_furniture: bool
-    """Fenced code blocks of prose (the way some reposts quote) become blockquotes."""
 
     def matches(self, text: str) -> bool:
         if not self.detect_all and not self.detect_any:
