@@ -28,6 +28,12 @@ def make_settings(content: Path, out: Path, **overrides):
     return settings
 
 
+def profile_named(name: str):
+    """The source profile of that name (``builder/profiles``)."""
+    from builder.profiles import load_profiles
+    return next(p for p in load_profiles() if p.name == name)
+
+
 def copy_seeds(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for path in sorted((ROOT / "content").iterdir()):

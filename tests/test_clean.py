@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from builder.clean import clean, drop_lines, render_markdown, render_text, repair_tree, sanitise
 from builder.extract import extract
+from tests.conftest import profile_named
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 MINGHUI = Path(__file__).parent / "fixtures" / "corpus/gfw-breaker/mh-news/pages"
@@ -373,7 +374,7 @@ def test_images_without_a_scheme_are_kept_with_https():
 def _dropped_as_a_block(profile: str, block: str) -> bool:
     """Whether a block of just this text goes, by the profile's drop_blocks
     (the shared ones included)."""
-    return any(p.fullmatch(block) for p in _profile(profile).drop_blocks)
+    return any(p.fullmatch(block) for p in profile_named(profile).drop_blocks)
 
 
 @pytest.mark.parametrize("block, dropped", [
@@ -406,9 +407,12 @@ def _repaired(fragment: str) -> str:
     return lxml.html.tostring(tree, encoding="unicode")
 
 
-def _profile(name: str):
-    from builder.profiles import load_profiles
-    return next(p for p in load_profiles() if p.name == name)
+def _after_a_paragraph(profile: str, fragment: str) -> str:
+    """``fragment`` after a paragraph of text, repaired as the profile's
+    cleaning repairs a body (its blocks, promotion links and lines)."""
+    found = profile_named(profile)
+    tree, _ = repair_tree("<p>正文。</p>" + fragment, (), (), found.drop_blocks, found.promo_links, found.promo_lines)
+    return lxml.html.tostring(tree, encoding="unicode")
 
 
 def test_the_rule_under_the_lead_picture_goes_and_a_rule_between_paragraphs_stays():
@@ -492,7 +496,7 @@ _LONG = "这是正文的一句话，它足够长，讲的是一件重要的新�
 
 
 def test_promotion_lines_within_a_paragraph_go_and_its_other_lines_stay():
-    epoch = _profile("epoch-times-mirror")
+    epoch = profile_named("epoch-times-mirror")
     fragment = (f'<p>{_LONG}<br/>欢迎订阅YouTube频道：<a href="https://www.youtube.com/@News_Insight">'
                 'https://www.youtube.com/@News_Insight</a><br/>支持我们：<a href="https://donorbox.org/x">'
                 f'https://donorbox.org/x</a><br/>听新闻：<br/>{_LONG}</p>')
@@ -502,7 +506,7 @@ def test_promotion_lines_within_a_paragraph_go_and_its_other_lines_stay():
 
 
 def test_a_sentence_that_links_a_channel_is_text():
-    generic = _profile("generic")
+    generic = profile_named("generic")
     fragment = (f'<p>{_LONG}<br/>他在自己的<a href="https://www.youtube.com/@someone">频道</a>上说，'
                 f'这件事情还没有结束，他会继续追踪报道下去。</p>')
     tree, _ = repair_tree(fragment, (), (), generic.drop_blocks, generic.promo_links)
@@ -510,7 +514,7 @@ def test_a_sentence_that_links_a_channel_is_text():
 
 
 def test_a_short_paragraph_that_is_a_sentence_keeps_its_channel_link():
-    generic = _profile("generic")
+    generic = profile_named("generic")
     sentence = '<p>他在自己的<a href="https://www.youtube.com/@someone">频道</a>上说，此事还没完。</p>'
     promotion = '<p>就看<a href="https://www.youtube.com/@someone">新闻频道</a>！</p>'
     tree, _ = repair_tree(sentence + promotion, (), (), generic.drop_blocks, generic.promo_links)
@@ -536,7 +540,7 @@ def test_loose_lines_after_an_empty_block_lose_only_their_promotions():
     fragment = ('<p><center></center>欢迎订阅YouTube频道：<a href="https://www.youtube.com/channel/UCd">'
                 'https://www.youtube.com/channel/UCd</a><br/>转自新唐人【<a href="https://www.ntdtv.com/b5/a.html">'
                 '晚间新闻</a>】06月30日完整版</p>')
-    epoch = _profile("epoch-times-mirror")
+    epoch = profile_named("epoch-times-mirror")
     tree, _ = repair_tree(fragment, (), (), epoch.drop_blocks, epoch.promo_links)
     repaired = lxml.html.tostring(tree, encoding="unicode")
     assert "欢迎订阅" not in repaired and "转自新唐人【" in repaired and "06月30日完整版</p>" in repaired
@@ -629,7 +633,7 @@ def test_the_caption_under_a_table_of_pictures_is_theirs():
 
 def test_a_digests_headline_lines_that_link_the_sites_own_articles_stay():
     # an Epoch Times digest: each item a numbered headline linking the article, then its summary
-    epoch = _profile("epoch-times-mirror")
+    epoch = profile_named("epoch-times-mirror")
     fragment = ('<p>1 . <a href="https://www.epochtimes.com/gb/21/4/9/n12870031.htm">钟原：美国再击要害 中共战狼蔫了？</a>'
                 f"<br/>{_LONG}</p>")
     tree, _ = repair_tree(fragment, (), (), epoch.drop_blocks, epoch.promo_links, epoch.promo_lines)
@@ -714,7 +718,7 @@ def test_further_reading_under_its_label_is_boilerplate(fragment, kept):
     ("他说【雅典娜快讯】紧贴时代脉搏是口号", False),
 ])
 def test_a_gnews_groups_slogan_is_furniture(line, dropped):
-    gnews = _profile("gnews-repost")
+    gnews = profile_named("gnews-repost")
     body = f"正文。\n{line}\n后文。"
     assert (drop_lines(body, gnews.drop_lines) == "正文。\n后文。") is dropped
 
@@ -770,15 +774,14 @@ def test_further_reading_is_told_from_a_section_and_a_sentence(fragment, kept):
      False),
 ])
 def test_a_gnews_farms_accounts_are_promotion(block, dropped):
-    gnews = _profile("gnews-repost")
-    tree, _ = repair_tree("<p>正文。</p>" + block, (), (), gnews.drop_blocks, gnews.promo_links, gnews.promo_lines)
-    assert (lxml.html.tostring(tree, encoding="unicode").count("<p>") == 1) is dropped
+    html = _after_a_paragraph("gnews-repost", block)
+    assert (html.count("<p>") == 1) is dropped
 
 
 def test_a_word_set_in_a_link_on_lines_of_its_own_is_no_line_to_drop():
     """``转发`` alone is a share button's label, but inside a sentence, in a
     link on lines of its own (the Epoch Times' layout), it is a word."""
-    epoch = _profile("epoch-times-mirror")
+    epoch = profile_named("epoch-times-mirror")
     body = '<p>\n  联合航空几天后\n  <ok href="https://a.example/">\n   转发\n  </ok>\n  了这段影片\n</p>\n<p>\n  转发\n</p>'
     assert drop_lines(body, epoch.drop_lines) == body.replace("<p>\n  转发\n</p>", "<p>\n</p>")
 
@@ -816,9 +819,7 @@ def test_an_ipfs_picture_or_video_is_read_through_a_gateway():
 
 @pytest.mark.parametrize("block", ["（听更多请至“听纪元”平台）", "（听更多请至“听纪元”）", "（听更多新闻请至“听纪元”）"])
 def test_what_is_left_of_the_epoch_times_audio_player_goes(block):
-    epoch = _profile("epoch-times-mirror")
-    tree, _ = repair_tree(f"<p>正文。</p><p>{block}</p>", (), (), epoch.drop_blocks, epoch.promo_links)
-    assert lxml.html.tostring(tree, encoding="unicode") == "<div><p>正文。</p></div>"
+    assert _after_a_paragraph("epoch-times-mirror", f"<p>{block}</p>") == "<div><p>正文。</p></div>"
 
 
 @pytest.mark.parametrize("block, dropped", [
@@ -842,9 +843,7 @@ def test_what_is_left_of_the_epoch_times_audio_player_goes(block):
     ("<p>两件事：俄国宣战入侵乌克兰，江苏调查报告突破底线。如果喜欢我的节目，请别忘记订阅、点赞和转发。</p>", False),
 ])
 def test_an_epoch_times_programmes_promotions_go(block, dropped):
-    epoch = _profile("epoch-times-mirror")
-    tree, _ = repair_tree("<p>正文。</p>" + block, (), (), epoch.drop_blocks, epoch.promo_links, epoch.promo_lines)
-    html = lxml.html.tostring(tree, encoding="unicode")
+    html = _after_a_paragraph("epoch-times-mirror", block)
     assert (html == "<div><p>正文。</p></div>") is dropped, html
 
 
@@ -863,9 +862,8 @@ def test_a_list_items_text_after_many_spaces_is_prose():
     ('<p>读者可在<a href="https://example.org/subscribe">这里</a>订阅这份报告的全文，了解调查的方法与数据来源。</p>', False),
 ])
 def test_an_epoch_times_pages_banners_and_player_labels_go(block, dropped):
-    epoch = _profile("epoch-times-mirror")
-    tree, _ = repair_tree("<p>正文。</p>" + block, (), (), epoch.drop_blocks, epoch.promo_links, epoch.promo_lines)
-    assert (lxml.html.tostring(tree, encoding="unicode") == "<div><p>正文。</p></div>") is dropped
+    html = _after_a_paragraph("epoch-times-mirror", block)
+    assert (html == "<div><p>正文。</p></div>") is dropped
 
 
 def test_a_line_that_is_an_address_is_a_link_of_its_own():

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from builder.extract import _number, _parses_to_a_web_host, _plain_web_url, extract, web_url
 from builder.models import Link, PartialDate, Person
 from builder.profiles import choose_profile, load_profiles
+from tests.conftest import profile_named
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EPOCH = FIXTURES / "corpus/epic-marker/epoch-news/pages"
@@ -481,7 +482,7 @@ def test_a_credit_whose_name_is_linked_on_lines_of_its_own_is_one_line():
     """The Epoch Times links a programme's name in its sign-off; the credit
     is the line a reader sees. Words around a link in a sentence stay."""
     from builder.extract import _credits
-    epoch = next(p for p in load_profiles() if p.name == "epoch-times-mirror")
+    epoch = profile_named("epoch-times-mirror")
     body = ('<p>\n  正文。\n</p>\n<p>\n  《\n  <ok href="https://www.epochtimes.com/gb/tag/x.html">\n   方菲访谈\n'
             '  </ok>\n  》制作组\n</p>\n<p>\n  下为官方声明\n  <ok href="https://a.example/">\n   全文\n  </ok>\n'
             '  翻译：\n</p>\n<p>\n  责任编辑：孙芸\n</p>')
@@ -505,6 +506,6 @@ def test_a_credit_whose_name_is_linked_on_lines_of_its_own_is_one_line():
 ])
 def test_a_story_reposted_from_another_outlet_names_it_as_its_source(ending, source):
     from builder.extract import _based_on
-    epoch = next(p for p in load_profiles() if p.name == "epoch-times-mirror")
+    epoch = profile_named("epoch-times-mirror")
     found = _based_on(epoch, f"<p>\n  【大纪元2021年06月17日讯】正文。\n</p>\n{ending}", "https://www.epochtimes.com/gb/1.htm")
     assert (found and found.name, found and found.url) == (source, None)
