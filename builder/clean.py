@@ -176,19 +176,24 @@ _INDENTED_PROSE = re.compile(rf"^(?: {{4,}}|\t+)(?=[^\n]*[{_CJK}])", re.M)
 _SPACED_LIST_PROSE = re.compile(rf"^([ \t]{{0,3}}(?:\d{{1,9}}[.)]|[-*+]))[ \t]{{5,}}(?=[^\n]*[{_CJK}])", re.M)
 
 
-_STRONG_LINE_OPEN_END = re.compile(r"^([ \t]*\*\*(?!\*)[^*\n]*?\S)[ \t\u3000]*(?:\n[ \t\u3000]*)?\*\*[ \t]*$", re.M)
+# A bold line, in a heading, a quote or a list item or not, whose inside starts
+# or ends with a space: the closing pair may stand on the next line.
+_STRONG_LINE_SPACED = re.compile(
+    r"^([ \t]*(?:#{1,6}[ \t]+|>[ \t]*|[-+*][ \t]+|\d{1,9}[.)][ \t]+)?)\*\*(?!\*)[ \t\u3000]*"
+    r"([^*\n]*?\S)[ \t\u3000]*(?:\n[ \t\u3000]*)?\*\*[ \t]*$", re.M)
 _EMPTY_STRONG = re.compile(r"(?<=[^\s*])\*{4}(?!\*)|(?<![*\n])(?<!^)\*{4}(?=[^\s*])", re.M)
 _LINE_WITH_EMPTY_STRONG = re.compile(r"^[^\n]*\*{4}[^\n]*$", re.M)
 
 
 def _tidy_strong(body: str) -> str:
-    """Bold that CommonMark cannot close, as the writer meant it: a bold line
-    whose closing ``**`` follows a space or stands on the next line
-    (``**李嘉誠加速「跑路」 **``), and an empty pair ``****`` inside a line
+    """Bold that CommonMark cannot open or close, as the writer meant it: a
+    bold line whose opening ``**`` is followed by a space (``** 一、税费问题**``)
+    or whose closing one follows a space or stands on the next line
+    (``**李嘉誠加速「跑路」 **``, ``## **泰國人不忍了 **``), and an empty pair ``****`` inside a line
     that has bold of its own (``**火币**…下降了 33%****，``), which goes. (A line
     of asterisks alone is a rule the writer drew; a ``****`` in a line with
     no other bold is a mask, and both stay.)"""
-    body = _STRONG_LINE_OPEN_END.sub(r"\1**", body)
+    body = _STRONG_LINE_SPACED.sub(r"\1**\2**", body)
     return _LINE_WITH_EMPTY_STRONG.sub(_without_empty_strong, body) if "****" in body else body
 
 

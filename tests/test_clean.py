@@ -452,6 +452,10 @@ def test_a_character_reference_escaped_twice_becomes_its_character():
     # a bold line closed after a space or on the next line, an empty pair in a line
     ("**李嘉誠加速「跑路」 **", "<p><strong>李嘉誠加速「跑路」</strong></p>"),
     ("**债务问题有多糟糕？\n**\n\n事实上", "<p><strong>债务问题有多糟糕？</strong></p>\n<p>事实上</p>"),
+    # ... or opened before one, in a heading or a list item too
+    ("** 一、税费问题**", "<p><strong>一、税费问题</strong></p>"),
+    ("## **泰國人不忍了 ** ", "<h2><strong>泰國人不忍了</strong></h2>"),
+    ("- ** 金砖国家 **", "<ul>\n<li><strong>金砖国家</strong></li>\n</ul>"),
     ("**火币**下降了 33%****，交易者", "<p><strong>火币</strong>下降了 33%，交易者</p>"),
     # a **** in a line with no bold of its own is a mask
     ("手机号138****5678", "<p>手机号138****5678</p>"),
