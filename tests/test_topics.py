@@ -89,6 +89,12 @@ def test_blocker_phrases_absorb_the_term_inside_them(vocab):
     assert "economy" not in vocab.match("法轮功学员遭到经济迫害")
     assert "education" not in vocab.match("被非法关押在法制教育中心")
     assert "education" in vocab.match("学校教育改革")
+    # 南海 inside the names of Zhongnanhai, Wuhan's seafood market and Foshan's district
+    assert "south-china-sea" not in vocab.match("中南海高层内斗")
+    assert "south-china-sea" not in vocab.match("武汉华南海鲜市场")
+    assert "south-china-sea" not in vocab.match("佛山市南海区")
+    assert "south-china-sea" in vocab.match("中共在南海建岛")
+    assert "south-china-sea" in vocab.match("在整个南海区域巡航")
 
 
 def test_names_are_not_found_in_lowercase_urls(vocab):
