@@ -137,6 +137,23 @@ def test_jordan_the_person_is_not_jordan_the_country():
     assert found("In Jordan, prices rose.") == {"JO"}
 
 
+@pytest.mark.parametrize("text, codes", [
+    ("Deputy Attorney General Lisa Monaco said so.", set()),
+    ("The Monaco Grand Prix is in Monaco.", {"MC"}),
+    ("Mauricio Macri and Salvador Panelo met Mohammed Nuru.", set()),
+    ("El Salvador and Mauritius signed a treaty.", {"SV", "MU"}),
+    ("Columbia University, in the District of Columbia, and British Columbia.", set()),
+    ("Colombia and Britain", {"CO", "GB"}),
+    ("亚利桑那州马里科帕县、马里布和马里亚纳群岛", set()),
+    ("马里政府", {"ML"}),
+    ("议员要求调查德特里克堡，食品里有苏丹红，古巴比伦的遗址", set()),
+    ("拜登致电阿曼苏丹，文莱苏丹出席", {"OM", "BN"}),
+    ("苏丹内战", {"SD"}),
+])
+def test_people_places_and_titles_that_hold_a_country_name(text, codes):
+    assert found(text) == codes
+
+
 def test_turkey_the_bird_is_not_turkiye():
     assert found("We ate turkey and stuffing.") == set()
     assert found("Turkey and Greece held talks.") == {"TR", "GR"}
