@@ -134,6 +134,17 @@ def _variant_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return tuple(map(han_class, _han_tables()))
 
 
+def same_han_word(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are one word, written alike or each in one of
+    the two Chinese scripts (横河观点, 橫河觀點): where their characters
+    differ, one exists only in traditional and the other only in simplified
+    Chinese."""
+    simplified, traditional = _han_tables()
+    return len(a) == len(b) and all(
+        x == y or x in simplified and y in traditional or x in traditional and y in simplified
+        for x, y in zip(a, b))
+
+
 def _chinese_variant(sample: str) -> str:
     """zh-Hans or zh-Hant by which script's own characters occur more often
     in ``sample`` (Han characters that exist in only one of the two scripts)."""
@@ -195,10 +206,24 @@ def tags_of(title: str, text: str, language: str, source_tags: tuple[str, ...],
     concept when the vocabulary knows the term)."""
     tags = set(vocab.match(title, language))
     tags.update(k for k, n in vocab.counts(text).items() if n >= TOPIC_MIN_MENTIONS)
-    for tag in source_tags:
-        if not is_country_name(tag):  # a country tag is already a country of the article
+    for tag in map(source_tag, source_tags):
+        if tag and not is_country_name(tag):  # a country tag is already a country of the article
             tags.add(vocab.key_for_term(tag) or tag)
     return tuple(sorted(tags))
+
+
+_MIDDLE_DOTS = str.maketrans(dict.fromkeys("\u2027\u30fb\uff65\u2022\u2219\u22c5", "\u00b7"))
+_ENCLOSING_QUOTES = re.compile(r'^(?:“(.+)”|"(.+)"|「(.+)」|『(.+)』|《(.+)》)$')
+
+
+def source_tag(tag: str) -> str:
+    """A source's tag as one spelling: the middle dot of a transliterated
+    name written one way (凯文‧基利 and 凯文・基利 are 凯文·基利), and without
+    quotes or title marks around the whole tag (“二十大” is 二十大, 《反间谍法》
+    is 反间谍法)."""
+    tag = tag.strip().translate(_MIDDLE_DOTS)
+    quoted = _ENCLOSING_QUOTES.match(tag)
+    return next(filter(None, quoted.groups())).strip() if quoted else tag
 
 
 def is_country_name(text: str) -> bool:

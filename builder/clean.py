@@ -36,7 +36,8 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from markdown_it import MarkdownIt
 
-from builder.extract import INLINE_TAGS, Extracted, web_url
+from builder.classify import same_han_word
+from builder.extract import INLINE_TAGS, SHOWN_ATTRIBUTE, Extracted, web_url
 from builder.models import CleanBody
 
 ALLOWED_TAGS = {
@@ -336,14 +337,16 @@ asking every element of the body for its ``href`` in Python)."""
 
 
 def _resolve_pseudo_links(tree, tag_links: tuple[re.Pattern[str], ...]) -> tuple[str, ...]:
-    """``<ok href>``/``<span href>`` and real links to the source's tag pages."""
-    tags: list[str] = []
+    """``<ok href>``/``<span href>`` and real links to the source's tag pages.
+    A tag is named as a link to it shows it (``_shown_tag``); a link left
+    empty (its credit line went) takes the name another link to the same
+    tag shows."""
+    named: list[tuple[str, str]] = []  # (the tag in the address, as its link shows it)
     for element in _WITH_HREF(tree):
         href = element.get("href", "").strip()
         tag = _tag_of(href, tag_links)
         if tag:
-            if tag not in tags:
-                tags.append(tag)
+            named.append((tag, _shown_tag(tag, element)))
             element.drop_tag()
         elif element.tag != "a":
             if href.startswith(("http://", "https://")):
@@ -353,7 +356,23 @@ def _resolve_pseudo_links(tree, tag_links: tuple[re.Pattern[str], ...]) -> tuple
                 element.set("href", attrs["href"].strip())
             else:
                 element.drop_tag()
-    return tuple(tags)
+    shown = {tag: name for tag, name in reversed(named) if name != tag}
+    return tuple(dict.fromkeys(shown.get(tag, tag) for tag, _ in named))
+
+
+def _shown_tag(tag: str, link) -> str:
+    """The tag as its ``link`` shows it, when the link's text is the same
+    tag: the Epoch Times' tag addresses are in lower case, some in
+    traditional characters, and a hyphen stands for a space, where its
+    simplified pages show G7峰会, 横河观点 and Jonathan Manthorpe. A text
+    that is another word (百年透视 shown as 中共百年透视系列) leaves the
+    address's tag."""
+    text = link.text_content().strip() or link.get(SHOWN_ATTRIBUTE, "").strip()
+    if text == tag or len(text) != len(tag):
+        return tag
+    same = all(a == b or a.casefold() == b.casefold() or a in "- " and b in "- " or same_han_word(a, b)
+               for a, b in zip(text, tag))
+    return text if same else tag
 
 
 def _tag_of(href: str, tag_links: tuple[re.Pattern[str], ...]) -> str | None:

@@ -410,8 +410,7 @@ def _credits(profile: Profile, body: str) -> tuple[str, list[Person]]:
             kept += lines[i:end]
         else:
             del kept[len(kept) - (i - start):]  # the line's start, kept as lines of no credit
-            # its links' tags stay, emptied: a link to a tag page still tags the article
-            kept += [line for line in lines[start:end] if _one_tag(line)] if end - start > 1 else []
+            kept += _emptied_links(lines[start:end]) if end - start > 1 else []
             people += found
             last_credit = len(kept)
         i = decided = end
@@ -447,6 +446,25 @@ def _credit_people(profile: Profile, lines: list[str]) -> list[Person] | None:
     if found is None or any(_SENTENCE_MARK.search(name) for _, name in found):
         return None
     return [Person(name, role) for role, name in found]
+
+
+SHOWN_ATTRIBUTE = "data-shown"
+"""Where a link emptied of its text (``_emptied_links``) keeps that text."""
+
+
+def _emptied_links(lines: list[str]) -> list[str]:
+    """The links of a credit that goes, as one line as shown (``lines``),
+    emptied: a link to a tag page still tags the article, by the name it
+    showed (kept in ``SHOWN_ATTRIBUTE``; the sanitizer removes it)."""
+    kept = []
+    for n, line in enumerate(lines):
+        if not _one_tag(line):
+            continue
+        text = lines[n + 1].strip() if n + 1 < len(lines) else ""
+        if not line.lstrip().startswith("</") and text and "<" not in text:
+            line = f'{line.rstrip()[:-1]} {SHOWN_ATTRIBUTE}="{html.escape(text)}">'
+        kept.append(line)
+    return kept
 
 
 def _one_tag(line: str) -> bool:

@@ -75,6 +75,21 @@ def test_source_tags_map_onto_concepts_or_stay_as_given():
     assert "nato" in tags and "周正毅" in tags and "北约" not in tags
 
 
+@pytest.mark.parametrize("given, tag", [
+    ("凯文‧基利", "凯文·基利"), ("凯文・基利", "凯文·基利"), ("“二十大”", "二十大"), ("《反间谍法》", "反间谍法"),
+    ("台风“烟花”", "台风“烟花”"),  # quotes inside the tag stay
+    (" 周正毅 ", "周正毅"),
+])
+def test_a_source_tag_has_one_spelling_of_its_dots_and_no_enclosing_quotes(given, tag):
+    assert tags_of("t", "body", "zh-Hans", (given,), vocabulary(None)) == (tag,)
+
+
+def test_same_han_word_is_one_word_in_either_script():
+    from builder.classify import same_han_word
+    assert same_han_word("橫河觀點", "横河观点") and same_han_word("横河观点", "横河观点")
+    assert not same_han_word("美国", "中国") and not same_han_word("台湾", "台")
+
+
 def test_a_source_tag_that_is_a_country_name_is_not_a_tag():
     vocab = vocabulary(None)
     tags = tags_of("t", "body", "zh-Hans", ("日本", "台湾", "日本文化"), vocab)

@@ -35,6 +35,23 @@ def test_epoch_pseudo_links_become_tags_and_leave_no_bogus_markup():
     assert "<figure>" in body.html and "<figcaption>" in body.html
 
 
+def _tag_link(tag: str, text: str) -> str:
+    return f'<ok href="https://www.epochtimes.com/gb/tag/{urllib.parse.quote(tag)}.html">\n   {text}\n  </ok>'
+
+
+def test_a_tag_is_named_as_its_link_shows_it():
+    """The mirror's tag addresses are lower case, some in traditional
+    characters; its simplified pages show the tag's own name. A programme's
+    sign-off goes, and its link still names the tag as it showed it."""
+    seed = (SEEDS / "001_ace06215ba7acc5f.txt").read_text(encoding="utf-8")
+    links = (f"<p>\n  讯 {_tag_link('g7峰会', 'G7峰会')} {_tag_link('橫河觀點', '横河观点')}"
+             f" {_tag_link('百年透視', '中共百年透视系列')} {_tag_link('jonathan-manthorpe', 'Jonathan Manthorpe')}\n</p>\n"
+             f"<p>\n  《\n  {_tag_link('新聞看點', '新闻看点')}\n  》制作组\n</p>\n")
+    body = clean(extract(seed.replace(" <p>\n  责任编辑：", links + " <p>\n  责任编辑：", 1)))
+    assert body.source_tags[-5:] == ("G7峰会", "横河观点", "百年透視", "Jonathan Manthorpe", "新闻看点")
+    assert "data-shown" not in body.html and "制作组" not in body.html
+
+
 def test_pseudo_link_to_an_ordinary_url_becomes_a_safe_link():
     body = _clean_html('<p>See <ok href=" https://twitter.com/x/status/1">this tweet</ok>'
                        ' and <span href="/local">local</span>.</p>')
