@@ -37,7 +37,7 @@ from lxml.cssselect import CSSSelector
 from markdown_it import MarkdownIt
 
 from builder.classify import same_han_word
-from builder.extract import INLINE_TAGS, SHOWN_ATTRIBUTE, Extracted, web_url
+from builder.extract import INLINE_TAGS, PICTURE_EXTENSIONS, SHOWN_ATTRIBUTE, Extracted, web_url
 from builder.models import CleanBody
 
 ALLOWED_TAGS = {
@@ -155,7 +155,6 @@ _BARE_URL_LINE = re.compile(r"^([ \t]*)(https?://[^\s<>()\[\]]+)[ \t]*$", re.M)
 _CJK = "\u3400-\u9fff\uff00-\uffef"
 """Han characters and full-width forms: what marks a line as Chinese prose."""
 _PROSE_AFTER_ADDRESS = re.compile(rf"[*\u3000-\u303f{_CJK}]")
-_PICTURE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
 def _bare_url(match: re.Match[str]) -> str:
@@ -166,7 +165,7 @@ def _bare_url(match: re.Match[str]) -> str:
     the caption."""
     indent, url = match.groups()
     prose = _PROSE_AFTER_ADDRESS.search(url)
-    if prose and url[:prose.start()].partition("?")[0].lower().endswith(_PICTURE_EXTENSIONS):
+    if prose and url[:prose.start()].partition("?")[0].lower().endswith(PICTURE_EXTENSIONS):
         return f"{indent}![]({html.unescape(url[:prose.start()])}){url[prose.start():]}"
     return f"{indent}<{html.unescape(url)}>"
 _FENCE = re.compile(r"^```[ \t]*\n(.*?)\n```[ \t]*$", re.M | re.S)
@@ -1133,7 +1132,7 @@ def _break_follows(br) -> bool:
     return previous is not None and previous.tag == "br" and not (previous.tail or "").strip()
 
 
-_PICTURE_FILE = re.compile(rf"(?:{'|'.join(map(re.escape, _PICTURE_EXTENSIONS))})(?:[?#].*)?$", re.IGNORECASE)
+_PICTURE_FILE = re.compile(rf"(?:{'|'.join(map(re.escape, PICTURE_EXTENSIONS))})(?:[?#].*)?$", re.IGNORECASE)
 
 
 def _figure(images, caption: str):

@@ -343,19 +343,39 @@ def _based_on(profile: Profile, text: str, original: str | None) -> Link | None:
     by its address or, for a pattern without a ``url`` group, its name alone.
     Its address is read as a browser reads the markdown (``&amp;`` is ``&``);
     a name that is only the address again gives way to the publisher its
-    host belongs to, when that is known."""
+    host belongs to, when that is known. A link to a home page whose text is
+    an address (``[https://…/story](https://gnews.org)``) is to that address;
+    a picture's file is a picture's credit, and no source."""
     for pattern in profile.based_on:
         for match in pattern.finditer(text):
             found = match.groupdict().get("url")
             url = web_url(html.unescape(found)) if found else None  # a wire credit names no address
-            if url == original:
-                continue
             name = match.groupdict().get("name")
             name = _unquoted(_clean_inline(name)) if name else None
-            if not name or web_url(html.unescape(name)) or name == url:
+            shown = web_url(html.unescape(name)) if name else None
+            if url and shown and _is_home_page(url):  # [https://…/story](https://gnews.org): a placeholder
+                url = shown
+            if url == original or url and _is_picture(url):
+                continue
+            if not name or shown or name == url:
                 name = publisher_for_url(url) if url else None
             return Link(name, url) if name or url else None
     return None
+
+
+PICTURE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+
+
+def _is_picture(url: str) -> bool:
+    """Whether ``url`` is a picture's file (``…/a.jpg``, or a resizer's
+    ``…/a.png/v1/fill/…``): a picture's credit, not the story a post is based on."""
+    path = urllib.parse.urlsplit(url).path.lower()
+    return path.endswith(PICTURE_EXTENSIONS) or any(f"{ext}/" in path for ext in PICTURE_EXTENSIONS)
+
+
+def _is_home_page(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    return parts.path in ("", "/") and not parts.query
 
 
 _QUOTED = re.compile(r"[“\"「]([^“”\"「」]+)[”\"」]|《([^《》]+)")

@@ -436,6 +436,12 @@ def test_pictures_after_the_credits_that_end_a_gnews_post_are_its_signoff(body, 
     ("新闻来源链接：[乌克兰](https://www.ukrinform.net/a )", "https://www.ukrinform.net/a"),
     ("信息来源\n\n[岚桥](https://www.abc.net.au/news/1)", "https://www.abc.net.au/news/1"),
     ("他说这是信息来源的问题\n\n[链接](https://www.abc.net.au/news/2)", None),
+    # a picture's file is a picture's credit; a link to a home page whose text is an address is to that address
+    ("![](https://a.example/p.jpg)[图片来源](https://www.reuters.com/resizer/x=/1200x0/reuters/ABC.jpg)", None),
+    ("[图片来源](https://static.wixstatic.com/media/a~mv2.png/v1/fill/w_740/a~mv2.webp)", None),
+    ("[图片来源](https://jp.sputniknews.com/20220529/11383568.html)", "https://jp.sputniknews.com/20220529/11383568.html"),
+    ("来源：[https://www.worldjournal.com/wj/story/121201/7370185](https://gnews.org)",
+     "https://www.worldjournal.com/wj/story/121201/7370185"),
 ])
 def test_the_source_a_gnews_post_names(source, url):
     found = extract(_GNEWS_POST.format(body=f"正文。\n\n{source}"))
