@@ -52,6 +52,15 @@ def test_epoch_mirror_title_comes_from_heading_and_date_from_dateline():
     assert "原文链接" not in found.body and "[首页]" not in found.body
 
 
+def test_epoch_mirror_date_without_a_dateline_is_its_own_address_not_a_linked_article():
+    seed = (SEEDS / "001_ace06215ba7acc5f.txt").read_text(encoding="utf-8")
+    assert "大纪元2023年07月12日讯" in seed
+    seed = seed.replace("大纪元2023年07月12日讯", "大纪元记者报导").replace(
+        "  北约和日本的新的伙伴关系计划出台之际，",
+        '  <ok href="https://www.epochtimes.com/gb/21/6/22/n13039794.htm">旧文</ok>北约和日本的新的伙伴关系计划出台之际，')
+    assert extract(seed).date == PartialDate(2023, 7, 12)
+
+
 def test_epoch_mirror_dateline_wins_over_the_url_date():
     # the dateline says the 29th, the URL the 28th (the page was filed the day before)
     text = (EPOCH / "ncid277").glob("*.md")
