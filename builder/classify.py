@@ -40,6 +40,8 @@ _SCRIPTS = {
 }
 _SCRIPT_PATTERNS = {name: re.compile(pattern) for name, pattern in _SCRIPTS.items()}
 _SAMPLE = 4000
+_WHOLE = 100_000
+"""Where a text's language is read whole (see ``detect_language``), up to here."""
 _LATIN_WORD = re.compile(_SCRIPTS["LATIN"] + "+")
 _WEB_ADDRESS = re.compile(r"(?:https?://|www\.)[!-~]+", re.IGNORECASE)
 _ANY_LETTER = re.compile("|".join(_SCRIPTS.values()))
@@ -55,7 +57,14 @@ def detect_language(text: str, title: str = "") -> str:
     sample = _WEB_ADDRESS.sub(" ", text[:_SAMPLE])
     if title and _letters(sample) < _TOO_FEW_LETTERS:
         sample = title + "\n" + sample
-    return _mostly_han(sample) or _language_by_scripts(sample)
+    language = _mostly_han(sample) or _language_by_scripts(sample)
+    if not language.startswith(("zh", "ja")) and _SCRIPT_PATTERNS["HAN"].search(text, _SAMPLE):
+        # a transcript in one language, then its Chinese translation, longer
+        # than the sample: the language of most of the text
+        whole = _language_by_scripts(_WEB_ADDRESS.sub(" ", text[:_WHOLE]))
+        if whole.startswith(("zh", "ja")):
+            return whole
+    return language
 
 
 def _letters(sample: str) -> int:

@@ -39,6 +39,14 @@ def test_english_names_in_a_chinese_text_do_not_make_it_english():
     assert detect_language("The governor of 广东 (Guangdong) met the press on Monday.") == "en"
 
 
+def test_a_transcript_then_its_longer_chinese_translation_is_chinese():
+    english = "Doctors said the results of the trial were published in the journal last week. " * 60
+    chinese = "医生说，该试验的结果上周发表在期刊上，引起了广泛的关注和讨论。" * 150
+    assert len(english) > 4000
+    assert detect_language(english + "\n" + chinese) == "zh-Hans"
+    assert detect_language(english + "\n" + chinese[:200]) == "en"  # a short translation note
+
+
 def test_web_addresses_are_no_language():
     body = ("https://media.gettr.com/group6/getter/2024/03/28/23/4895b7dc-f73e-72a6-fc78/out.mp4\n"
             "比起打仗，中国人民更担心的是中国经济困境。")
