@@ -165,12 +165,16 @@ def summarise(text: str, captions: frozenset[str] = frozenset(), title: str = ""
     """The opening of the article's text, cut at a sentence's end near
     ``SUMMARY_CHARS``. It is the article's own prose: a list shows the date,
     the title and the picture beside it, so the figure captions, a first line
-    that repeats the title and the dateline are left out. When nothing else
-    is left, the captions are the summary; a dateline alone is none."""
-    lines = [line for line in text.split("\n") if line not in captions]
+    that repeats the title, the dateline and lines that are only an address
+    (a video's file, a source's link) are left out. When nothing else is
+    left, the captions are the summary; a dateline alone is none."""
+    lines = [line for line in text.split("\n") if line not in captions and not _ADDRESS_LINE.fullmatch(line)]
     if lines and lines[0] == title:
         del lines[0]
     return _shorten(_without_dateline("\n".join(lines))) or _shorten(_without_dateline(text))
+
+
+_ADDRESS_LINE = re.compile(r"\s*(?:https?://|www\.)\S*\s*", re.IGNORECASE)
 
 
 def _without_dateline(text: str) -> str:

@@ -140,6 +140,9 @@ def test_what_a_summary_leaves_out():
     # a dateline elsewhere, or a bracket without a date, is prose
     assert summarise("会议开幕。【大纪元2021年01月19日讯】") == "会议开幕。【大纪元2021年01月19日讯】"
     assert summarise("【财商天下】马斯克") == "【财商天下】马斯克"
+    # a line that is only an address (a video's file) is no prose; an address in a sentence is
+    assert summarise("https://media.example/group8/out.mp4\n会议开幕。") == "会议开幕。"
+    assert summarise("见 https://a.example/x 会议开幕。") == "见 https://a.example/x 会议开幕。"
     # nothing but captions: they are the summary; nothing but a dateline: none
     assert summarise(caption, frozenset({caption})) == caption
     assert summarise("【明慧网二零二一年一月四日】") == ""
