@@ -222,7 +222,7 @@ def tags_of(title: str, text: str, language: str, source_tags: tuple[str, ...],
 
 
 _MIDDLE_DOTS = str.maketrans(dict.fromkeys("\u2027\u30fb\uff65\u2022\u2219\u22c5", "\u00b7"))
-_ENCLOSING_QUOTES = re.compile(r'^(?:“(.+)”|"(.+)"|「(.+)」|『(.+)』|《(.+)》)$')
+_ENCLOSING_QUOTES = re.compile(r'^(?:“([^“”]+)”|"([^"]+)"|「([^「」]+)」|『([^『』]+)』|《([^《》]+)》)$')
 
 
 def source_tag(tag: str) -> str:

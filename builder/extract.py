@@ -482,7 +482,8 @@ def _emptied_links(lines: list[str]) -> list[str]:
             continue
         text = lines[n + 1].strip() if n + 1 < len(lines) else ""
         if not line.lstrip().startswith("</") and text and "<" not in text:
-            line = f'{line.rstrip()[:-1]} {SHOWN_ATTRIBUTE}="{html.escape(text)}">'
+            shown = text.replace('"', "&quot;")  # (the text is HTML already: its entities stay as they are)
+            line = f'{line.rstrip()[:-1]} {SHOWN_ATTRIBUTE}="{shown}">'
         kept.append(line)
     return kept
 

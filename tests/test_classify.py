@@ -85,7 +85,7 @@ def test_source_tags_map_onto_concepts_or_stay_as_given():
 
 @pytest.mark.parametrize("given, tag", [
     ("凯文‧基利", "凯文·基利"), ("凯文・基利", "凯文·基利"), ("“二十大”", "二十大"), ("《反间谍法》", "反间谍法"),
-    ("台风“烟花”", "台风“烟花”"),  # quotes inside the tag stay
+    ("台风“烟花”", "台风“烟花”"), ("“甲”与“乙”", "“甲”与“乙”"),  # quotes inside the tag stay
     (" 周正毅 ", "周正毅"),
 ])
 def test_a_source_tag_has_one_spelling_of_its_dots_and_no_enclosing_quotes(given, tag):
