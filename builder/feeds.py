@@ -23,7 +23,9 @@ Rules a reader can rely on:
   feed reader shows it far from the page its relative links were written for.
 * The channel ``link`` is the HTML page the feed belongs to; the feed names
   its own URL with ``atom:link rel="self"`` (RSS) / ``link rel="self"`` (Atom).
-  The feed's language is the site's interface language.
+  The feed's language is the one more than half of its items are written
+  in (a tag's feed of Chinese articles is Chinese), else the site's
+  interface language.
 * Links are absolute, from the base URL. Without a base URL the feeds point
   at the local preview server (``build serve``, http://127.0.0.1:8000/), so
   they work for a reader on this machine while previewing; the build warns
@@ -42,6 +44,7 @@ import datetime as dt
 import itertools
 import re
 import urllib.parse
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -129,7 +132,7 @@ def write_feed(spec: FeedSpec, settings: Settings, root_url: str, body_of: Calla
     description = xml_safe(settings.description) or xml_safe(spec.title) or spec.path
     fg.description(description)
     fg.subtitle(description)
-    fg.language(language or settings.language)
+    fg.language(language or _language_of_most(items) or settings.language)
     fg.generator("archive-builder", version=__version__)
     # Atom needs an author for every entry; the archive answers for those whose
     # source names none (entries keep their own authors).
@@ -161,6 +164,13 @@ def write_feed(spec: FeedSpec, settings: Settings, root_url: str, body_of: Calla
     if spec.kind == "atom":
         return fg.atom_str(pretty=True)
     return fg.rss_str(pretty=True)
+
+
+def _language_of_most(items: Sequence[Entry]) -> str | None:
+    """The language more than half of ``items`` are written in, if one is."""
+    counts = Counter(a.language for a in items if a.language and a.language != "und")
+    language, count = max(counts.items(), key=lambda item: (item[1], item[0]), default=(None, 0))
+    return language if 2 * count > len(items) else None
 
 
 def _content(article: Entry, url: str, body_of: Callable[[Entry], str], as_is: dict[str, bool] | None) -> str:

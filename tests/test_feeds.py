@@ -420,6 +420,22 @@ def test_relative_urls_in_a_body_resolve_against_the_article_permalink():
     assert result.endswith("tail") and "<figure>" in result
 
 
+@pytest.mark.parametrize("languages, channel", [
+    (["zh-Hans", "zh-Hans", "en"], "zh-Hans"),  # most items
+    (["zh-Hans", "en"], "en"),  # no language of more than half: the interface's
+    (["und", "und", "te"], "en"),
+    (["hi", "hi"], "hi"),
+])
+def test_a_feed_is_in_the_language_of_most_of_its_items(languages, channel):
+    articles = [Article(source_path=f"{n}.md", sha256="0" * 64, slug=str(n), raw_url=f"raw/{n}.md", raw_size=1,
+                        title=str(n), language=language, profile="generic", date=PartialDate(2024, 1, n + 1))
+                for n, language in enumerate(languages)]
+    for kind in ("rss", "atom"):
+        xml = write_feed(FeedSpec(f"feeds/{kind}.xml", "T", "index.html", articles, kind=kind),
+                         Settings(base_url=BASE_URL), BASE_URL, lambda a: "<p>x</p>")
+        assert read_feed_bytes(xml).language == channel, kind
+
+
 def test_a_body_containing_a_cdata_end_marker_stays_well_formed():
     article = Article(source_path="a.md", sha256="0" * 64, slug="a", raw_url="raw/a.md", raw_size=1,
                       title="A ]]> title", language="en", profile="generic",
@@ -470,7 +486,7 @@ def test_rss_channels_have_the_elements_a_validator_requires(any_site):
         assert feed.title and feed.link and feed.description, file.name
         assert feed.link.endswith(".html"), f"{file.name}: channel link {feed.link} should be its page"
         assert feed.self_links == (url_of(any_site, file),), file.name
-        assert feed.language == "en", file.name
+        assert re.fullmatch(r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?", feed.language or ""), file.name
         assert RFC822.match(feed.updated), feed.updated
         guids = [i.id for i in feed.items]
         assert len(guids) == len(set(guids)), f"{file.name}: duplicate GUID"
@@ -486,7 +502,7 @@ def test_atom_feed_has_the_elements_a_validator_requires(any_site):
     assert feed.id == url_of(any_site, file)
     assert feed.title and feed.link == BASE_URL + "index.html"
     assert feed.self_links == (url_of(any_site, file),)
-    assert feed.language == "en"
+    assert re.fullmatch(r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?", feed.language or "")
     assert RFC3339.match(feed.updated), feed.updated
     root = lxml.etree.parse(str(file)).getroot()
     entries = root.findall(ATOM + "entry")
