@@ -146,12 +146,19 @@ def _variant_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 def same_han_word(a: str, b: str) -> bool:
     """Whether ``a`` and ``b`` are one word, written alike or each in one of
     the two Chinese scripts (横河观点, 橫河觀點): where their characters
-    differ, one exists only in traditional and the other only in simplified
-    Chinese."""
-    simplified, traditional = _han_tables()
-    return len(a) == len(b) and all(
-        x == y or x in simplified and y in traditional or x in traditional and y in simplified
-        for x, y in zip(a, b))
+    differ, CC-CEDICT writes one word with the one in traditional and the
+    other in simplified Chinese."""
+    pairs = _variant_pairs()
+    return len(a) == len(b) and all(x == y or (x, y) in pairs or (y, x) in pairs for x, y in zip(a, b))
+
+
+@cache
+def _variant_pairs() -> frozenset[tuple[str, str]]:
+    """(traditional, simplified) characters that differ between the two
+    scripts: zhon's CC-CEDICT strings hold each character of one at the
+    place of its counterpart in the other."""
+    from zhon import cedict
+    return frozenset((t, s) for t, s in zip(cedict.traditional, cedict.simplified) if t != s)
 
 
 def _chinese_variant(sample: str) -> str:

@@ -179,7 +179,7 @@ _SPACED_LIST_PROSE = re.compile(rf"^([ \t]{{0,3}}(?:\d{{1,9}}[.)]|[-*+]))[ \t]{{
 # A bold line, in a heading, a quote or a list item or not, whose inside starts
 # or ends with a space: the closing pair may stand on the next line.
 _STRONG_LINE_SPACED = re.compile(
-    r"^([ \t]*(?:#{1,6}[ \t]+|>[ \t]*|[-+*][ \t]+|\d{1,9}[.)][ \t]+)?)\*\*(?!\*)[ \t\u3000]*"
+    r"^([ \t]*(?:#{1,6}[ \t]+|>[ \t]*|[-+*][ \t]+|\d{1,9}[.)][ \t]+)?)\*\*(?!\*)[ \t\u3000]*+"
     r"([^*\n]*?\S)[ \t\u3000]*(?:\n[ \t\u3000]*)?\*\*[ \t]*$", re.M)
 _EMPTY_STRONG = re.compile(r"(?<=[^\s*])\*{4}(?!\*)|(?<![*\n])(?<!^)\*{4}(?=[^\s*])", re.M)
 _LINE_WITH_EMPTY_STRONG = re.compile(r"^[^\n]*\*{4}[^\n]*$", re.M)

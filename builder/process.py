@@ -174,7 +174,8 @@ def summarise(text: str, captions: frozenset[str] = frozenset(), title: str = ""
     return _shorten(_without_dateline("\n".join(lines))) or _shorten(_without_dateline(text))
 
 
-_ADDRESS_LINE = re.compile(r"\s*(?:https?://|www\.)\S*\s*", re.IGNORECASE)
+_ADDRESS_LINE = re.compile(r"\s*(?:https?://|www\.)[!-~]*\s*", re.IGNORECASE)
+"""A line that is only an address: prose run on after it (``https://t.co/a会议开幕。``) keeps the line."""
 
 
 def _without_dateline(text: str) -> str:

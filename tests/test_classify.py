@@ -96,6 +96,8 @@ def test_same_han_word_is_one_word_in_either_script():
     from builder.classify import same_han_word
     assert same_han_word("橫河觀點", "横河观点") and same_han_word("横河观点", "横河观点")
     assert not same_han_word("美国", "中国") and not same_han_word("台湾", "台")
+    # each of the two scripts, but not one word: 紐約 is New York, 圣诞 Christmas
+    assert not same_han_word("紐約", "圣诞") and not same_han_word("美國", "美军")
 
 
 def test_a_source_tag_that_is_a_country_name_is_not_a_tag():

@@ -50,6 +50,12 @@ def test_a_tag_is_named_as_its_link_shows_it():
     body = clean(extract(seed.replace(" <p>\n  责任编辑：", links + " <p>\n  责任编辑：", 1)))
     assert body.source_tags[-5:] == ("G7峰会", "横河观点", "百年透視", "Jonathan Manthorpe", "新闻看点")
     assert "data-shown" not in body.html and "制作组" not in body.html
+    # an emptied link's name keeps its character references as HTML has them;
+    # two links to one tag that show it differently: the first names it
+    links = (f"<p>\n  讯 {_tag_link('g7峰会', 'G7峰会')} {_tag_link('g7峰会', 'G7峰會')}\n</p>\n"
+             f"<p>\n  《\n  {_tag_link('at&t', 'AT&amp;T')}\n  》制作组\n</p>\n")
+    body = clean(extract(seed.replace(" <p>\n  责任编辑：", links + " <p>\n  责任编辑：", 1)))
+    assert body.source_tags[-2:] == ("G7峰会", "AT&T")
 
 
 def test_pseudo_link_to_an_ordinary_url_becomes_a_safe_link():

@@ -143,6 +143,7 @@ def test_what_a_summary_leaves_out():
     # a line that is only an address (a video's file) is no prose; an address in a sentence is
     assert summarise("https://media.example/group8/out.mp4\n会议开幕。") == "会议开幕。"
     assert summarise("见 https://a.example/x 会议开幕。") == "见 https://a.example/x 会议开幕。"
+    assert summarise("https://t.co/abc会议开幕。\n第二段。") == "https://t.co/abc会议开幕。 第二段。"
     # nothing but captions: they are the summary; nothing but a dateline: none
     assert summarise(caption, frozenset({caption})) == caption
     assert summarise("【明慧网二零二一年一月四日】") == ""

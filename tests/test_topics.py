@@ -95,6 +95,7 @@ def test_blocker_phrases_absorb_the_term_inside_them(vocab):
     assert "south-china-sea" not in vocab.match("佛山市南海区")
     assert "south-china-sea" in vocab.match("中共在南海建岛")
     assert "south-china-sea" in vocab.match("在整个南海区域巡航")
+    assert "south-china-sea" in vocab.match("美中南海对峙")  # 美中 + 南海, not 中南海
 
 
 def test_names_are_not_found_in_lowercase_urls(vocab):
