@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import urllib.parse
 from pathlib import Path
 
@@ -44,6 +45,19 @@ def chromium_path() -> str | None:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     return None
+
+
+def languages_without_a_font(languages: tuple[str, ...]) -> list[str]:
+    """The languages of ``languages`` that no installed font covers, as
+    fontconfig sees it (``fc-list :lang=xx``). Line breaking is measured in
+    real glyphs: with no Chinese font the browser draws boxes, and a test of
+    how titles wrap measures nothing. Empty when fontconfig cannot be asked."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return []
+    return [language for language in languages
+            if not subprocess.run([fc_list, f":lang={language}", "family"],
+                                  capture_output=True, text=True, check=False).stdout.strip()]
 
 
 KINDS = ("home", "article", "tags-index", "tag", "countries-index", "country",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.support import KINDS, PHONE, in_ci, page_image_urls
+from tests.browser.support import INSTALL_HINT, KINDS, PHONE, in_ci, languages_without_a_font, page_image_urls, unavailable
 from tests.conftest import ROOT
 
 SERIOUS = ("serious", "critical")
@@ -113,6 +113,9 @@ LONG_UNBROKEN = {
 
 
 def test_long_chinese_and_telugu_titles_wrap_on_a_phone(open_tab, site, kinds):
+    missing = languages_without_a_font(("zh-cn", "te"))
+    if missing:
+        unavailable(f"no font for {', '.join(missing)}: {INSTALL_HINT}")
     tab = open_tab(viewport=PHONE, is_mobile=True, has_touch=True)
     seen = set()
     for page in kinds["article"]:
