@@ -432,8 +432,8 @@ def _num(value: float | None) -> str:
 
 
 def machine() -> dict:
-    info = {"cpu_count": os.cpu_count(), "platform": platform.platform(), "python": sys.version.split()[0],
-            "psutil": getattr(psutil, "__version__", None)}
+    info = {"cpu_count": os.cpu_count(), "cpu_model": cpu_model(), "platform": platform.platform(),
+            "python": sys.version.split()[0], "psutil": getattr(psutil, "__version__", None)}
     try:
         with open("/proc/meminfo", encoding="ascii") as meminfo:
             info["mem_total_kb"] = int(meminfo.readline().split()[1])
@@ -445,6 +445,73 @@ def machine() -> dict:
     info["repo_commit"] = git.stdout.strip() or None
     info["repo_dirty"] = bool(dirty.stdout.strip())
     return info
+
+
+def cpu_model() -> str | None:
+    """The processor's name as the kernel gives it (``model name``)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
+CALIBRATION = """
+import re, time
+words = re.compile(r"(\\w+) (\\d+)")
+text = " ".join(f"word{i} {i}" for i in range(4000))
+best = None
+for _ in range(3):
+    start = time.process_time()
+    for _ in range(40):
+        found = {m.group(1): int(m.group(2)) for m in words.finditer(text)}
+        ordered = sorted(found.items(), key=lambda item: (-item[1], item[0]))
+        joined = "<p>" + "</p><p>".join(f"{k}={v}" for k, v in ordered) + "</p>"
+        joined.count("word1")
+    spent = time.process_time() - start
+    best = spent if best is None else min(best, spent)
+print(best)
+"""
+"""A fixed piece of pure Python (a regex, a dict, a sort, string joins: the
+kinds of work our builder does), timed in the interpreter that runs our
+builder. Machines of one kind differ, and so do builds of one Python version
+(a PGO build such as Debian's ``/usr/bin/python3`` against an unoptimised
+``pyenv`` one): runs whose calibration differs are not comparable."""
+
+
+def interpreter_of(command: list[str]) -> str | None:
+    """The Python interpreter a command runs: its first word when that is a
+    Python, else the interpreter on the ``#!`` line of the script it names."""
+    executable = shutil.which(command[0]) if command else None
+    if executable is None:
+        return None
+    if re.search(r"python[\d.]*$", Path(executable).name):
+        return executable
+    try:
+        with open(executable, "rb") as script:
+            first = script.readline(500)
+    except OSError:
+        return None
+    if first.startswith(b"#!") and b"python" in first:
+        return first[2:].decode("utf-8", "replace").split()[0]
+    return None
+
+
+def calibrate(python: str | None) -> dict:
+    """Which Python runs our builder and how fast it runs ``CALIBRATION``."""
+    if python is None:
+        return {"python": None}
+    version = subprocess.run([python, "-c", "import sys; print(sys.version.split()[0])"],
+                             capture_output=True, text=True, check=False).stdout.strip()
+    out = subprocess.run([python, "-c", CALIBRATION], capture_output=True, text=True, check=False)
+    try:
+        seconds = round(float(out.stdout.strip()), 3)
+    except ValueError:
+        seconds = None
+    return {"python": python, "version": version or None, "calibration_cpu_s": seconds}
 
 
 def uptime() -> str:
@@ -610,6 +677,10 @@ def _executables(tools: list[str], work: Path, args: argparse.Namespace, version
                                  capture_output=True, text=True, check=False)
             versions["ours"] = (out.stdout.strip() or out.stderr.strip()) + (
                 " (live repository code)" if program.live else f" (snapshot in {program.source})")
+            speed = calibrate(interpreter_of(program.command))
+            versions["ours_python"] = (f"{speed['python']} {speed['version']}, calibration "
+                                       f"{speed['calibration_cpu_s']} s CPU" if speed["python"] else
+                                       "not known (the build command is not a Python script)")
         else:
             versions["ours"] = "no build command: pip install -e . in the repository, or pass --build"
     if "hugo" in tools:
