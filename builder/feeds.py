@@ -24,8 +24,9 @@ Rules a reader can rely on:
 * The channel ``link`` is the HTML page the feed belongs to; the feed names
   its own URL with ``atom:link rel="self"`` (RSS) / ``link rel="self"`` (Atom).
   The feed's language is the one more than half of its items are written
-  in (a tag's feed of Chinese articles is Chinese), else the site's
-  interface language.
+  in (a tag's feed of Chinese articles is Chinese), else the one more than
+  half share without script or region (``zh``), else the site's interface
+  language.
 * Links are absolute, from the base URL. Without a base URL the feeds point
   at the local preview server (``build serve``, http://127.0.0.1:8000/), so
   they work for a reader on this machine while previewing; the build warns
@@ -167,10 +168,15 @@ def write_feed(spec: FeedSpec, settings: Settings, root_url: str, body_of: Calla
 
 
 def _language_of_most(items: Sequence[Entry]) -> str | None:
-    """The language more than half of ``items`` are written in, if one is."""
-    counts = Counter(a.language for a in items if a.language and a.language != "und")
-    language, count = max(counts.items(), key=lambda item: (item[1], item[0]), default=(None, 0))
-    return language if 2 * count > len(items) else None
+    """The language more than half of ``items`` are written in, if one is;
+    else the language without its script or region, if more than half share
+    it (``zh`` for a feed of simplified and traditional Chinese)."""
+    known = [a.language for a in items if a.language and a.language != "und"]
+    for languages in (known, [language.split("-")[0] for language in known]):
+        language, count = max(Counter(languages).items(), key=lambda item: (item[1], item[0]), default=(None, 0))
+        if 2 * count > len(items):
+            return language
+    return None
 
 
 def _content(article: Entry, url: str, body_of: Callable[[Entry], str], as_is: dict[str, bool] | None) -> str:

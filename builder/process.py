@@ -174,8 +174,12 @@ def summarise(text: str, captions: frozenset[str] = frozenset(), title: str = ""
     return _shorten(_without_dateline("\n".join(lines))) or _shorten(_without_dateline(text))
 
 
-_ADDRESS_LINE = re.compile(r"\s*(?:https?://|www\.)[!-~]*\s*", re.IGNORECASE)
-"""A line that is only an address: prose run on after it (``https://t.co/a会议开幕。``) keeps the line."""
+_ADDRESS_LINE = re.compile(r"\s*(?:https?://|www\.)[!-~]*(?:[/=?#&][^\x00-\x7f]\S*)?[\s\u200b\ufeff]*",
+                           re.IGNORECASE)
+"""A line that is only an address. Letters of other scripts belong to the
+address only as a path's segment or a query's value (``…/wiki/中南海``,
+``…?s=疫苗``): prose run on after the address (``https://t.co/a会议开幕。``)
+keeps the line. A zero-width space may follow, as after a pasted link."""
 
 
 def _without_dateline(text: str) -> str:

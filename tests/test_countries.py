@@ -150,7 +150,10 @@ def test_jordan_the_person_is_not_jordan_the_country():
     ("拜登致电阿曼苏丹，文莱苏丹出席", {"OM", "BN"}),
     ("苏丹内战", {"SD"}),
     ("苏丹红新月会在苏丹红海州救灾", {"SD"}),  # Sudan's Red Crescent and Red Sea State are Sudan's
+    ("苏丹红海州发生洪灾", {"SD"}),
+    ("四川查出苏丹红海椒面", set()),  # 海椒, chili, with the dye
     ("台湾与索马里兰、索马利兰建交，索马里抗议", {"TW", "SO"}),  # Somaliland is no ISO country
+    ("台湾与索马里兰、索马利兰互设代表处", {"TW"}),
 ])
 def test_people_places_and_titles_that_hold_a_country_name(text, codes):
     assert found(text) == codes

@@ -425,6 +425,8 @@ def test_relative_urls_in_a_body_resolve_against_the_article_permalink():
     (["zh-Hans", "en"], "en"),  # no language of more than half: the interface's
     (["und", "und", "te"], "en"),
     (["hi", "hi"], "hi"),
+    (["zh-Hans", "zh-Hant", "zh-Hant", "zh-Hans"], "zh"),  # Chinese, in no one script
+    (["zh-Hans", "zh-Hant", "en", "en"], "en"),
 ])
 def test_a_feed_is_in_the_language_of_most_of_its_items(languages, channel):
     articles = [Article(source_path=f"{n}.md", sha256="0" * 64, slug=str(n), raw_url=f"raw/{n}.md", raw_size=1,

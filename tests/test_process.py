@@ -144,6 +144,9 @@ def test_what_a_summary_leaves_out():
     assert summarise("https://media.example/group8/out.mp4\n会议开幕。") == "会议开幕。"
     assert summarise("见 https://a.example/x 会议开幕。") == "见 https://a.example/x 会议开幕。"
     assert summarise("https://t.co/abc会议开幕。\n第二段。") == "https://t.co/abc会议开幕。 第二段。"
+    for address in ("https://zh.wikipedia.org/wiki/中南海", "https://gnews.org/zh-hans/?s=疫苗灾难",
+                    "https://www.youtube.com/c/tansuo\u200b"):
+        assert summarise(f"{address}\n会议开幕。") == "会议开幕。", address
     # nothing but captions: they are the summary; nothing but a dateline: none
     assert summarise(caption, frozenset({caption})) == caption
     assert summarise("【明慧网二零二一年一月四日】") == ""

@@ -96,6 +96,8 @@ def test_blocker_phrases_absorb_the_term_inside_them(vocab):
     assert "south-china-sea" in vocab.match("中共在南海建岛")
     assert "south-china-sea" in vocab.match("在整个南海区域巡航")
     assert "south-china-sea" in vocab.match("美中南海对峙")  # 美中 + 南海, not 中南海
+    assert "south-china-sea" not in vocab.match("无人机飞越中南海上空")
+    assert "south-china-sea" not in vocab.match("官媒赞美中南海的决策")
 
 
 def test_names_are_not_found_in_lowercase_urls(vocab):
