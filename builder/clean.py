@@ -37,7 +37,8 @@ from lxml.cssselect import CSSSelector
 from markdown_it import MarkdownIt
 
 from builder.classify import same_han_word
-from builder.extract import INLINE_TAGS, PICTURE_EXTENSIONS, SHOWN_ATTRIBUTE, Extracted, web_url
+from builder.extract import (INLINE_TAGS, PICTURE_EXTENSIONS, SHOWN_ATTRIBUTE, Extracted, web_url,
+                             without_wiki_links)
 from builder.models import CleanBody
 
 ALLOWED_TAGS = {
@@ -150,7 +151,6 @@ def _alternation(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | Non
 
 # --- rendering -------------------------------------------------------------
 
-_WIKI_LINK = re.compile(r"\[\[(?:[a-z]{2,3}(?:-[A-Za-z]+)?:)?([^\[\]|]+?)(?:\|([^\[\]]+))?\]\]")
 _BARE_URL_LINE = re.compile(r"^([ \t]*)(https?://[^\s<>()\[\]]+)[ \t]*$", re.M)
 _CJK = "\u3400-\u9fff\uff00-\uffef"
 """Han characters and full-width forms: what marks a line as Chinese prose."""
@@ -217,7 +217,7 @@ def render_markdown(body: str, fenced_quotes: bool = False, line_breaks: bool = 
     paragraph is one (``<br>``): mirrors that converted each of a page's
     paragraphs to one line write them so (GNews's posts)."""
     # wiki-link debris: [[zh:word]] and [[word|label]] keep their words
-    body = _WIKI_LINK.sub(lambda m: m.group(2) or m.group(1), body)
+    body = without_wiki_links(body)
     body = _BARE_URL_LINE.sub(_bare_url, body)
     body = _INDENTED_PROSE.sub("", body)
     body = _SPACED_LIST_PROSE.sub(r"\1 ", body)

@@ -16,6 +16,7 @@ import html
 import ipaddress
 import re
 import urllib.parse
+from collections import Counter
 from dataclasses import dataclass
 
 from builder.models import Link, PartialDate, Person
@@ -117,12 +118,24 @@ def _body_region(profile: Profile, text: str) -> str:
         if match:
             body = body[:match.start()]
     if profile.body_start_after or profile.title:
-        # the title line itself is not body text
+        # the title line itself is not body text; another heading in its
+        # place (the first story's of a news digest) is
         title_match = next((m for p in profile.title if (m := p.search(body)) and m.start() < 400
                             and not body[:m.start()].strip()), None)
-        if title_match:
+        if title_match and _words(title_match.group("value")) == _title_line(profile, text):
             body = body[title_match.end():]
     return body
+
+
+def _title_line(profile: Profile, text: str) -> str | None:
+    """The words of the first line of ``text`` a title pattern matches."""
+    return next((_words(m.group("value")) for p in profile.title if (m := p.search(text))), None)
+
+
+def _words(text: str) -> str:
+    """``text``'s letters and digits, case-folded: a heading that repeats the
+    title with other quotes or spaces (``战友'陪练“``, ``战友"陪练“``) is the title."""
+    return re.sub(r"[\W_]+", "", text).casefold()
 
 
 def _title(profile: Profile, text: str, body: str) -> tuple[str | None, bool]:
@@ -406,17 +419,26 @@ MAX_CREDIT_LINE = 160
 """A credit line is short; longer lines are body text and are not examined."""
 
 
-def _credits(profile: Profile, body: str) -> tuple[str, list[Person]]:
+def _credits(profile: Profile, body: str, listed: frozenset[str] = frozenset()) -> tuple[str, list[Person]]:
     """Credit lines become people with roles and leave the body. Where the
     profile says so, the pictures after the credits that end a post go too
     (``_without_signoff``). In HTML, a line is what the reader sees as one:
     the Epoch Times sets a link on lines of its own, inside a credit too
-    (``《\n<ok href=…>\n方菲访谈\n</ok>\n》制作组``)."""
+    (``《\n<ok href=…>\n方菲访谈\n</ok>\n》制作组``).
+
+    A label that opens ``LISTED_LABEL_LINES`` credit lines or more, of
+    different names, is a list's: the author of each story of a digest, each
+    winner of a prize (``作者：甲  奖励…``). Those lines are the post's text
+    and credit no one (``listed``: the labels found so, for the second pass
+    that keeps them). One name under one label again and again (the editor
+    of each clip of a compilation) is a credit, once."""
     people: list[Person] = []
     kept: list[str] = []
     last_credit = None  # how many lines were kept when the last credit line was met
     lines = body.split("\n")
     in_html = _format(profile, body) == "html"
+    lines_of_label: Counter[str] = Counter()
+    names_of_label: dict[str, set[str]] = {}
     i = decided = 0  # the lines before ``decided`` are kept or gone for good
     while i < len(lines):
         line = lines[i]
@@ -426,6 +448,12 @@ def _credits(profile: Profile, body: str) -> tuple[str, list[Person]]:
             continue
         start, end = _shown_line(lines, i, decided) if in_html else (i, i + 1)
         found = _credit_people(profile, lines[start:end])
+        if found is not None:
+            label = _credit_label(lines[start:end])
+            lines_of_label[label] += 1
+            names_of_label.setdefault(label, set()).update(person.name for person in found)
+            if label in listed:
+                found = None
         if found is None:
             kept += lines[i:end]
         else:
@@ -434,9 +462,26 @@ def _credits(profile: Profile, body: str) -> tuple[str, list[Person]]:
             people += found
             last_credit = len(kept)
         i = decided = end
+    repeated = frozenset(label for label, count in lines_of_label.items()
+                         if count >= LISTED_LABEL_LINES and len(names_of_label[label]) > 1)
+    if repeated and not listed:
+        return _credits(profile, body, repeated)
     if profile.pictures_after_credits_are_furniture and last_credit is not None:
         kept = _without_signoff(kept, last_credit)
     return "\n".join(kept), people
+
+
+LISTED_LABEL_LINES = 3
+"""Credit lines opened by one label from which on they are a list's, not
+the post's credits, which give each label once (and roles of one kind
+under different labels: 策划, 剪辑, 监制)."""
+
+
+def _credit_label(lines: list[str]) -> str:
+    """The label a credit line (one line as shown) opens with: its text up to
+    the first colon or dash."""
+    text = without_wiki_links(_flat_text("\n".join(lines)))
+    return re.split(r"[:：–]", text, maxsplit=1)[0].strip(" *#_")
 
 
 def _credit_people(profile: Profile, lines: list[str]) -> list[Person] | None:
@@ -456,6 +501,8 @@ def _credit_people(profile: Profile, lines: list[str]) -> list[Person] | None:
             return [Person(plain, "producer")]
     if not (":" in plain or "：" in plain or " – " in plain) or len(plain) > MAX_CREDIT_LINE:
         return None
+    if "[[" in plain:  # 责任编辑：[[zh:陈真]] is 责任编辑：陈真, as the page shows it
+        plain = without_wiki_links(plain)
     found = credit_line(plain)
     if found is None:
         for credit in profile.credits:
@@ -466,6 +513,15 @@ def _credit_people(profile: Profile, lines: list[str]) -> list[Person] | None:
     if found is None or any(_SENTENCE_MARK.search(name) for _, name in found):
         return None
     return [Person(name, role) for role, name in found]
+
+
+_WIKI_LINK = re.compile(r"\[\[(?:[a-z]{2,3}(?:-[A-Za-z]+)?:)?([^\[\]|]+?)(?:\|([^\[\]]+))?\]\]")
+"""Wiki-link debris (GNews): ``[[zh:word]]`` and ``[[word|label]]``, shown as their words."""
+
+
+def without_wiki_links(text: str) -> str:
+    """``text`` with its wiki-link debris replaced by the words it shows."""
+    return _WIKI_LINK.sub(lambda m: m.group(2) or m.group(1), text)
 
 
 SHOWN_ATTRIBUTE = "data-shown"
@@ -695,6 +751,8 @@ def _dateline_people(body: str) -> list[Person]:
     head = body[:_DATELINE_REACH]
     if "记者" not in head and "記者" not in head:
         return []
+    if "[[" in head:  # （[[zh:大纪元]]记者…报导）, as GNews reposts write it
+        head = without_wiki_links(head)
     match = _reporter_pattern().search(head) or _reporter_pattern().search(_flat_text(head))
     if not match:
         return []

@@ -267,6 +267,8 @@ def test_a_chinese_dateline_credits_its_reporters():
     # the Epoch Times links the place to its tag page, on lines of its own
     ('（大纪元记者林丹\n  <ok href="https://www.epochtimes.com/gb/tag/%E7%BA%BD%E7%BA%A6.html">\n   纽约\n  </ok>\n  报导）',
      [("林丹", "author")]),
+    # a GNews repost's wiki-link debris
+    ("（[[zh:大纪元]]记者[[zh:张婷]]综合报导）", [("张婷", "author")]),
     # a correspondent without a name, and a name that cannot be told from its place
     ("（明慧网通讯员云南报道）", []),
     ("（大纪元记者李梅某某地区报导）", []),
@@ -373,6 +375,33 @@ def test_a_gnews_post_is_not_dated_by_the_logo_it_drops():
     assert extract(logo_only).date is None
     with_picture = logo_only.replace("作者：小组", "![](https://assets.gnews.org/wp-content/uploads/2022/05/x.jpg)")
     assert extract(with_picture).date == PartialDate(2022, 5)
+
+
+def test_a_credit_written_with_wiki_link_debris_is_a_credit():
+    found = extract(_GNEWS_POST.format(body="正文。\n\n[[zh:撰稿]]：甲乙\n\n责任编辑：[[zh:陈真]]"))
+    assert Person("甲乙", "author") in found.people and Person("陈真", "editor") in found.people
+    assert "陈真" not in found.body and "甲乙" not in found.body
+
+
+def test_a_role_credited_on_three_lines_or_more_is_a_lists_not_the_posts():
+    winners = "\n\n".join(f"作者：{name}  奖励盖特币{n}个" for name, n in (("甲乙", 577), ("丙丁", 377), ("戊己", 177)))
+    found = extract(_GNEWS_POST.format(body=f"本期以下作者获得奖励。\n\n{winners}\n\n编辑：庚辛"))
+    assert [(p.name, p.role) for p in found.people] == [("东京樱花团", "author"), ("庚辛", "editor")]
+    assert "作者：甲乙" in found.body and "作者：戊己" in found.body and "庚辛" not in found.body
+    two = extract(_GNEWS_POST.format(body="正文。\n\n作者：甲乙\n\n作者：丙丁"))
+    assert {"甲乙", "丙丁"} <= {p.name for p in two.people} and "甲乙" not in two.body
+    # one editor of every clip of a compilation: a credit
+    clips = extract(_GNEWS_POST.format(body="\n\n".join(f"片段{n}。\n\n视频剪辑：黑嫂子" for n in range(4))))
+    assert Person("黑嫂子", "producer") in clips.people and "黑嫂子" not in clips.body
+
+
+def test_a_digests_first_story_heading_is_body_text_not_the_title():
+    found = extract(_GNEWS_POST.format(body="### 人民网：第一条新闻\n评论：一。\n\n### 环球网：第二条新闻\n评论：二。"))
+    assert found.title == "标题"
+    assert found.body.lstrip().startswith("### 人民网：第一条新闻"), found.body[:80]
+    # the title again, with other quotes, is still the title
+    again = extract(_GNEWS_POST.replace("## 标题", "## 战友'陪练“演讲").format(body="### 战友\"陪练“演讲\n正文。"))
+    assert again.body.strip().startswith("正文。"), again.body[:80]
 
 
 def test_a_gnews_posts_own_dateline_gives_the_day():
