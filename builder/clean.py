@@ -88,15 +88,17 @@ def clean(extracted: Extracted) -> CleanBody:
 def drop_lines(body: str, patterns: Iterable[re.Pattern[str]]) -> str:
     """The body without the lines that match one of ``patterns`` whole. A
     line that is the text of a link or an emphasis set on lines of its own
-    (the Epoch Times: ``联合航空几天后\n<ok href=…>\n转发\n</ok>\n了这段``)
+    (the Epoch Times: ``联合航空几天后\n<ok href=…>\n转发\n</ok>\n了这段``),
+    or that a link follows on the line the reader sees (``订阅\n<ok href=…>``),
     is a word of a sentence, not a line: it stays."""
     matches = whole_match(tuple(patterns))
     lines = body.split("\n")
     kept = []
     for i, line in enumerate(lines):
         stripped = line.strip()
-        if stripped and matches(stripped) and not (
-                0 < i < len(lines) - 1 and _OPENS_INLINE.search(lines[i - 1]) and _CLOSES_INLINE.match(lines[i + 1])):
+        if stripped and matches(stripped) and not (i < len(lines) - 1 and (
+                _STARTS_INLINE.match(lines[i + 1])
+                or 0 < i and _OPENS_INLINE.search(lines[i - 1]) and _CLOSES_INLINE.match(lines[i + 1]))):
             continue
         kept.append(line)
     return "\n".join(kept)
@@ -105,6 +107,7 @@ def drop_lines(body: str, patterns: Iterable[re.Pattern[str]]) -> str:
 _INLINE_TAG = "(?:" + "|".join(sorted(INLINE_TAGS)) + ")"
 _OPENS_INLINE = re.compile(rf"<{_INLINE_TAG}\b[^<>]*>\s*$", re.I)
 _CLOSES_INLINE = re.compile(rf"\s*</{_INLINE_TAG}\s*>", re.I)
+_STARTS_INLINE = re.compile(rf"\s*<{_INLINE_TAG}\b", re.I)
 
 
 _LEADING_FLAGS = re.compile(r"\(\?[aiLmsu]+\)")
@@ -805,13 +808,12 @@ PROMO_SHORT_BLOCK = 30
 
 
 def _drop_promo_blocks(blocks: list, patterns: tuple[re.Pattern[str], ...]) -> None:
-    if not patterns:
-        return
     for element in blocks:
         if element.getparent() is None:
             continue
         links = list(element.iter("a"))
-        if links and _is_promo(lambda: _text(element), links, patterns):
+        if links and ((patterns and _is_promo(lambda: _text(element), links, patterns))
+                      or _is_follow_line(_text(element), links)):
             _remove(element)
 
 
@@ -919,7 +921,8 @@ def _drop_lines_within_blocks(blocks: list, patterns: tuple[re.Pattern[str], ...
         promotions, addresses = [], 0
         for start, elements, text in lines:
             links = [a for e in elements for a in e.iter("a")]
-            if (matches and matches(text)) or (promo_links and _is_promo(lambda: text, links, promo_links, short=0)):
+            if ((matches and matches(text)) or (promo_links and _is_promo(lambda: text, links, promo_links, short=0))
+                    or _is_follow_line(text, links)):
                 promotions.append((start, elements))
             elif _is_address_line(text, links):
                 addresses += 1
@@ -942,14 +945,16 @@ MAX_ADDRESS_LABEL = 20
 
 _VIDEO_PAGE = re.compile(r"youtube\.com/watch|youtu\.be/|/(?:v|video|videos|watch)/", re.IGNORECASE)
 """A video's own page (a transcript's programme), not a channel's."""
+_WATCH_LABEL = re.compile(r"观看|觀看|收看|watch", re.IGNORECASE)
 _SOURCE_LABEL = re.compile(r"来源|來源|链接|鏈接|连结|連結|参考|參考|原文|出处|出處|资料|資料|source|reference|via",
                            re.IGNORECASE)
 
 
-def _is_address_line(text: str, links: list) -> bool:
+def _is_address_line(text: str, links: list, max_label: int = MAX_ADDRESS_LABEL) -> bool:
     """A label and an address: ``沐阳会员网站：http://muyangshow.com``. An
     address with no label, under a source's label (``新闻参考链接：``,
-    ``文章来源:``) or of one video is the article's reference."""
+    ``文章来源:``), of one video or under a label to watch it (``观看视频：``,
+    a short link) is the article's reference."""
     addresses = [_text(a) for a in links]
     if not links or not all(_ADDRESS_TEXT.fullmatch(address) and not _VIDEO_PAGE.search(a.get("href", ""))
                             for a, address in zip(links, addresses)):
@@ -958,7 +963,23 @@ def _is_address_line(text: str, links: list) -> bool:
     for address in addresses:
         label = label.replace(address, "", 1)
     label = label.strip(" :：,，、;；|")
-    return 0 < len(label) <= MAX_ADDRESS_LABEL and not _SOURCE_LABEL.search(label)
+    return 0 < len(label) <= max_label and not _SOURCE_LABEL.search(label) and not _WATCH_LABEL.search(label)
+
+
+_CLAUSE_MARK = re.compile(r"[，。；！？,;!?]")
+"""A sentence's marks: a label has none (``订阅人数已超过十万，详见：…`` is a sentence)."""
+MAX_FOLLOW_LABEL = 40
+"""The longest label of a line that asks to subscribe or follow."""
+_FOLLOW_LABEL = re.compile(r"(?:欢迎|歡迎|请|請)?(?:订阅|訂閱|关注|關注|追踪|追蹤|subscribe\b|follow\b)", re.IGNORECASE)
+
+
+def _is_follow_line(text: str, links: list) -> bool:
+    """A label that asks to subscribe or follow, and the addresses to do it
+    at (``订阅财商天下：http://bit.ly/3hvUfr7``, ``关注YouTube：…``): a
+    promotion, wherever it stands. The label may name the channel in full
+    (``订阅《时事军事-夏洛山》YouTube频道：``)."""
+    return (bool(_FOLLOW_LABEL.match(text)) and not _CLAUSE_MARK.search(_ADDRESS_TEXT.sub("", text))
+            and _is_address_line(text, links, MAX_FOLLOW_LABEL))
 
 
 def _lines_of(block) -> list[tuple[object, list]]:

@@ -874,6 +874,32 @@ def test_an_epoch_times_programmes_promotions_go(block, dropped):
     assert (html == "<div><p>正文。</p></div>") is dropped, html
 
 
+@pytest.mark.parametrize("profile", ["epoch-times-mirror", "generic"])
+def test_a_line_that_asks_to_subscribe_or_follow_at_an_address_goes(profile):
+    programme = ('<p>财商经济研究所<br>订阅《时事军事-夏洛山》YouTube频道：'
+                 '<a href="https://bit.ly/3EqiiTG">https://bit.ly/3EqiiTG</a></p>')
+    html = _after_a_paragraph(profile, programme)
+    assert "财商经济研究所" in html and "bit.ly" not in html and "订阅" not in html, html
+    html = _after_a_paragraph(profile, '<p>关注我们的推特：<a href="https://x.example/a">https://x.example/a</a></p>')
+    assert html == "<div><p>正文。</p></div>"
+    # the programme's own video, even at a short address, is its reference
+    video = ('<p>观看视频：<a href="https://bit.ly/3lFnSsL">https://bit.ly/3lFnSsL</a><br>'
+             '订阅YouTube：<a href="https://bit.ly/3jLx38F">https://bit.ly/3jLx38F</a></p>')
+    html = _after_a_paragraph(profile, video)
+    assert "3lFnSsL" in html and "3jLx38F" not in html, html
+    # a sentence that opens so is no label
+    news = '<p>订阅人数已超过十万，详见：<a href="https://a.example/news/1">https://a.example/news/1</a></p>'
+    assert "订阅人数" in _after_a_paragraph(profile, news)
+
+
+def test_a_word_a_link_follows_on_its_line_is_no_line_to_drop():
+    """``订阅`` alone is a share bar's label; followed by a link on the line
+    the reader sees (``订阅财商天下：…``), it begins that line."""
+    epoch = profile_named("epoch-times-mirror")
+    body = '<p>\n  订阅\n  <ok href="https://a.example/tag">\n   财商天下\n  </ok>\n  ：\n</p>\n<p>\n  订阅\n</p>'
+    assert drop_lines(body, epoch.drop_lines) == body.replace("<p>\n  订阅\n</p>", "<p>\n</p>")
+
+
 def test_a_list_items_text_after_many_spaces_is_prose():
     """``1.      text`` would make the item's text code, as four spaces of
     indent would a paragraph's; in Chinese prose it is layout."""
