@@ -749,7 +749,7 @@ def _dateline_people(body: str) -> list[Person]:
     from the text: the Epoch Times links a place in it to its tag page, on
     lines of their own (``（大纪元记者林丹\n<ok href=…>\n纽约\n</ok>\n报导）``)."""
     head = body[:_DATELINE_REACH]
-    if "记者" not in head and "記者" not in head:
+    if not any(word in head for word in ("记者", "記者", "专栏作家", "專欄作家")):
         return []
     if "[[" in head:  # （[[zh:大纪元]]记者…报导）, as GNews reposts write it
         head = without_wiki_links(head)
@@ -780,7 +780,7 @@ def _reporter_names(value: str) -> list[str]:
     A Chinese name has two or three characters; one that no place follows
     and that is longer is not guessed at."""
     names = []
-    for part in re.split(r"\s*[、，,]\s*", value.strip()):
+    for part in re.split(r"\s*[、，,]\s*", value.replace("\u200b", "").strip()):
         if re.fullmatch(r"[A-Za-z][A-Za-z .'-]*[A-Za-z.]", part):
             names.append(part)
             continue

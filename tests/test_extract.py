@@ -267,6 +267,9 @@ def test_a_chinese_dateline_credits_its_reporters():
     # the Epoch Times links the place to its tag page, on lines of its own
     ('（大纪元记者林丹\n  <ok href="https://www.epochtimes.com/gb/tag/%E7%BA%BD%E7%BA%A6.html">\n   纽约\n  </ok>\n  报导）',
      [("林丹", "author")]),
+    # a columnist's article, translated
+    ("（英文大纪元专栏作家Roger Kimball撰文／原泉编译）", [("Roger Kimball", "author"), ("原泉", "translator")]),
+    ("（大纪元专栏作家王赫撰文／闻慧\u200b编译）", [("王赫", "author"), ("闻慧", "translator")]),
     # a GNews repost's wiki-link debris
     ("（[[zh:大纪元]]记者[[zh:张婷]]综合报导）", [("张婷", "author")]),
     # a correspondent without a name, and a name that cannot be told from its place
