@@ -492,13 +492,13 @@ def _credit_people(profile: Profile, lines: list[str]) -> list[Person] | None:
         line = lines[0]
         plain = _plain(line)
         if "》" in line and _PROGRAMME_CREDIT.fullmatch(plain):
-            return [Person(plain, "producer")]
+            return [Person(plain.rstrip("#＃"), "producer")]
         if not _may_be_credit(line):
             return None
     else:
         plain = _flat_text("\n".join(lines))
         if "》" in plain and _PROGRAMME_CREDIT.fullmatch(plain):
-            return [Person(plain, "producer")]
+            return [Person(plain.rstrip("#＃"), "producer")]
     if not (":" in plain or "：" in plain or " – " in plain) or len(plain) > MAX_CREDIT_LINE:
         return None
     if "[[" in plain:  # 责任编辑：[[zh:陈真]] is 责任编辑：陈真, as the page shows it
@@ -621,8 +621,9 @@ credits are a post's photos."""
 _PICTURE_URL = re.compile(r"!\[[^\]\n]*\]\(\s*([^)\s]+)")
 
 
-_PROGRAMME_CREDIT = re.compile(r"[^\s《》]{0,12}《[^》\n]{1,20}》\s*(?:制作组|製作組|节目组|節目組)")
-"""A video programme's sign-off, ``《新闻看点》制作组``: its producers."""
+_PROGRAMME_CREDIT = re.compile(r"[^\s《》]{0,12}《[^》\n]{1,20}》\s*(?:制作组|製作組|节目组|節目組)[#＃]?")
+"""A video programme's sign-off, ``《新闻看点》制作组``: its producers (with
+the Epoch Times' end mark, ``#``, after it when it ends the article)."""
 
 _SENTENCE_MARK = re.compile(r"[。？！?!“”]")
 """A name does not end a sentence or quote one: ``记者：拍摄过程中，遇到哪些困难？``
@@ -645,8 +646,8 @@ def _without_name_lines(body: str, people: list[Person]) -> str:
 
 
 def _plain(line: str) -> str:
-    """A line's text without tags, entities or the outer spaces."""
-    return html.unescape(_TAG.sub("", line)).replace("\xa0", " ").strip()
+    """A line's text without tags, entities, zero-width spaces or the outer spaces."""
+    return html.unescape(_TAG.sub("", line)).replace("\xa0", " ").replace("\u200b", "").strip()
 
 
 def _may_be_credit(line: str) -> bool:

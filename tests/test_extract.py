@@ -359,6 +359,10 @@ def test_a_programmes_sign_off_credits_its_producers():
     found = extract("## 标题\n\n正文。\n\n《新闻看点》制作组\n\n他说《新闻看点》制作组的节目很好。\n")
     assert Person("《新闻看点》制作组", "producer") in found.people
     assert "\n《新闻看点》制作组\n" not in found.body and "他说《新闻看点》制作组的节目很好。" in found.body
+    # the end mark after it, and a zero-width space before a credit
+    marked = extract("## 标题\n\n正文。\n\n\u200b责任编辑：玉珍\n\n《秦鹏观察》制作组＃\n")
+    assert Person("《秦鹏观察》制作组", "producer") in marked.people and Person("玉珍", "editor") in marked.people
+    assert marked.body.strip() == "正文。", marked.body
 
 
 @pytest.mark.parametrize("line, pairs", [
