@@ -703,7 +703,31 @@ def _names(value: str) -> list[str]:
     """The names a credit gives, without the brackets that wrap a whole one
     (``【英国伦敦喜庄园编辑部】``)."""
     value = re.sub(r"\\([\\`*_{}\[\]()#+.!|~<>-])", r"\1", value)  # markdown's escapes: G\_Hope
-    return [_BRACKETED.sub(r"\1", n) for n in _NAME_SEPARATOR.split(_clean_inline(value)) if n]
+    return [_BRACKETED.sub(r"\1", n) for n in _split_names(_clean_inline(value)) if n]
+
+
+def _split_names(value: str) -> list[str]:
+    """``value`` split at the separators of names, except inside brackets:
+    ``雅典娜情报组（翼族、BENJ1）`` is one group, named with its members."""
+    if not _OPENING_BRACKET.search(value):
+        return _NAME_SEPARATOR.split(value)
+    names, start, depth = [], 0, 0
+    for match in _SEPARATOR_OR_BRACKET.finditer(value):
+        mark = match.group()
+        if mark in _OPENING_BRACKETS:
+            depth += 1
+        elif mark in _CLOSING_BRACKETS:
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            names.append(value[start:match.start()])
+            start = match.end()
+    return names + [value[start:]]
+
+
+_OPENING_BRACKETS = "（(【《"
+_CLOSING_BRACKETS = "）)】》"
+_OPENING_BRACKET = re.compile(f"[{_OPENING_BRACKETS}]")
+_SEPARATOR_OR_BRACKET = re.compile(rf"{_NAME_SEPARATOR.pattern}|[{_OPENING_BRACKETS}{_CLOSING_BRACKETS}]")
 
 
 _BRACKETED = re.compile(r"^【([^【】]+)】$")

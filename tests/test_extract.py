@@ -325,6 +325,8 @@ def test_a_based_on_address_is_read_as_the_browser_reads_it():
     ("采集/翻译：文洋", [("author", "文洋"), ("translator", "文洋")]),
     # the roles of the Epoch Times' video columns and of GNews's posters and reviews
     ("策划：许巧茹、宇文铭", [("producer", "许巧茹"), ("producer", "宇文铭")]),
+    # a group named with its members, in brackets, is one name
+    ("整理：雅典娜情报组（翼族、BENJ1）", [("author", "雅典娜情报组（翼族、BENJ1）")]),
     ("撰文：李晓彤", [("author", "李晓彤")]),
     ("顾问：李庭千", [("producer", "李庭千")]),
     ("编审：洛杉矶盘古农场 — 心照", [("reviewer", "洛杉矶盘古农场 — 心照")]),
