@@ -824,8 +824,7 @@ def _is_promo(text_of_it: Callable[[], str], links: list, patterns: tuple[re.Pat
     mostly that link's text. The text is asked for only when such a link is
     there. A link written as a handle (``@ICANdecide``) names an account the
     text mentions: it promotes nothing."""
-    links = [a for a in links if any(p.search(a.get("href", "")) for p in patterns)
-             and not (a.text or "").lstrip().startswith("@")]
+    links = [a for a in links if _links_to(a, patterns) and not (a.text or "").lstrip().startswith("@")]
     if not links:
         return False
     text = text_of_it()
@@ -916,11 +915,15 @@ def _drop_lines_within_blocks(blocks: list, patterns: tuple[re.Pattern[str], ...
     for block in blocks:
         if block not in with_breaks or block.getparent() is None:
             continue
-        lines = [(start, elements, text) for start, elements in _lines_of(block)
-                 if (text := _line_text(block, start, elements))]
-        promotions, addresses = [], 0
-        for start, elements, text in lines:
+        lines, banners = [], []  # the lines with text; those without, all promotions' links (banners)
+        for start, elements in _lines_of(block):
             links = [a for e in elements for a in e.iter("a")]
+            if text := _line_text(block, start, elements):
+                lines.append((start, elements, text, links))
+            elif promo_links and links and all(_links_to(a, promo_links) for a in links):
+                banners.append((start, elements))
+        promotions, addresses = [], 0
+        for start, elements, text, links in lines:
             if ((matches and matches(text)) or (promo_links and _is_promo(lambda: text, links, promo_links, short=0))
                     or _is_follow_line(text, links)):
                 promotions.append((start, elements))
@@ -929,8 +932,16 @@ def _drop_lines_within_blocks(blocks: list, patterns: tuple[re.Pattern[str], ...
         if promotions and addresses and len(promotions) + addresses == len(lines):
             _remove(block)  # the promotions' neighbours are the host's other addresses: its site, its shop
             continue
-        for start, elements in reversed(promotions):
+        # the banners go with the promotions: what is left (``本文刊载于…地产版``)
+        # is then judged without their links
+        gone = promotions + banners if promotions else []
+        positions = {id(start): n for n, (start, _) in enumerate(_lines_of(block))}
+        for start, elements in sorted(gone, key=lambda line: positions[id(line[0])], reverse=True):
             _remove_line(block, start, elements)
+
+
+def _links_to(link, patterns: tuple[re.Pattern[str], ...]) -> bool:
+    return any(p.search(link.get("href", "")) for p in patterns)
 
 
 def _line_text(block, start, elements: list) -> str:
@@ -975,11 +986,15 @@ _FOLLOW_LABEL = re.compile(r"(?:欢迎|歡迎|请|請)?(?:订阅|訂閱|关注|�
 
 def _is_follow_line(text: str, links: list) -> bool:
     """A label that asks to subscribe or follow, and the addresses to do it
-    at (``订阅财商天下：http://bit.ly/3hvUfr7``, ``关注YouTube：…``): a
-    promotion, wherever it stands. The label may name the channel in full
-    (``订阅《时事军事-夏洛山》YouTube频道：``)."""
-    return (bool(_FOLLOW_LABEL.match(text)) and not _CLAUSE_MARK.search(_ADDRESS_TEXT.sub("", text))
-            and _is_address_line(text, links, MAX_FOLLOW_LABEL))
+    at (``订阅财商天下：http://bit.ly/3hvUfr7``, ``关注YouTube：…``), or
+    such a request that is all one link (``关注我们facebook主页，及时获得更多资讯，
+    请点这里。``): a promotion, wherever it stands. The label may name the
+    channel in full (``订阅《时事军事-夏洛山》YouTube频道：``)."""
+    if not _FOLLOW_LABEL.match(text):
+        return False
+    if len(links) == 1 and len(text) <= MAX_FOLLOW_LABEL and _text(links[0]).strip() == text:
+        return True
+    return not _CLAUSE_MARK.search(_ADDRESS_TEXT.sub("", text)) and _is_address_line(text, links, MAX_FOLLOW_LABEL)
 
 
 def _lines_of(block) -> list[tuple[object, list]]:

@@ -887,6 +887,12 @@ def test_a_line_that_asks_to_subscribe_or_follow_at_an_address_goes(profile):
              '订阅YouTube：<a href="https://bit.ly/3jLx38F">https://bit.ly/3jLx38F</a></p>')
     html = _after_a_paragraph(profile, video)
     assert "3lFnSsL" in html and "3jLx38F" not in html, html
+    # a request that is all one link goes, and a donation banner beside it: the edition's note stays
+    edition = ('<p><a href="https://sf.epochtimes.com/donate/"><img src="https://a.example/d.jpg" alt=""></a><br>'
+               '<b><a href="https://www.facebook.com/sfdjy/">关注我们facebook主页，及时获得更多资讯，请点这里。</a></b><br>'
+               '本文刊载于旧金山6月25日地产版</p>')
+    html = _after_a_paragraph(profile, edition)
+    assert "本文刊载于旧金山6月25日地产版" in html and "facebook" not in html, html
     # a sentence that opens so is no label
     news = '<p>订阅人数已超过十万，详见：<a href="https://a.example/news/1">https://a.example/news/1</a></p>'
     assert "订阅人数" in _after_a_paragraph(profile, news)
