@@ -404,6 +404,17 @@ def test_a_role_credited_on_three_lines_or_more_is_a_lists_not_the_posts():
     assert Person("黑嫂子", "producer") in clips.people and "黑嫂子" not in clips.body
 
 
+def test_a_gnews_repost_that_opens_with_an_outlets_dateline_is_based_on_it():
+    repost = extract(_GNEWS_POST.format(body="【[[zh:大纪元]]2024年0[[zh:3月11日]]讯】（大纪元记者张婷报导）正文。"))
+    assert repost.based_on == Link("大纪元", None)
+    # a source the post names by its address comes first
+    named = extract(_GNEWS_POST.format(body="【大纪元2024年03月11日讯】正文。\n\n"
+                                              "来源：[Reuters](https://www.reuters.com/world/1)"))
+    assert named.based_on == Link("Reuters", "https://www.reuters.com/world/1")
+    # a dateline quoted in the story's middle is no repost's
+    assert extract(_GNEWS_POST.format(body="据报道，【大纪元2024年03月11日讯】一文说。")).based_on is None
+
+
 def test_a_digests_first_story_heading_is_body_text_not_the_title():
     found = extract(_GNEWS_POST.format(body="### 人民网：第一条新闻\n评论：一。\n\n### 环球网：第二条新闻\n评论：二。"))
     assert found.title == "标题"
