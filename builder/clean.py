@@ -981,19 +981,23 @@ _CLAUSE_MARK = re.compile(r"[，。；！？,;!?]")
 """A sentence's marks: a label has none (``订阅人数已超过十万，详见：…`` is a sentence)."""
 MAX_FOLLOW_LABEL = 40
 """The longest label of a line that asks to subscribe or follow."""
-_FOLLOW_LABEL = re.compile(r"(?:欢迎|歡迎|请|請)?(?:订阅|訂閱|关注|關注|追踪|追蹤|subscribe\b|follow\b)", re.IGNORECASE)
+_FOLLOW_LABEL = re.compile(r"(?:欢迎|歡迎|请|請)?(?:订阅|訂閱|关注|關注|subscribe(?![-\w])|follow(?![-\w]))", re.IGNORECASE)
+_CHANNEL = re.compile(r"facebook|twitter|youtube|telegram|instagram|gettr|主页|主頁|频道|頻道|账号|帳號|公众号|公眾號|"
+                      r"推特|脸书|臉書|油管|电报|電報", re.IGNORECASE)
+"""What a request to follow that is all one link names: a channel, not a story (``关注香港：…``)."""
 
 
 def _is_follow_line(text: str, links: list) -> bool:
     """A label that asks to subscribe or follow, and the addresses to do it
     at (``订阅财商天下：http://bit.ly/3hvUfr7``, ``关注YouTube：…``), or
-    such a request that is all one link (``关注我们facebook主页，及时获得更多资讯，
-    请点这里。``): a promotion, wherever it stands. The label may name the
-    channel in full (``订阅《时事军事-夏洛山》YouTube频道：``)."""
+    such a request that is all one link and names a channel (``关注我们facebook
+    主页，及时获得更多资讯，请点这里。``): a promotion, wherever it stands. The
+    label may name the channel in full (``订阅《时事军事-夏洛山》YouTube频道：``).
+    "Follow-up:" is no request."""
     if not _FOLLOW_LABEL.match(text):
         return False
     if len(links) == 1 and len(text) <= MAX_FOLLOW_LABEL and _text(links[0]).strip() == text:
-        return True
+        return bool(_CHANNEL.search(text))
     return not _CLAUSE_MARK.search(_ADDRESS_TEXT.sub("", text)) and _is_address_line(text, links, MAX_FOLLOW_LABEL)
 
 

@@ -129,7 +129,8 @@ def _body_region(profile: Profile, text: str) -> str:
 
 def _title_line(profile: Profile, text: str) -> str | None:
     """The words of the first line of ``text`` a title pattern matches."""
-    return next((_words(m.group("value")) for p in profile.title if (m := p.search(text))), None)
+    return next((_words(m.group("value")) for p in profile.title
+                 if (m := p.search(text)) and m.group("value").strip()), None)
 
 
 def _words(text: str) -> str:
@@ -721,6 +722,8 @@ def _split_names(value: str) -> list[str]:
         elif depth == 0:
             names.append(value[start:match.start()])
             start = match.end()
+    if depth:  # a bracket left open (``甲（乙、丙``): no group to keep whole
+        return _NAME_SEPARATOR.split(value)
     return names + [value[start:]]
 
 

@@ -893,6 +893,12 @@ def test_a_line_that_asks_to_subscribe_or_follow_at_an_address_goes(profile):
                '本文刊载于旧金山6月25日地产版</p>')
     html = _after_a_paragraph(profile, edition)
     assert "本文刊载于旧金山6月25日地产版" in html and "facebook" not in html, html
+    # a reference after "Follow-up", and (where the profile keeps related stories) a headline that opens with 关注
+    kept = ['<p>Follow-up: <a href="https://www.reuters.com/world/x">https://www.reuters.com/world/x</a></p>']
+    if profile == "generic":
+        kept.append('<p><a href="https://a.example/gb/21/6/1/n1.htm">关注香港：林郑宣布撤回修例</a></p>')
+    for fragment in kept:
+        assert "<a " in _after_a_paragraph(profile, fragment), fragment
     # a sentence that opens so is no label
     news = '<p>订阅人数已超过十万，详见：<a href="https://a.example/news/1">https://a.example/news/1</a></p>'
     assert "订阅人数" in _after_a_paragraph(profile, news)

@@ -411,8 +411,9 @@ def test_a_gnews_repost_that_opens_with_an_outlets_dateline_is_based_on_it():
     named = extract(_GNEWS_POST.format(body="【大纪元2024年03月11日讯】正文。\n\n"
                                               "来源：[Reuters](https://www.reuters.com/world/1)"))
     assert named.based_on == Link("Reuters", "https://www.reuters.com/world/1")
-    # a dateline quoted in the story's middle is no repost's
+    # a dateline quoted in the story's middle, or further down on a line of its own, is no repost's
     assert extract(_GNEWS_POST.format(body="据报道，【大纪元2024年03月11日讯】一文说。")).based_on is None
+    assert extract(_GNEWS_POST.format(body="我的评论如下。\n\n【大纪元2024年03月11日讯】引文。")).based_on is None
 
 
 def test_a_digests_first_story_heading_is_body_text_not_the_title():
