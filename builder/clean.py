@@ -916,27 +916,27 @@ def _drop_lines_within_blocks(blocks: list, patterns: tuple[re.Pattern[str], ...
         if block not in with_breaks or block.getparent() is None:
             continue
         lines, banners = [], []  # the lines with text; those without, all promotions' links (banners)
-        for start, elements in _lines_of(block):
+        for n, (start, elements) in enumerate(_lines_of(block)):
             links = [a for e in elements for a in e.iter("a")]
             if text := _line_text(block, start, elements):
-                lines.append((start, elements, text, links))
+                lines.append((n, start, elements, text, links))
             elif promo_links and links and all(_links_to(a, promo_links) for a in links):
-                banners.append((start, elements))
+                banners.append((n, start, elements))
         promotions, addresses = [], 0
-        for start, elements, text, links in lines:
+        for n, start, elements, text, links in lines:
             if ((matches and matches(text)) or (promo_links and _is_promo(lambda: text, links, promo_links, short=0))
                     or _is_follow_line(text, links)):
-                promotions.append((start, elements))
+                promotions.append((n, start, elements))
             elif _is_address_line(text, links):
                 addresses += 1
         if promotions and addresses and len(promotions) + addresses == len(lines):
             _remove(block)  # the promotions' neighbours are the host's other addresses: its site, its shop
             continue
         # the banners go with the promotions: what is left (``本文刊载于…地产版``)
-        # is then judged without their links
+        # is then judged without their links; the last line first, so that
+        # removing one leaves the others where they were
         gone = promotions + banners if promotions else []
-        positions = {id(start): n for n, (start, _) in enumerate(_lines_of(block))}
-        for start, elements in sorted(gone, key=lambda line: positions[id(line[0])], reverse=True):
+        for _, start, elements in sorted(gone, key=lambda line: line[0], reverse=True):
             _remove_line(block, start, elements)
 
 

@@ -59,8 +59,9 @@ class Extracted:
 
 def extract(text: str, provenance: dict[str, str] | None = None) -> Extracted:
     profile = choose_profile(text)
-    body = _body_region(profile, text)
-    title, from_first_line = _title(profile, text, body)
+    heading = _title_match(profile, text)
+    body = _body_region(profile, text, heading)
+    title, from_first_line = _title(profile, heading, body)
     if from_first_line:  # the line is the title, whatever the title lost of it
         body = body.lstrip().partition("\n")[2]
     elif profile.title_from_first_line and title is not None and body.lstrip().startswith(title):
@@ -100,7 +101,8 @@ def extract(text: str, provenance: dict[str, str] | None = None) -> Extracted:
     )
 
 
-def _body_region(profile: Profile, text: str) -> str:
+def _body_region(profile: Profile, text: str, heading: re.Match[str] | None) -> str:
+    """The body's part of ``text``; ``heading`` is the title's line (``_title_match``)."""
     start = 0
     for pattern in profile.body_start_after:
         match = pattern.search(text)
@@ -122,15 +124,15 @@ def _body_region(profile: Profile, text: str) -> str:
         # place (the first story's of a news digest) is
         title_match = next((m for p in profile.title if (m := p.search(body)) and m.start() < 400
                             and not body[:m.start()].strip()), None)
-        if title_match and _words(title_match.group("value")) == _title_line(profile, text):
+        if title_match and heading and _words(title_match.group("value")) == _words(heading.group("value")):
             body = body[title_match.end():]
     return body
 
 
-def _title_line(profile: Profile, text: str) -> str | None:
-    """The words of the first line of ``text`` a title pattern matches."""
-    return next((_words(m.group("value")) for p in profile.title
-                 if (m := p.search(text)) and m.group("value").strip()), None)
+def _title_match(profile: Profile, text: str) -> re.Match[str] | None:
+    """The first match of the profile's title patterns, in their order, that
+    holds a title (a non-empty ``value``)."""
+    return next((m for p in profile.title if (m := p.search(text)) and m.group("value").strip()), None)
 
 
 def _words(text: str) -> str:
@@ -139,12 +141,11 @@ def _words(text: str) -> str:
     return re.sub(r"[\W_]+", "", text).casefold()
 
 
-def _title(profile: Profile, text: str, body: str) -> tuple[str | None, bool]:
-    """The title, and whether it is the body's first line."""
-    for pattern in profile.title:
-        match = pattern.search(text)
-        if match and match.group("value").strip():
-            return _without_site_suffix(profile, _clean_inline(match.group("value"))), False
+def _title(profile: Profile, heading: re.Match[str] | None, body: str) -> tuple[str | None, bool]:
+    """The title (from ``heading``, the title's line, or else the body's
+    first line), and whether it is the body's first line."""
+    if heading:
+        return _without_site_suffix(profile, _clean_inline(heading.group("value"))), False
     if profile.title_from_first_line:
         first = next((line.strip() for line in body.splitlines() if line.strip()), "")
         if 2 <= len(first) <= 300 and not first.startswith("<"):
