@@ -28,7 +28,7 @@ from builder.config import Settings
 from builder.feeds import FeedSpec, feed_items, site_url, write_feed
 from builder.models import Entry
 from builder.render import (ATOM_PATH, RSS_PATH, Renderer, article_path, country_path, facet_feed_path,
-                             relative_url)
+                             relative_urls)
 from builder.sitemap import MAX_URLS, lastmod, robots_txt, sitemap_index, sitemap_parts, sitemap_xml
 
 FEED_FACETS = ("tags", "countries")
@@ -347,8 +347,8 @@ def facet_index(renderer: Renderer, fingerprint: str, folder: str, title: str,
     index_path = f"{folder}/index.html"
 
     def make() -> bytes:
-        entries = [IndexEntry(label, count, path, relative_url(index_path, path))
-                   for _, label, path, count in ordered]
+        hrefs = relative_urls(index_path, [path for _, _, path, _ in ordered])
+        entries = [IndexEntry(label, count, path, href) for (_, label, path, count), href in zip(ordered, hrefs)]
         return renderer.page("index_list.html", index_path, title=title, facet=folder, entries=entries).encode("utf-8")
 
     return Output(index_path, digest(fingerprint, index_path, title, folder, ordered), make)

@@ -16,10 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 import re
 import tomllib
 import traceback
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -62,6 +63,16 @@ def relative_url(from_page: str, target: str) -> str:
     Both are POSIX paths inside the site, so no file system is consulted (this
     runs hundreds of thousands of times in a large build)."""
     return _relative_from(from_page[:from_page.rfind("/") + 1], target)
+
+
+def relative_urls(from_page: str, targets: Iterable[str]) -> list[str]:
+    """``relative_url`` from one page to many: a target in the page's own
+    folder is its name, percent-encoded, with no cache to look in (an index
+    page links 22,500 tags at archive scale, each once)."""
+    folder = from_page[:from_page.rfind("/") + 1]
+    start = len(folder)
+    return [quote_path(target[start:]) if target.startswith(folder) and "/" not in target[start:]
+            and "#" not in target else _relative_from(folder, target) for target in targets]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -157,16 +168,27 @@ class _Environment(jinja2.Environment):
                 return obj[attribute]
             except KeyError:
                 pass
-        return super().getattr(obj, attribute)
+        try:  # Jinja's own, inlined: an index's entries read 67,500 attributes
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 @cache
-def _environment(templates_dir: str) -> jinja2.Environment:
+def _environment(templates_dir: str, cache_dir: str) -> jinja2.Environment:
     env = _Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
+        # Compiled templates are kept beside the build cache: compiling them
+        # was 0.05-0.1 s of every rebuild after an edit. Jinja checks each
+        # against its template's source and its own version before use.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(_bytecode_folder(cache_dir), "%s.jinja"),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -181,6 +203,12 @@ def _environment(templates_dir: str) -> jinja2.Environment:
     return env
 
 
+def _bytecode_folder(cache_dir: str) -> str:
+    folder = os.path.join(cache_dir, "templates")
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
 def forget_templates() -> None:
     """Drop the compiled templates: the next build reads them again."""
     _environment.cache_clear()
@@ -191,7 +219,7 @@ class Renderer:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.env = _environment(str(settings.path("templates_dir")))
+        self.env = _environment(str(settings.path("templates_dir")), str(settings.path("cache_dir")))
         self.labels = load_labels(settings.path("templates_dir"), settings.language)
 
     # -- views ---------------------------------------------------------------
