@@ -175,7 +175,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
             scanned = scan.articles
         stages.count("scan", len(scanned))
         page_fingerprint = _page_fingerprint(settings)
-        kept_built = cache.values("built") if incremental else None
+        kept_built = _load_built(cache) if incremental else None
         from builder import countries
         countries.use_cache_dir(job.cache_path.parent)  # before the workers fork
         with _pool(settings) as run:
@@ -193,8 +193,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         built_before = cache.built() if incremental else None
         with stages.time("relate"):
             from builder import related
-            kept = cache.values("relations") if incremental else None
-            kept_relations = related.RelationState(*kept[1]) if kept and kept[0] == code_fingerprint() else None
+            kept_relations = _load_relations(cache) if incremental else None
             changed = _changed(kept_built, built_before, page_fingerprint, built)
             relations, relation_state = related.relations(articles, kept_relations, changed)
         with stages.time("plan"):
@@ -241,12 +240,12 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                 cache.put_values("folders", folders)
                 cache.put_blob("summary", (len(keys), len(articles), tuple(skips), copies))
                 if relation_state != kept_relations:
-                    cache.put_values("relations", (code_fingerprint(), tuple(relation_state)))
+                    _store_relations(cache, relation_state, kept_relations)
                 cache.put_groups(memo, kept_groups if incremental else None)
                 cache.put_built(built, built_before)
                 if kept_built != [page_fingerprint, labels]:
-                    cache.put_values("built", [page_fingerprint, labels])
-                cache.put_values("sitemap", pages)  # what an edit in place updates
+                    _store_built(cache, page_fingerprint, labels, kept_built)
+                cache.put_mapping("sitemap", dict(pages))  # what an edit in place updates
                 scan.keep(cache)
                 _keep_slugs(cache, slugs_stored)
                 cache.forget_articles(stored_keys - {s.key for s in scanned})  # files gone or changed
@@ -517,13 +516,13 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
                 cache.forget_outputs(planned.removed)
                 cache.put_values("folders", folders)
                 cache.put_blob("summary", (files, article_count, skips, copies))
-            cache.set_groups(planned.groups, planned.emptied)
+            cache.set_groups(planned.groups, planned.emptied, planned.regrouped)
             if planned.relations is not edits.relations:
-                cache.put_values("relations", (code_fingerprint(), tuple(planned.relations)))
+                _store_relations(cache, planned.relations, edits.relations)
             if planned.labels is not labels:
-                cache.put_values("built", [page_fingerprint, planned.labels])
+                _store_built(cache, page_fingerprint, planned.labels, [page_fingerprint, labels])
             if planned.sitemap is not None:
-                cache.put_values("sitemap", planned.sitemap)
+                cache.put_mapping("sitemap", *planned.sitemap)
             cache.put_built({p: (a.key, a.slug) for p, a in edits.edited.items()}, edits.built)
             cache.forget_articles(scan.changed.values())
             scan.keep(cache)
@@ -548,7 +547,6 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
     """Process the changed files in the workers (the records go to the cache)
     and, meanwhile, load what the last build made of them; ``None`` unless
     every one keeps its place and the site is as the last build left it."""
-    from builder.related import RelationState
     started = time.perf_counter()
     changed = scan.changed  # source path → its key in the last build
     now = {s.rel: s for s in scan.articles if s.rel in changed}
@@ -558,7 +556,7 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
     # while the workers process the files:
     old = cache.entries(list(changed.values()))
     built = cache.built(changed)
-    kept = cache.values("relations")
+    kept = _load_relations(cache)
     intact = site.intact(cache.values("folders"))
     for module in ("builder.related", "builder.indexes"):  # what planning in place needs, and index pages
         importlib.import_module(module)
@@ -567,9 +565,9 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
             made = _store_processed(cache, stages, missed.key, result)
             found[missed.key] = made if isinstance(made, Skip) else next(Entry.from_rows([made]))
     stages.add_wall("process", time.perf_counter() - started, len(misses))
-    if not intact or not kept or kept[0] != code_fingerprint():
+    if not intact or kept is None:
         return None
-    edits = _Edits({}, {}, built, RelationState(*kept[1]))
+    edits = _Edits({}, {}, built, kept)
     for path, old_key in changed.items():
         before, after = old.get(old_key), found.get(now[path].key)
         if not (isinstance(before, Entry) and isinstance(after, Entry) and path in built
@@ -589,13 +587,16 @@ class _InPlace(NamedTuple):
     """The touched groups as they are now, by id."""
     emptied: set[str]
     """The ids of the groups left without members."""
+    regrouped: set[str]
+    """The ids of the groups whose members changed, or that appeared."""
     relations: RelationState
     """The relation state now (the last build's, the same object, when no
     article changed its tags or countries)."""
     labels: dict[str, tuple[str, str]]
     """The tags' labels and paths now (the same object when unchanged)."""
-    sitemap: list[tuple[str, str]] | None
-    """The pages the sitemap names now, when they changed."""
+    sitemap: tuple[dict[str, str], set[str]] | None
+    """The pages the sitemap names now (path → ``lastmod``) and those that
+    came, left or changed, when some did."""
 
 
 def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, labels: dict[str, tuple[str, str]],
@@ -640,7 +641,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     planner = IndexPlanner(settings, renderer, page_fingerprint, entries.keys,
                            lambda article: bodies.read(article.key))
     dated = {path for path, article in listed.items() if article.date != previous[path].date}
-    made = _InPlace(outputs, set(), {}, set(), after, labels, None)
+    made = _InPlace(outputs, set(), {}, set(), set(), after, labels, None)
     added, resized = set(), set()
     for facet in touched:
         group, record = stored.get(facet) or _new_group(facet, labels, renderer)
@@ -652,6 +653,8 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
             made.emptied.add(group)
         else:
             made.groups[group] = change.members
+            if change.members.members != record.members:
+                made.regrouped.add(group)
         if change.resized:
             resized.add(record.folder)
     # a group that empties and one that appears may share paths (tags whose slugs are the same)
@@ -662,10 +665,10 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     if sitemap is False:
         return None
     if sitemap is not None:
-        pages, old_count = sitemap
-        outputs += sitemap_outputs(page_fingerprint, planner.root_url, pages)
+        pages, old_count, changed = sitemap
+        outputs += sitemap_outputs(page_fingerprint, planner.root_url, sorted(pages.items()))
         made.removed.update(set(sitemap_paths(old_count)) - set(sitemap_paths(len(pages))))
-        made = made._replace(sitemap=pages)
+        made = made._replace(sitemap=(pages, changed))
     return made
 
 
@@ -785,11 +788,11 @@ def _facet_indexes(renderer, page_fingerprint: str, folders: Iterable[str], size
 
 
 def _sitemap_in_place(cache: Cache, edits: _Edits, added: set[str], removed: set[str]
-                      ) -> tuple[list[tuple[str, str]], int] | None | bool:
-    """The pages the sitemap names after an edit in place, and how many it
-    named before, from the list the last build kept; ``None`` when they are
-    the same, ``False`` when the cache does not hold the list (or holds
-    another)."""
+                      ) -> tuple[dict[str, str], int, set[str]] | None | bool:
+    """The pages the sitemap names after an edit in place (path →
+    ``lastmod``), how many it named before and the paths that came, left
+    or changed, from the pages the last build kept; ``None`` when they are
+    the same, ``False`` when the cache does not hold them (or holds others)."""
     from builder.indexes import in_sitemap
     from builder.render import article_path
     from builder.sitemap import lastmod
@@ -799,17 +802,15 @@ def _sitemap_in_place(cache: Cache, edits: _Edits, added: set[str], removed: set
     new = {path for path in added if in_sitemap(path)}
     if not (modified or gone or new):
         return None
-    kept = cache.values("sitemap")
-    if kept is None:
+    pages = cache.mapping("sitemap")
+    if pages is None or not gone <= pages.keys():
         return False
-    pages = dict(kept)
-    if not gone <= pages.keys():
-        return False
+    count = len(pages)
     for path in gone:
         del pages[path]
     pages.update(dict.fromkeys(new, ""))
     pages.update(modified)
-    return sorted(pages.items()), len(kept)
+    return pages, count, gone | new | modified.keys()
 
 
 def _insert_member(paths: list[str], path: str, entries: "_StoredEntries") -> None:
@@ -914,6 +915,47 @@ class _Since(NamedTuple):
     """Each article's relations as (kind, source path)."""
     outputs: dict[str, str]
     """Each output's key."""
+
+
+def _load_relations(cache: Cache) -> RelationState | None:
+    """The last build's relation state, unless another builder made it."""
+    from builder.related import RelationState
+    kept = cache.values("relations")
+    if not kept or kept[0] != code_fingerprint():
+        return None
+    keys, result = cache.mapping("relations.keys"), cache.mapping("relations.result")
+    return None if keys is None or result is None else RelationState(keys, kept[1], result, kept[2])
+
+
+def _store_relations(cache: Cache, state: RelationState, before: RelationState | None) -> None:
+    """Store the relation state (over the last build's, ``before``, when kept):
+    its two large parts by article, so that an edit rewrites a few."""
+    if before is None or (state.translations, state.copies) != (before.translations, before.copies):
+        cache.put_values("relations", (code_fingerprint(), state.translations, state.copies))
+    cache.put_mapping("relations.keys", state.keys, None if before is None else _differing(state.keys, before.keys))
+    cache.put_mapping("relations.result", state.result,
+                      None if before is None else _differing(state.result, before.result))
+
+
+def _load_built(cache: Cache) -> list | None:
+    """The last build's page fingerprint and tags' labels (``[fingerprint, labels]``)."""
+    fingerprint, labels = cache.values("built"), cache.mapping("labels")
+    return None if fingerprint is None or labels is None else [fingerprint, labels]
+
+
+def _store_built(cache: Cache, page_fingerprint: str, labels: dict[str, tuple[str, str]], kept: list | None) -> None:
+    """Store the page fingerprint and the tags' labels (over the last build's, ``kept``)."""
+    cache.put_values("built", page_fingerprint)
+    cache.put_mapping("labels", labels, None if not kept or kept[0] != page_fingerprint
+                      else _differing(labels, kept[1]))
+
+
+def _differing(now: dict, before: dict) -> list:
+    """The keys of two dicts whose values differ, or that one of them lacks."""
+    return [k for k, value in now.items() if before.get(k, _ABSENT) != value] + [k for k in before if k not in now]
+
+
+_ABSENT = object()
 
 
 def _changed(kept: list | None, before: dict[str, tuple[str, str]] | None, page_fingerprint: str,

@@ -14,6 +14,10 @@ What it remembers, and what each entry is keyed by:
 * ``outputs``: for every file of the current ``site/``, the hash of what it
   was made from (record, body, related list, templates, settings…). A page
   whose inputs hash the same is neither rendered nor written again.
+* ``groups`` and ``members``: each list page group's inputs and outputs, and
+  who it is with its members (apart: an edit rewrites the first, and the
+  second, a megabyte for the home page's, only when members came, left or
+  moved).
 * ``meta``: the cache's schema, the rules fingerprint and the id of the build
   that wrote ``site/`` (also written in ``site/``'s marker file).
 
@@ -39,7 +43,7 @@ from typing import NamedTuple
 from builder import __version__
 from builder.models import Article, Entry
 
-SCHEMA = f"8 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}"
+SCHEMA = f"9 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}"
 """The tables' layout, and the Python whose pickle and marshal formats fill them."""
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -49,8 +53,9 @@ CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, entry BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS blobs (k TEXT PRIMARY KEY, v BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS groups (id TEXT PRIMARY KEY, inputs TEXT NOT NULL, outputs BLOB NOT NULL,
-                                   facet TEXT NOT NULL, who BLOB NOT NULL);
+                                   facet TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS groups_by_facet ON groups (facet);
+CREATE TABLE IF NOT EXISTS members (id TEXT PRIMARY KEY, who BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS scan (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, side TEXT NOT NULL, key TEXT NOT NULL,
                                  provenance BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS built (path TEXT PRIMARY KEY, key TEXT NOT NULL, slug TEXT NOT NULL);
@@ -137,6 +142,7 @@ class Cache:
         db = sqlite3.connect(self.path, isolation_level=None, timeout=60)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA journal_size_limit=67108864")  # a cold build leaves no 250 MB log behind
         db.executescript(_TABLES)
         meta = dict(db.execute("SELECT k, v FROM meta"))
         if meta.get("schema") != SCHEMA or meta.get("rules") != self.rules:
@@ -262,27 +268,39 @@ class Cache:
         with self.transaction():
             if stored is None:
                 self._db.execute("DELETE FROM groups")
+                self._db.execute("DELETE FROM members")
                 stored = {}
-            self._db.executemany("DELETE FROM groups WHERE id = ?", ((i,) for i in stored.keys() - memo.keys()))
-            self._db.executemany("INSERT OR REPLACE INTO groups VALUES (?, ?, ?, ?, ?)", (
-                _group_row(i, g._replace(members=tuple(a.source_path for a in g.members)))
-                for i, g in memo.items() if stored.get(i) != (g.inputs, g.outputs)))
+            self._forget_groups(stored.keys() - memo.keys())
+            changed = {i: g._replace(members=tuple(a.source_path for a in g.members))
+                       for i, g in memo.items() if stored.get(i) != (g.inputs, g.outputs)}
+            self.set_groups(changed, regrouped=changed)
 
     def groups_of(self, facets: Iterable[tuple[str, str]]) -> dict[str, GroupRecord]:
         """The stored groups of the given (folder, key) pairs, by group id."""
         found = {}
         for facet in facets:
             for i, inputs, outputs, who in self._db.execute(
-                    "SELECT id, inputs, outputs, who FROM groups WHERE facet = ?", (_facet(*facet),)):
+                    "SELECT id, inputs, outputs, who FROM groups JOIN members USING (id) WHERE facet = ?",
+                    (_facet(*facet),)):
                 found[i] = GroupRecord(inputs, marshal.loads(outputs), *marshal.loads(who))
         return found
 
-    def set_groups(self, rows: dict[str, GroupRecord], emptied: Iterable[str] = ()) -> None:
-        """Store some groups (id → record, its members as source paths) and
-        forget those ``emptied``."""
-        self._db.executemany("DELETE FROM groups WHERE id = ?", ((i,) for i in emptied))
-        self._db.executemany("INSERT OR REPLACE INTO groups VALUES (?, ?, ?, ?, ?)",
-                             (_group_row(i, g) for i, g in rows.items()))
+    def set_groups(self, rows: dict[str, GroupRecord], emptied: Iterable[str] = (),
+                   regrouped: Iterable[str] = ()) -> None:
+        """Store some groups (id → record, its members as source paths),
+        with their members when they are ``regrouped`` (new, or their
+        members changed), and forget those ``emptied``."""
+        self._forget_groups(emptied)
+        self._db.executemany("INSERT OR REPLACE INTO groups VALUES (?, ?, ?, ?)",
+                             ((i, g.inputs, marshal.dumps(g.outputs), _facet(g.folder, g.key)) for i, g in rows.items()))
+        self._db.executemany("INSERT OR REPLACE INTO members VALUES (?, ?)", (
+            (i, marshal.dumps((g.folder, g.key, g.label, g.path, tuple(g.members))))
+            for i, g in ((i, rows[i]) for i in regrouped)))
+
+    def _forget_groups(self, ids: Iterable[str]) -> None:
+        ids = [(i,) for i in ids]
+        self._db.executemany("DELETE FROM groups WHERE id = ?", ids)
+        self._db.executemany("DELETE FROM members WHERE id = ?", ids)
 
     # -- what the last build made of each article -------------------------------
 
@@ -350,6 +368,45 @@ class Cache:
     def put_values(self, key: str, value: object) -> None:
         self._db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", ("marshal:" + key, marshal.dumps(value)))
 
+    def mapping(self, key: str) -> dict | None:
+        """A dict stored by ``put_mapping``, or ``None``."""
+        if self._db.execute("SELECT 1 FROM blobs WHERE k = ?", (f"map:{key}",)).fetchone() is None:
+            return None
+        merged: dict = {}
+        for (part,) in self._db.execute("SELECT v FROM blobs WHERE k > ? AND k < ?", (f"map:{key}/", f"map:{key}0")):
+            merged.update(marshal.loads(part))
+        return merged
+
+    def put_mapping(self, key: str, mapping: dict, changed: Iterable[str] | None = None) -> None:
+        """Store a dict of builtins with string keys (``marshal``), in
+        ``MAPPING_PARTS`` parts by key, so that a rebuild after an edit
+        rewrites the parts holding the ``changed`` keys (added, removed or
+        given another value) rather than megabytes (the relations, the tags'
+        labels and the sitemap's pages of a large archive). ``changed`` is
+        ``None``: the whole dict."""
+        if changed is None:
+            parts: list[dict] = [{} for _ in range(MAPPING_PARTS)]
+            for k, value in mapping.items():
+                parts[_part(k)][k] = value
+            self._db.execute("DELETE FROM blobs WHERE k > ? AND k < ?", (f"map:{key}/", f"map:{key}0"))
+            self._db.executemany("INSERT INTO blobs VALUES (?, ?)",
+                                 ((f"map:{key}/{n}", marshal.dumps(part)) for n, part in enumerate(parts)))
+            self._db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (f"map:{key}", b""))
+            return
+        dirty: dict[int, list[str]] = {}
+        for k in changed:
+            dirty.setdefault(_part(k), []).append(k)
+        for n, keys in dirty.items():
+            name = f"map:{key}/{n}"
+            row = self._db.execute("SELECT v FROM blobs WHERE k = ?", (name,)).fetchone()
+            part = marshal.loads(row[0]) if row else {}
+            for k in keys:
+                if k in mapping:
+                    part[k] = mapping[k]
+                else:
+                    part.pop(k, None)
+            self._db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (name, marshal.dumps(part)))
+
     def begin(self) -> None:
         self._db.execute("BEGIN")
 
@@ -361,10 +418,13 @@ class Cache:
         return _Tx(self)
 
 
-def _group_row(group: str, record: GroupRecord) -> tuple:
-    """A row of the groups table (the record's members as source paths)."""
-    return (group, record.inputs, marshal.dumps(record.outputs), _facet(record.folder, record.key),
-            marshal.dumps((record.folder, record.key, record.label, record.path, tuple(record.members))))
+MAPPING_PARTS = 64
+"""The parts ``Cache.put_mapping`` stores a dict in."""
+
+
+def _part(key: str) -> int:
+    """The part of a stored mapping that holds ``key`` (the same in every process)."""
+    return zlib.crc32(key.encode("utf-8")) % MAPPING_PARTS
 
 
 def _facet(folder: str, key: str) -> str:

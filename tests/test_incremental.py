@@ -736,3 +736,47 @@ def test_the_site_an_edit_in_place_leaves_is_checked_as_a_built_one(tmp_path):
     assert not untouched_build() and not stray.parent.exists()
     assert untouched_build()
     assert _tree(out) == _cold(content, tmp_path)
+
+
+def _rowids(database: Path, table: str, column: str) -> dict[str, int]:
+    """A table's rows by key, each with its rowid: ``INSERT OR REPLACE``
+    gives a rewritten row a new one."""
+    with sqlite3.connect(database) as db:
+        return dict(db.execute(f"SELECT {column}, rowid FROM {table}"))
+
+
+def test_a_stored_mapping_rewrites_only_the_parts_of_changed_keys(tmp_path):
+    path = tmp_path / "cache.sqlite"
+    cache = Cache(path, "rules")
+    first = {f"articles/{n}.md": (f"t:{n % 7}", n) for n in range(500)}
+    cache.put_mapping("m", first)
+    assert cache.mapping("m") == first and cache.mapping("other") is None
+    before = _rowids(path, "blobs", "k")
+    now = {**first, "articles/3.md": ("t:new", 3), "articles/new.md": ("t:0", 0)}
+    del now["articles/7.md"]
+    cache.put_mapping("m", now, ["articles/3.md", "articles/new.md", "articles/7.md"])
+    assert cache.mapping("m") == now
+    after = _rowids(path, "blobs", "k")
+    rewritten = {k for k in after if after[k] != before.get(k)}
+    assert 1 <= len(rewritten) <= 3 and all(k.startswith("map:m/") for k in rewritten), rewritten
+    cache.put_mapping("m", {"a": 1})  # the whole of it: no part of the last is left
+    assert cache.mapping("m") == {"a": 1}
+    cache.close()
+
+
+def test_a_new_tag_in_place_rewrites_its_groups_outputs_not_their_members(project):
+    """An edit in place stores the groups it touched, but the members (the
+    home page's are a megabyte at archive scale) only of a group that
+    gained, lost or reordered some: here the new tag's."""
+    content, out, tmp_path = project
+    database = tmp_path / "work" / ".archive-cache" / "cache.sqlite"
+    groups, members = _rowids(database, "groups", "facet"), _rowids(database, "members", "id")
+    (content / "000_9b25765c4741cd75.meta.toml").write_text('tags = ["a tag of its own"]\n', encoding="utf-8")
+    report = build(make_settings(content, out))
+    assert report.in_place
+    groups_now, members_now = _rowids(database, "groups", "facet"), _rowids(database, "members", "id")
+    assert groups_now["home\t"] != groups["home\t"]  # its page showing the article has a new key
+    assert "tags\ta tag of its own" in groups_now
+    assert [i for i in members_now if members_now[i] != members.get(i)] == [
+        i for i in members_now if i not in members]  # the new tag's group only
+    assert len(members_now) == len(members) + 1
