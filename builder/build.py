@@ -44,7 +44,8 @@ from builder.cache import (BodyReader, Cache, GroupRecord, code_fingerprint, dig
 from builder.config import Settings
 from builder.errors import ConfigError, OutputError
 from builder.models import Article, BuildReport, Entry, Skip, StageTiming
-from builder.read import MANIFEST_FILE, VOCABULARY_FILE, ContentEntry, read_manifest, sidecar_rel, walk_content
+from builder.read import (MANIFEST_FILE, SIDECAR_SUFFIX, VOCABULARY_FILE, ContentEntry, read_manifest, sidecar_rel,
+                          walk_content)
 from builder.write import StagingSite, folder_digests, folders_of, marker_build_id, site_path, stage
 
 if TYPE_CHECKING:
@@ -75,9 +76,10 @@ class _Scanned(NamedTuple):
     rel: str
     sha256: str
     key: str
-    provenance: bytes
+    provenance: bytes | None
     """The manifest's entry for the file (a dict or ``None``), marshalled:
-    decoded only when the file is processed."""
+    decoded only when the file is processed; ``None`` when the scan took the
+    file's key from the last build's (the cache holds it, see ``_tasks``)."""
 
 
 @dataclass(frozen=True)
@@ -156,13 +158,16 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
             countries.use_cache_dir(job.cache_path.parent)
             countries.build_matcher_soon()
         with stages.time("scan"):
-            files = _scan_files(content, cache)
+            known = cache.files()
+            files = _scan_files(content, known)
             manifest_sha = _manifest_sha(content)
             inputs, others = _inputs_digest(settings, files, manifest_sha)
         build_id = digest(inputs, cache.rules)  # the outputs are a function of these
         if summary and cache.meta("inputs") == inputs:
             if site.intact(cache.values("folders")):
                 # nothing that decides any output changed since the site was built
+                cache.touch_files({e.rel: (e.mtime_ns, e.size) for e, _ in files
+                                   if known.get(e.rel, (e.mtime_ns, e.size))[:2] != (e.mtime_ns, e.size)})
                 stages.count("scan", summary[1] + len(summary[2]))
                 site.abandon()
                 files, article_count, skips, copies = summary
@@ -171,7 +176,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                     raise StrictFailure(report)
                 return report
         with stages.time("scan"):
-            scan = _scanned_articles(content, files, cache, manifest_sha)
+            scan = _scanned_articles(content, files, known, cache, manifest_sha)
             scanned = scan.articles
         stages.count("scan", len(scanned))
         page_fingerprint = _page_fingerprint(settings)
@@ -295,23 +300,18 @@ def _report(settings, articles, skips, stages, files, changed, incremental=False
 
 # --- scan and process ----------------------------------------------------------
 
-def _scan_files(content: Path, cache: Cache) -> list[tuple[ContentEntry, str]]:
+def _scan_files(content: Path, known: dict[str, tuple]) -> list[tuple[ContentEntry, str]]:
     """Every candidate file and sidecar with its SHA-256, read again only when
-    its size or mtime changed since the last build."""
-    known = cache.file_hashes()
+    its size or mtime differ from what the last build saw (``known``, see
+    ``Cache.files``)."""
     files = []
-    rows = {}
     for entry in walk_content(content):
-        cached = known.get(entry.rel)
-        if cached and cached[0] == entry.mtime_ns and cached[1] == entry.size:
-            sha = cached[2]
+        row = known.get(entry.rel)
+        if row is not None and row[0] == entry.mtime_ns and row[1] == entry.size:
+            files.append((entry, row[2]))
         else:
             with open(entry.path, "rb") as handle:
-                sha = hashlib.file_digest(handle, "sha256").hexdigest()
-        files.append((entry, sha))
-        rows[entry.rel] = (entry.mtime_ns, entry.size, sha)
-    if rows != known:
-        cache.put_file_hashes(rows, known)
+                files.append((entry, hashlib.file_digest(handle, "sha256").hexdigest()))
     return files
 
 
@@ -325,56 +325,88 @@ class _Scan(NamedTuple):
 
     articles: list[_Scanned]
     identity: str
-    memo: dict[str, tuple[str, str, str, bytes]]
-    """What the next build's scan starts from (``keep`` it once the build is done)."""
-    stored: dict[str, tuple[str, str, str, bytes]]
+    rows: dict[str, tuple[int, int, str, str, str]]
+    """What the next build's scan starts from (``keep`` it once the build is
+    done): path → (mtime, size, SHA-256, sidecar's SHA-256, key) of every file."""
+    stored: dict[str, tuple[int, int, str, str, str]]
     """What this one started from."""
+    provenance: dict[str, bytes]
+    """The manifest entries read again (of the articles whose key was made)."""
     changed: dict[str, str] | None
     """Source path → key in the last build, of each file whose key changed;
     ``None`` when files came or left, or the last scan is not comparable."""
 
     def keep(self, cache: Cache) -> None:
-        cache.put_scan(self.identity, self.memo, self.stored)
+        cache.put_files(self.identity, self.rows, self.stored, self.provenance)
 
 
-def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], cache: Cache,
-                      manifest_sha: str | None) -> _Scan:
+def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], known: dict[str, tuple],
+                      cache: Cache, manifest_sha: str | None) -> _Scan:
     """The article files, each with the key of its processed record.
 
     A key is a hash of the file, its sidecar and its manifest entry. The last
-    build's keys are kept (``scan`` in the cache) with what they were made of:
+    build's keys are kept (``Cache.files``) with what they were made of:
     with the same manifest, a file and sidecar that hash the same keep their
-    key, a file keeps its provenance, and the manifest (tens of thousands of
-    rows) is read only for files it has not seen."""
-    hashes = {entry.rel: sha for entry, sha in files}
-    sidecars = {entry.rel for entry, _ in files if entry.kind == "sidecar"}
+    key, and the manifest entry of a file (its provenance) is read from the
+    cache only for the files whose key is made again, and from the manifest
+    (tens of thousands of rows) only for files it has not seen."""
     identity = digest(code_fingerprint(), manifest_sha)
-    memo = cache.scan(identity)
-    manifest = None
-    made: dict[str, tuple] = {}
-    scanned = []
+    valid = cache.scan_identity() == identity
+    sidecars = {entry.rel: sha for entry, sha in files if entry.rel.endswith(SIDECAR_SUFFIX)}
+    rows: dict[str, tuple[int, int, str, str, str]] = {}
+    scanned: list[_Scanned] = []
+    pending: list[int] = []  # the articles whose key is made again
     for entry, sha in files:
-        if entry.kind != "article":
+        rel = entry.rel
+        if rel in sidecars:
+            rows[rel] = (entry.mtime_ns, entry.size, sha, "", "")
             continue
-        side = sidecar_rel(entry.rel, sidecars)
-        side_sha = hashes[side] if side else ""
-        known = memo.get(entry.rel)
-        if known and known[0] == sha and known[1] == side_sha:
-            key, provenance = known[2], known[3]
+        side = sidecar_rel(rel, sidecars.keys())
+        side_sha = sidecars[side] if side else ""
+        row = known.get(rel) if valid else None
+        if row is not None and row[2] == sha and row[3] == side_sha:
+            key = row[4]
         else:
-            if known:  # an edited file: the same manifest gives it the same provenance
-                provenance = known[3]
-            else:
+            key = ""
+            pending.append(len(scanned))
+        rows[rel] = (entry.mtime_ns, entry.size, sha, side_sha, key)
+        scanned.append(_Scanned(entry.path, rel, sha, key, None))
+    provenance: dict[str, bytes] = {}
+    if pending:
+        kept = cache.provenances([scanned[i].rel for i in pending if scanned[i].rel in known]) if valid else {}
+        manifest = None
+        for i in pending:
+            path, rel, sha, _, _ = scanned[i]
+            found = kept.get(rel)  # an edited file: the same manifest gives it the same provenance
+            if found is None:
                 if manifest is None:
                     manifest = read_manifest(content)
-                provenance = marshal.dumps(manifest.get(entry.rel))
-            key = digest(entry.rel, sha, side_sha, sorted((marshal.loads(provenance) or {}).items()))
-        made[entry.rel] = (sha, side_sha, key, provenance)
-        scanned.append(_Scanned(entry.path, entry.rel, sha, key, provenance))
+                found = marshal.dumps(manifest.get(rel))
+            side_sha = rows[rel][3]
+            key = digest(rel, sha, side_sha, sorted((marshal.loads(found) or {}).items()))
+            rows[rel] = rows[rel][:4] + (key,)
+            provenance[rel] = found
+            scanned[i] = _Scanned(path, rel, sha, key, found)
     changed = None
-    if memo and memo.keys() == made.keys():
-        changed = {rel: memo[rel][2] for rel, now in made.items() if memo[rel][2] != now[2]}
-    return _Scan(scanned, identity, made, memo, changed)
+    if valid and len(scanned) == sum(1 for row in known.values() if row[4]) and all(s.rel in known for s in scanned):
+        changed = {s.rel: known[s.rel][4] for s in scanned if known[s.rel][4] != s.key}
+    return _Scan(scanned, identity, rows, known, provenance, changed)
+
+
+def _tasks(cache: Cache, content: Path, misses: list[_Scanned]) -> list[tuple[str, dict | None, str]]:
+    """What a worker processes of each file: its path, provenance and key.
+    The provenance the scan did not read again is the cache's."""
+    kept = cache.provenances([s.rel for s in misses if s.provenance is None])
+    manifest = None
+    tasks = []
+    for path, rel, _, key, provenance in misses:
+        found = provenance if provenance is not None else kept.get(rel)
+        if found is None:  # (the cache holds it with the key: only if it was damaged)
+            if manifest is None:
+                manifest = read_manifest(content)
+            found = marshal.dumps(manifest.get(rel))
+        tasks.append((path, marshal.loads(found), key))
+    return tasks
 
 
 def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_Stages",
@@ -400,7 +432,7 @@ def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_St
     elif misses:
         from builder import countries
         countries.wait_for_builder()  # the lone file's worker then loads the stored matcher
-    results = run(partial(_process_one, job), [(s.path, marshal.loads(s.provenance), s.key) for s in misses])
+    results = run(partial(_process_one, job), _tasks(cache, job.content_dir, misses))
     hits = cache.entries([s.key for s in scanned if s.key in stored])
     rows: dict[str, tuple] = {}
     cache.begin()
@@ -552,7 +584,7 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
     now = {s.rel: s for s in scan.articles if s.rel in changed}
     found = cache.entries([s.key for s in now.values()])  # an edit undone finds its record
     misses = [s for s in now.values() if s.key not in found]
-    results = run(partial(_process_one, job), [(s.path, marshal.loads(s.provenance), s.key) for s in misses])
+    results = run(partial(_process_one, job), _tasks(cache, job.content_dir, misses))
     # while the workers process the files:
     old = cache.entries(list(changed.values()))
     built = cache.built(changed)

@@ -3,7 +3,8 @@
 What it remembers, and what each entry is keyed by:
 
 * ``files``: path → (mtime, size, SHA-256) of each raw file and sidecar, so an
-  unchanged file is not even read again.
+  unchanged file is not even read again, and of each article the key of its
+  record and the hash of its sidecar (``provenance``: its manifest entry).
 * ``articles``: the processed record and cleaned body of an article, keyed by
   a hash of everything that decides them — the file's path and SHA-256, its
   sidecar, its manifest entry, and the *rules fingerprint* (the builder's
@@ -43,11 +44,13 @@ from typing import NamedTuple
 from builder import __version__
 from builder.models import Article, Entry
 
-SCHEMA = f"9 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}"
+SCHEMA = f"10 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}"
 """The tables' layout, and the Python whose pickle and marshal formats fill them."""
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, sha256 TEXT);
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
+                                  sha256 TEXT NOT NULL, side TEXT NOT NULL, key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS provenance (path TEXT PRIMARY KEY, v BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, record BLOB NOT NULL, body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, entry BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key TEXT NOT NULL);
@@ -56,8 +59,6 @@ CREATE TABLE IF NOT EXISTS groups (id TEXT PRIMARY KEY, inputs TEXT NOT NULL, ou
                                    facet TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS groups_by_facet ON groups (facet);
 CREATE TABLE IF NOT EXISTS members (id TEXT PRIMARY KEY, who BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS scan (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, side TEXT NOT NULL, key TEXT NOT NULL,
-                                 provenance BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS built (path TEXT PRIMARY KEY, key TEXT NOT NULL, slug TEXT NOT NULL);
 """
 
@@ -169,29 +170,40 @@ class Cache:
 
     # -- raw files -----------------------------------------------------------
 
-    def file_hashes(self) -> dict[str, tuple[int, int, str]]:
-        return {p: (m, s, h) for p, m, s, h in self._db.execute("SELECT path, mtime_ns, size, sha256 FROM files")}
+    def files(self) -> dict[str, tuple[int, int, str, str, str]]:
+        """What the last build saw of each raw file and sidecar: path →
+        (mtime, size, SHA-256, sidecar's SHA-256, record key); the last two
+        are an article's, and hold only under the ``scan_identity``."""
+        return {row[0]: row[1:] for row in self._db.execute("SELECT * FROM files")}
 
-    def put_file_hashes(self, rows: dict[str, tuple[int, int, str]], stored: dict[str, tuple[int, int, str]]) -> None:
-        """Replace the rows ``stored`` (what ``file_hashes()`` gave) by ``rows``,
-        writing only the ones that differ."""
-        self._replace_rows("files", rows, stored)
+    def scan_identity(self) -> str | None:
+        return self.meta("scan")
 
-    def scan(self, identity: str) -> dict[str, tuple[str, str, str, bytes]]:
-        """The last build's scan, if made under the same ``identity``: source
-        path → (hash, sidecar's hash, key, marshalled provenance)."""
-        if self.meta("scan") != identity:
-            return {}
-        return {p: (sha, side, key, provenance)
-                for p, sha, side, key, provenance in self._db.execute("SELECT * FROM scan")}
+    def provenances(self, paths: Iterable[str]) -> dict[str, bytes]:
+        """The marshalled manifest entries the last build kept for these articles."""
+        return dict(self._where_in("path, v FROM provenance", "path", paths))
 
-    def put_scan(self, identity: str, rows: dict[str, tuple[str, str, str, bytes]],
-                 stored: dict[str, tuple[str, str, str, bytes]]) -> None:
-        """Replace the scan ``stored`` (what ``scan(identity)`` gave) by ``rows``
-        (all of them when it gave none: the rows may be of another identity)."""
+    def touch_files(self, rows: dict[str, tuple[int, int]]) -> None:
+        """New (mtime, size) of files whose content did not change."""
+        if not rows:
+            return
         with self.transaction():
-            self._replace_rows("scan", rows, stored or None)
-            self.set_meta("scan", identity)
+            self._db.executemany("UPDATE files SET mtime_ns = ?, size = ? WHERE path = ?",
+                                 ((m, size, p) for p, (m, size) in rows.items()))
+
+    def put_files(self, identity: str, rows: dict[str, tuple[int, int, str, str, str]],
+                  stored: dict[str, tuple[int, int, str, str, str]], provenance: dict[str, bytes]) -> None:
+        """Replace the rows ``stored`` (what ``files()`` gave) by ``rows``, made
+        under ``identity``, writing only the rows that differ, and keep the
+        articles' ``provenance`` that was read again (all of it, under
+        another identity than the last)."""
+        with self.transaction():
+            if self.scan_identity() != identity:
+                self._db.execute("DELETE FROM provenance")
+                self.set_meta("scan", identity)
+            self._replace_rows("files", rows, stored)
+            self._db.executemany("DELETE FROM provenance WHERE path = ?", ((p,) for p in stored.keys() - rows.keys()))
+            self._db.executemany("INSERT OR REPLACE INTO provenance VALUES (?, ?)", provenance.items())
 
     # -- articles ------------------------------------------------------------
 

@@ -23,8 +23,8 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from builder.config import SETTINGS_FILE
 from builder.errors import InputError
@@ -50,41 +50,42 @@ def find_sources(content_dir: Path) -> Iterator[Path]:
             yield Path(entry.path)
 
 
-@dataclass(frozen=True)
-class ContentEntry:
-    """A file under ``content/`` as the walk saw it."""
+class ContentEntry(NamedTuple):
+    """A file under ``content/`` as the walk saw it (a tuple: the walk makes
+    one per file, 29,000 at archive scale, on every rebuild)."""
 
     rel: str
     path: str
     """The file's path as the walk found it (a ``str``: a ``Path`` per file is
     measurably slow at archive scale)."""
-    kind: str
-    """``article`` or ``sidecar`` (settings, vocabulary and manifest are not listed)."""
     mtime_ns: int
     size: int
+
+    @property
+    def kind(self) -> str:
+        """``article`` or ``sidecar`` (settings, vocabulary and manifest are not listed)."""
+        return "sidecar" if self.rel.endswith(SIDECAR_SUFFIX) else "article"
 
 
 def walk_content(content_dir: Path) -> list[ContentEntry]:
     """Every article candidate and sidecar under ``content_dir``, sorted by POSIX
     path, with its size and mtime (one ``os.scandir`` walk, no extra stat)."""
     found: list[ContentEntry] = []
-    stack = [(content_dir, "")]
+    stack = [(str(content_dir), "")]
     while stack:
         folder, prefix = stack.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.name.startswith("."):
+                name = entry.name
+                if name[0] == ".":
                     continue
-                rel = prefix + entry.name
                 if entry.is_dir():
-                    stack.append((entry.path, rel + "/"))
-                    continue
-                if not entry.is_file() or (not prefix and entry.name in _NOT_ARTICLES):
-                    continue
-                stat = entry.stat()
-                kind = "sidecar" if entry.name.endswith(SIDECAR_SUFFIX) else "article"
-                found.append(ContentEntry(rel, entry.path, kind, stat.st_mtime_ns, stat.st_size))
-    return sorted(found, key=lambda e: e.rel)
+                    stack.append((entry.path, prefix + name + "/"))
+                elif entry.is_file() and (prefix or name not in _NOT_ARTICLES):
+                    stat = entry.stat()
+                    found.append(ContentEntry(prefix + name, entry.path, stat.st_mtime_ns, stat.st_size))
+    found.sort()  # by ``rel``, unique
+    return found
 
 
 def sidecar_rel(rel: str, sidecars: set[str]) -> str | None:

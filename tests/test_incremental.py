@@ -780,3 +780,41 @@ def test_a_new_tag_in_place_rewrites_its_groups_outputs_not_their_members(projec
     assert [i for i in members_now if members_now[i] != members.get(i)] == [
         i for i in members_now if i not in members]  # the new tag's group only
     assert len(members_now) == len(members) + 1
+
+
+def test_an_edit_a_failed_build_saw_is_made_by_the_next(project, monkeypatch):
+    """A build that scanned and processed an edit, then failed, leaves the
+    site as it was; the next makes the edit, as a cold build would."""
+    import builder.build
+    content, out, tmp = project
+    seed = content / "002_fd40830f1acd1926.txt"
+    seed.write_bytes(seed.read_bytes().replace(b"agreed Wednesday", b"agreed on Wednesday"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("rendering failed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(builder.build, "_render", broken)
+        with pytest.raises(RuntimeError, match="rendering failed"):
+            build(make_settings(content, out))
+    report = build(make_settings(content, out))
+    assert report.incremental and report.processed == 0 and report.written > 0  # processed by the failed build
+    assert "agreed on Wednesday" in (out / "articles" / "002-fd40830f1acd1926.html").read_text(encoding="utf-8")
+    assert _tree(out) == _cold(content, tmp)
+
+
+def test_a_touched_file_is_hashed_by_one_rebuild_only(project, monkeypatch):
+    """A file whose mtime changed but not its bytes: the no-op rebuild that
+    reads it again keeps its new mtime, and the next does not read it."""
+    import hashlib
+    content, out, _ = project
+    seed = content / "002_fd40830f1acd1926.txt"
+    seed.write_bytes(seed.read_bytes())
+    read = []
+    real = hashlib.file_digest
+    monkeypatch.setattr(hashlib, "file_digest", lambda handle, name: read.append(handle.name) or real(handle, name))
+    for expected in ([str(seed)], []):
+        read.clear()
+        report = build(make_settings(content, out))
+        assert report.incremental and report.processed == 0 and report.written == 0
+        assert read == expected
