@@ -279,16 +279,23 @@ def test_home_is_paginated_with_relative_links(tmp_path):
     assert not (paged / "page" / "4.html").exists()
 
 
-def test_an_index_template_of_before_href_makes_the_same_pages(tmp_path):
-    """A project's own ``index_list.html`` written when index entries had only
-    ``url`` (linked with ``url(entry.url)``) still builds, to the same pages."""
+@pytest.mark.parametrize("loop", [
+    '<li><a href="{{ entry.href }}">{{ entry.label }}</a> <span class="n">{{ entry.count }}</span></li>',
+    # written when index entries had only ``url``
+    '<li><a href="{{ url(entry.url) }}">{{ entry.label }}</a> <span class="n">{{ entry.count }}</span></li>',
+])
+def test_an_index_template_that_loops_over_its_entries_makes_the_same_pages(tmp_path, loop):
+    """A project's own ``index_list.html`` that writes each entry in a loop,
+    as the shipped one did before the ``index_items`` filter, builds the
+    same pages."""
     content = copy_seeds(tmp_path / "content")
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
     index = templates / "index_list.html"
-    assert "{{ entry.href }}" in index.read_text(encoding="utf-8")
-    index.write_text(index.read_text(encoding="utf-8").replace("{{ entry.href }}", "{{ url(entry.url) }}"),
-                     encoding="utf-8")
+    assert "{{ entries | index_items }}</ul>" in index.read_text(encoding="utf-8")
+    index.write_text(index.read_text(encoding="utf-8").replace(
+        "{{ entries | index_items }}</ul>", f"{{% for entry in entries %}}\n  {loop}\n{{% endfor %}}\n</ul>"),
+        encoding="utf-8")
     build(make_settings(content, tmp_path / "ours"))
     build(make_settings(content, tmp_path / "older", templates_dir=str(templates)))
     for facet in ("tags", "countries", "languages", "sources"):
@@ -298,7 +305,7 @@ def test_an_index_template_of_before_href_makes_the_same_pages(tmp_path):
 
 @pytest.mark.parametrize("jobs", [1, 2])  # made here, or in the render workers
 @pytest.mark.parametrize("template, line, mistake, problem", [
-    ("index_list.html", 8, "{{ entry.missing }}", "has no attribute 'missing'"),  # in the loop over entries
+    ("index_list.html", 7, "{{ entries[0].missing }}", "has no attribute 'missing'"),  # in the list of entries
     ("article.html", 3, "{% if %}", "Expected an expression"),
 ])
 def test_a_template_mistake_is_an_error_naming_the_template_and_its_line(tmp_path, jobs, template, line, mistake,

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 import jinja2
 import pytest
 
-from builder.render import _Environment, jsonld_script, quote_path, relative_url
+from builder.indexes import IndexEntry
+from builder.render import _Environment, index_items, jsonld_script, quote_path, relative_url, relative_urls
 
 FOLDER = st.sampled_from(["a", "b", "tags", "articles", "新闻", "x y"])
 FILE = st.sampled_from(["index.html", "2.html", "a.html", "北约.html", "raw.txt"])
@@ -86,3 +87,19 @@ def test_dict_attributes_in_templates_are_jinjas(template):
 def test_a_missing_dict_item_is_strictly_undefined():
     with pytest.raises(jinja2.UndefinedError, match="has no attribute 'missing'"):
         _Environment(undefined=jinja2.StrictUndefined).from_string("{{ d.missing }}").render(d={})
+
+
+@given(PATH, st.lists(PATH, max_size=8))
+def test_relative_urls_are_relative_url_of_each(page, targets):
+    assert relative_urls(page, targets) == [relative_url(page, target) for target in targets]
+
+
+@given(st.lists(st.tuples(st.text(max_size=8), st.integers(0, 10 ** 6), PATH), max_size=6))
+def test_index_items_writes_what_the_template_loop_writes(entries):
+    """The ``index_items`` filter, escaping included, against the loop it stands for."""
+    loop = _Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string(
+        "{% for entry in entries %}\n"
+        '  <li><a href="{{ entry.href }}">{{ entry.label }}</a> <span class="n">{{ entry.count }}</span></li>\n'
+        "{% endfor %}\n")
+    made = [IndexEntry(label, count, path, path + '"&<>\'') for label, count, path in entries]
+    assert index_items(made) == loop.render(entries=made)
