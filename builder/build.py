@@ -34,7 +34,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
-from itertools import chain
 from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -652,11 +651,13 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     if not all(_same_translations(path, previous[path], article, keys_of, state.translations, entries)
                for path, article in listed.items()):
         return None
-    sizes = Counter(chain.from_iterable(keys_of.values())) if moved else None  # articles of each tag and country
-    tags = {key[2:] for key in sizes if key[:2] == "t:"} if moved else labels.keys()
-    relinked = _copies_relinked(state, sizes, labels.keys() ^ tags, entries) if moved and state.copies else set()
-    if tags != labels.keys():
-        labels = labels_after(labels, tags, settings)
+    held = rel.key_holders(keys_of) if moved else None
+    sizes = {key: len(paths) for key, paths in held.items()} if moved else None  # listed articles of each key
+    came, went = _keys_crossing(state.keys, keys_of, moved, sizes) if moved else (set(), set())
+    relinked = _copies_relinked(state, came ^ went, entries) if state.copies else set()
+    if any(key[:2] == "t:" for key in came | went):
+        labels = labels_after(labels, {key[2:] for key in came if key[:2] == "t:"},
+                              {key[2:] for key in went if key[:2] == "t:"}, settings)
         if labels is None:
             return None  # another tag's path might change (their slugs collide)
     before = [previous[path] for path in listed]
@@ -666,7 +667,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     if any(facet not in stored and (facet not in appearing or facet[0] not in ("tags", "countries"))
            for facet in touched):
         return None  # only a tag or a country an edit gives can have no group yet
-    after = rel.relations_after(state, keys_of) if moved else state
+    after = rel.relations_after(state, keys_of, held) if moved else state
     outputs = _pages_in_place(settings, job, edits, after, labels, page_fingerprint, entries, relinked)
     renderer = Renderer(settings)
     bodies = BodyReader(job.cache_path)
@@ -731,15 +732,30 @@ def _pages_in_place(settings: Settings, job: _Job, edits: _Edits, state: Relatio
     return outputs
 
 
-def _copies_relinked(state: RelationState, sizes: Counter, tags: set[str], entries: _StoredEntries) -> set[str]:
-    """The unlisted copies (see ``related.copies``) that name one of these
-    ``tags`` or a country whose page an edit in place makes or removes (the
-    page exists when ``sizes``, now, counts its listed articles), and so
-    link it now or no more. Only their tags and countries decide it: their
-    entries are loaded only when a page comes or goes."""
-    countries = {key[2:] for key, n in sizes.items() if key[:2] == "c:" and n} ^ _country_pages(state)
-    if not (tags or countries):
+def _keys_crossing(before: dict[str, tuple[str, ...]], now: dict[str, tuple[str, ...]], paths: Iterable[str],
+                   sizes: dict[str, int]) -> tuple[set[str], set[str]]:
+    """The relation keys (tags and countries, see ``related.RelationState``)
+    that no listed article held before and some hold now, and the reverse,
+    when only the listed articles at ``paths`` changed their keys (``sizes``:
+    how many listed articles hold each key now)."""
+    change: Counter = Counter()
+    for path in paths:
+        change.update(before.get(path, ()))
+        change.subtract(now[path])
+    came = {key for key, n in change.items() if n < 0 and sizes.get(key, 0) == -n}
+    went = {key for key, n in change.items() if n > 0 and key not in sizes}
+    return came, went
+
+
+def _copies_relinked(state: RelationState, keys: set[str], entries: _StoredEntries) -> set[str]:
+    """The unlisted copies (see ``related.copies``) that name a tag or a
+    country whose page appears or goes (``keys``: their relation keys), and
+    so link it now or no more. Only their tags and countries decide it:
+    their entries are loaded only when a page comes or goes."""
+    if not keys:
         return set()
+    tags = {key[2:] for key in keys if key[:2] == "t:"}
+    countries = {key[2:] for key in keys if key[:2] == "c:"}
     unlisted = state.unlisted()
     entries.load(unlisted)
     return {path for path in unlisted if not tags.isdisjoint(entries.loaded[path].tags)
@@ -789,10 +805,10 @@ def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], date
         return _GroupChange([], None, set(), set(stored), True)
     if len(paths) != len(old):
         near = None
-    else:
-        near = {i for i, path in enumerate(old) if path in edited}
-        places = [i for i, path in enumerate(paths) if path in moving] + [
-            i for i, path in enumerate(old) if path in moving]
+    else:  # (list.index: a large group's members are tens of thousands)
+        near = {old.index(path) for path in edited if path in were}
+        places = [paths.index(path) for path in moving if facet in groups_now[path]] + [
+            old.index(path) for path in moving if path in were]
         if places:
             near.update(range(min(places), max(places) + 1))
     members = _StoredMembers(paths, entries)

@@ -106,21 +106,24 @@ def tag_labels(articles: Sequence[Entry], settings: Settings) -> dict[str, tuple
     return {k: (vocab.label(k, settings.language), f"tags/{slugs[k]}.html") for k in keys}
 
 
-def labels_after(labels: dict[str, tuple[str, str]], tags: Collection[str],
+def labels_after(labels: dict[str, tuple[str, str]], came: Collection[str], went: Collection[str],
                  settings: Settings) -> dict[str, tuple[str, str]] | None:
-    """``tag_labels`` of articles with these ``tags``, from the last build's ``labels``, or ``None``
-    when a tag in both might get another path (``unique_slugs``: a tag
-    that leaves might free a slug another tag was kept from, and one that
-    comes might take a slug another tag has), without slugifying the rest."""
-    kept = {tag: labels[tag] for tag in tags if tag in labels}
+    """``tag_labels`` of the last build's tags (``labels``) with those that
+    ``came`` and without those that ``went``, or ``None`` when a tag that
+    stays might get another path (``unique_slugs``: a tag that leaves might
+    free a slug another tag was kept from, and one that comes might take a
+    slug another tag has), without slugifying the rest."""
+    kept = {tag: found for tag, found in labels.items() if tag not in went} if went else dict(labels)
     taken = {path[len("tags/"):-len(".html")].lower() for _, path in kept.values()}
-    for _, path in (labels[tag] for tag in labels.keys() - kept.keys()):
-        freed = path[len("tags/"):-len(".html")].lower() + "-"
+    for tag in went:
+        freed = labels[tag][1][len("tags/"):-len(".html")].lower() + "-"
         if any(slug.startswith(freed) and len(slug) == len(freed) + 6 for slug in taken):
             return None
+    if not came:
+        return kept
     path = settings.path("content_dir") / "topics.toml"
     vocab = classify.vocabulary(path if path.is_file() else None)
-    for tag in sorted(set(tags) - kept.keys()):
+    for tag in sorted(came):
         slug = page_slug(tag) or "x"
         if slug.lower() in taken:
             return None

@@ -139,25 +139,34 @@ def keys_after(previous: RelationState, edited: Mapping[str, Entry]) -> dict[str
     return {**previous.keys, **{path: _keys(a) for path, a in edited.items()}}
 
 
-def relations_after(previous: RelationState, keys_of: dict[str, tuple[str, ...]]) -> RelationState:
+def relations_after(previous: RelationState, keys_of: dict[str, tuple[str, ...]],
+                    held: dict[str, list[str]] | None = None) -> RelationState:
     """The state ``relations`` would give for the same articles with these
     keys (``keys_after``) and the same translations (the caller has checked
-    them), from the ``previous`` state alone: no article's entry is needed."""
-    return _relate(keys_of, previous.translations, previous.copies, previous)
+    them), from the ``previous`` state alone: no article's entry is needed.
+    ``held``: ``key_holders(keys_of)``, when the caller made it."""
+    return _relate(keys_of, previous.translations, previous.copies, previous, held)
+
+
+def key_holders(keys_of: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
+    """Each key (see ``_keys``) → the articles holding it, in ``keys_of``'s order."""
+    held: dict[str, list[str]] = defaultdict(list)
+    for path, keys in keys_of.items():
+        for key in keys:
+            held[key].append(path)
+    return held
 
 
 def _relate(keys_of: dict[str, tuple[str, ...]], translations: dict[str, tuple[str, ...]],
-            groups: dict[str, tuple[str, ...]], previous: RelationState | None) -> RelationState:
+            groups: dict[str, tuple[str, ...]], previous: RelationState | None,
+            held: dict[str, list[str]] | None = None) -> RelationState:
     """Each article's relations, from every listed article's keys (source
     path → ``_keys``) and translations, and the groups of ``copies``; of the
     ``previous`` state's articles, only those ``_affected`` are scored
     again. A listed article names its copies first; a copy names the listed
     one, the other copies, then the listed one's translations and related
     articles."""
-    postings: dict[str, list[str]] = defaultdict(list)
-    for path, keys in keys_of.items():
-        for key in keys:
-            postings[key].append(path)
+    postings = held if held is not None else key_holders(keys_of)
     total = max(1, len(keys_of))
     weight = {key: math.log(1 + total / len(members)) * (COUNTRY_WEIGHT if key.startswith("c:") else 1.0)
               for key, members in postings.items()}

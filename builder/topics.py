@@ -89,8 +89,16 @@ class Vocabulary:
 
     def __init__(self, topics: Mapping[str, Topic]):
         self._topics = dict(sorted(topics.items()))
-        forms: dict[str, set[str]] = {}
         self._by_term: dict[str, str] = {}
+        for key, topic in self._topics.items():
+            for name in (*topic.terms, *topic.label.values(), key):
+                self._by_term.setdefault(_fold(name), key)
+
+    @functools.cached_property
+    def _matcher(self) -> PhraseMatcher:
+        """Built on first match, with the terms' forms: labels alone (index
+        pages, a tag that appears in an edit) need neither."""
+        forms: dict[str, set[str]] = {}
         for topic in self._topics.values():
             for phrase in topic.blockers:
                 for form in _term_forms(normalize_text(phrase)):
@@ -99,15 +107,7 @@ class Vocabulary:
             for term in topic.terms:
                 for form in _term_forms(normalize_text(term)):
                     forms.setdefault(form, set()).add(key)
-            for name in (*topic.terms, *topic.label.values(), key):
-                self._by_term.setdefault(_fold(name), key)
-        self._forms = forms
-
-    @functools.cached_property
-    def _matcher(self) -> PhraseMatcher:
-        """Built on first match: labels alone (index pages) do not need it."""
-        return PhraseMatcher({form: tuple(sorted(keys)) for form, keys in self._forms.items()},
-                             default_affixes())
+        return PhraseMatcher({form: tuple(sorted(keys)) for form, keys in forms.items()}, default_affixes())
 
     def __iter__(self) -> Iterator[Topic]:
         return iter(self._topics.values())

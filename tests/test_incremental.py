@@ -7,9 +7,12 @@ import ast
 import re
 import shutil
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from builder.build import build
 from builder.cache import RECORD_CODE, Cache, rules_fingerprint
@@ -818,3 +821,19 @@ def test_a_touched_file_is_hashed_by_one_rebuild_only(project, monkeypatch):
         report = build(make_settings(content, out))
         assert report.incremental and report.processed == 0 and report.written == 0
         assert read == expected
+
+
+_KEYS = st.lists(st.sampled_from(["t:a", "t:b", "c:JP", "c:US"]), unique=True).map(lambda keys: tuple(sorted(keys)))
+
+
+@given(st.dictionaries(st.sampled_from("pqrst"), st.tuples(_KEYS, _KEYS), min_size=1))
+def test_keys_crossing_are_the_keys_whose_holders_came_from_or_went_to_none(keys):
+    """From the edited articles alone, the keys no article held before and
+    some hold now, and the reverse, as counting every article's finds them."""
+    from builder.build import _keys_crossing
+    before = {path: old for path, (old, _) in keys.items()}
+    now = {path: new for path, (_, new) in keys.items()}
+    sizes = Counter(key for held in now.values() for key in held)
+    held_before = {key for held in before.values() for key in held}
+    edited = [path for path in keys if before[path] != now[path]]
+    assert _keys_crossing(before, now, edited, dict(sizes)) == (sizes.keys() - held_before, held_before - sizes.keys())
