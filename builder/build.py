@@ -26,6 +26,8 @@ import hashlib
 import importlib
 import marshal
 import os
+import pickle
+import signal
 import sqlite3
 import sys
 import time
@@ -1191,6 +1193,14 @@ def _render(settings: Settings, site: StagingSite, todo: list[Output], progress)
     copies, and the build's peak was at the end of rendering. One worker
     fewer is one copy fewer, for the same number of rendering processes."""
     count = len(todo)
+    if settings.workers > 1 and 1 < count <= 64:
+        try:
+            _render_in_two(str(site.root), todo)
+        finally:
+            _close_worker_state()
+        if progress:
+            progress("render", count, count)
+        return
     if settings.workers <= 1 or count <= 64:
         root, folders = str(site.root), set()
         for done, output in enumerate(todo, start=1):
@@ -1228,6 +1238,59 @@ def _render(settings: Settings, site: StagingSite, todo: list[Output], progress)
         _PENDING.clear()
         _FOLDERS_MADE.clear()
         _close_worker_state()
+
+
+def _render_in_two(root: str, todo: list[Output]) -> None:
+    """Make and stage the few outputs of a rebuild in this process and one
+    forked beside it, each taking the next when done with its last. The
+    files of an edit are few and unequal: a large archive's tags' index and
+    sitemap part take 0.1 s each, an article page a few milliseconds, and
+    the plan lists the indexes and the sitemap last, so they are taken first
+    (from the end). A failure in the child is raised here."""
+    taken = get_context("fork").Value("q", 0)
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(reader)
+        code = 0
+        try:
+            _take_and_make(root, todo, taken)
+        except BaseException as error:  # (the exit code alone would not say which template failed)
+            code = 1
+            try:
+                report = pickle.dumps(error)
+            except Exception:
+                report = pickle.dumps(RuntimeError(f"render worker: {error!r}"))
+            with open(writer, "wb") as pipe:
+                pipe.write(report)
+        finally:
+            os._exit(code)
+    os.close(writer)
+    try:
+        _take_and_make(root, todo, taken)
+    except BaseException:
+        os.kill(child, signal.SIGKILL)
+        raise
+    finally:
+        with open(reader, "rb") as pipe:
+            report = pipe.read()  # until the child ends (before waiting: a long report fills the pipe)
+        _, status = os.waitpid(child, 0)
+    if status != 0:
+        raise pickle.loads(report) if report else RuntimeError(f"a render worker ended with status {status}")
+
+
+def _take_and_make(root: str, todo: list[Output], taken) -> None:
+    """Make and stage the outputs not yet taken, from the last (``taken``:
+    how many are, shared with the other process)."""
+    folders: set[str] = set()
+    while True:
+        with taken.get_lock():
+            n = taken.value
+            taken.value = n + 1
+        if n >= len(todo):
+            return
+        output = todo[len(todo) - 1 - n]
+        stage(root, output.path, output.make(), folders)
 
 
 _PENDING: list[Output] = []

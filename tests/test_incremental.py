@@ -837,3 +837,34 @@ def test_keys_crossing_are_the_keys_whose_holders_came_from_or_went_to_none(keys
     held_before = {key for held in before.values() for key in held}
     edited = [path for path in keys if before[path] != now[path]]
     assert _keys_crossing(before, now, edited, dict(sizes)) == (sizes.keys() - held_before, held_before - sizes.keys())
+
+
+@pytest.mark.parametrize("where", ["child", "parent"])
+def test_a_failure_rendering_an_edit_beside_a_forked_process_keeps_the_site(project, monkeypatch, where):
+    """With workers, an edit's few files are made in this process and one
+    forked beside it: a failure in either is raised, with its message, and
+    the site stays as it was."""
+    import os
+    import time
+
+    import builder.build
+    from builder.errors import OutputError
+    content, out, _ = project
+    before = _tree(out)
+    parent, real = os.getpid(), builder.build.stage
+
+    def stage(root, rel, data, folders):  # the other process slow: the failing one surely takes a file
+        if (os.getpid() == parent) == (where == "parent"):
+            raise OutputError(f"cannot write {rel} in the {where}")
+        time.sleep(0.05)
+        real(root, rel, data, folders)
+
+    monkeypatch.setattr(builder.build, "stage", stage)
+    seed = content / "002_fd40830f1acd1926.txt"
+    seed.write_bytes(seed.read_bytes().replace(b"agreed Wednesday", b"agreed on Wednesday"))
+    with pytest.raises(OutputError, match=f"cannot write .* in the {where}"):
+        build(make_settings(content, out, jobs=2))
+    assert _tree(out) == before
+    monkeypatch.setattr(builder.build, "stage", real)
+    assert build(make_settings(content, out, jobs=2)).in_place
+    assert "agreed on Wednesday" in (out / "articles" / "002-fd40830f1acd1926.html").read_text(encoding="utf-8")
