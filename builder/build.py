@@ -1246,7 +1246,10 @@ def _render_in_two(root: str, todo: list[Output]) -> None:
     files of an edit are few and unequal: a large archive's tags' index and
     sitemap part take 0.1 s each, an article page a few milliseconds, and
     the plan lists the indexes and the sitemap last, so they are taken first
-    (from the end). A failure in the child is raised here."""
+    (from the end). A failure in the child is raised here. As in the full
+    build's pool, the makers use what the plan loaded (the entries their
+    keys were made from) and the cache through ``BodyReader``, which opens a
+    connection of its own in each process."""
     taken = get_context("fork").Value("q", 0)
     reader, writer = os.pipe()
     child = os.fork()
