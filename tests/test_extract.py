@@ -334,6 +334,15 @@ def test_a_based_on_address_is_read_as_the_browser_reads_it():
     # two roles set apart by one space, an English byline's label
     ("编译 发布：意大利罗马达芬奇农场 Roma",
      [("translator", "意大利罗马达芬奇农场 Roma"), ("publisher", "意大利罗马达芬奇农场 Roma")]),
+    # roles joined by 丨 or 及, and the GNews farms' rarer roles
+    ("编辑丨发布：jamie(文胤)", [("editor", "jamie(文胤)"), ("publisher", "jamie(文胤)")]),
+    ("视频制作及上传：Cindy；", [("producer", "Cindy"), ("publisher", "Cindy")]),
+    ("字幕档制作：知津；", [("translator", "知津")]),
+    ("搜集/整理：卡西欧", [("author", "卡西欧"), ("author", "卡西欧")]),
+    ("语音演绎：东京樱花团/美丽善良;布鲁斯", [("producer", "东京樱花团/美丽善良"), ("producer", "布鲁斯")]),
+    ("音频提供者：左媛", [("producer", "左媛")]),
+    ("本文作者：Rebecca", [("author", "Rebecca")]),
+    ("翻译总结： 日本银河系农场 Totoro", [("translator", "日本银河系农场 Totoro")]),
     ("By:**秘翻新闻**", [("author", "秘翻新闻")]),
     ("BY：银河系农场|灿烂千阳", [("author", "银河系农场|灿烂千阳")]),
     ("By: the end of 2025, prices rose.", None),
@@ -342,6 +351,7 @@ def test_a_based_on_address_is_read_as_the_browser_reads_it():
     # not credits: a sentence with a colon inside, a role word inside a word
     ("他说：我们今天编辑：很多", None),
     ("编辑部的声明：今天", None),
+    ("以及：今天", None),  # 及 joins two roles only
 ])
 def test_credit_line_forms(line, pairs):
     from builder.extract import credit_line
