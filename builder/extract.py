@@ -671,9 +671,10 @@ def credit_line(line: str) -> list[tuple[str, str]] | None:
     pairs: list[tuple[str, str]] = []
     for label, following in zip(labels, labels[1:] + [None]):
         name = line[label.end():following.start() if following else len(line)]
-        # the end mark of an article (＃, ◇) may follow the last name
-        # and the emphasis of a bold label (``**编辑：**翼族``) or name (``发布：*陶子*``) be left
-        name = re.sub(r"^[\s|｜;；,，*]+|[\s|｜;；,，#＃◇◆*_]+$", "", name)
+        # the end mark of an article (＃, ◇) may follow the last name, a
+        # slash the next credit (``封面合成：文粤 / 发布：…``), and the emphasis
+        # of a bold label (``**编辑：**翼族``) or name (``发布：*陶子*``) be left
+        name = re.sub(r"^[\s|｜;；,，*/／]+|[\s|｜;；,，#＃◇◆*_/／]+$", "", name)
         if not _credit_names(name):
             return None
         for role in _role_word().findall(label.group("roles")):

@@ -342,6 +342,9 @@ def test_a_based_on_address_is_read_as_the_browser_reads_it():
     ("语音演绎：东京樱花团/美丽善良;布鲁斯", [("producer", "东京樱花团/美丽善良"), ("producer", "布鲁斯")]),
     ("音频提供者：左媛", [("producer", "左媛")]),
     ("本文作者：Rebecca", [("author", "Rebecca")]),
+    # credits set apart by slashes
+    ("校对 / 封面合成：文粤 / 发布：流光飞舞",
+     [("proofreader", "文粤"), ("producer", "文粤"), ("publisher", "流光飞舞")]),
     ("翻译总结： 日本银河系农场 Totoro", [("translator", "日本银河系农场 Totoro")]),
     ("By:**秘翻新闻**", [("author", "秘翻新闻")]),
     ("BY：银河系农场|灿烂千阳", [("author", "银河系农场|灿烂千阳")]),
