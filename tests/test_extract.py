@@ -270,6 +270,12 @@ def test_a_chinese_dateline_credits_its_reporters():
     # a columnist's article, translated
     ("（英文大纪元专栏作家Roger Kimball撰文／原泉编译）", [("Roger Kimball", "author"), ("原泉", "translator")]),
     ("（大纪元专栏作家王赫撰文／闻慧\u200b编译）", [("王赫", "author"), ("闻慧", "translator")]),
+    # a report compiled, or translated, from others; a translator who compiled
+    ("（大纪元记者李梅综合编译）", [("李梅", "author")]),
+    ("（大纪元记者吴畏翻译报导）", [("吴畏", "author")]),
+    ("（英文大纪元资深记者Jan Jekielek采访报导／秋生翻译）", [("Jan Jekielek", "author"), ("秋生", "translator")]),
+    ("（大纪元记者 JAMIE JOSEPH报导／张纯之综合编译）", [("JAMIE JOSEPH", "author"), ("张纯之", "translator")]),
+    ("（大纪元英文记者Tom Ozimek撰写／谢佳宣编译）", [("Tom Ozimek", "author"), ("谢佳宣", "translator")]),
     # a GNews repost's wiki-link debris
     ("（[[zh:大纪元]]记者[[zh:张婷]]综合报导）", [("张婷", "author")]),
     # a correspondent without a name, and a name that cannot be told from its place
