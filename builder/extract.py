@@ -780,7 +780,7 @@ def _dateline_people(body: str) -> list[Person]:
     from the text: the Epoch Times links a place in it to its tag page, on
     lines of their own (``（大纪元记者林丹\n<ok href=…>\n纽约\n</ok>\n报导）``)."""
     head = body[:_DATELINE_REACH]
-    if not any(word in head for word in ("记者", "記者", "专栏作家", "專欄作家")):
+    if not any(word in head for word in ("记者", "記者", "专栏作家", "專欄作家", "英文大纪元", "英文大紀元")):
         return []
     if "[[" in head:  # （[[zh:大纪元]]记者…报导）, as GNews reposts write it
         head = without_wiki_links(head)

@@ -276,6 +276,9 @@ def test_a_chinese_dateline_credits_its_reporters():
     ("（英文大纪元资深记者Jan Jekielek采访报导／秋生翻译）", [("Jan Jekielek", "author"), ("秋生", "translator")]),
     ("（大纪元记者 JAMIE JOSEPH报导／张纯之综合编译）", [("JAMIE JOSEPH", "author"), ("张纯之", "translator")]),
     ("（大纪元英文记者Tom Ozimek撰写／谢佳宣编译）", [("Tom Ozimek", "author"), ("谢佳宣", "translator")]),
+    # the English edition's writer, named without 记者
+    ("（英文大纪元EMG Inspired Staff报导／张雨霏编译）", [("EMG Inspired Staff", "author"), ("张雨霏", "translator")]),
+    ("（英文大纪元的报导）", []),
     # a GNews repost's wiki-link debris
     ("（[[zh:大纪元]]记者[[zh:张婷]]综合报导）", [("张婷", "author")]),
     # a correspondent without a name, and a name that cannot be told from its place
