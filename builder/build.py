@@ -31,6 +31,7 @@ import signal
 import sqlite3
 import sys
 import time
+import traceback
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -1246,53 +1247,72 @@ def _render_in_two(root: str, todo: list[Output]) -> None:
     files of an edit are few and unequal: a large archive's tags' index and
     sitemap part take 0.1 s each, an article page a few milliseconds, and
     the plan lists the indexes and the sitemap last, so they are taken first
-    (from the end). A failure in the child is raised here. As in the full
-    build's pool, the makers use what the plan loaded (the entries their
-    keys were made from) and the cache through ``BodyReader``, which opens a
-    connection of its own in each process."""
-    taken = get_context("fork").Value("q", 0)
+    (from the end). A failure in the child is raised here; whatever ends
+    this process's part (an error, an interrupt) ends the child too. As in
+    the full build's pool, the makers use what the plan loaded (the entries
+    their keys were made from) and the cache through ``BodyReader``, which
+    opens a connection of its own in each process.
+
+    The outputs are handed out through a pipe holding one byte per output,
+    its index (at most 64 of them): a read of one byte is atomic, and a
+    process that dies holds no lock the other would wait on."""
+    tokens_read, tokens_write = os.pipe()
+    os.write(tokens_write, bytes(reversed(range(len(todo)))))
+    os.close(tokens_write)
     reader, writer = os.pipe()
     child = os.fork()
     if child == 0:
         os.close(reader)
         code = 0
         try:
-            _take_and_make(root, todo, taken)
+            _take_and_make(root, todo, tokens_read)
         except BaseException as error:  # (the exit code alone would not say which template failed)
             code = 1
-            try:
-                report = pickle.dumps(error)
-            except Exception:
-                report = pickle.dumps(RuntimeError(f"render worker: {error!r}"))
             with open(writer, "wb") as pipe:
-                pipe.write(report)
+                pipe.write(_picklable_report(error))
         finally:
             os._exit(code)
     os.close(writer)
     try:
-        _take_and_make(root, todo, taken)
-    except BaseException:
-        os.kill(child, signal.SIGKILL)
-        raise
+        try:
+            _take_and_make(root, todo, tokens_read)
+            with open(reader, "rb", closefd=False) as pipe:
+                report = pipe.read()  # until the child ends (before waiting: a long report fills the pipe)
+        except BaseException:
+            os.kill(child, signal.SIGKILL)
+            raise
+        finally:
+            _, status = os.waitpid(child, 0)
     finally:
-        with open(reader, "rb") as pipe:
-            report = pipe.read()  # until the child ends (before waiting: a long report fills the pipe)
-        _, status = os.waitpid(child, 0)
+        os.close(reader)
+        os.close(tokens_read)
     if status != 0:
-        raise pickle.loads(report) if report else RuntimeError(f"a render worker ended with status {status}")
+        try:
+            error = pickle.loads(report) if report else None
+        except Exception as failure:
+            error = RuntimeError(f"a render worker failed, and its error could not be read: {failure!r}")
+        raise error or RuntimeError(f"a render worker ended with status {status}")
 
 
-def _take_and_make(root: str, todo: list[Output], taken) -> None:
-    """Make and stage the outputs not yet taken, from the last (``taken``:
-    how many are, shared with the other process)."""
+def _picklable_report(error: BaseException) -> bytes:
+    """``error`` pickled, if it comes back whole (an exception whose
+    constructor takes other arguments than its message does not), else a
+    ``RuntimeError`` with its type, message and traceback."""
+    try:
+        report = pickle.dumps(error)
+        pickle.loads(report)
+        return report
+    except Exception:
+        trace = "".join(traceback.format_exception(error))
+        return pickle.dumps(RuntimeError(f"render worker: {error!r}\n{trace}"))
+
+
+def _take_and_make(root: str, todo: list[Output], tokens: int) -> None:
+    """Make and stage the outputs whose indexes this process reads from
+    ``tokens`` (a pipe's end, one byte an output), until none is left."""
     folders: set[str] = set()
-    while True:
-        with taken.get_lock():
-            n = taken.value
-            taken.value = n + 1
-        if n >= len(todo):
-            return
-        output = todo[len(todo) - 1 - n]
+    while token := os.read(tokens, 1):
+        output = todo[token[0]]
         stage(root, output.path, output.make(), folders)
 
 

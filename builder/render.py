@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import glob
 import json
 import os
 import re
+import shutil
 import tomllib
 import traceback
 from collections.abc import Collection, Iterable, Sequence
@@ -225,8 +227,16 @@ def _escaped(text: str) -> str:
 
 
 def _bytecode_folder(cache_dir: str) -> str:
-    folder = os.path.join(cache_dir, "templates")
-    os.makedirs(folder, exist_ok=True)
+    """Where the compiled templates are kept: a folder of the builder's code
+    and Jinja's version, as Jinja keys a compiled template by its name, path
+    and source only, not by the environment's options that shaped it. The
+    folders of other versions are removed when this one is made."""
+    from builder.cache import code_fingerprint, digest
+    folder = os.path.join(cache_dir, "templates-" + digest(code_fingerprint(), jinja2.__version__)[:16])
+    if not os.path.isdir(folder):
+        for other in glob.glob(os.path.join(glob.escape(cache_dir), "templates*")):
+            shutil.rmtree(other, ignore_errors=True)
+        os.makedirs(folder, exist_ok=True)
     return folder
 
 

@@ -868,3 +868,79 @@ def test_a_failure_rendering_an_edit_beside_a_forked_process_keeps_the_site(proj
     monkeypatch.setattr(builder.build, "stage", real)
     assert build(make_settings(content, out, jobs=2)).in_place
     assert "agreed on Wednesday" in (out / "articles" / "002-fd40830f1acd1926.html").read_text(encoding="utf-8")
+
+
+class _TwoArgumentError(Exception):
+    """An error that pickle cannot make again: its constructor takes two arguments."""
+
+    def __init__(self, path, why):
+        super().__init__(f"{path}: {why}")
+
+
+def test_an_error_of_any_shape_in_the_forked_render_process_is_raised_with_its_message(project, monkeypatch):
+    """An exception whose constructor takes more than its message does not
+    come back whole through pickle: it arrives as a RuntimeError naming it."""
+    import os
+    import time
+
+    import builder.build
+    content, out, _ = project
+    parent, real = os.getpid(), builder.build.stage
+
+    def stage(root, rel, data, folders):
+        if os.getpid() != parent:
+            raise _TwoArgumentError(rel, "no room left")
+        time.sleep(0.05)
+        real(root, rel, data, folders)
+
+    monkeypatch.setattr(builder.build, "stage", stage)
+    seed = content / "002_fd40830f1acd1926.txt"
+    seed.write_bytes(seed.read_bytes().replace(b"agreed Wednesday", b"agreed on Wednesday"))
+    with pytest.raises(RuntimeError, match="_TwoArgumentError.*no room left"):
+        build(make_settings(content, out, jobs=2))
+
+
+def test_an_interrupt_while_waiting_for_the_forked_render_process_ends_it(project, monkeypatch):
+    """An interrupt that reaches this process while it waits for the child
+    ends the child too: it does not go on writing into the staging folder
+    once the build has dropped it."""
+    import os
+    import signal
+    import threading
+    import time
+
+    import builder.build
+    content, out, _ = project
+    parent, real = os.getpid(), builder.build.stage
+    timer: list = []
+
+    def stage(root, rel, data, folders):
+        if os.getpid() == parent:
+            if not timer:  # once this process has done its part, it waits for the child
+                timer.append(threading.Timer(0.3, os.kill, (parent, signal.SIGINT)))
+                timer[0].start()
+        else:
+            time.sleep(1.0)
+        real(root, rel, data, folders)
+
+    monkeypatch.setattr(builder.build, "stage", stage)
+    seed = content / "002_fd40830f1acd1926.txt"
+    seed.write_bytes(seed.read_bytes().replace(b"agreed Wednesday", b"agreed on Wednesday"))
+    with pytest.raises(KeyboardInterrupt):
+        build(make_settings(content, out, jobs=2))
+    time.sleep(1.5)  # a child left running would have written by now
+    assert not [p.name for p in out.parent.iterdir() if ".staging" in p.name]
+
+
+def test_compiled_templates_are_kept_apart_for_each_version_of_the_builder(tmp_path, monkeypatch):
+    """Jinja keys a compiled template by its source, not by the options of
+    the environment that compiled it: another builder's are not used, and
+    are removed."""
+    import builder.cache
+    from builder.render import _bytecode_folder
+    monkeypatch.setattr(builder.cache, "code_fingerprint", lambda: "one builder")
+    first = _bytecode_folder(str(tmp_path))
+    assert Path(first).is_dir() and _bytecode_folder(str(tmp_path)) == first
+    monkeypatch.setattr(builder.cache, "code_fingerprint", lambda: "another builder")
+    second = _bytecode_folder(str(tmp_path))
+    assert second != first and Path(second).is_dir() and not Path(first).exists()
