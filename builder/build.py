@@ -702,7 +702,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
         return None
     if sitemap is not None:
         pages, old_count, changed = sitemap
-        outputs += sitemap_outputs(page_fingerprint, planner.root_url, sorted(pages.items()))
+        outputs += sitemap_outputs(page_fingerprint, planner.root_url, list(pages.items()))
         made.removed.update(set(sitemap_paths(old_count)) - set(sitemap_paths(len(pages))))
         made = made._replace(sitemap=(pages, changed))
     return made

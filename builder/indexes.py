@@ -315,9 +315,9 @@ def in_sitemap(path: str) -> bool:
 
 def sitemap_outputs(fingerprint: str, root_url: str, pages: list[tuple[str, str]],
                     max_urls: int = MAX_URLS) -> list[Output]:
-    """The sitemap's files for ``pages`` (sorted (path, ``lastmod``), see
-    ``plan_indexes``), each keyed by the pages it names: a large site's
-    edit makes one part of its sitemap again, not all."""
+    """The sitemap's files for ``pages`` ((path, ``lastmod``), in any order:
+    ``sitemap_parts`` sorts them), each keyed by the pages it names: a large
+    site's edit makes one part of its sitemap again, not all."""
     parts = sitemap_parts(pages, max_urls)
     names = list(parts)[1:]
     return [Output(path, digest(fingerprint, root_url, path, names if part is None else part),
