@@ -32,6 +32,13 @@ def _cold(content: Path, tmp: Path, **settings) -> dict[str, bytes]:
     return _tree(fresh / "site")
 
 
+def _edit_a_seed(content: Path) -> Path:
+    """Change one word of the third seed (a body edit, made in place); its path."""
+    seed = content / "002_fd40830f1acd1926.txt"
+    seed.write_bytes(seed.read_bytes().replace(b"agreed Wednesday", b"agreed on Wednesday"))
+    return seed
+
+
 @pytest.fixture
 def project(tmp_path):
     content = copy_seeds(tmp_path / "work" / "content")
@@ -52,8 +59,7 @@ def test_no_op_rebuild_processes_and_writes_nothing(project):
 
 def test_editing_one_article_redoes_only_what_depends_on_it(project):
     content, out, tmp = project
-    seed = content / "002_fd40830f1acd1926.txt"
-    seed.write_bytes(seed.read_bytes().replace(b"agreed Wednesday", b"agreed on Wednesday"))
+    seed = _edit_a_seed(content)
     untouched = out / "articles" / "003-6beaf405c0428abc.html"
     before = untouched.stat().st_mtime_ns
     report = build(make_settings(content, out))
@@ -643,8 +649,7 @@ def test_a_body_edit_is_made_in_place(project, jobs):
     the build is done."""
     import multiprocessing
     content, out, tmp = project
-    seed = content / "002_fd40830f1acd1926.txt"
-    seed.write_bytes(seed.read_bytes().replace(b"agreed Wednesday", b"agreed on Wednesday"))
+    _edit_a_seed(content)
     report = build(make_settings(content, out, jobs=jobs))
     assert report.in_place and report.processed == 1
     assert _tree(out) == _cold(content, tmp)
@@ -662,8 +667,7 @@ def test_a_failure_in_the_edit_worker_reaches_the_build_and_keeps_the_site(proje
         raise RuntimeError("the worker failed")
 
     monkeypatch.setattr(builder.process, "process_file", broken)  # before the worker forks
-    seed = content / "002_fd40830f1acd1926.txt"
-    seed.write_bytes(seed.read_bytes().replace(b"agreed Wednesday", b"agreed on Wednesday"))
+    _edit_a_seed(content)
     with pytest.raises(RuntimeError, match="the worker failed"):
         build(make_settings(content, out, jobs=2))
     assert _tree(out) == before
@@ -790,8 +794,7 @@ def test_an_edit_a_failed_build_saw_is_made_by_the_next(project, monkeypatch):
     site as it was; the next makes the edit, as a cold build would."""
     import builder.build
     content, out, tmp = project
-    seed = content / "002_fd40830f1acd1926.txt"
-    seed.write_bytes(seed.read_bytes().replace(b"agreed Wednesday", b"agreed on Wednesday"))
+    _edit_a_seed(content)
 
     def broken(*args, **kwargs):
         raise RuntimeError("rendering failed")
@@ -860,8 +863,7 @@ def test_a_failure_rendering_an_edit_beside_a_forked_process_keeps_the_site(proj
         real(root, rel, data, folders)
 
     monkeypatch.setattr(builder.build, "stage", stage)
-    seed = content / "002_fd40830f1acd1926.txt"
-    seed.write_bytes(seed.read_bytes().replace(b"agreed Wednesday", b"agreed on Wednesday"))
+    _edit_a_seed(content)
     with pytest.raises(OutputError, match=f"cannot write .* in the {where}"):
         build(make_settings(content, out, jobs=2))
     assert _tree(out) == before
@@ -894,8 +896,7 @@ def test_an_error_of_any_shape_in_the_forked_render_process_is_raised_with_its_m
         real(root, rel, data, folders)
 
     monkeypatch.setattr(builder.build, "stage", stage)
-    seed = content / "002_fd40830f1acd1926.txt"
-    seed.write_bytes(seed.read_bytes().replace(b"agreed Wednesday", b"agreed on Wednesday"))
+    _edit_a_seed(content)
     with pytest.raises(RuntimeError, match="_TwoArgumentError.*no room left"):
         build(make_settings(content, out, jobs=2))
 
@@ -924,8 +925,7 @@ def test_an_interrupt_while_waiting_for_the_forked_render_process_ends_it(projec
         real(root, rel, data, folders)
 
     monkeypatch.setattr(builder.build, "stage", stage)
-    seed = content / "002_fd40830f1acd1926.txt"
-    seed.write_bytes(seed.read_bytes().replace(b"agreed Wednesday", b"agreed on Wednesday"))
+    _edit_a_seed(content)
     with pytest.raises(KeyboardInterrupt):
         build(make_settings(content, out, jobs=2))
     time.sleep(1.5)  # a child left running would have written by now
