@@ -812,7 +812,8 @@ def _drop_promo_blocks(blocks: list, patterns: tuple[re.Pattern[str], ...]) -> N
         if element.getparent() is None:
             continue
         links = list(element.iter("a"))
-        if links and ((patterns and _is_promo(lambda: _text(element), links, patterns))
+        if links and ((patterns and (_is_promo(lambda: _text(element), links, patterns)
+                                     or _is_invitation(lambda: _text(element), links, patterns)))
                       or _is_follow_line(_text(element), links)):
             _remove(element)
 
@@ -830,6 +831,31 @@ def _is_promo(text_of_it: Callable[[], str], links: list, patterns: tuple[re.Pat
     text = text_of_it()
     letters, linked = _letters_linked(text, links)
     return letters <= short and not _SENTENCE_END.search(text) or linked >= 0.6 * letters
+
+
+MAX_INVITATION = 400
+"""The longest paragraph taken for an invitation (see ``_is_invitation``)."""
+_INVITATION = re.compile(r"(?:欢迎|歡迎|请|請)(?:您|你|大家|各位)?(?:加入|订阅|訂閱|关注|關注)")
+
+
+def _is_invitation(text_of_it: Callable[[], str], links: list, patterns: tuple[re.Pattern[str], ...]) -> bool:
+    """Whether a paragraph with these links asks the reader to join,
+    subscribe or follow (``欢迎加入``, ``欢迎订阅``, ``请关注``) and links to
+    the source's promotion: the request and where to answer it, however long
+    its preamble (``广而告之：尊敬的战友，你的每一篇文字…欢迎加入我们——[…Discord群]，
+    欢迎订阅我们的油管频道：[…]``). A handle counts here: the text asks to
+    follow it. A paragraph that is not only that stays: one longer than
+    ``MAX_INVITATION`` characters, one with a statement that asks nothing
+    (``…最佳的选择就是喜币。欢迎加入香草山农场``; a programme's greeting,
+    ``大家好，欢迎大家关注《新闻看点》，我是李沐阳。今天是…``), one that
+    cites a source (``本文引用视频来源：…请关注这位众议员的盖特账号``)."""
+    if not any(_links_to(a, patterns) for a in links):
+        return False
+    text = text_of_it()
+    if len(text) > MAX_INVITATION or _SOURCE_LABEL.search(text):
+        return False
+    statements = [s for s in _SENTENCE_END.split(_ADDRESS_TEXT.sub("", text)) if s.strip()]
+    return bool(statements) and all(_INVITATION.search(s) for s in statements)
 
 
 def _letters_linked(text: str, links: Iterable) -> tuple[int, int]:

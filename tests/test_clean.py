@@ -805,6 +805,33 @@ def test_a_gnews_farms_accounts_are_promotion(block, dropped):
     assert (html.count("<p>") == 1) is dropped
 
 
+_DISCORD = "https://discord.com/channels/805765245758472202/851632878567948351"
+
+
+@pytest.mark.parametrize("block, dropped", [
+    # a farm's invitations, however long the preamble, with the links to answer them
+    (f'<p>广而告之：尊敬的战友，你的每一篇文字、每一段视频都是压垮骆驼的一根稻草，欢迎加入我们——<a href="{_DISCORD}">'
+     '农场Discord群</a>，欢迎订阅我们的油管频道：<a href="https://www.youtube.com/channel/UCgvFZ/videos">直播精选</a>；'
+     '欢迎关注盖特账号：<a href="https://gettr.com/user/MilesGuolive1">@MilesGuolive1</a></p>', True),
+    (f'<p>日本<a href="{_DISCORD}">银河系农场Discord群</a>，欢迎加入银河系农场。欢迎各农场兄弟姐妹们坐客串门，'
+     '欢迎订阅我们的G-TV官方频道<a href="https://gtv.org/user/60c0168b8ce6da73c416c24b#home">日本银河系农场</a></p>', True),
+    ('<p>推出问题，敲出真相，爆料在路上！请关注和订阅我们的以下账号：盖特：<a href="https://gettr.com/user/nz">'
+     'https://gettr.com/user/nz</a>推特账号：<a href="https://twitter.com/rose?s=21">https://twitter.com/rose?s=21</a></p>',
+     True),
+    # an invitation whose address follows, on a line of its own
+    ('<p>洛杉矶盘古农场欢迎您加入:(或点击上方图片）</p>', True),
+    # a statement that asks nothing, before or after the invitation; a source cited; the same words with no such link
+    (f'<p>撤离的资金需要寻找新的方向。而最佳的选择就是喜币，<a href="{_DISCORD}">欢迎加入香草山农场</a></p>', False),
+    ('<p>【大纪元2021年09月26日讯】大家好，欢迎大家关注《<a href="https://www.youtube.com/channel/UCx">新闻看点</a>》，'
+     '我是李沐阳。今天是美东时间9月25日星期六。</p>', False),
+    ('<p>本文引用视频来源：Firebrand，请关注这位众议员的盖特账号——<a href="https://gettr.com/user/rep">@rep</a></p>', False),
+    ('<p>他说：欢迎加入我们的<a href="https://example.org/party">政党</a>，共同建设家园</p>', False),
+])
+def test_an_invitation_to_join_or_follow_with_its_links_is_promotion(block, dropped):
+    html = _after_a_paragraph("gnews-repost", block)
+    assert (html.count("<p>") == 1) is dropped
+
+
 def test_a_word_set_in_a_link_on_lines_of_its_own_is_no_line_to_drop():
     """``转发`` alone is a share button's label, but inside a sentence, in a
     link on lines of its own (the Epoch Times' layout), it is a word."""
