@@ -450,6 +450,8 @@ def _credits(profile: Profile, body: str, listed: frozenset[str] = frozenset()) 
             continue
         start, end = _shown_line(lines, i, decided) if in_html else (i, i + 1)
         found = _credit_people(profile, lines[start:end])
+        if found is not None and any(p.role == "commentator" for p in found) and _heading(lines, start, in_html):
+            found = None  # "<h4>评论：中共现在是回光返照</h4>": a commentary's headline
         if found is not None:
             label = _credit_label(lines[start:end])
             lines_of_label[label] += 1
@@ -471,6 +473,20 @@ def _credits(profile: Profile, body: str, listed: frozenset[str] = frozenset()) 
     if profile.pictures_after_credits_are_furniture and last_credit is not None:
         kept = _without_signoff(kept, last_credit)
     return "\n".join(kept), people
+
+
+def _heading(lines: list[str], start: int, in_html: bool) -> bool:
+    """Whether the line that starts at ``lines[start]`` is a heading: in
+    HTML, it opens with a heading's tag or follows one on the line before
+    (pretty-printed); in markdown, it opens with ``#``."""
+    line = lines[start].lstrip()
+    if not in_html:
+        return line.startswith("#")
+    previous = lines[start - 1].strip() if start else ""
+    return bool(_HEADING_TAG.match(line) or _HEADING_TAG.fullmatch(previous))
+
+
+_HEADING_TAG = re.compile(r"<h[1-6]\b[^<>]*>", re.IGNORECASE)
 
 
 LISTED_LABEL_LINES = 3
@@ -677,9 +693,23 @@ def credit_line(line: str) -> list[tuple[str, str]] | None:
         name = re.sub(r"^[\s|｜;；,，*/／]+|[\s|｜;；,，#＃◇◆*_/／]+$", "", name)
         if not _credit_names(name):
             return None
-        for role in _role_word().findall(label.group("roles")):
+        roles = _role_word().findall(label.group("roles"))
+        if _commentary_words().intersection(roles) and _COMMA_OR_NOTHING.fullmatch(name):
+            return None  # "简评：" over the commentary, or its first clause: no one's credit
+        for role in roles:
             pairs += [(credit_role(role), n) for n in _names(name)]
     return pairs
+
+
+_COMMA_OR_NOTHING = re.compile(r"|.*[,，、].*")
+"""What follows a label that heads a post's commentary when it is no name."""
+
+
+@functools.cache
+def _commentary_words() -> frozenset[str]:
+    """The words for the writer of a post's commentary (``评论``, ``简评``),
+    which, with no name after them or a clause, head the commentary."""
+    return frozenset(common_data().get("roles", {}).get("commentator", ()))
 
 
 _BY = re.compile(r"^(?:By|BY)\s*[:：](?=[^,.，。]*$)")

@@ -95,7 +95,8 @@ class Person:
     name: str
     role: str
     """One of ``author``, ``translator``, ``editor``, ``publisher``, ``reviewer``,
-    ``proofreader``, or the source's own word when it fits none of them."""
+    ``proofreader``, ``producer``, ``commentator``, or the source's own word when it fits
+    none of them."""
 
 
 @dataclass(frozen=True, slots=True)

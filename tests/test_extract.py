@@ -364,6 +364,12 @@ def test_a_based_on_address_is_read_as_the_browser_reads_it():
     ("他说：我们今天编辑：很多", None),
     ("编辑部的声明：今天", None),
     ("以及：今天", None),  # 及 joins two roles only
+    # the writer of a post's commentary; the same word heading the commentary, alone or before its first clause
+    ("评论：洛杉矶盘古农场 – HotPixel", [("commentator", "洛杉矶盘古农场 – HotPixel")]),
+    ("翻译&评论：金生水", [("translator", "金生水"), ("commentator", "金生水")]),
+    ("翻译/简评: kkoto(芬兰大灰狼)", [("translator", "kkoto(芬兰大灰狼)"), ("commentator", "kkoto(芬兰大灰狼)")]),
+    ("简评：", None),
+    ("评论： 今日HCN价格明显处于回升态势，交易量较昨日略有增加", None),
 ])
 def test_credit_line_forms(line, pairs):
     from builder.extract import credit_line
@@ -377,6 +383,21 @@ def test_an_interviewers_question_is_text_not_a_credit():
     assert "遇到哪些困难？" in found.body and "记者：谢谢。谈到台日关系" in found.body
     assert [p for p in found.people if p.role == "author"] == []
     assert Person("林妍", "editor") in found.people
+
+
+def test_a_commentary_heading_is_text_and_its_writer_a_credit():
+    """``简评：`` over a post's commentary stays with it; a headline that
+    opens with ``评论：`` names no one; ``评论：`` and a name credits its writer."""
+    post = _GNEWS_POST.format(body="新闻正文。\n\n简评：\n\n评论的正文。\n\n评论：Jenny Ball")
+    found = extract(post)
+    assert "简评：" in found.body and "Jenny Ball" not in found.body
+    assert Person("Jenny Ball", "commentator") in found.people
+    epoch = ("<html><head><title>标题 | 大纪元</title></head><body><h1>标题</h1>\n<p>\n  正文。\n</p>\n"
+             "<h4>\n  评论：中共现在是回光返照\n</h4>\n<p>\n  正文。\n</p>\n</body></html>")
+    found = extract(epoch)
+    assert "评论：中共现在是回光返照" in found.body and not [p for p in found.people if p.role == "commentator"]
+    assert [p for p in extract("# 标题\n\n正文。\n\n### 评论：中共从骨子里漠视生命\n\n正文。\n").people
+            if p.role == "commentator"] == []
 
 
 def test_a_programmes_sign_off_credits_its_producers():

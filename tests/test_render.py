@@ -103,3 +103,14 @@ def test_index_items_writes_what_the_template_loop_writes(entries):
         "{% endfor %}\n")
     made = [IndexEntry(label, count, path, path + '"&<>\'') for label, count, path in entries]
     assert index_items(made) == loop.render(entries=made)
+
+
+def test_every_role_a_credit_can_give_has_a_label_in_the_shipped_templates():
+    """A role without a label would show its key (``role.commentator``) in the byline."""
+    from builder.profiles import common_data
+    from builder.render import load_labels
+    from tests.conftest import ROOT
+    labels = load_labels(ROOT / "templates", "en")
+    roles = common_data()["roles"]
+    assert "commentator" in roles
+    assert [role for role in roles if labels[f"role.{role}"] == f"role.{role}"] == []
