@@ -517,7 +517,7 @@ def _credit_people(profile: Profile, lines: list[str]) -> list[Person] | None:
         plain = _flat_text("\n".join(lines))
         if "》" in plain and _PROGRAMME_CREDIT.fullmatch(plain):
             return [Person(plain.rstrip("#＃"), "producer")]
-    if not (":" in plain or "：" in plain or " – " in plain) or len(plain) > MAX_CREDIT_LINE:
+    if not (":" in plain or "：" in plain or " – " in plain or " -" in plain) or len(plain) > MAX_CREDIT_LINE:
         return None
     if "[[" in plain:  # 责任编辑：[[zh:陈真]] is 责任编辑：陈真, as the page shows it
         plain = without_wiki_links(plain)
@@ -670,15 +670,17 @@ def _plain(line: str) -> str:
 
 def _may_be_credit(line: str) -> bool:
     """False for a line whose plain text cannot hold a credit separator (a
-    colon or a spaced dash): it has neither one nor an entity that could
-    become one. Most lines of a body; they skip the tag stripping."""
-    return ":" in line or "：" in line or "–" in line or "&" in line
+    colon or a dash after a space): it has neither one nor an entity that
+    could become one. Most lines of a body; they skip the tag stripping."""
+    return ":" in line or "：" in line or "–" in line or " -" in line or "&" in line
 
 
 def credit_line(line: str) -> list[tuple[str, str]] | None:
     """(role, name) pairs when the whole line is credits — ``素材：A  翻译：B
-    编辑：C  发布：D``, ``视频剪辑：CG.| 听写：E``, ``编辑、发布：F`` — else None."""
+    编辑：C  发布：D``, ``视频剪辑：CG.| 听写：E``, ``编辑、发布：F``,
+    ``校对/审核 -坐看云起时``, ``（编辑：菜园子）`` — else None."""
     line = re.sub(r"^[#*_\s]+|[*_\s]+$", "", line)  # a credit written as a heading is one too
+    line = _IN_BRACKETS.sub(r"\1", line)
     line = _SPACED_LABEL.sub(lambda m: "".join(m.group().split()), line)  # "播  报：" is "播报："
     line = _BY.sub("撰稿：", line, count=1)  # "By:**秘翻新闻**" (GNews), its author
     labels = list(_credit_labels().finditer(line))
@@ -711,6 +713,9 @@ def _commentary_words() -> frozenset[str]:
     which, with no name after them or a clause, head the commentary."""
     return frozenset(common_data().get("roles", {}).get("commentator", ()))
 
+
+_IN_BRACKETS = re.compile(r"^[（(]([^（()）]+)[）)]$")
+"""A line in round brackets, as a credit set apart from the text is."""
 
 _BY = re.compile(r"^(?:By|BY)\s*[:：](?=[^,.，。]*$)")
 """An English byline's label, before a name (no sentence: "By: the end of 2025, …")."""
@@ -772,7 +777,7 @@ _BRACKETED = re.compile(r"^【([^【】]+)】$")
 def _credit_labels() -> re.Pattern[str]:
     """A label of one role or several (``校对/审核``, ``编辑丨发布``,
     ``视频制作及上传``, ``审核编辑``), then a
-    colon or a spaced dash. A label starts the line or follows a separator,
+    colon or a dash after a space. A label starts the line or follows a separator,
     or, when a colon ends it, follows the name before it directly:
     ``翻译：哈哈编辑：李易通``."""
     role = _role_word().pattern
@@ -785,7 +790,7 @@ def _credit_labels() -> re.Pattern[str]:
     # third of the time spent on credits
     first = "".join(sorted({word[0] for word in _role_words()}))
     return re.compile(rf"(?:^|(?<=[\s|｜;；])|(?=[{re.escape(first)}])(?=(?:{roles})\s*[:：]))"
-                      rf"(?:[A-Za-z][A-Za-z-]*)?(?P<roles>{roles})\s*(?:[:：]+|\s[–-]\s)\s*")
+                      rf"(?:[A-Za-z][A-Za-z-]*)?(?P<roles>{roles})\s*(?:[:：]+|\s[–-](?!-))\s*")
 
 
 @functools.cache

@@ -369,6 +369,12 @@ def test_a_based_on_address_is_read_as_the_browser_reads_it():
     ("翻译&评论：金生水", [("translator", "金生水"), ("commentator", "金生水")]),
     ("翻译/简评: kkoto(芬兰大灰狼)", [("translator", "kkoto(芬兰大灰狼)"), ("commentator", "kkoto(芬兰大灰狼)")]),
     ("简评：", None),
+    # a dash after a space parts label and name; a credit in round brackets
+    ("校对/审核 -坐看云起时", [("proofreader", "坐看云起时"), ("reviewer", "坐看云起时")]),
+    ("（编辑：菜园子）", [("editor", "菜园子")]),
+    ("（发布时间：2020年2月6日）", None),
+    ("（大纪元记者张婷综合报导）", None),
+    ("编辑 --x", None),
     ("评论： 今日HCN价格明显处于回升态势，交易量较昨日略有增加", None),
 ])
 def test_credit_line_forms(line, pairs):
@@ -398,6 +404,12 @@ def test_a_commentary_heading_is_text_and_its_writer_a_credit():
     assert "评论：中共现在是回光返照" in found.body and not [p for p in found.people if p.role == "commentator"]
     assert [p for p in extract("# 标题\n\n正文。\n\n### 评论：中共从骨子里漠视生命\n\n正文。\n").people
             if p.role == "commentator"] == []
+
+
+def test_credits_parted_by_a_dash_or_set_in_brackets_leave_a_post():
+    found = extract(_GNEWS_POST.format(body="新闻正文。\n\n撰稿/翻译/听写 -晨熹\n\n（编辑：菜园子）"))
+    assert found.body.strip().endswith("新闻正文。")
+    assert {Person("晨熹", "author"), Person("晨熹", "translator"), Person("菜园子", "editor")} <= set(found.people)
 
 
 def test_a_programmes_sign_off_credits_its_producers():
