@@ -842,27 +842,47 @@ def _flat_text(fragment: str) -> str:
 
 def _reporter_names(value: str) -> list[str]:
     """The names in a dateline's credit, without the place they run into:
-    ``林达美国纽约`` is 林达 (美国纽约 is the place), ``姜琳达洛杉矶`` is 姜琳达.
-    A Chinese name has two or three characters; one that no place follows
-    and that is longer is not guessed at."""
+    ``林达美国纽约`` is 林达 (美国纽约 is the place), ``姜琳达洛杉矶`` is 姜琳达,
+    ``李梅橙县布雷亚`` is 李梅 (a listed place, then a town in it), ``Nicole
+    Hao纽约`` is Nicole Hao. A second reporter's title (``、特约记者张东旭``),
+    the kind of report after a name (``侯骏霖简讯``) and ``和`` between two
+    Latin names (``Hannah Ng和Steve Lance``) part no name. A Chinese name
+    has two or three characters; one that no place follows and that is
+    longer is not guessed at."""
     names = []
-    for part in re.split(r"\s*[、，,]\s*", value.replace("\u200b", "").strip()):
-        if re.fullmatch(r"[A-Za-z][A-Za-z .'-]*[A-Za-z.]", part):
-            names.append(part)
+    value = value.replace("\u200b", "").replace("\xa0", " ").strip()
+    for part in _REPORTER_SEPARATOR.split(value):
+        part = _REPORT_KIND.sub("", _REPORTER_TITLE.sub("", part))
+        latin = _LATIN_NAME.match(part)
+        if latin:
+            if latin.end() == len(part) or _is_place(part[latin.end():].strip()):
+                names.append(latin.group().strip())
             continue
         for length in (2, 3):
             name, place = part[:length], part[length:]
             if len(part) >= 2 and (not place and length == len(part) or place and _is_place(place)):
-                names.append(name)
+                if not _is_place(name):  # (明慧记者站美国华盛顿DC报道): the bureau's place
+                    names.append(name)
                 break
     return names
 
 
+_LATIN = "A-Za-z\u00c0-\u024f"
+_LATIN_NAME = re.compile(rf"[{_LATIN}][{_LATIN} .'-]*[{_LATIN}.]")
+_REPORTER_SEPARATOR = re.compile(rf"\s*[、，,]\s*|(?<=[{_LATIN}.])\s*和\s*(?=[{_LATIN}])")
+_REPORTER_TITLE = re.compile(r"^(?:站|专题部|專題部)?(?:特约|特約)?(?:记者|記者)?")
+"""What comes before a name in a dateline: the rest of ``记者站``, a
+desk, a title (``（大纪元记者钟元、特约记者张东旭台北报导）``)."""
+_REPORT_KIND = re.compile(r"(?:简讯|簡訊|连线|連線|专题|專題|分析|综述|綜述)$")
+"""A kind of report between the name and ``报导``: ``（大纪元记者侯骏霖简讯报导）``."""
+
+
 def _is_place(text: str) -> bool:
-    """A city of the dateline list, or a country's name with perhaps a city after it."""
+    """A city or state of the dateline list, perhaps with a town in it after
+    it, or a country's name with perhaps a city after it."""
     from builder.classify import is_country_name
     cities = _dateline_cities()
-    if text in cities:
+    if text.startswith(cities):
         return True
     return any(is_country_name(text[:n]) and (n == len(text) or text[n:] in cities or len(text) - n >= 2)
                for n in range(2, min(len(text), 5) + 1))
@@ -874,8 +894,8 @@ def _reporter_pattern() -> re.Pattern[str]:
 
 
 @functools.cache
-def _dateline_cities() -> frozenset[str]:
-    return frozenset(common_data()["datelines"]["cities"])
+def _dateline_cities() -> tuple[str, ...]:
+    return tuple(common_data()["datelines"]["cities"])
 
 
 def _header_authors(profile: Profile, text: str) -> list[Person]:

@@ -284,6 +284,24 @@ def test_a_chinese_dateline_credits_its_reporters():
     # a correspondent without a name, and a name that cannot be told from its place
     ("（明慧网通讯员云南报道）", []),
     ("（大纪元记者李梅某某地区报导）", []),
+    # a listed place with a town after it, a state; a Latin name with its place, or two joined by 和
+    ("（大纪元记者李梅橙县布雷亚报导）", [("李梅", "author")]),
+    ("（大纪元记者施萍华盛顿州报导）", [("施萍", "author")]),
+    ("（大纪元记者Nicole Hao纽约报导）", [("Nicole Hao", "author")]),
+    ("（英文大纪元记者Hannah Ng和Steve Lance报导／高杉编译）",
+     [("Hannah Ng", "author"), ("Steve Lance", "author"), ("高杉", "translator")]),
+    ("（英文大纪元记者Danella Pérez Schmieloz报导／高杉编译）",
+     [("Danella Pérez Schmieloz", "author"), ("高杉", "translator")]),
+    ("（英文大纪元专栏作家Adam\xa0Molon撰文／谢佳宣编译）", [("Adam Molon", "author"), ("谢佳宣", "translator")]),
+    # a second reporter's title, a kind of report, a translator right after the name, a columnist's 撰稿
+    ("（大纪元记者钟元、特约记者张东旭台北报导）", [("钟元", "author"), ("张东旭", "author")]),
+    ("（大纪元记者侯骏霖简讯报导）", [("侯骏霖", "author")]),
+    ("（英文大纪元记者Tom Ozimek／谢佳宣编译）", [("Tom Ozimek", "author"), ("谢佳宣", "translator")]),
+    ("（英文大纪元专栏作家Grant Newsham撰稿／程航编译）", [("Grant Newsham", "author"), ("程航", "translator")]),
+    # a bureau's place is no one's name; 和 inside a Chinese name parts nothing
+    ("（明慧记者站美国华盛顿DC报道）", []),
+    ("（大纪元洛杉矶记者站姜琳达报导）", [("姜琳达", "author")]),
+    ("（大纪元记者王和平报导）", [("王和平", "author")]),
 ])
 def test_dateline_reporters_without_their_place(dateline, people):
     from builder.extract import _dateline_people
