@@ -192,9 +192,15 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                                         kept_built[1], page_fingerprint, inputs, build_id, stages)
                 if report:
                     return report
-            if editor:
+            stored = cache.keys()
+            # the few files of an addition (or of an edit not made in place)
+            # go to the edit worker, which is warm: a pool's worker would
+            # first load the matchers
+            few = editor is not None and sum(s.key not in stored for s in scanned) <= IN_PLACE_LIMIT
+            if editor and not few:
                 editor.close()  # before the pool forks its workers
-            articles, skips, stored_keys = _process(run, job, cache, scanned, stages, progress)
+            articles, skips, stored_keys = _process(editor.run if few else run, job, cache, scanned, stored,
+                                                    stages, progress)
         articles = resolve_slug_collisions(articles)
         built = {a.source_path: (a.key, a.slug) for a in articles}
         built_before = cache.built() if incremental else None
@@ -411,18 +417,17 @@ def _tasks(cache: Cache, content: Path, misses: list[_Scanned]) -> list[tuple[st
     return tasks
 
 
-def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stages: "_Stages",
+def _process(run, job: _Job, cache: Cache, scanned: list[_Scanned], stored: set[str], stages: "_Stages",
              progress) -> tuple[list[Entry], list[Skip], set[str]]:
     """The entry of every article (processed again only when the cache does not
-    hold it), the files skipped, and the keys the cache now holds. Full records
-    and bodies go to the cache.
+    hold it), the files skipped, and the keys the cache now holds
+    (``stored``: those it held). Full records and bodies go to the cache.
 
     The workers start on the files to process before the cached entries are
     read, so that after an edit the one file is processed while this process
     loads the rest of the archive."""
     from builder import classify
     started = time.perf_counter()
-    stored = cache.keys()
     misses = [s for s in scanned if s.key not in stored]
     if len(misses) > 1:
         # before the pool forks its workers (on first use), so they inherit the

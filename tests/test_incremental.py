@@ -656,6 +656,25 @@ def test_a_body_edit_is_made_in_place(project, jobs):
     assert not multiprocessing.active_children()
 
 
+def test_an_added_file_is_processed_by_the_warm_edit_worker(project, monkeypatch):
+    """With workers, the few files of an addition (which takes the full
+    plan) go to the worker forked before the scan: a pool's worker would
+    first load the matchers."""
+    import multiprocessing
+
+    import builder.build
+    content, out, tmp = project
+    pooled = []
+    in_flight = builder.build._in_flight
+    monkeypatch.setattr(builder.build, "_in_flight",
+                        lambda *args, **kwargs: pooled.append(args) or in_flight(*args, **kwargs))
+    (content / "added.md").write_text("Added story\n\nThe ministers met again in Tokyo.\n", encoding="utf-8")
+    report = build(make_settings(content, out, jobs=2))
+    assert report.processed == 1 and not report.in_place and not pooled
+    assert _tree(out) == _cold(content, tmp)
+    assert not multiprocessing.active_children()
+
+
 def test_a_failure_in_the_edit_worker_reaches_the_build_and_keeps_the_site(project, monkeypatch):
     import multiprocessing
 
