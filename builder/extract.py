@@ -655,12 +655,32 @@ def _without_name_lines(body: str, people: list[Person]) -> str:
     """The body without the lines that are only the name of someone the
     header credits: the byline repeated, or a signature. GNews video posts
     whose video was not mirrored hold nothing else, and the name then stood
-    as the article's text."""
-    names = {person.name for person in people}
+    as the article's text. The name may be written otherwise: with other
+    spaces and dashes (``加拿大温哥华扬帆农场 – 蓝枫法律`` for
+    ``加拿大温哥华扬帆农场蓝枫法律``), or in part, at least half of it
+    (``德国纽伦堡正义农场`` for ``喜马拉雅德国纽伦堡正义农场``)."""
+    names = {loose for person in people if (loose := _loose(person.name))}
     if not names:
         return body
+    longest = max(map(len, names))
     return "\n".join(line for line in body.split("\n")
-                     if not (any(name in line for name in names) and _plain(line) in names))
+                     if not (len(line.strip()) <= 3 * longest and _names_one_of(_loose(_plain(line)), names)))
+
+
+def _names_one_of(loose: str, names: set[str]) -> bool:
+    return loose in names or len(loose) >= MIN_NAME_PART and any(
+        loose in name and 2 * len(loose) >= len(name) for name in names)
+
+
+def _loose(name: str) -> str:
+    """A name without its spaces and dashes, which sources write as they
+    like, and the marks of a heading or emphasis (``#### **…**``)."""
+    return _SPACES_AND_DASHES.sub("", name)
+
+
+_SPACES_AND_DASHES = re.compile(r"[\s\-–—|｜#*]+")
+MIN_NAME_PART = 4
+"""The shortest part of a name taken for it (``纽约`` is not ``纽约香草山``)."""
 
 
 def _plain(line: str) -> str:

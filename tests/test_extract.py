@@ -430,6 +430,23 @@ def test_credits_parted_by_a_dash_or_set_in_brackets_leave_a_post():
     assert {Person("晨熹", "author"), Person("晨熹", "translator"), Person("菜园子", "editor")} <= set(found.people)
 
 
+@pytest.mark.parametrize("author, line, dropped", [
+    ("东京樱花团", "东京樱花团", True),
+    ("秋生", "秋生", True),
+    # the header's name in part (at least half of it), or with other spaces, dashes and marks
+    ("喜马拉雅德国纽伦堡正义农场", "德国纽伦堡正义农场", True),
+    ("加拿大温哥华扬帆农场蓝枫法律", "#### **加拿大温哥华扬帆农场 – 蓝枫法律**", True),
+    # too little of the name: less than half of it, or fewer than four characters
+    ("喜马拉雅德国纽伦堡正义农场", "正义农场", False),
+    ("纽约香草山", "香草山", False),
+])
+def test_a_line_that_is_the_headers_name_leaves_the_body(author, line, dropped):
+    post = _GNEWS_POST.format(body=f"新闻正文。\n\n{line}\n\n更多正文。").replace("` 东京樱花团`", f"` {author}`")
+    found = extract(post)
+    assert Person(author, "author") in found.people
+    assert (line not in found.body) is dropped and "更多正文。" in found.body
+
+
 def test_a_programmes_sign_off_credits_its_producers():
     found = extract("## 标题\n\n正文。\n\n《新闻看点》制作组\n\n他说《新闻看点》制作组的节目很好。\n")
     assert Person("《新闻看点》制作组", "producer") in found.people
