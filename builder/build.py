@@ -486,7 +486,8 @@ def _store_processed(cache: Cache, stages: "_Stages", key: str, result: tuple) -
 # --- edits in place --------------------------------------------------------------
 
 IN_PLACE_LIMIT = 32
-"""More changed files than this take the full plan (``_edit_in_place``)."""
+"""More changed files than this take the full plan (``_edit_in_place``);
+as many files to process or fewer go to the edit worker (``_EditWorker``)."""
 
 _PLACE = ("slug", "language", "publisher", "raw_url", "original_url", "listed")
 """What an edited article keeps for its rebuild to be made in place (see
@@ -1442,9 +1443,10 @@ class _EditWorker:
     """A worker forked before the scan, when the last build's site is there:
     while this process looks for what changed, it imports the processing code and loads the
     matchers (most of a worker's start, 0.5 s and more), so that the files
-    of an edit are processed as soon as they are known. Killed when the
-    build is done or takes the full plan (its pool's workers inherit what
-    this process loaded instead)."""
+    of an edit are processed as soon as they are known, and those of an
+    addition when they are few (``IN_PLACE_LIMIT``). Killed when the build
+    is done, or before a pool processes more files (its workers inherit
+    what this process loaded instead)."""
 
     def __init__(self, job: _Job):
         context = get_context("fork")
@@ -1489,9 +1491,13 @@ def _serve_edits(job: _Job, pipe, parents_end) -> None:
             return
         for item in items:
             try:
-                pipe.send((True, fn(item)))
+                result = (True, fn(item))
             except Exception as error:  # raised in the build, as the pool raises it
-                pipe.send((False, error))
+                result = (False, error)
+            try:
+                pipe.send(result)
+            except OSError:  # the build is gone (killed): nothing to report to
+                return
 
 
 def _map_chunk(fn: Callable, items: list) -> list:

@@ -835,7 +835,8 @@ def _is_promo(text_of_it: Callable[[], str], links: list, patterns: tuple[re.Pat
 
 MAX_INVITATION = 400
 """The longest paragraph taken for an invitation (see ``_is_invitation``)."""
-_INVITATION = re.compile(r"(?:欢迎|歡迎|请|請)(?:您|你|大家|各位)?(?:加入|订阅|訂閱|关注|關注)")
+_INVITATION = re.compile(r"(?:欢迎|歡迎|(?<![申邀提])(?:请|請))(?:您|你|大家|各位)?(?:加入|订阅|訂閱|关注|關注)")
+"""A request to join, subscribe or follow (``申请加入``, to apply, ``提请关注``, to draw attention, are none)."""
 
 
 def _is_invitation(text_of_it: Callable[[], str], links: list, patterns: tuple[re.Pattern[str], ...]) -> bool:
@@ -844,7 +845,8 @@ def _is_invitation(text_of_it: Callable[[], str], links: list, patterns: tuple[r
     the source's promotion: the request and where to answer it, however long
     its preamble (``广而告之：尊敬的战友，你的每一篇文字…欢迎加入我们——[…Discord群]，
     欢迎订阅我们的油管频道：[…]``). A handle counts here: the text asks to
-    follow it. A paragraph that is not only that stays: one longer than
+    follow it. Each line of a paragraph written with ``<br>`` is judged on
+    its own (``_drop_lines_within_blocks``). A paragraph that is not only that stays: one longer than
     ``MAX_INVITATION`` characters, one with a statement that asks nothing
     (``…最佳的选择就是喜币。欢迎加入香草山农场``; a programme's greeting,
     ``大家好，欢迎大家关注《新闻看点》，我是李沐阳。今天是…``), one that
@@ -950,7 +952,8 @@ def _drop_lines_within_blocks(blocks: list, patterns: tuple[re.Pattern[str], ...
                 banners.append((n, start, elements))
         promotions, addresses = [], 0
         for n, start, elements, text, links in lines:
-            if ((matches and matches(text)) or (promo_links and _is_promo(lambda: text, links, promo_links, short=0))
+            if ((matches and matches(text)) or (promo_links and (_is_promo(lambda: text, links, promo_links, short=0)
+                                                                 or _is_invitation(lambda: text, links, promo_links)))
                     or _is_follow_line(text, links)):
                 promotions.append((n, start, elements))
             elif _is_address_line(text, links):

@@ -450,8 +450,8 @@ def _credits(profile: Profile, body: str, listed: frozenset[str] = frozenset()) 
             continue
         start, end = _shown_line(lines, i, decided) if in_html else (i, i + 1)
         found = _credit_people(profile, lines[start:end])
-        if found is not None and any(p.role == "commentator" for p in found) and _heading(lines, start, in_html):
-            found = None  # "<h4>评论：中共现在是回光返照</h4>": a commentary's headline
+        if found and {p.role for p in found} == {"commentator"} and not _beside_a_credit(profile, lines, start, end):
+            found = None  # "<h4>评论：中共现在是回光返照</h4>", "**评论：中共必亡**": a commentary's headline
         if found is not None:
             label = _credit_label(lines[start:end])
             lines_of_label[label] += 1
@@ -475,18 +475,14 @@ def _credits(profile: Profile, body: str, listed: frozenset[str] = frozenset()) 
     return "\n".join(kept), people
 
 
-def _heading(lines: list[str], start: int, in_html: bool) -> bool:
-    """Whether the line that starts at ``lines[start]`` is a heading: in
-    HTML, it opens with a heading's tag or follows one on the line before
-    (pretty-printed); in markdown, it opens with ``#``."""
-    line = lines[start].lstrip()
-    if not in_html:
-        return line.startswith("#")
-    previous = lines[start - 1].strip() if start else ""
-    return bool(_HEADING_TAG.match(line) or _HEADING_TAG.fullmatch(previous))
-
-
-_HEADING_TAG = re.compile(r"<h[1-6]\b[^<>]*>", re.IGNORECASE)
+def _beside_a_credit(profile: Profile, lines: list[str], start: int, end: int) -> bool:
+    """Whether the nearest line with text before ``lines[start]`` or after
+    ``lines[end - 1]`` is a credit: a commentator's credit alone
+    (``评论：Jenny Ball``) stands among the post's other credits, a
+    commentary's headline (``评论：中共必亡``) among its text."""
+    before = (line for line in reversed(lines[:start]) if _plain(line))
+    after = (line for line in lines[end:] if _plain(line))
+    return any(_credit_people(profile, [line]) for line in (next(before, None), next(after, None)) if line)
 
 
 LISTED_LABEL_LINES = 3
@@ -810,7 +806,7 @@ def _credit_labels() -> re.Pattern[str]:
     # third of the time spent on credits
     first = "".join(sorted({word[0] for word in _role_words()}))
     return re.compile(rf"(?:^|(?<=[\s|｜;；])|(?=[{re.escape(first)}])(?=(?:{roles})\s*[:：]))"
-                      rf"(?:[A-Za-z][A-Za-z-]*)?(?P<roles>{roles})\s*(?:[:：]+|\s[–-](?!-))\s*")
+                      rf"(?:[A-Za-z][A-Za-z-]*)?(?P<roles>{roles})\s*(?:[:：]+|\s[–-](?=\s*[^\W\d_]))\s*")
 
 
 @functools.cache
@@ -878,9 +874,11 @@ def _reporter_names(value: str) -> list[str]:
             if latin.end() == len(part) or _is_place(part[latin.end():].strip()):
                 names.append(latin.group().strip())
             continue
-        for length in (2, 3):
+        # a place as listed before one that starts with a listed one:
+        # 李文新北卡 is 李文新 in 北卡, not 李文 in 新北
+        for length, exact in ((2, True), (3, True), (2, False), (3, False)):
             name, place = part[:length], part[length:]
-            if len(part) >= 2 and (not place and length == len(part) or place and _is_place(place)):
+            if len(part) >= 2 and (not place and length == len(part) or place and _is_place(place, exact)):
                 if not _is_place(name):  # (明慧记者站美国华盛顿DC报道): the bureau's place
                     names.append(name)
                 break
@@ -890,19 +888,19 @@ def _reporter_names(value: str) -> list[str]:
 _LATIN = "A-Za-z\u00c0-\u024f"
 _LATIN_NAME = re.compile(rf"[{_LATIN}][{_LATIN} .'-]*[{_LATIN}.]")
 _REPORTER_SEPARATOR = re.compile(rf"\s*[、，,]\s*|(?<=[{_LATIN}.])\s*和\s*(?=[{_LATIN}])")
-_REPORTER_TITLE = re.compile(r"^(?:站|专题部|專題部)?(?:特约|特約)?(?:记者|記者)?")
+_REPORTER_TITLE = re.compile(r"^(?:站(?!长|長)|专题部|專題部)?(?:特约|特約)?(?:记者|記者)?")
 """What comes before a name in a dateline: the rest of ``记者站``, a
 desk, a title (``（大纪元记者钟元、特约记者张东旭台北报导）``)."""
 _REPORT_KIND = re.compile(r"(?:简讯|簡訊|连线|連線|专题|專題|分析|综述|綜述)$")
 """A kind of report between the name and ``报导``: ``（大纪元记者侯骏霖简讯报导）``."""
 
 
-def _is_place(text: str) -> bool:
-    """A city or state of the dateline list, perhaps with a town in it after
-    it, or a country's name with perhaps a city after it."""
+def _is_place(text: str, exact: bool = False) -> bool:
+    """A city or state of the dateline list, perhaps (unless ``exact``) with
+    a town in it after it, or a country's name with perhaps a city after it."""
     from builder.classify import is_country_name
     cities = _dateline_cities()
-    if text.startswith(cities):
+    if text in cities if exact else text.startswith(cities):
         return True
     return any(is_country_name(text[:n]) and (n == len(text) or text[n:] in cities or len(text) - n >= 2)
                for n in range(2, min(len(text), 5) + 1))

@@ -826,10 +826,20 @@ _DISCORD = "https://discord.com/channels/805765245758472202/851632878567948351"
      '我是李沐阳。今天是美东时间9月25日星期六。</p>', False),
     ('<p>本文引用视频来源：Firebrand，请关注这位众议员的盖特账号——<a href="https://gettr.com/user/rep">@rep</a></p>', False),
     ('<p>他说：欢迎加入我们的<a href="https://example.org/party">政党</a>，共同建设家园</p>', False),
+    # to apply to join, to draw attention: no request to the reader
+    ('<p>北约秘书长<a href="https://twitter.com/jensstoltenberg">@jensstoltenberg</a>表示，欢迎芬兰和瑞典申请加入北约</p>',
+     False),
+    ('<p>泽连斯基<a href="https://twitter.com/ZelenskyyUa">@ZelenskyyUa</a>再次提请关注马里乌波尔的人道危机</p>', False),
 ])
 def test_an_invitation_to_join_or_follow_with_its_links_is_promotion(block, dropped):
     html = _after_a_paragraph("gnews-repost", block)
     assert (html.count("<p>") == 1) is dropped
+
+
+def test_an_invitation_on_a_line_of_a_paragraph_goes_and_the_other_lines_stay():
+    html = _after_a_paragraph("gnews-repost", '<p>川普总统今天宣布参选2024！美国将再次伟大！<br>'
+                              '请关注我们的盖特账号：<a href="https://gettr.com/user/milesguo">@milesguo</a></p>')
+    assert "美国将再次伟大！" in html and "请关注" not in html
 
 
 def test_a_word_set_in_a_link_on_lines_of_its_own_is_no_line_to_drop():

@@ -302,6 +302,8 @@ def test_a_chinese_dateline_credits_its_reporters():
     ("（明慧记者站美国华盛顿DC报道）", []),
     ("（大纪元洛杉矶记者站姜琳达报导）", [("姜琳达", "author")]),
     ("（大纪元记者王和平报导）", [("王和平", "author")]),
+    # a listed place whole before one that only starts with a listed one (新北)
+    ("（大纪元记者李文新北卡报导）", [("李文新", "author")]),
 ])
 def test_dateline_reporters_without_their_place(dateline, people):
     from builder.extract import _dateline_people
@@ -393,6 +395,8 @@ def test_a_based_on_address_is_read_as_the_browser_reads_it():
     ("（发布时间：2020年2月6日）", None),
     ("（大纪元记者张婷综合报导）", None),
     ("编辑 --x", None),
+    ("发布 -2021-01-01", None),
+    ("编辑 -", None),
     ("评论： 今日HCN价格明显处于回升态势，交易量较昨日略有增加", None),
 ])
 def test_credit_line_forms(line, pairs):
@@ -411,11 +415,14 @@ def test_an_interviewers_question_is_text_not_a_credit():
 
 def test_a_commentary_heading_is_text_and_its_writer_a_credit():
     """``简评：`` over a post's commentary stays with it; a headline that
-    opens with ``评论：`` names no one; ``评论：`` and a name credits its writer."""
-    post = _GNEWS_POST.format(body="新闻正文。\n\n简评：\n\n评论的正文。\n\n评论：Jenny Ball")
+    opens with ``评论：`` names no one; ``评论：`` and a name among the
+    post's credits credits its writer."""
+    post = _GNEWS_POST.format(body="新闻正文。\n\n**评论：中共必亡**\n\n简评：\n\n评论的正文。\n\n"
+                                   "评论：Jenny Ball\n\n审核：小七")
     found = extract(post)
-    assert "简评：" in found.body and "Jenny Ball" not in found.body
-    assert Person("Jenny Ball", "commentator") in found.people
+    assert "简评：" in found.body and "Jenny Ball" not in found.body and "评论：中共必亡" in found.body
+    assert Person("Jenny Ball", "commentator") in found.people and Person("小七", "reviewer") in found.people
+    assert [p.name for p in found.people if p.role == "commentator"] == ["Jenny Ball"]
     epoch = ("<html><head><title>标题 | 大纪元</title></head><body><h1>标题</h1>\n<p>\n  正文。\n</p>\n"
              "<h4>\n  评论：中共现在是回光返照\n</h4>\n<p>\n  正文。\n</p>\n</body></html>")
     found = extract(epoch)
