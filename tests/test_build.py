@@ -303,6 +303,27 @@ def test_an_index_template_that_loops_over_its_entries_makes_the_same_pages(tmp_
         assert older.read_bytes() == ours.read_bytes(), facet
 
 
+def test_a_list_template_that_loops_over_its_items_makes_the_same_pages(tmp_path):
+    """A project's own ``list.html`` that writes each article in a loop, as
+    the shipped one did before the ``list_items`` filter, builds the same
+    pages: the home page, a tag's, a country's."""
+    from tests.test_render import _LIST_LOOP
+    content = copy_seeds(tmp_path / "content")
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    listing = templates / "list.html"
+    filtered = "{{ items | list_items(t['article.date_unknown']) }}</ol>"
+    assert filtered in listing.read_text(encoding="utf-8")
+    listing.write_text(listing.read_text(encoding="utf-8").replace(filtered, _LIST_LOOP + "</ol>"), encoding="utf-8")
+    build(make_settings(content, tmp_path / "ours"))
+    build(make_settings(content, tmp_path / "older", templates_dir=str(templates)))
+    pages = [p.relative_to(tmp_path / "ours") for p in (tmp_path / "ours").rglob("*.html")
+             if p.parts[-2] in ("ours", "tags", "countries", "languages", "sources")]
+    assert len(pages) > 20
+    for page in pages:
+        assert (tmp_path / "older" / page).read_bytes() == (tmp_path / "ours" / page).read_bytes(), page
+
+
 @pytest.mark.parametrize("jobs", [1, 2])  # made here, or in the render workers
 @pytest.mark.parametrize("template, line, mistake, problem", [
     ("index_list.html", 7, "{{ entries[0].missing }}", "has no attribute 'missing'"),  # in the list of entries

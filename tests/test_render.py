@@ -12,7 +12,7 @@ import jinja2
 import pytest
 
 from builder.indexes import IndexEntry
-from builder.render import _Environment, index_items, jsonld_script, quote_path, relative_url, relative_urls
+from builder.render import _Environment, index_items, jsonld_script, list_items, quote_path, relative_url, relative_urls
 
 FOLDER = st.sampled_from(["a", "b", "tags", "articles", "新闻", "x y"])
 FILE = st.sampled_from(["index.html", "2.html", "a.html", "北约.html", "raw.txt"])
@@ -103,6 +103,33 @@ def test_index_items_writes_what_the_template_loop_writes(entries):
         "{% endfor %}\n")
     made = [IndexEntry(label, count, path, path + '"&<>\'') for label, count, path in entries]
     assert index_items(made) == loop.render(entries=made)
+
+
+_LIST_LOOP = """\
+{% for item in items %}
+  <li>
+    <h2><a href="{{ item.url }}" lang="{{ item.language }}">{{ item.title }}</a></h2>
+    <p class="meta">{% if item.date %}<time datetime="{{ item.date.iso }}">{{ item.date.text }}</time>\
+{% else %}{{ t['article.date_unknown'] }}{% endif %} · {{ item.language_name }}\
+{% if item.publisher %} · {{ item.publisher }}{% endif %}</p>
+    {% if item.summary %}<p class="summary" lang="{{ item.language }}">{{ item.summary }}</p>{% endif %}
+  </li>
+{% endfor %}
+"""
+"""The loop the ``list_items`` filter stands for, as ``list.html`` wrote it."""
+TEXT = st.text(st.sampled_from("ab &<>\"'·新"), max_size=6)
+ITEM = st.fixed_dictionaries({
+    "url": TEXT, "title": TEXT, "language": TEXT, "language_name": TEXT,
+    "date": st.none() | st.fixed_dictionaries({"iso": TEXT, "text": TEXT}),
+    "publisher": st.none() | TEXT, "summary": TEXT})
+
+
+@given(st.lists(ITEM, max_size=4), TEXT)
+def test_list_items_writes_what_the_template_loop_writes(items, unknown):
+    """The ``list_items`` filter, escaping included, against the loop it stands for."""
+    loop = _Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    written = loop.from_string(_LIST_LOOP).render(items=items, t={"article.date_unknown": unknown})
+    assert list_items(items, unknown) == written
 
 
 def test_every_role_a_credit_can_give_has_a_label_in_the_shipped_templates():
