@@ -812,8 +812,7 @@ def _drop_promo_blocks(blocks: list, patterns: tuple[re.Pattern[str], ...]) -> N
         if element.getparent() is None:
             continue
         links = list(element.iter("a"))
-        if links and ((patterns and (_is_promo(lambda: _text(element), links, patterns)
-                                     or _is_invitation(lambda: _text(element), links, patterns)))
+        if links and ((patterns and _is_promo(lambda: _text(element), links, patterns))
                       or _is_follow_line(_text(element), links)):
             _remove(element)
 
@@ -821,14 +820,20 @@ def _drop_promo_blocks(blocks: list, patterns: tuple[re.Pattern[str], ...]) -> N
 def _is_promo(text_of_it: Callable[[], str], links: list, patterns: tuple[re.Pattern[str], ...],
               short: int = PROMO_SHORT_BLOCK) -> bool:
     """Whether text with these links is a promotion: it links to the source's
-    promotion and is short (at most ``short`` letters, and no sentence), or is
-    mostly that link's text. The text is asked for only when such a link is
+    promotion and is short (at most ``short`` letters, and no sentence), is
+    mostly that link's text, or is an invitation to answer there
+    (``_is_invitation``). The text is asked for only when such a link is
     there. A link written as a handle (``@ICANdecide``) names an account the
-    text mentions: it promotes nothing."""
-    links = [a for a in links if _links_to(a, patterns) and not (a.text or "").lstrip().startswith("@")]
+    text mentions: it promotes nothing, unless the text asks to follow it."""
+    links = [a for a in links if _links_to(a, patterns)]
     if not links:
         return False
     text = text_of_it()
+    if _is_invitation(text):
+        return True
+    links = [a for a in links if not (a.text or "").lstrip().startswith("@")]
+    if not links:
+        return False
     letters, linked = _letters_linked(text, links)
     return letters <= short and not _SENTENCE_END.search(text) or linked >= 0.6 * letters
 
@@ -839,21 +844,17 @@ _INVITATION = re.compile(r"(?:欢迎|歡迎|(?<![申邀提])(?:请|請))(?:您|�
 """A request to join, subscribe or follow (``申请加入``, to apply, ``提请关注``, to draw attention, are none)."""
 
 
-def _is_invitation(text_of_it: Callable[[], str], links: list, patterns: tuple[re.Pattern[str], ...]) -> bool:
-    """Whether a paragraph with these links asks the reader to join,
-    subscribe or follow (``欢迎加入``, ``欢迎订阅``, ``请关注``) and links to
-    the source's promotion: the request and where to answer it, however long
-    its preamble (``广而告之：尊敬的战友，你的每一篇文字…欢迎加入我们——[…Discord群]，
-    欢迎订阅我们的油管频道：[…]``). A handle counts here: the text asks to
-    follow it. Each line of a paragraph written with ``<br>`` is judged on
-    its own (``_drop_lines_within_blocks``). A paragraph that is not only that stays: one longer than
-    ``MAX_INVITATION`` characters, one with a statement that asks nothing
+def _is_invitation(text: str) -> bool:
+    """Whether text that links to the source's promotion asks the reader to
+    join, subscribe or follow there (``欢迎加入``, ``欢迎订阅``, ``请关注``),
+    however long its preamble (``广而告之：尊敬的战友，你的每一篇文字…欢迎加入我们——
+    […Discord群]，欢迎订阅我们的油管频道：[…]``). Each line of a paragraph
+    written with ``<br>`` is judged on its own (``_drop_lines_within_blocks``).
+    Text that is not only that is no invitation: longer than
+    ``MAX_INVITATION`` characters, with a statement that asks nothing
     (``…最佳的选择就是喜币。欢迎加入香草山农场``; a programme's greeting,
-    ``大家好，欢迎大家关注《新闻看点》，我是李沐阳。今天是…``), one that
-    cites a source (``本文引用视频来源：…请关注这位众议员的盖特账号``)."""
-    if not any(_links_to(a, patterns) for a in links):
-        return False
-    text = text_of_it()
+    ``大家好，欢迎大家关注《新闻看点》，我是李沐阳。今天是…``), or citing a
+    source (``本文引用视频来源：…请关注这位众议员的盖特账号``)."""
     if len(text) > MAX_INVITATION or _SOURCE_LABEL.search(text):
         return False
     statements = [s for s in _SENTENCE_END.split(_ADDRESS_TEXT.sub("", text)) if s.strip()]
@@ -952,8 +953,7 @@ def _drop_lines_within_blocks(blocks: list, patterns: tuple[re.Pattern[str], ...
                 banners.append((n, start, elements))
         promotions, addresses = [], 0
         for n, start, elements, text, links in lines:
-            if ((matches and matches(text)) or (promo_links and (_is_promo(lambda: text, links, promo_links, short=0)
-                                                                 or _is_invitation(lambda: text, links, promo_links)))
+            if ((matches and matches(text)) or (promo_links and _is_promo(lambda: text, links, promo_links, short=0))
                     or _is_follow_line(text, links)):
                 promotions.append((n, start, elements))
             elif _is_address_line(text, links):
