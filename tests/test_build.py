@@ -279,6 +279,21 @@ def test_home_is_paginated_with_relative_links(tmp_path):
     assert not (paged / "page" / "4.html").exists()
 
 
+def _build_with_an_older_template(tmp_path: Path, name: str, shipped: str, older: str) -> None:
+    """The seeds built into ``tmp_path/ours`` with the shipped templates, and
+    into ``tmp_path/older`` with a copy whose ``name`` writes ``older`` where
+    the shipped one writes ``shipped``."""
+    content = copy_seeds(tmp_path / "content")
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    template = templates / name
+    text = template.read_text(encoding="utf-8")
+    assert shipped in text
+    template.write_text(text.replace(shipped, older), encoding="utf-8")
+    build(make_settings(content, tmp_path / "ours"))
+    build(make_settings(content, tmp_path / "older", templates_dir=str(templates)))
+
+
 @pytest.mark.parametrize("loop", [
     '<li><a href="{{ entry.href }}">{{ entry.label }}</a> <span class="n">{{ entry.count }}</span></li>',
     # written when index entries had only ``url``
@@ -288,16 +303,8 @@ def test_an_index_template_that_loops_over_its_entries_makes_the_same_pages(tmp_
     """A project's own ``index_list.html`` that writes each entry in a loop,
     as the shipped one did before the ``index_items`` filter, builds the
     same pages."""
-    content = copy_seeds(tmp_path / "content")
-    templates = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates", templates)
-    index = templates / "index_list.html"
-    assert "{{ entries | index_items }}</ul>" in index.read_text(encoding="utf-8")
-    index.write_text(index.read_text(encoding="utf-8").replace(
-        "{{ entries | index_items }}</ul>", f"{{% for entry in entries %}}\n  {loop}\n{{% endfor %}}\n</ul>"),
-        encoding="utf-8")
-    build(make_settings(content, tmp_path / "ours"))
-    build(make_settings(content, tmp_path / "older", templates_dir=str(templates)))
+    _build_with_an_older_template(tmp_path, "index_list.html", "{{ entries | index_items }}</ul>",
+                                  f"{{% for entry in entries %}}\n  {loop}\n{{% endfor %}}\n</ul>")
     for facet in ("tags", "countries", "languages", "sources"):
         ours, older = (tmp_path / name / facet / "index.html" for name in ("ours", "older"))
         assert older.read_bytes() == ours.read_bytes(), facet
@@ -308,15 +315,8 @@ def test_a_list_template_that_loops_over_its_items_makes_the_same_pages(tmp_path
     the shipped one did before the ``list_items`` filter, builds the same
     pages: the home page, a tag's, a country's."""
     from tests.test_render import _LIST_LOOP
-    content = copy_seeds(tmp_path / "content")
-    templates = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates", templates)
-    listing = templates / "list.html"
-    filtered = "{{ items | list_items(t['article.date_unknown']) }}</ol>"
-    assert filtered in listing.read_text(encoding="utf-8")
-    listing.write_text(listing.read_text(encoding="utf-8").replace(filtered, _LIST_LOOP + "</ol>"), encoding="utf-8")
-    build(make_settings(content, tmp_path / "ours"))
-    build(make_settings(content, tmp_path / "older", templates_dir=str(templates)))
+    _build_with_an_older_template(tmp_path, "list.html", "{{ items | list_items(t['article.date_unknown']) }}</ol>",
+                                  _LIST_LOOP + "</ol>")
     pages = [p.relative_to(tmp_path / "ours") for p in (tmp_path / "ours").rglob("*.html")
              if p.parts[-2] in ("ours", "tags", "countries", "languages", "sources")]
     assert len(pages) > 20
