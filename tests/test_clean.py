@@ -579,6 +579,7 @@ def test_a_line_break_in_a_gnews_post_is_one():
                     "渡过这次大流行的方法，就是让每个人都接种疫苗。\n疫苗护照是用来泄愤的，而不是为了科学。\n")
     assert "接种疫苗。<br>疫苗护照" in clean(found).html
     assert render_markdown("第一行\n第二行").strip() == "<p>第一行\n第二行</p>"
+    assert render_markdown("第一行\n第二行", line_breaks=True).strip() == "<p>第一行<br />\n第二行</p>"
 
 
 _PICTURE = '<img src="https://a.example/x.jpg">'
@@ -978,3 +979,22 @@ def test_a_line_that_is_an_address_is_a_link_of_its_own():
     picture = render_markdown("https://express.adobe.com/p/a.png?asset_id=E0&amp;size=690*（图片来源：公告截图）*")
     assert '<img src="https://express.adobe.com/p/a.png?asset_id=E0&amp;size=690" alt="" />' in picture
     assert "<em>（图片来源：公告截图）</em>" in picture
+
+
+@pytest.mark.parametrize("line, link, shown", [
+    ("https://zh.example/item/%E9%A9%AC%E5%94%AF%E4%B8%AD/1",
+     "https://zh.example/item/%E9%A9%AC%E5%94%AF%E4%B8%AD/1", "https://zh.example/item/马唯中/1"),
+    ("<https://a.example/s?q=%e4%b8%ad%20x%2F%3Cb%3E>",  # ASCII stays as written
+     "https://a.example/s?q=%e4%b8%ad%20x%2F%3Cb%3E", "https://a.example/s?q=中%20x%2F%3Cb%3E"),
+    ("https://a.example/%E9%A9x%E2%80%8B",  # no UTF-8, and a character that is not shown
+     "https://a.example/%E9%A9x%E2%80%8B", "https://a.example/%E9%A9x%E2%80%8B"),
+])
+def test_an_address_shown_as_a_link_is_shown_as_a_reader_reads_it(line, link, shown):
+    """Its characters beyond ASCII decoded in its text, its link as it was."""
+    assert render_markdown(line).strip() == f'<p><a href="{link}">{shown}</a></p>'
+
+
+def test_markdown_strikes_through_double_tildes_only():
+    """As the allow-list keeps it (``<s>``); a lone tilde is a tilde (``约~5%``)."""
+    assert render_markdown("~~旧~~新，约~5%~").strip() == "<p><s>旧</s>新，约~5%~</p>"
+    assert "<s>旧</s>" in sanitise(render_markdown("~~旧~~"))
