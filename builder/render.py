@@ -444,7 +444,7 @@ def article_jsonld(article: Article, settings: Settings, canonical_page: str | N
 
 
 def jsonld_script(data: dict) -> str:
-    text = json.dumps(data, ensure_ascii=False, sort_keys=False, indent=1)
+    text = json.dumps(data, ensure_ascii=False)
     # a "</script>" inside a string must not close the element
     return text.replace("</", "<\\/")
 
