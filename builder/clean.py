@@ -74,6 +74,29 @@ _CMARK_OPTIONS = cmark.Options.CMARK_OPT_UNSAFE | cmark.Options.CMARK_OPT_STRIKE
 _CMARK_EXTENSIONS = ("table", "strikethrough")
 
 
+def _for_cmark(body: str) -> str:
+    """``body`` read by cmark-gfm as by CommonMark 0.31, which scraped pages
+    were rendered by before: cmark-gfm follows 0.29, where only
+    ``<!DOCTYPE`` in capitals opens an HTML block (``<!doctype html>`` was
+    shown as text), and where a ``<source>`` line breaks a paragraph off to
+    open an HTML block (a player's markup then left the markdown after it
+    raw, asterisks shown). A table wider than ``_TABLE_COLUMNS`` is no
+    table: cmark-gfm fills each of its rows with empty cells, and twelve
+    kilobytes of ``|a|a|…`` made five megabytes of HTML."""
+    if "<!" in body:
+        body = _LOWER_DOCTYPE.sub("<!DOCTYPE", body)
+    if "<source" in body:
+        body = _SOURCE_LINE.sub(r"\1 ", body)
+    return body
+
+
+_LOWER_DOCTYPE = re.compile(r"<!doctype(?=\s)", re.IGNORECASE)
+_SOURCE_LINE = re.compile(r"^(?![ \t]*(?:[#>|]|[-*+][ \t]|\d{1,9}[.)][ \t]|```|~~~))([^\n]*\S)[ \t]*\n[ \t]{0,3}(?=<source\b)",
+                          re.M | re.I)
+_TABLE_COLUMNS = 128
+_WIDE_TABLE = re.compile(r"^[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|){%d}" % _TABLE_COLUMNS, re.M)
+
+
 def _markdown(body: str, line_breaks: bool) -> str:
     """CommonMark with tables and strikethrough. cmark-gfm renders a GNews
     post in 0.06 ms where markdown-it-py took 1.45 ms (the 8,000 of the
@@ -82,7 +105,13 @@ def _markdown(body: str, line_breaks: bool) -> str:
     0.29, markdown-it-py 0.31, which counts symbols such as ``＄`` and emoji
     as punctuation) or an address is shown (see ``_readable_address``)."""
     options = _CMARK_OPTIONS | cmark.Options.CMARK_OPT_HARDBREAKS if line_breaks else _CMARK_OPTIONS
-    rendered = cmark.markdown_to_html_with_extensions(body, options, _CMARK_EXTENSIONS)
+    body = _for_cmark(body)
+    extensions = _CMARK_EXTENSIONS if "-|" not in body or not _WIDE_TABLE.search(body) else ("strikethrough",)
+    try:
+        rendered = cmark.markdown_to_html_with_extensions(body, options, extensions)
+    except UnicodeEncodeError:  # a lone surrogate (no decoded file has one)
+        body = body.encode("utf-8", "replace").decode("utf-8")
+        rendered = cmark.markdown_to_html_with_extensions(body, options, extensions)
     # struck text as the allow-list keeps it (<s>; <del> would lose its line)
     return rendered.replace("<del>", "<s>").replace("</del>", "</s>") if "<del>" in rendered else rendered
 
@@ -245,24 +274,52 @@ def render_markdown(body: str, fenced_quotes: bool = False, line_breaks: bool = 
         body = _FENCE.sub(_fence_to_quote, body)
     rendered = _markdown(body, line_breaks)
     if "%" in rendered:
+        rendered = _ENCODED_HOST.sub(_host_as_written, rendered)
         rendered = _ADDRESS_AS_TEXT.sub(_readable_address, rendered)
     return _strong_left_open(rendered) if "**" in rendered else rendered
 
 
-# A link whose text is its address (an autolink: a bare address line, see
-# _bare_url), with characters beyond ASCII percent-encoded in that text.
-_ADDRESS_AS_TEXT = re.compile(r'(<a href="[^"]*">)(https?://[^<"\s]*%[89A-Fa-f][0-9A-Fa-f][^<"\s]*)</a>')
+# A link whose text is an address (an autolink: a bare address line, see
+# _bare_url). Possessive: a long run with no "</a>" after it is given up at
+# once, not tried again from each of its characters.
+_ADDRESS_AS_TEXT = re.compile(r'(<a href="[^"]*+">)(https?://[^<"\s]*+)</a>')
 _ENCODED_BEYOND_ASCII = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
+# An address whose host cmark-gfm percent-encoded (it encodes every
+# character beyond ASCII of a link, the host's too: ``https://m%C3%BCnchen.de``).
+_ENCODED_HOST = re.compile(r'((?:href|src)="https?://)([^/"?#%]*+%[^/"?#]*+)')
+_HOST_CHARACTERS = re.compile(r"[^\s\"'<>&\\/?#%@]+")
 
 
 def _readable_address(match: re.Match[str]) -> str:
-    """An address shown as a reader reads it, and as markdown-it-py showed
-    it: ``/item/马唯中`` for ``/item/%E9%A9%AC%E5%94%AF%E4%B8%AD``. Only
-    characters beyond ASCII are decoded: an encoded ASCII character
-    (``%20``, ``%2F``, ``%3C``) and bytes that are no UTF-8 stay as
-    written. The link itself is unchanged."""
+    """The text of a link that is an address, shown as a reader reads it, and
+    as markdown-it-py showed an autolink's: ``/item/马唯中`` for
+    ``/item/%E9%A9%AC%E5%94%AF%E4%B8%AD``. Only characters beyond ASCII are
+    decoded: an encoded ASCII character (``%20``, ``%2F``, ``%3C``) and
+    bytes that are no UTF-8 stay as written, and so does a character that
+    is not shown (a zero-width or a no-break space). The link itself is
+    unchanged."""
     opening, text = match.groups()
+    if not _ENCODED_BEYOND_ASCII.search(text):
+        return match.group()
     return f"{opening}{_ENCODED_BEYOND_ASCII.sub(_decoded, text)}</a>"
+
+
+def _host_as_written(match: re.Match[str]) -> str:
+    """A host name in letters beyond ASCII as the writer wrote it
+    (``münchen.de``), so that ``extract.web_url`` checks it like any other
+    and the link stays (markdown-it-py wrote it in punycode; lxml writes it
+    percent-encoded again, which browsers read as the name, as the WHATWG
+    URL standard says). A host that decodes to no name with a dot in it
+    (``秘翻新闻``, a sentence where an address belongs), or to a character a
+    host cannot hold, stays encoded, and ``web_url`` refuses it."""
+    start, host = match.groups()
+    try:
+        decoded = urllib.parse.unquote(host, errors="strict")
+    except UnicodeDecodeError:
+        return match.group()
+    if "." not in decoded.strip(".") or not _HOST_CHARACTERS.fullmatch(decoded) or not decoded.isprintable():
+        return match.group()
+    return start + decoded
 
 
 def _decoded(match: re.Match[str]) -> str:

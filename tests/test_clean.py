@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder.clean import clean, drop_lines, render_markdown, render_text, repair_tree, sanitise
+from builder.clean import _TABLE_COLUMNS, clean, drop_lines, render_markdown, render_text, repair_tree, sanitise
 from builder.extract import extract
 from tests.conftest import profile_named
 
@@ -992,6 +992,46 @@ def test_a_line_that_is_an_address_is_a_link_of_its_own():
 def test_an_address_shown_as_a_link_is_shown_as_a_reader_reads_it(line, link, shown):
     """Its characters beyond ASCII decoded in its text, its link as it was."""
     assert render_markdown(line).strip() == f'<p><a href="{link}">{shown}</a></p>'
+
+
+def test_a_link_to_a_host_in_letters_beyond_ascii_stays_a_link():
+    """cmark-gfm percent-encodes the host; a name with a dot is a host, a
+    sentence where an address belongs is none."""
+    found = extract("# 标题\n\n见[慕尼黑](https://münchen.de/rathaus)，[秘翻](http://秘翻新闻)。\n\n"
+                    "![图](https://bücher.example/a.jpg)\n\nhttps://例子.中国/路径\n")
+    body = clean(found)
+    links = [(a.get("href"), a.text_content()) for a in lxml.html.fragment_fromstring(
+        body.html, create_parent="div").iter("a")]
+    assert [(urllib.parse.unquote(href), text) for href, text in links] == [
+        ("https://münchen.de/rathaus", "慕尼黑"), ("https://例子.中国/路径", "https://例子.中国/路径")]
+    assert urllib.parse.unquote(body.image) == "https://bücher.example/a.jpg"
+    assert "秘翻。" in body.text
+
+
+def test_markdown_reads_html_as_commonmark_0_31_does():
+    """A doctype in lower case is markup, not text; a player's ``<source>``
+    line does not leave the markdown after it raw."""
+    page = sanitise(render_markdown("前文\n\n<!doctype html>\n<p>正文</p>"))
+    assert page == "<p>前文</p>\n<p>正文</p>"
+    player = render_markdown('视频：<video controls>\n<source src="https://a.example/a.mp4">\n</video>\n'
+                             "第一行**重点**\n第二行", line_breaks=True)
+    assert "<strong>重点</strong>" in player and "**" not in player
+    heading = render_markdown('# 视频\n<source src="https://a.example/a.mp4">')
+    assert heading.startswith("<h1>视频</h1>")  # a heading is no paragraph to go on
+
+
+@pytest.mark.parametrize("columns, table", [(_TABLE_COLUMNS - 1, True), (_TABLE_COLUMNS, False)])
+def test_a_table_too_wide_to_be_one_is_text(columns, table):
+    """cmark-gfm fills each row of a table with empty cells: a few kilobytes
+    of a scraped page's bars would make megabytes of HTML."""
+    source = "|" + "a|" * columns + "\n|" + "-|" * columns + "\n" + "x\n" * 50
+    rendered = render_markdown(source)
+    assert ("<table>" in rendered) is table
+    assert table or len(rendered) < 2 * len(source)
+
+
+def test_markdown_with_a_lone_surrogate_is_rendered():
+    assert render_markdown("文字\ud800文字").strip() == "<p>文字?文字</p>"
 
 
 def test_markdown_strikes_through_double_tildes_only():
