@@ -91,8 +91,9 @@ def _for_cmark(body: str) -> str:
 
 
 _LOWER_DOCTYPE = re.compile(r"<!doctype(?=\s)", re.IGNORECASE)
-_SOURCE_LINE = re.compile(r"^(?![ \t]*(?:[#>|]|[-*+][ \t]|\d{1,9}[.)][ \t]|```|~~~))([^\n]*\S)[ \t]*\n[ \t]{0,3}(?=<source\b)",
-                          re.M | re.I)
+_SOURCE_LINE = re.compile(  # a line of a paragraph (no heading, quote, table, list item or fence)
+    r"^(?![ \t]*(?:[#>|]|[-*+][ \t]|\d{1,9}[.)][ \t]|```|~~~))([^\n]*\S)[ \t]*\n[ \t]{0,3}(?=<source\b)",
+    re.M | re.I)
 _TABLE_COLUMNS = 128
 _WIDE_TABLE = re.compile(r"^[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|){%d}" % _TABLE_COLUMNS, re.M)
 
@@ -101,12 +102,12 @@ def _markdown(body: str, line_breaks: bool) -> str:
     """CommonMark with tables and strikethrough. cmark-gfm renders a GNews
     post in 0.06 ms where markdown-it-py took 1.45 ms (the 8,000 of the
     bench corpus). Both follow the spec: over those posts the text differs
-    in 55, where emphasis is nested otherwise (cmark-gfm follows CommonMark
+    in 54, where emphasis is nested otherwise (cmark-gfm follows CommonMark
     0.29, markdown-it-py 0.31, which counts symbols such as ``＄`` and emoji
     as punctuation) or an address is shown (see ``_readable_address``)."""
     options = _CMARK_OPTIONS | cmark.Options.CMARK_OPT_HARDBREAKS if line_breaks else _CMARK_OPTIONS
     body = _for_cmark(body)
-    extensions = _CMARK_EXTENSIONS if "-|" not in body or not _WIDE_TABLE.search(body) else ("strikethrough",)
+    extensions = _CMARK_EXTENSIONS if "|" not in body or not _WIDE_TABLE.search(body) else ("strikethrough",)
     try:
         rendered = cmark.markdown_to_html_with_extensions(body, options, extensions)
     except UnicodeEncodeError:  # a lone surrogate (no decoded file has one)
@@ -340,8 +341,9 @@ def _strong_left_open(rendered: str) -> str:
     punctuation: a closing ``**`` after ``：`` or ``。`` and before a letter
     cannot close (``**评论：**美国的`` showed its asterisks on 314 GNews
     pages; CommonMark's issue #650: the spec keeps the rule, and its
-    implementations follow it). A pair left in the text, within one line and not across a tag, is
-    the emphasis the writer meant. Code keeps its asterisks."""
+    implementations follow it). A pair left in the text, within one line
+    and not across a tag, is the emphasis the writer meant. Code keeps its
+    asterisks."""
     parts = _CODE.split(rendered)
     return "".join(part if i % 2 else _TAG_OR_TEXT.sub(_strong_in_text, part) for i, part in enumerate(parts))
 

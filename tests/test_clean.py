@@ -1021,10 +1021,11 @@ def test_markdown_reads_html_as_commonmark_0_31_does():
 
 
 @pytest.mark.parametrize("columns, table", [(_TABLE_COLUMNS - 1, True), (_TABLE_COLUMNS, False)])
-def test_a_table_too_wide_to_be_one_is_text(columns, table):
+@pytest.mark.parametrize("rule", ["-|", " --- |"])
+def test_a_table_too_wide_to_be_one_is_text(columns, table, rule):
     """cmark-gfm fills each row of a table with empty cells: a few kilobytes
     of a scraped page's bars would make megabytes of HTML."""
-    source = "|" + "a|" * columns + "\n|" + "-|" * columns + "\n" + "x\n" * 50
+    source = "|" + "a|" * columns + "\n|" + rule * columns + "\n" + "x\n" * 50
     rendered = render_markdown(source)
     assert ("<table>" in rendered) is table
     assert table or len(rendered) < 2 * len(source)
