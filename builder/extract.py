@@ -838,7 +838,7 @@ def _dateline_people(body: str) -> list[Person]:
     match = _reporter_pattern().search(head) or _reporter_pattern().search(_flat_text(head))
     if not match:
         return []
-    people = [Person(name, "author") for name in _reporter_names(match.group("names"))]
+    people = [Person(name, "author") for name in _reporter_names(match.group("names") or "")]
     if match.group("translators"):
         people += [Person(name, "translator") for name in _reporter_names(match.group("translators"))]
     return people

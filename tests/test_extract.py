@@ -304,6 +304,15 @@ def test_a_chinese_dateline_credits_its_reporters():
     ("（大纪元记者王和平报导）", [("王和平", "author")]),
     # a listed place whole before one that only starts with a listed one (新北)
     ("（大纪元记者李文新北卡报导）", [("李文新", "author")]),
+    # the translator after a comma, an interview, an exclusive, a rewrite, an interpreter, a zero-width space
+    ("（新唐人记者Jackie Rios采访，徐曼沅编译）", [("Jackie Rios", "author"), ("徐曼沅", "translator")]),
+    ("（英文大纪元记者Alex Newman独家报导/张婷编译改写）", [("Alex Newman", "author"), ("张婷", "translator")]),
+    ("（英文大纪元资深记者杨杰凯采访报导／王愉贺同声翻译）", [("杨杰凯", "author"), ("王愉贺", "translator")]),
+    ("（英文大纪元记者Jack Phillips报导／颜殊璟编译\u200b）", [("Jack Phillips", "author"), ("颜殊璟", "translator")]),
+    # the English edition's report, translated by a reporter or by someone it names alone
+    ("（英文大纪元报导／记者李怡雯编译）", [("李怡雯", "translator")]),
+    ("（英文大纪元记者报导／李言编译）", [("李言", "translator")]),
+    ("（大纪元记者报导，李言编译）", [("李言", "translator")]),
 ])
 def test_dateline_reporters_without_their_place(dateline, people):
     from builder.extract import _dateline_people
