@@ -313,6 +313,9 @@ def test_a_chinese_dateline_credits_its_reporters():
     ("（英文大纪元报导／记者李怡雯编译）", [("李怡雯", "translator")]),
     ("（英文大纪元记者报导／李言编译）", [("李言", "translator")]),
     ("（大纪元记者报导，李言编译）", [("李言", "translator")]),
+    # "compiled" after the report names no translator
+    ("（大纪元记者张婷报导／综合编译）", [("张婷", "author")]),
+    ("（大纪元记者张婷报导／编译）", [("张婷", "author")]),
 ])
 def test_dateline_reporters_without_their_place(dateline, people):
     from builder.extract import _dateline_people
