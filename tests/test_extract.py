@@ -313,9 +313,17 @@ def test_a_chinese_dateline_credits_its_reporters():
     ("（英文大纪元报导／记者李怡雯编译）", [("李怡雯", "translator")]),
     ("（英文大纪元记者报导／李言编译）", [("李言", "translator")]),
     ("（大纪元记者报导，李言编译）", [("李言", "translator")]),
-    # "compiled" after the report names no translator
+    # "compiled" after the report names no translator, nor does an outlet; a translator's outlet and title go
     ("（大纪元记者张婷报导／综合编译）", [("张婷", "author")]),
     ("（大纪元记者张婷报导／编译）", [("张婷", "author")]),
+    ("（大纪元记者张婷报导／综合外电编译）", [("张婷", "author")]),
+    ("（大纪元记者张婷报导，同声翻译）", [("张婷", "author")]),
+    ("（大纪元记者张婷报导，美联社编译）", [("张婷", "author")]),
+    ("（英文大纪元报导／大纪元编译）", []),
+    ("（英文大纪元报导／大纪元记者李言编译）", [("李言", "translator")]),
+    ("（新唐人记者Jackie Rios采访 ，徐曼沅编译）", [("Jackie Rios", "author"), ("徐曼沅", "translator")]),
+    # an exclusive is no one's name
+    ("（大纪元记者独家报导）", []),
 ])
 def test_dateline_reporters_without_their_place(dateline, people):
     from builder.extract import _dateline_people
