@@ -324,6 +324,11 @@ def test_a_chinese_dateline_credits_its_reporters():
     ("（新唐人记者Jackie Rios采访 ，徐曼沅编译）", [("Jackie Rios", "author"), ("徐曼沅", "translator")]),
     # an exclusive is no one's name
     ("（大纪元记者独家报导）", []),
+    # a slash written twice; four Latin names
+    ("（英文大纪元记者费翰报导/／高杉编译）", [("费翰", "author"), ("高杉", "translator")]),
+    ("（英文大纪元记者Dan M. Berger, Jackson Elliott, Janice Hisle, Beth Brelje 报导／高杉编译）",
+     [("Dan M. Berger", "author"), ("Jackson Elliott", "author"), ("Janice Hisle", "author"), ("Beth Brelje", "author"),
+      ("高杉", "translator")]),
 ])
 def test_dateline_reporters_without_their_place(dateline, people):
     from builder.extract import _dateline_people
