@@ -300,8 +300,6 @@ def _readable_address(match: re.Match[str]) -> str:
     is not shown (a zero-width or a no-break space). The link itself is
     unchanged."""
     opening, text = match.groups()
-    if not _ENCODED_BEYOND_ASCII.search(text):
-        return match.group()
     return f"{opening}{_ENCODED_BEYOND_ASCII.sub(_decoded, text)}</a>"
 
 
@@ -325,7 +323,7 @@ def _host_as_written(match: re.Match[str]) -> str:
 
 def _decoded(match: re.Match[str]) -> str:
     try:
-        text = bytes.fromhex(match.group().replace("%", "")).decode("utf-8")
+        text = urllib.parse.unquote(match.group(), errors="strict")
     except UnicodeDecodeError:
         return match.group()
     return text if text.isprintable() else match.group()
