@@ -1,8 +1,9 @@
 """The floor under any Python archive builder on this stack: what it costs,
 on all cores, just to read each raw file, render it as markdown (with
 cmark-gfm, as the builder does; ``--markdown-it`` for markdown-it-py, which
-the builder used before), sanitize the HTML with nh3 and put it in a one-line Jinja template, with no
-extraction, cleaning, classification, list pages, feeds or writing.
+the builder used before), sanitize the HTML with nh3 and put it in a
+one-line Jinja template, with no extraction, cleaning, classification, list
+pages, feeds or writing.
 
 If this floor is already as slow as Hugo's whole build of the same files,
 then "no slower than Hugo" cannot be reached by tuning our own code: only by
@@ -43,12 +44,13 @@ def _worker_state(markdown_it: bool):
 
 
 _STATE: list = []
-_MARKDOWN_IT: list[bool] = [False]  # set before the pool forks
+
+
+def _start_worker(markdown_it: bool) -> None:
+    _STATE[:] = _worker_state(markdown_it)
 
 
 def _one(path: str) -> tuple[float, ...]:
-    if not _STATE:
-        _STATE.extend(_worker_state(_MARKDOWN_IT[0]))
     render, clean, template = _STATE
     t0 = time.perf_counter()
     with open(path, "rb") as handle:
@@ -73,7 +75,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown-it", action="store_true",
                         help="render with markdown-it-py (pip install markdown-it-py) instead of cmark-gfm")
     args = parser.parse_args(argv)
-    _MARKDOWN_IT[0] = args.markdown_it
     root = locate_corpus(args.corpus, args.work)
     paths = [str(root / rel) for rel in stratified_order(root)[:args.limit]]
     if not paths:
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         with open(path, "rb") as handle:
             handle.read()
     started = time.perf_counter()
-    with get_context("fork").Pool(args.jobs) as pool:
+    with get_context("fork").Pool(args.jobs, initializer=_start_worker, initargs=(args.markdown_it,)) as pool:
         laps = pool.map(_one, paths, chunksize=64)
     wall = time.perf_counter() - started
     cpu = [sum(lap[i] for lap in laps) for i in range(len(STAGES))]
