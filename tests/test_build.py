@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -86,6 +87,48 @@ def test_any_number_of_jobs_renders_the_same_site(tmp_path, corpus_site):
         out = tmp_path / f"jobs-{jobs}" / "site"
         build(make_settings(FIXTURES / "corpus", out, base_url=BASE_URL, jobs=jobs))
         assert _tree(out) == _tree(corpus_site), jobs
+
+
+def _copies_apart(monkeypatch) -> list:
+    """Stage the raw copies apart from any number of articles; the copiers made."""
+    import builder.build as build_module
+    made = []
+
+    class Recorded(build_module._RawCopies):
+        def __init__(self, *args):
+            super().__init__(*args)
+            made.append(self)
+
+    monkeypatch.setattr(build_module, "RAW_COPIES_APART", 1)
+    monkeypatch.setattr(build_module, "_RawCopies", Recorded)
+    return made
+
+
+def test_raw_copies_staged_apart_make_the_same_site(tmp_path, monkeypatch, corpus_site):
+    """A full build stages the raw files' copies in a child while it plans:
+    the site is the one the render workers make (``corpus_site``), every
+    raw file's copy included."""
+    made = _copies_apart(monkeypatch)
+    out = tmp_path / "site"
+    build(make_settings(FIXTURES / "corpus", out, base_url=BASE_URL, jobs=2))
+    assert len(made) == 1 and len(made[0].paths) > 50
+    assert all((out / rel).read_bytes() == Path(source).read_bytes() for rel, source in made[0].paths.items())
+    assert _tree(out) == _tree(corpus_site)
+
+
+def test_raw_copies_a_failed_child_left_are_made_by_the_build(tmp_path, monkeypatch, corpus_site):
+    import builder.build as build_module
+    made = _copies_apart(monkeypatch)
+
+    def fails_after_one(root, copies):
+        build_module.stage(root, copies[0][0], b"half written", set())
+        raise OSError("disk full")
+
+    monkeypatch.setattr(build_module, "_stage_copies", fails_after_one)
+    out = tmp_path / "site"
+    build(make_settings(FIXTURES / "corpus", out, base_url=BASE_URL, jobs=2))
+    assert len(made) == 1
+    assert _tree(out) == _tree(corpus_site)
 
 
 def test_binary_and_empty_files_are_skipped_and_the_rest_built(tmp_path):
@@ -345,12 +388,14 @@ def test_a_template_mistake_is_an_error_naming_the_template_and_its_line(tmp_pat
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_two_outputs_claiming_one_path_fail_the_build_and_keep_the_site(tmp_path, monkeypatch, jobs):
+@pytest.mark.parametrize("jobs, apart", [(1, False), (2, False), (2, True)])
+def test_two_outputs_claiming_one_path_fail_the_build_and_keep_the_site(tmp_path, monkeypatch, jobs, apart):
     """Whether it renders in this process or beside forked workers, a build
     whose plan has two files at one path stops before it writes either, and
-    the site already built stays as it was."""
+    the site already built stays as it was; the child staging the raw
+    copies (``apart``) is stopped, and its staging folder goes too."""
     import builder.build as build_module
+    made = _copies_apart(monkeypatch) if apart else []
     content = copy_seeds(tmp_path / "content")
     out = tmp_path / "site"
     build(make_settings(content, out, jobs=jobs))
@@ -363,11 +408,14 @@ def test_two_outputs_claiming_one_path_fail_the_build_and_keep_the_site(tmp_path
         return [*outputs, first._replace(key="other", make=lambda: b"the second claim")], *rest
 
     monkeypatch.setattr(build_module, "_plan", doubled)
+    if apart:  # a child still copying when the build fails
+        monkeypatch.setattr(build_module, "_stage_copies", lambda root, copies: time.sleep(60))
     shutil.rmtree(tmp_path / ".archive-cache")  # a full build, which plans every file
     with pytest.raises(OutputError, match="two outputs claim the same path"):
         build(make_settings(content, out, jobs=jobs))
     assert {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not list(tmp_path.glob(".site.staging-*"))
+    assert all(not copier._child.is_alive() for copier in made) and len(made) == (2 if apart else 0)
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
