@@ -329,6 +329,9 @@ def test_a_chinese_dateline_credits_its_reporters():
     ("（英文大纪元记者Dan M. Berger, Jackson Elliott, Janice Hisle, Beth Brelje 报导／高杉编译）",
      [("Dan M. Berger", "author"), ("Jackson Elliott", "author"), ("Janice Hisle", "author"), ("Beth Brelje", "author"),
       ("高杉", "translator")]),
+    # a report "compiled" (综合) after the reporter's slash
+    ("（記者洪承恩／綜合報導）", [("洪承恩", "author")]),
+    ("（大纪元记者李言／综合报导）", [("李言", "author")]),
 ])
 def test_dateline_reporters_without_their_place(dateline, people):
     from builder.extract import _dateline_people
