@@ -826,12 +826,17 @@ _DATELINE_REACH = 2000
 """A dateline opens the body; its figure and the figure's caption may come first."""
 
 
+_DATELINE_WORDS = ("记者", "記者", "专栏作家", "專欄作家", "英文大纪元", "英文大紀元",
+                   "美联社", "美聯社", "路透社", "法新社", "中央社")
+"""Words one of which every dateline ``_reporter_pattern`` reads holds."""
+
+
 def _dateline_people(body: str) -> list[Person]:
     """The reporters (and translators) a Chinese news dateline credits, read
     from the text: the Epoch Times links a place in it to its tag page, on
     lines of their own (``（大纪元记者林丹\n<ok href=…>\n纽约\n</ok>\n报导）``)."""
     head = body[:_DATELINE_REACH]
-    if not any(word in head for word in ("记者", "記者", "专栏作家", "專欄作家", "英文大纪元", "英文大紀元")):
+    if not any(word in head for word in _DATELINE_WORDS):
         return []
     if "[[" in head:  # （[[zh:大纪元]]记者…报导）, as GNews reposts write it
         head = without_wiki_links(head)

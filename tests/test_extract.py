@@ -332,6 +332,11 @@ def test_a_chinese_dateline_credits_its_reporters():
     # a report "compiled" (综合) after the reporter's slash
     ("（記者洪承恩／綜合報導）", [("洪承恩", "author")]),
     ("（大纪元记者李言／综合报导）", [("李言", "author")]),
+    # a news agency's report, translated by a reporter, or by someone named alone
+    ("（美联社报导/大纪元记者高杉编译报导）", [("高杉", "translator")]),
+    ("（路透社报导／李言编译）", [("李言", "translator")]),
+    ("（大纪元记者张三报导/李四编译报导）", [("张三", "author"), ("李四", "translator")]),
+    ("（美联社报导）", []),
 ])
 def test_dateline_reporters_without_their_place(dateline, people):
     from builder.extract import _dateline_people
