@@ -105,12 +105,22 @@ def _mostly_han(sample: str) -> str | None:
     pass of a regular expression in C: Han, kana, and the characters of only
     one of the two Chinese scripts. Counting every distinct character of the
     sample in Python took twice as long."""
-    han = _SCRIPT_PATTERNS["HAN"].subn("", sample)[1]
+    han = _count(_RUNS["HAN"], sample)
     if 2 * han <= len(sample):
         return None
-    if _japanese(_SCRIPT_PATTERNS["KANA"].subn("", sample)[1], han):
+    if _japanese(_count(_RUNS["KANA"], sample), han):
         return "ja"
     return _chinese_variant(sample)
+
+
+_RUNS = {name: re.compile(f"(?:{_SCRIPTS[name]})+") for name in ("HAN", "KANA")}
+
+
+def _count(runs: re.Pattern[str], text: str) -> int:
+    """How many characters of ``text`` the ``runs`` of a character class
+    cover: removed a run at a time, the matches are a few per sentence
+    instead of one per character (a third of the time on Chinese text)."""
+    return len(text) - len(runs.sub("", text))
 
 
 def _japanese(kana: int, han: int) -> bool:
@@ -135,11 +145,11 @@ def _han_tables() -> tuple[frozenset[str], frozenset[str]]:
 
 @cache
 def _variant_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """``_han_tables`` as character classes, each keeping only the characters
-    of the Han ranges (the only ones counted as Han)."""
+    """Runs of ``_han_tables``'s characters (for ``_count``), each class
+    keeping only the characters of the Han ranges (the only ones counted as Han)."""
     def han_class(chars: frozenset[str]) -> re.Pattern[str]:
         kept = sorted(ch for ch in chars if _SCRIPT_PATTERNS["HAN"].fullmatch(ch))
-        return re.compile("[" + "".join(map(re.escape, kept)) + "]" if kept else "(?!)")
+        return re.compile("[" + "".join(map(re.escape, kept)) + "]+" if kept else "(?!)")
     return tuple(map(han_class, _han_tables()))
 
 
@@ -164,7 +174,7 @@ def _variant_pairs() -> frozenset[tuple[str, str]]:
 def _chinese_variant(sample: str) -> str:
     """zh-Hans or zh-Hant by which script's own characters occur more often
     in ``sample`` (Han characters that exist in only one of the two scripts)."""
-    simplified, traditional = (pattern.subn("", sample)[1] for pattern in _variant_patterns())
+    simplified, traditional = (_count(runs, sample) for runs in _variant_patterns())
     if simplified == traditional == 0:
         return "zh"
     return "zh-Hant" if traditional > simplified else "zh-Hans"
