@@ -206,6 +206,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         articles = resolve_slug_collisions(articles)
         if not incremental and settings.workers > 1 and len(articles) >= RAW_COPIES_APART:
             copies_apart = _RawCopies(str(site.root), str(content), articles)
+            copies_apart.start()  # (once it is known here: a failure now stops it)
         built = {a.source_path: (a.key, a.slug) for a in articles}
         built_before = cache.built() if incremental else None
         with stages.time("relate"):
@@ -240,7 +241,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
             _render(settings, site, todo, progress)
             if copies_apart:
                 if not copies_apart.finished():  # made here instead, failing as they would have
-                    _render(settings, site, [o for o in outputs if o.path in copies_apart.paths], None)
+                    _render(settings, site, [o for o in outputs if o.path in copies_apart.paths], progress)
                 todo += [o for o in outputs if o.path in copies_apart.paths]
         gc.disable()
         written = len(todo)
@@ -1207,12 +1208,14 @@ class _RawCopies:
     relating and planning 4.3 s. The child stages exactly the files the
     plan's raw outputs would (same paths, same bytes: the files' own); if
     it fails, the build makes them itself afterwards, and meets the same
-    error as it would have."""
+    error as it would have (the child says nothing of its own)."""
 
     def __init__(self, root: str, content: str, articles: Sequence[Entry]):
         self.paths = {a.raw_url: os.path.join(content, a.source_path) for a in articles}
-        self._child = get_context("fork").Process(target=_stage_copies, args=(root, list(self.paths.items())),
+        self._child = get_context("fork").Process(target=_copy_apart, args=(root, list(self.paths.items())),
                                                   daemon=True)
+
+    def start(self) -> None:
         self._child.start()
 
     def finished(self) -> bool:
@@ -1221,9 +1224,26 @@ class _RawCopies:
         return self._child.exitcode == 0
 
     def stop(self) -> None:
-        if self._child.is_alive():
-            self._child.terminate()
-        self._child.join()
+        """End the child at once (SIGKILL: a handler the build's host set
+        for SIGTERM, inherited, would not delay it) and reap it."""
+        if self._child.pid is not None:
+            if self._child.is_alive():
+                self._child.kill()
+            self._child.join()
+
+
+def _copy_apart(root: str, copies: list[tuple[str, str]]) -> None:
+    """The child of ``_RawCopies``. It exits 0 only once every copy is
+    staged: whatever stops it sooner (an error, or a signal whose inherited
+    handler raises ``SystemExit(0)``) exits 1, without a word, and the build
+    makes the copies itself."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_DFL)
+    try:
+        _stage_copies(root, copies)
+    except BaseException:
+        os._exit(1)
+    os._exit(0)
 
 
 def _stage_copies(root: str, copies: list[tuple[str, str]]) -> None:

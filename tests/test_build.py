@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -104,30 +105,53 @@ def _copies_apart(monkeypatch) -> list:
     return made
 
 
+def _rendered_paths(monkeypatch) -> list[str]:
+    """The outputs the build renders itself (in this process or its render workers)."""
+    import builder.build as build_module
+    rendered: list[str] = []
+    render = build_module._render
+
+    def recorded(settings, site, todo, progress):
+        rendered.extend(o.path for o in todo)
+        return render(settings, site, todo, progress)
+
+    monkeypatch.setattr(build_module, "_render", recorded)
+    return rendered
+
+
 def test_raw_copies_staged_apart_make_the_same_site(tmp_path, monkeypatch, corpus_site):
-    """A full build stages the raw files' copies in a child while it plans:
-    the site is the one the render workers make (``corpus_site``), every
-    raw file's copy included."""
-    made = _copies_apart(monkeypatch)
+    """A full build stages the raw files' copies in a child while it plans,
+    and renders none of them itself: the site is the one the render workers
+    make (``corpus_site``), every raw file's copy included."""
+    made, rendered = _copies_apart(monkeypatch), _rendered_paths(monkeypatch)
     out = tmp_path / "site"
     build(make_settings(FIXTURES / "corpus", out, base_url=BASE_URL, jobs=2))
     assert len(made) == 1 and len(made[0].paths) > 50
+    assert not set(rendered) & set(made[0].paths) and len(rendered) > 100
     assert all((out / rel).read_bytes() == Path(source).read_bytes() for rel, source in made[0].paths.items())
     assert _tree(out) == _tree(corpus_site)
 
 
-def test_raw_copies_a_failed_child_left_are_made_by_the_build(tmp_path, monkeypatch, corpus_site):
+def _stops_after_one(exit_with):
+    def stage_one(root, copies):
+        from builder.build import stage
+        stage(root, copies[0][0], b"half written", set())
+        raise exit_with
+    return stage_one
+
+
+@pytest.mark.parametrize("stopped_by", [OSError("disk full"), SystemExit(0), KeyboardInterrupt()],
+                         ids=["error", "exit-0", "interrupt"])
+def test_raw_copies_a_stopped_child_left_are_made_by_the_build(tmp_path, monkeypatch, corpus_site, stopped_by):
+    """A child that stops before its last copy, however (an error, or an
+    inherited signal handler's ``sys.exit()``, which would exit 0), leaves
+    every copy to the build, and the site is whole."""
     import builder.build as build_module
-    made = _copies_apart(monkeypatch)
-
-    def fails_after_one(root, copies):
-        build_module.stage(root, copies[0][0], b"half written", set())
-        raise OSError("disk full")
-
-    monkeypatch.setattr(build_module, "_stage_copies", fails_after_one)
+    made, rendered = _copies_apart(monkeypatch), _rendered_paths(monkeypatch)
+    monkeypatch.setattr(build_module, "_stage_copies", _stops_after_one(stopped_by))
     out = tmp_path / "site"
     build(make_settings(FIXTURES / "corpus", out, base_url=BASE_URL, jobs=2))
-    assert len(made) == 1
+    assert len(made) == 1 and set(made[0].paths) <= set(rendered)
     assert _tree(out) == _tree(corpus_site)
 
 
@@ -408,14 +432,30 @@ def test_two_outputs_claiming_one_path_fail_the_build_and_keep_the_site(tmp_path
         return [*outputs, first._replace(key="other", make=lambda: b"the second claim")], *rest
 
     monkeypatch.setattr(build_module, "_plan", doubled)
-    if apart:  # a child still copying when the build fails
-        monkeypatch.setattr(build_module, "_stage_copies", lambda root, copies: time.sleep(60))
+    if apart:  # a child still copying when the build fails: stopped before the staging folder goes
+
+        def copying(root, copies):
+            for n in itertools.count():
+                os.makedirs(os.path.join(root, "raw"), exist_ok=True)
+                Path(root, "raw", f"{n}.txt").write_bytes(b"copy")
+                time.sleep(0.001)
+
+        monkeypatch.setattr(build_module, "_stage_copies", copying)
+        abandon, alive_at_abandon = build_module.StagingSite.abandon, []
+
+        def watched(site):
+            alive_at_abandon.extend(copier._child.is_alive() for copier in made)
+            abandon(site)
+
+        monkeypatch.setattr(build_module.StagingSite, "abandon", watched)
     shutil.rmtree(tmp_path / ".archive-cache")  # a full build, which plans every file
     with pytest.raises(OutputError, match="two outputs claim the same path"):
         build(make_settings(content, out, jobs=jobs))
     assert {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not list(tmp_path.glob(".site.staging-*"))
     assert all(not copier._child.is_alive() for copier in made) and len(made) == (2 if apart else 0)
+    if apart:
+        assert alive_at_abandon == [False, False]  # (the first build's child had finished)
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
