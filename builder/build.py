@@ -229,7 +229,8 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                 # a file of the last build that is gone from disk must be made again
                 previous = {p: k for p, k in stored.items() if p in on_disk}
             todo = _outputs_to_make(outputs, previous)
-            if copies_apart:
+            if copies_apart:  # the child stages these
+                copied = [o for o in todo if o.path in copies_apart.paths]
                 todo = [o for o in todo if o.path not in copies_apart.paths]
         # The entries and the plan live to the end: frozen, neither this
         # process's first collection nor the render workers' (which would copy
@@ -241,8 +242,8 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
             _render(settings, site, todo, progress)
             if copies_apart:
                 if not copies_apart.finished():  # made here instead, failing as they would have
-                    _render(settings, site, [o for o in outputs if o.path in copies_apart.paths], progress)
-                todo += [o for o in outputs if o.path in copies_apart.paths]
+                    _render(settings, site, copied, progress)
+                todo += copied
         gc.disable()
         written = len(todo)
         stages.count("render", written)
@@ -1125,7 +1126,13 @@ def _article_outputs(settings: Settings, job: _Job, content: str, article: Entry
     from builder.render import article_path
     return (Output(article_path(article), key, partial(_article_page, settings, job.cache_path,
                                                        (article, relations, labels, unlinked))),
-            Output(article.raw_url, article.sha256, partial(_read_bytes, os.path.join(content, article.source_path))))
+            Output(article.raw_url, article.sha256, _raw_file(content, article)))
+
+
+def _raw_file(content: str, article: Entry) -> Callable[[], bytes]:
+    """What reads an article's raw file for its copy (``raw_url``), in the
+    render or in ``_RawCopies``'s child."""
+    return partial(_read_bytes, os.path.join(content, article.source_path))
 
 
 def _dirty_pages(articles: list[Entry], labels: dict[str, tuple[str, str]], state: RelationState,
@@ -1211,7 +1218,7 @@ class _RawCopies:
     error as it would have (the child says nothing of its own)."""
 
     def __init__(self, root: str, content: str, articles: Sequence[Entry]):
-        self.paths = {a.raw_url: os.path.join(content, a.source_path) for a in articles}
+        self.paths = {a.raw_url: _raw_file(content, a) for a in articles}
         self._child = get_context("fork").Process(target=_copy_apart, args=(root, list(self.paths.items())),
                                                   daemon=True)
 
@@ -1232,7 +1239,7 @@ class _RawCopies:
             self._child.join()
 
 
-def _copy_apart(root: str, copies: list[tuple[str, str]]) -> None:
+def _copy_apart(root: str, copies: list[tuple[str, Callable[[], bytes]]]) -> None:
     """The child of ``_RawCopies``. It exits 0 only once every copy is
     staged: whatever stops it sooner (an error, or a signal whose inherited
     handler raises ``SystemExit(0)``) exits 1, without a word, and the build
@@ -1246,10 +1253,10 @@ def _copy_apart(root: str, copies: list[tuple[str, str]]) -> None:
     os._exit(0)
 
 
-def _stage_copies(root: str, copies: list[tuple[str, str]]) -> None:
+def _stage_copies(root: str, copies: list[tuple[str, Callable[[], bytes]]]) -> None:
     folders: set[str] = set()
-    for rel, path in copies:
-        stage(root, rel, _read_bytes(path), folders)
+    for rel, read in copies:
+        stage(root, rel, read(), folders)
 
 
 def _outputs_to_make(outputs: list[Output], previous: dict[str, str]) -> list[Output]:
