@@ -312,21 +312,24 @@ def _host_as_written(match: re.Match[str]) -> str:
     (``秘翻新闻``, a sentence where an address belongs), or to a character a
     host cannot hold, stays encoded, and ``web_url`` refuses it."""
     start, host = match.groups()
-    try:
-        decoded = urllib.parse.unquote(host, errors="strict")
-    except UnicodeDecodeError:
-        return match.group()
-    if "." not in decoded.strip(".") or not _HOST_CHARACTERS.fullmatch(decoded) or not decoded.isprintable():
+    decoded = _shown(host)
+    if decoded is None or "." not in decoded.strip(".") or not _HOST_CHARACTERS.fullmatch(decoded):
         return match.group()
     return start + decoded
 
 
 def _decoded(match: re.Match[str]) -> str:
+    return _shown(match.group()) or match.group()
+
+
+def _shown(encoded: str) -> str | None:
+    """``encoded`` with its ``%XX`` decoded, if they are UTF-8 and every
+    character is one that is shown; else ``None``."""
     try:
-        text = urllib.parse.unquote(match.group(), errors="strict")
+        text = urllib.parse.unquote(encoded, errors="strict")
     except UnicodeDecodeError:
-        return match.group()
-    return text if text.isprintable() else match.group()
+        return None
+    return text if text.isprintable() else None
 
 
 _PUNCTUATION = re.compile(r"[^\w\s]")
