@@ -58,6 +58,7 @@ import lxml.html
 from feedgen.feed import FeedGenerator
 
 from builder import __version__
+from builder.clean import parse_fragment
 from builder.config import Settings
 from builder.models import Entry, PartialDate
 from builder.render import article_path, quote_path
@@ -299,7 +300,7 @@ def absolute_links(body_html: str, page_url: str) -> str:
     """
     if not body_html.strip() or _already_absolute(body_html):
         return body_html
-    wrapper = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    wrapper = parse_fragment(body_html)
     for element in wrapper.iter():
         if not isinstance(element.tag, str):
             continue  # comments, processing instructions

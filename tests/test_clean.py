@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder.clean import _TABLE_COLUMNS, clean, drop_lines, render_markdown, render_text, repair_tree, sanitise
+from builder.clean import (_TABLE_COLUMNS, clean, drop_lines, parse_fragment, render_markdown, render_text, repair_tree,
+                           sanitise)
 from builder.extract import extract
 from tests.conftest import profile_named
 
@@ -183,6 +184,25 @@ def hostile_html(draw, depth=0):
 def test_property_generated_markup_is_always_sanitised(fragment):
     _assert_safe(_clean_html(fragment).html)
     _assert_safe(sanitise(fragment))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(hostile_html(), st.sampled_from(["", " ", "  lead <p>a</p> tail ", "<!-- c -->x",
+                                                  "</div>x<div>", "<html><body><p>b</p>", "<input>t"])))
+def test_a_fragment_is_parsed_as_lxml_html_parses_it(fragment):
+    ours = parse_fragment(fragment)
+    theirs = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    assert lxml.html.tostring(ours) == lxml.html.tostring(theirs)
+    assert ours.getparent() is None and isinstance(ours, lxml.html.HtmlElement)
+
+
+def test_a_parsed_fragment_s_elements_come_from_lxml_s_own_lookup():
+    """Every element is a plain HtmlElement (lxml.html's parser would make
+    ``<input>`` an InputElement, asking Python for each element's class)."""
+    tree = parse_fragment("<form><input><select><option>a</option></select></form><p><b>x</b></p>")
+    assert {type(element) for element in tree.iter()} == {lxml.html.HtmlElement}
+    tree.find(".//b").drop_tag()
+    assert lxml.html.tostring(tree) == b"<div><form><input><select><option>a</option></select></form><p>x</p></div>"
 
 
 def test_body_headings_start_at_h2_and_never_skip_a_level():
