@@ -1219,8 +1219,8 @@ class _RawCopies:
 
     def __init__(self, root: str, content: str, articles: Sequence[Entry]):
         self.paths = {a.raw_url: _raw_file(content, a) for a in articles}
-        self._child = get_context("fork").Process(target=_copy_apart, args=(root, list(self.paths.items())),
-                                                  daemon=True)
+        self._child = get_context("fork").Process(target=_copy_apart, daemon=True,
+                                                  args=(root, list(self.paths.items()), os.getpid()))
 
     def start(self) -> None:
         self._child.start()
@@ -1239,23 +1239,32 @@ class _RawCopies:
             self._child.join()
 
 
-def _copy_apart(root: str, copies: list[tuple[str, Callable[[], bytes]]]) -> None:
-    """The child of ``_RawCopies``. It exits 0 only once every copy is
-    staged: whatever stops it sooner (an error, or a signal whose inherited
-    handler raises ``SystemExit(0)``) exits 1, without a word, and the build
-    makes the copies itself."""
+def _copy_apart(root: str, copies: list[tuple[str, Callable[[], bytes]]], build: int) -> None:
+    """The child of ``_RawCopies``, forked by the process ``build``. It exits
+    0 only once every copy is staged: whatever stops it sooner (an error, or
+    a signal whose inherited handler raises ``SystemExit(0)``) exits 1,
+    without a word, and the build makes the copies itself."""
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, signal.SIG_DFL)
     try:
-        _stage_copies(root, copies)
+        _stage_copies(root, copies, build)
     except BaseException:
         os._exit(1)
     os._exit(0)
 
 
-def _stage_copies(root: str, copies: list[tuple[str, Callable[[], bytes]]]) -> None:
+class _BuildGone(Exception):
+    """The build that forked the copier is gone: nothing will use its copies."""
+
+
+def _stage_copies(root: str, copies: list[tuple[str, Callable[[], bytes]]], build: int) -> None:
+    """Stage the copies, and stop when the build is gone (killed hard, so it
+    could not stop this child): a process whose parent dies gets another one.
+    Every 256 copies, a few hundredths of a second of staging."""
     folders: set[str] = set()
-    for rel, read in copies:
+    for done, (rel, read) in enumerate(copies):
+        if done % 256 == 0 and os.getppid() != build:
+            raise _BuildGone
         stage(root, rel, read(), folders)
 
 

@@ -133,7 +133,7 @@ def test_raw_copies_staged_apart_make_the_same_site(tmp_path, monkeypatch, corpu
 
 
 def _stops_after_one(exit_with):
-    def stage_one(root, copies):
+    def stage_one(root, copies, build):
         from builder.build import stage
         stage(root, copies[0][0], b"half written", set())
         raise exit_with
@@ -153,6 +153,59 @@ def test_raw_copies_a_stopped_child_left_are_made_by_the_build(tmp_path, monkeyp
     build(make_settings(FIXTURES / "corpus", out, base_url=BASE_URL, jobs=2))
     assert len(made) == 1 and set(made[0].paths) <= set(rendered)
     assert _tree(out) == _tree(corpus_site)
+
+
+def test_raw_copies_stop_once_the_build_that_forked_the_copier_is_gone(tmp_path):
+    """The copier stops at its next check when its parent is not the build
+    (a process whose parent dies gets another), and stages on while it is."""
+    from builder.build import _BuildGone, _stage_copies
+    copies = [(f"raw/{n}.txt", lambda: b"x") for n in range(300)]
+    with pytest.raises(_BuildGone):
+        _stage_copies(str(tmp_path / "gone"), copies, build=os.getpid())  # never this process's parent
+    assert not (tmp_path / "gone").exists()
+    _stage_copies(str(tmp_path / "here"), copies, build=os.getppid())
+    assert len(list((tmp_path / "here" / "raw").iterdir())) == 300
+
+
+_KILLED_BUILD = """
+import os, signal, sys, time
+from multiprocessing import get_context
+from builder.build import _copy_apart
+
+def slow():
+    time.sleep(0.002)
+    return b"x"
+
+copies = [(f"raw/{n}.txt", slow) for n in range(5000)]
+child = get_context("fork").Process(target=_copy_apart, args=(sys.argv[1], copies, os.getpid()))
+child.start()
+print(child.pid, flush=True)
+time.sleep(0.3)
+os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would: the child is never stopped
+"""
+
+
+def test_raw_copies_a_killed_build_leaves_stop_being_staged(tmp_path):
+    """A build killed hard cannot stop its copier: the copier notices within
+    256 copies and stops (it wrote on into a folder no one would use)."""
+    root = tmp_path / "staging"
+    done = subprocess.run([sys.executable, "-c", _KILLED_BUILD, str(root)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+    child = int(done.stdout.split()[0])
+    try:
+        counts = [-1]
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            counts.append(len(list((root / "raw").iterdir())))
+            if counts[-1] == counts[-2]:
+                break
+        assert counts[-1] == counts[-2] and 0 < counts[-1] < 5000, counts
+    finally:
+        try:
+            os.kill(child, 9)
+        except ProcessLookupError:
+            pass
 
 
 def test_binary_and_empty_files_are_skipped_and_the_rest_built(tmp_path):
