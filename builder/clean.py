@@ -1256,15 +1256,32 @@ _LINE_BREAK = re.compile(r"[ \t]*\n\s*")
 def _collapse(text: str) -> str:
     """Every rule here removes or shortens a line break: text without one is left as is.
     Text of nothing but spaces, tabs and line breaks (the layout between
-    tags) comes out as the single line break the last rule leaves of it."""
+    tags) comes out as the single line break the last rule leaves of it.
+
+    The four rules in turn, or, when no wide character is also whitespace
+    (the ideographic space), what they leave of each run of layout in one
+    pass (``_joined``): 2.3 us a text instead of 3.8 (38 texts an article)."""
     if "\n" not in text:
         return text
     if not text.strip(" \t\n"):
         return "\n"
+    if "\u3000" not in text:
+        return _LINE_BREAK.sub(_joined, text)
     text = _BREAK_BETWEEN_WIDE.sub("", text)
     text = _drop_edge_after_wide(text)
     text = _EDGE_BEFORE_WIDE.sub("", text)
     return _LINE_BREAK.sub("\n", text)
+
+
+def _joined(run: re.Match[str]) -> str:
+    """What ``_collapse``'s rules leave of a run of layout: nothing between
+    two wide characters or between one and the text's edge, else a line
+    break. (A run holds no wide character when the text has no ideographic
+    space: each rule's match is then a whole run.)"""
+    text, (start, end) = run.string, run.span()
+    before = start > 0 and _WIDE_CHAR.match(text, start - 1)
+    after = end < len(text) and _WIDE_CHAR.match(text, end)
+    return "" if before and (after or end == len(text)) or after and start == 0 else "\n"
 
 
 def _drop_edge_after_wide(text: str) -> str:

@@ -305,6 +305,19 @@ def test_the_edge_after_wide_text_is_searched_in_the_tail_alone(text):
     assert _drop_edge_after_wide(text) == _EDGE_AFTER_WIDE.sub("", text)
 
 
+@given(st.text(alphabet="中文。「a B\u3000 \t\n\r\x0b\x1c\x85\u2028\u00a0", max_size=40))
+@settings(max_examples=1000, deadline=None)
+def test_layout_is_collapsed_in_one_pass_as_the_rules_in_turn_collapse_it(text):
+    from builder.clean import (_BREAK_BETWEEN_WIDE, _EDGE_AFTER_WIDE, _EDGE_BEFORE_WIDE, _LINE_BREAK,
+                               _collapse)
+    rules = text
+    if "\n" in text:
+        for pattern, left in ((_BREAK_BETWEEN_WIDE, ""), (_EDGE_AFTER_WIDE, ""), (_EDGE_BEFORE_WIDE, ""),
+                              (_LINE_BREAK, "\n")):
+            rules = pattern.sub(left, rules)
+    assert _collapse(text) == rules
+
+
 def test_a_line_break_ending_wide_text_goes_even_after_an_ideographic_space():
     from builder.clean import _drop_edge_after_wide
     assert _drop_edge_after_wide("中文\n  ") == "中文"
