@@ -180,7 +180,9 @@ copies = [(f"raw/{n}.txt", slow) for n in range(5000)]
 child = get_context("fork").Process(target=_copy_apart, args=(sys.argv[1], copies, os.getpid()))
 child.start()
 print(child.pid, flush=True)
-time.sleep(0.3)
+raw, deadline = os.path.join(sys.argv[1], "raw"), time.monotonic() + 30
+while time.monotonic() < deadline and not (os.path.isdir(raw) and len(os.listdir(raw)) >= 10):
+    time.sleep(0.01)  # (the child has started staging: it is the build's child when it first checks)
 os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would: the child is never stopped
 """
 
