@@ -179,7 +179,8 @@ def slow():
 copies = [(f"raw/{n}.txt", slow) for n in range(5000)]
 child = get_context("fork").Process(target=_copy_apart, args=(sys.argv[1], copies, os.getpid()))
 child.start()
-print(child.pid, flush=True)
+with open(sys.argv[2], "w") as pid:
+    pid.write(str(child.pid))
 raw, deadline = os.path.join(sys.argv[1], "raw"), time.monotonic() + 30
 while time.monotonic() < deadline and not (os.path.isdir(raw) and len(os.listdir(raw)) >= 10):
     time.sleep(0.01)  # (the child has started staging: it is the build's child when it first checks)
@@ -190,10 +191,11 @@ os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would: the child is ne
 def test_raw_copies_a_killed_build_leaves_stop_being_staged(tmp_path):
     """A build killed hard cannot stop its copier: the copier notices within
     256 copies and stops (it wrote on into a folder no one would use)."""
-    root = tmp_path / "staging"
-    done = subprocess.run([sys.executable, "-c", _KILLED_BUILD, str(root)], capture_output=True, text=True,
-                          cwd=ROOT, timeout=60)
-    child = int(done.stdout.split()[0])
+    root, pid = tmp_path / "staging", tmp_path / "copier.pid"
+    # (no pipe to the build: the copier would hold it open, and the run would wait for the copier)
+    subprocess.run([sys.executable, "-c", _KILLED_BUILD, str(root), str(pid)], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, cwd=ROOT, timeout=60)
+    child = int(pid.read_text())
     try:
         counts = [-1]
         deadline = time.monotonic() + 20
@@ -489,7 +491,7 @@ def test_two_outputs_claiming_one_path_fail_the_build_and_keep_the_site(tmp_path
     monkeypatch.setattr(build_module, "_plan", doubled)
     if apart:  # a child still copying when the build fails: stopped before the staging folder goes
 
-        def copying(root, copies):
+        def copying(root, copies, build):
             for n in itertools.count():
                 os.makedirs(os.path.join(root, "raw"), exist_ok=True)
                 Path(root, "raw", f"{n}.txt").write_bytes(b"copy")
