@@ -630,8 +630,29 @@ process building it), for ``build_matcher_soon``."""
 
 def use_cache_dir(folder: Path) -> None:
     """Keep the built country matcher (seconds to gather the names of every
-    CLDR locale and build the automaton) in ``folder`` between runs."""
-    _MATCHER_CACHE_DIR[:] = [folder]
+    CLDR locale and build the automaton) between runs: in the user's cache
+    folder, where every project finds it, or in ``folder`` (the project's
+    cache) when that one cannot be written. The matcher depends only on
+    this code, its data file and the libraries' versions, which its file's
+    name says (``_stored_matcher_path``), as compiled bytecode does."""
+    _MATCHER_CACHE_DIR[:] = [user_cache_dir() or folder]
+
+
+def user_cache_dir() -> Path | None:
+    """``$XDG_CACHE_HOME/archive-builder`` (``~/.cache/archive-builder`` when
+    it is unset, empty or relative, as the XDG specification says), made if
+    needed; ``None`` when it cannot be made or written."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+        if not os.path.isabs(base):  # (no home to expand "~" to)
+            return None
+    folder = Path(base) / "archive-builder"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None
 
 
 def build_matcher_soon() -> None:

@@ -42,6 +42,17 @@ def copy_seeds(target: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session", autouse=True)
+def user_cache(tmp_path_factory) -> Path:
+    """The tests' own user cache folder, never the real one: the builds of
+    the whole run share the country matcher kept there, as a user's
+    projects do."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder / "archive-builder"
+
+
 @pytest.fixture(scope="session")
 def seed_site(tmp_path_factory) -> Path:
     """The five seeds built with a base URL, as a user would publish them."""

@@ -369,6 +369,7 @@ def small_matcher(tmp_path, monkeypatch):
     monkeypatch.setattr(countries, "default_matcher", functools.cache(countries.default_matcher.__wrapped__))
     monkeypatch.setattr(countries, "_MATCHER_CACHE_DIR", [])
     monkeypatch.setattr(countries, "_MATCHER_BUILDERS", {})
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))  # (not the run's: this matcher is a fake)
     return builds
 
 
@@ -454,12 +455,56 @@ def test_no_matcher_child_outlives_a_build_that_did_not_need_it(small_matcher, t
     settings = make_settings(content, tmp_path / "site", jobs=2)
     build(settings)
     shutil.rmtree(tmp_path / "site")
-    for stored in (tmp_path / ".archive-cache").glob("country-matcher-*"):
+    for stored in (tmp_path / "user-cache" / "archive-builder").glob("country-matcher-*"):
         stored.unlink()
     report = build(settings)
     assert report.articles == 1 and report.processed == 0
     assert countries._MATCHER_BUILDERS == {} and multiprocessing.active_children() == []
     assert len(_builders(small_matcher)) == 2
+
+
+def _build_project(folder: Path):
+    from builder.build import build
+    from tests.conftest import make_settings
+    content = folder / "content"
+    content.mkdir(parents=True)
+    (content / "a.md").write_text("# Freedonia 的新闻\n\n今天来自 Freedonia 的新闻。\n", encoding="utf-8")
+    return build(make_settings(content, folder / "site", jobs=2))
+
+
+def test_a_second_project_finds_the_matcher_the_first_one_stored(small_matcher, tmp_path):
+    """The matcher is kept in the user's cache folder, not a project's: the
+    first build of another project (or of one whose cache was removed) does
+    not build it again."""
+    for project in ("one", "two"):
+        assert _build_project(tmp_path / project).articles == 1
+    assert len(_builders(small_matcher)) == 1
+    assert len(list((tmp_path / "user-cache" / "archive-builder").glob("country-matcher-*.pickle"))) == 1
+    assert not list(tmp_path.glob("*/.archive-cache/country-matcher-*"))
+
+
+def test_without_a_user_cache_folder_the_matcher_is_kept_in_the_project_cache(small_matcher, tmp_path,
+                                                                              monkeypatch):
+    (tmp_path / "not-a-folder").write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "not-a-folder"))
+    assert _build_project(tmp_path / "one").articles == 1
+    assert len(list((tmp_path / "one" / ".archive-cache").glob("country-matcher-*.pickle"))) == 1
+    assert len(_builders(small_matcher)) == 1
+
+
+@pytest.mark.parametrize("value", [None, "", "relative/cache"])
+def test_the_user_cache_folder_is_under_home_unless_xdg_names_an_absolute_one(tmp_path, monkeypatch, value):
+    from builder.countries import user_cache_dir
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    if value is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", value)
+    assert user_cache_dir() == tmp_path / "home" / ".cache" / "archive-builder"
+    assert user_cache_dir().is_dir() and not (tmp_path / "relative").exists()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert user_cache_dir() == tmp_path / "xdg" / "archive-builder"
 
 
 def test_a_matcher_that_cannot_be_stored_is_still_used(small_matcher, tmp_path, monkeypatch):

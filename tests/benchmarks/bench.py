@@ -3,7 +3,9 @@
 For each size N it builds a content folder of the first N raw files of the
 stratified order (see corpus_sample.py) and measures, for our builder:
 
-    cold       cache, output and staging folders removed
+    cold       cache, output and staging folders removed (and the user's
+               cache folder, where the country matcher is kept: a cold build
+               is a machine's first)
     no-op      the same build again, nothing changed
     edit 1     one article gained a sentence
     tag 1      the same article gained a tag of its own, in a sidecar (ours only:
@@ -130,7 +132,9 @@ class Ours:
         self.folder, self.corpus, self.manifest = folder, corpus, manifest
         self.content = folder / "content"
         self.program, self.jobs = program, jobs
-        self.env = program.env
+        # The user's cache folder (the country matcher is kept there for every
+        # project) is the folder's own, so that a cold build builds it again.
+        self.env = {**(program.env or os.environ), "XDG_CACHE_HOME": str(folder / "user-cache")}
         self.paths: list[str] = []
 
     def create(self, paths: list[str]) -> None:
