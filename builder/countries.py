@@ -64,6 +64,8 @@ import hashlib
 import os
 import pickle
 import re
+import sys
+import time
 import tomllib
 import unicodedata
 from collections import defaultdict
@@ -644,12 +646,15 @@ def user_cache_dir() -> Path | None:
     needed; ``None`` when it cannot be made or written."""
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):
-        base = os.path.join(os.path.expanduser("~"), ".cache")
-        if not os.path.isabs(base):  # (no home to expand "~" to)
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home) or home == os.sep:  # (no home: "~" unexpanded, or HOME empty)
             return None
+        base = os.path.join(home, ".cache")
     folder = Path(base) / "archive-builder"
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        if hasattr(os, "geteuid") and folder.stat().st_uid != os.geteuid():
+            return None  # another user's (left by sudo, or a shared folder): not theirs to write, nor ours to load
     except OSError:
         return None
     return folder if os.access(folder, os.W_OK) else None
@@ -692,18 +697,25 @@ def default_matcher() -> CountryMatcher:
     waited = wait_for_builder()
     matcher = _load_matcher(stored)
     if matcher is None and not waited:
+        import multiprocessing
+        if multiprocessing.current_process().daemon:  # (the edit worker: a daemon may start no process)
+            return _store_matcher(stored)
         _start_builder(stored).join()
         matcher = _load_matcher(stored)
     return matcher if matcher is not None else _store_matcher(stored)  # the child failed: build it here
 
 
 def _stored_matcher_path() -> Path:
-    """Where the matcher of this version of the data and code is stored."""
+    """Where the matcher of this version of the data and code is stored: its
+    name says which (the interpreter's too: the scripts of the names come
+    from its Unicode data)."""
     import importlib.metadata
 
     import babel
-    key = hashlib.sha1(ALIASES_PATH.read_bytes() + Path(__file__).read_bytes() + babel.__version__.encode()
-                       + importlib.metadata.version("ahocorasick-rs").encode()).hexdigest()[:16]
+    versions = (f"{babel.__version__} {importlib.metadata.version('ahocorasick-rs')} "
+                f"{sys.version_info[0]}.{sys.version_info[1]} {unicodedata.unidata_version}")
+    key = hashlib.sha1(b"\0".join([ALIASES_PATH.read_bytes(), Path(__file__).read_bytes(),
+                                   versions.encode()])).hexdigest()[:16]
     return _MATCHER_CACHE_DIR[0] / f"{_MATCHER_FILE_PREFIX}{key}.pickle"
 
 
@@ -720,11 +732,20 @@ def _start_builder(stored: Path) -> BaseProcess:
 
 
 def _load_matcher(stored: Path) -> CountryMatcher | None:
-    """The matcher stored at ``stored``; ``None`` if it is missing or unreadable."""
+    """The matcher stored at ``stored``; ``None`` if it is missing, unreadable
+    or damaged (it is only a cache). Its file is touched: it is in use
+    (``_write_matcher``)."""
     try:
-        return pickle.loads(stored.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+        matcher = pickle.loads(stored.read_bytes())
+    except Exception:  # (a damaged pickle raises almost anything)
         return None
+    if not isinstance(matcher, CountryMatcher):
+        return None
+    try:
+        os.utime(stored)
+    except OSError:
+        pass
+    return matcher
 
 
 def _store_matcher(stored: Path) -> CountryMatcher:
@@ -738,15 +759,26 @@ def _store_matcher(stored: Path) -> CountryMatcher:
     return matcher
 
 
+_KEPT_UNUSED = 30 * 24 * 3600
+"""How long (seconds) the stored matcher of another version is kept unused:
+the user's folder is shared by every installed version (two virtual
+environments, each of which touches its own on every load)."""
+
+
 def _write_matcher(path: Path, data: bytes) -> None:
-    """Store a matcher atomically, and remove those of other versions."""
+    """Store a matcher atomically, and remove those of other versions unused
+    for ``_KEPT_UNUSED`` (megabytes each)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.tmp")
     partial.write_bytes(data)
     os.replace(partial, path)
+    now = time.time()
     for old in path.parent.glob(f"{_MATCHER_FILE_PREFIX}*.pickle"):
-        if old != path:  # made by other versions of the data or code: megabytes each, never read again
-            old.unlink(missing_ok=True)
+        try:
+            if old != path and now - old.stat().st_mtime > _KEPT_UNUSED:
+                old.unlink()
+        except OSError:
+            pass
 
 
 @functools.cache

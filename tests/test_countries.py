@@ -336,12 +336,37 @@ def test_a_stored_matcher_finds_what_the_built_one_finds():
     assert stored._matcher.find_all(text) == matcher._matcher.find_all(text) != []
 
 
-def test_a_stored_matcher_replaces_those_of_other_versions(tmp_path):
+def test_a_stored_matcher_replaces_those_of_other_versions_unused_for_a_month(tmp_path):
+    """The folder is shared by every installed version: another's matcher
+    used lately (each load touches it) stays."""
+    import os
+    import time
+
     from builder.countries import _write_matcher
     (tmp_path / "country-matcher-0ld.pickle").write_bytes(b"old")
+    month_ago = time.time() - 31 * 24 * 3600
+    os.utime(tmp_path / "country-matcher-0ld.pickle", (month_ago, month_ago))
+    (tmp_path / "country-matcher-other.pickle").write_bytes(b"another installed version's")
     (tmp_path / "other.pickle").write_bytes(b"not ours")
     _write_matcher(tmp_path / "country-matcher-new.pickle", b"new")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["country-matcher-new.pickle", "other.pickle"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "country-matcher-new.pickle", "country-matcher-other.pickle", "other.pickle"]
+
+
+def test_a_damaged_or_foreign_stored_matcher_is_not_used_and_a_good_one_is_touched(tmp_path):
+    import os
+    import pickle
+
+    from builder.countries import CountryMatcher, PersonNameRules, Affixes, _load_matcher
+    stored = tmp_path / "country-matcher-x.pickle"
+    for data in (b"", b"\x80\x05garbage", pickle.dumps(b"not a matcher"), pickle.dumps({"a": 1})[:-3]):
+        stored.write_bytes(data)
+        assert _load_matcher(stored) is None
+    small = CountryMatcher({"Freedonia": frozenset({"FD"})}, PersonNameRules.from_toml({}), Affixes({}, {}))
+    stored.write_bytes(pickle.dumps(small))
+    os.utime(stored, (1, 1))
+    assert _load_matcher(stored).count("Freedonia") == {"FD": 1}
+    assert stored.stat().st_mtime > 1
 
 
 @pytest.fixture
@@ -483,6 +508,26 @@ def test_a_second_project_finds_the_matcher_the_first_one_stored(small_matcher, 
     assert not list(tmp_path.glob("*/.archive-cache/country-matcher-*"))
 
 
+def test_an_edit_s_worker_builds_a_missing_matcher_itself(small_matcher, tmp_path):
+    """The worker that processes an edit is a daemon, which may start no
+    process: when the matcher is no longer stored (the user's cache folder
+    was emptied, another version replaced it), it builds it itself, and the
+    edit is made."""
+    import shutil
+
+    report = _build_project(tmp_path / "one")
+    assert report.articles == 1
+    shutil.rmtree(tmp_path / "user-cache")
+    article = tmp_path / "one" / "content" / "a.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\n又一条新闻。\n", encoding="utf-8")
+    from builder.build import build
+    from tests.conftest import make_settings
+    report = build(make_settings(tmp_path / "one" / "content", tmp_path / "one" / "site", jobs=2))
+    assert report.articles == 1 and report.processed == 1
+    assert "又一条新闻" in next((tmp_path / "one" / "site" / "articles").glob("*.html")).read_text(encoding="utf-8")
+    assert len(_builders(small_matcher)) == 2
+
+
 def test_without_a_user_cache_folder_the_matcher_is_kept_in_the_project_cache(small_matcher, tmp_path,
                                                                               monkeypatch):
     (tmp_path / "not-a-folder").write_text("")
@@ -505,6 +550,19 @@ def test_the_user_cache_folder_is_under_home_unless_xdg_names_an_absolute_one(tm
     assert user_cache_dir().is_dir() and not (tmp_path / "relative").exists()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert user_cache_dir() == tmp_path / "xdg" / "archive-builder"
+
+
+def test_no_user_cache_folder_without_a_home_or_in_another_user_s_folder(tmp_path, monkeypatch):
+    import os
+
+    from builder.countries import user_cache_dir
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", "")  # (expanded to "/": not a home)
+    assert user_cache_dir() is None
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    owner = user_cache_dir().stat().st_uid
+    monkeypatch.setattr(os, "geteuid", lambda: owner + 1)
+    assert user_cache_dir() is None
 
 
 def test_a_matcher_that_cannot_be_stored_is_still_used(small_matcher, tmp_path, monkeypatch):
