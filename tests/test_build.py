@@ -90,6 +90,19 @@ def test_any_number_of_jobs_renders_the_same_site(tmp_path, corpus_site):
         assert _tree(out) == _tree(corpus_site), jobs
 
 
+def test_a_cache_without_its_site_makes_the_same_site_processing_nothing(tmp_path, corpus_site):
+    """What the Pages workflow does: the cache folders come back from the
+    last run, the site does not. Every article is taken from the cache, and
+    the site is the one a cold build makes."""
+    out = tmp_path / "site"
+    settings = make_settings(FIXTURES / "corpus", out, base_url=BASE_URL, jobs=2)
+    build(settings)
+    shutil.rmtree(out)
+    report = build(settings)
+    assert report.processed == 0 and report.articles > 50
+    assert _tree(out) == _tree(corpus_site)
+
+
 def _copies_apart(monkeypatch) -> list:
     """Stage the raw copies apart from any number of articles; the copiers made."""
     import builder.build as build_module

@@ -342,6 +342,20 @@ def test_workflow_deploys_site_with_the_official_pages_actions():
     assert all("--base-url" not in step.get("run", "") for step in _steps(workflow))
 
 
+def test_workflow_restores_the_build_caches_of_the_last_run_before_it_builds():
+    """The project's cache and the user's (the country matcher) come back
+    from the newest earlier run (a key unique to each run, so a new cache is
+    saved every time, and a prefix to restore from)."""
+    steps = _steps(_workflow())
+    cache = next(i for i, step in enumerate(steps) if step.get("uses", "").startswith("actions/cache@"))
+    build = next(i for i, step in enumerate(steps) if step.get("run", "").strip() == BUILD_COMMAND)
+    assert cache < build
+    options = steps[cache]["with"]
+    assert set(options["path"].split()) == {".archive-cache", "~/.cache/archive-builder"}
+    assert "${{ github.sha }}" in options["key"]
+    assert options["key"].startswith(options["restore-keys"]) and options["restore-keys"] != options["key"]
+
+
 def test_readme_publish_section_names_the_workflow_and_the_build_command():
     text = README.read_text(encoding="utf-8").split("## Publish on GitHub Pages", 1)[1]
     assert ".github/workflows/pages.yml" in text
