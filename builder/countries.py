@@ -637,7 +637,14 @@ def use_cache_dir(folder: Path) -> None:
     cache) when that one cannot be written. The matcher depends only on
     this code, its data file and the libraries' versions, which its file's
     name says (``_stored_matcher_path``), as compiled bytecode does."""
-    _MATCHER_CACHE_DIR[:] = [user_cache_dir() or folder]
+    user = user_cache_dir()
+    _MATCHER_CACHE_DIR[:] = [user or folder]
+    if user is not None:  # (those the project's cache kept before: never read again, megabytes each)
+        for stale in folder.glob(f"{_MATCHER_FILE_PREFIX}*.pickle"):
+            try:
+                stale.unlink()
+            except OSError:
+                pass
 
 
 def user_cache_dir() -> Path | None:

@@ -500,7 +500,9 @@ def _build_project(folder: Path):
 def test_a_second_project_finds_the_matcher_the_first_one_stored(small_matcher, tmp_path):
     """The matcher is kept in the user's cache folder, not a project's: the
     first build of another project (or of one whose cache was removed) does
-    not build it again."""
+    not build it again, and the one a project's cache kept before goes."""
+    (tmp_path / "two" / ".archive-cache").mkdir(parents=True)
+    (tmp_path / "two" / ".archive-cache" / "country-matcher-0ld.pickle").write_bytes(b"kept there before")
     for project in ("one", "two"):
         assert _build_project(tmp_path / project).articles == 1
     assert len(_builders(small_matcher)) == 1
