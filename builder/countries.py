@@ -639,7 +639,8 @@ def use_cache_dir(folder: Path) -> None:
     name says (``_stored_matcher_path``), as compiled bytecode does."""
     user = user_cache_dir()
     _MATCHER_CACHE_DIR[:] = [user or folder]
-    if user is not None:  # (those the project's cache kept before: never read again, megabytes each)
+    if user is not None and user.resolve() != folder.resolve():
+        # those the project's cache kept before: never read again, megabytes each
         for stale in folder.glob(f"{_MATCHER_FILE_PREFIX}*.pickle"):
             try:
                 stale.unlink()

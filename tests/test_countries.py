@@ -510,6 +510,18 @@ def test_a_second_project_finds_the_matcher_the_first_one_stored(small_matcher, 
     assert not list(tmp_path.glob("*/.archive-cache/country-matcher-*"))
 
 
+def test_a_project_cache_that_is_the_user_folder_keeps_the_matcher(small_matcher, tmp_path, monkeypatch):
+    """``--cache`` may name the user's folder itself: what is stored there
+    is the matcher in use, not one the project's cache kept before."""
+    from builder import countries
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    folder = tmp_path / "xdg" / "archive-builder"
+    countries.use_cache_dir(folder)
+    assert countries.default_matcher().count("Freedonia") == {"FD": 1}
+    countries.use_cache_dir(folder)
+    assert len(list(folder.glob("country-matcher-*.pickle"))) == 1
+
+
 def test_an_edit_s_worker_builds_a_missing_matcher_itself(small_matcher, tmp_path):
     """The worker that processes an edit is a daemon, which may start no
     process: when the matcher is no longer stored (the user's cache folder
