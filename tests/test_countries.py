@@ -449,17 +449,23 @@ def test_a_worker_forked_while_the_matcher_is_built_gets_it(small_matcher, tmp_p
     assert len(_builders(small_matcher)) == (1 if wait else 2)
 
 
+def _freedonia_project(folder: Path):
+    """The settings (two jobs) of a project in ``folder`` whose one article
+    names Freedonia, written to its ``content/``: in Chinese, so that the
+    worker, not loading langdetect, asks for the matcher at once."""
+    from tests.conftest import make_settings
+    content = folder / "content"
+    content.mkdir(parents=True)
+    (content / "a.md").write_text("# Freedonia 的新闻\n\n今天来自 Freedonia 的新闻。\n", encoding="utf-8")
+    return make_settings(content, folder / "site", jobs=2)
+
+
 def test_a_full_build_of_one_file_builds_the_matcher_once(small_matcher, tmp_path):
     """With one file to process, a build's parent does not load the matcher
     (its one worker does); it waits for the child it started before forking
     the worker, which then loads the stored matcher."""
     from builder.build import build
-    from tests.conftest import make_settings
-    content = tmp_path / "content"
-    content.mkdir()
-    # (in Chinese, so that the worker, not loading langdetect, asks for the matcher at once)
-    (content / "a.md").write_text("# Freedonia 的新闻\n\n今天来自 Freedonia 的新闻。\n", encoding="utf-8")
-    report = build(make_settings(content, tmp_path / "site", jobs=2))
+    report = build(_freedonia_project(tmp_path))
     assert report.articles == 1
     assert len(_builders(small_matcher)) == 1
 
@@ -473,11 +479,7 @@ def test_no_matcher_child_outlives_a_build_that_did_not_need_it(small_matcher, t
 
     from builder import countries
     from builder.build import build
-    from tests.conftest import make_settings
-    content = tmp_path / "content"
-    content.mkdir()
-    (content / "a.md").write_text("# Freedonia 的新闻\n\n今天来自 Freedonia 的新闻。\n", encoding="utf-8")
-    settings = make_settings(content, tmp_path / "site", jobs=2)
+    settings = _freedonia_project(tmp_path)
     build(settings)
     shutil.rmtree(tmp_path / "site")
     for stored in (tmp_path / "user-cache" / "archive-builder").glob("country-matcher-*"):
@@ -488,23 +490,15 @@ def test_no_matcher_child_outlives_a_build_that_did_not_need_it(small_matcher, t
     assert len(_builders(small_matcher)) == 2
 
 
-def _build_project(folder: Path):
-    from builder.build import build
-    from tests.conftest import make_settings
-    content = folder / "content"
-    content.mkdir(parents=True)
-    (content / "a.md").write_text("# Freedonia 的新闻\n\n今天来自 Freedonia 的新闻。\n", encoding="utf-8")
-    return build(make_settings(content, folder / "site", jobs=2))
-
-
 def test_a_second_project_finds_the_matcher_the_first_one_stored(small_matcher, tmp_path):
     """The matcher is kept in the user's cache folder, not a project's: the
     first build of another project (or of one whose cache was removed) does
     not build it again, and the one a project's cache kept before goes."""
     (tmp_path / "two" / ".archive-cache").mkdir(parents=True)
     (tmp_path / "two" / ".archive-cache" / "country-matcher-0ld.pickle").write_bytes(b"kept there before")
+    from builder.build import build
     for project in ("one", "two"):
-        assert _build_project(tmp_path / project).articles == 1
+        assert build(_freedonia_project(tmp_path / project)).articles == 1
     assert len(_builders(small_matcher)) == 1
     assert len(list((tmp_path / "user-cache" / "archive-builder").glob("country-matcher-*.pickle"))) == 1
     assert not list(tmp_path.glob("*/.archive-cache/country-matcher-*"))
@@ -529,14 +523,13 @@ def test_an_edit_s_worker_builds_a_missing_matcher_itself(small_matcher, tmp_pat
     edit is made."""
     import shutil
 
-    report = _build_project(tmp_path / "one")
-    assert report.articles == 1
+    from builder.build import build
+    settings = _freedonia_project(tmp_path / "one")
+    assert build(settings).articles == 1
     shutil.rmtree(tmp_path / "user-cache")
     article = tmp_path / "one" / "content" / "a.md"
     article.write_text(article.read_text(encoding="utf-8") + "\n又一条新闻。\n", encoding="utf-8")
-    from builder.build import build
-    from tests.conftest import make_settings
-    report = build(make_settings(tmp_path / "one" / "content", tmp_path / "one" / "site", jobs=2))
+    report = build(settings)
     assert report.articles == 1 and report.processed == 1
     assert "又一条新闻" in next((tmp_path / "one" / "site" / "articles").glob("*.html")).read_text(encoding="utf-8")
     assert len(_builders(small_matcher)) == 2
@@ -545,8 +538,9 @@ def test_an_edit_s_worker_builds_a_missing_matcher_itself(small_matcher, tmp_pat
 def test_without_a_user_cache_folder_the_matcher_is_kept_in_the_project_cache(small_matcher, tmp_path,
                                                                               monkeypatch):
     (tmp_path / "not-a-folder").write_text("")
+    from builder.build import build
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "not-a-folder"))
-    assert _build_project(tmp_path / "one").articles == 1
+    assert build(_freedonia_project(tmp_path / "one")).articles == 1
     assert len(list((tmp_path / "one" / ".archive-cache").glob("country-matcher-*.pickle"))) == 1
     assert len(_builders(small_matcher)) == 1
 
