@@ -634,9 +634,10 @@ def use_cache_dir(folder: Path) -> None:
     """Keep the built country matcher (seconds to gather the names of every
     CLDR locale and build the automaton) between runs: in the user's cache
     folder, where every project finds it, or in ``folder`` (the project's
-    cache) when that one cannot be written. The matcher depends only on
-    this code, its data file and the libraries' versions, which its file's
-    name says (``_stored_matcher_path``), as compiled bytecode does."""
+    cache) when that one cannot be used. The matcher depends only on this
+    code, its data file and the libraries' and the interpreter's versions,
+    which its file's name says (``_stored_matcher_path``), as compiled
+    bytecode does."""
     user = user_cache_dir()
     _MATCHER_CACHE_DIR[:] = [user or folder]
     if user is not None and user.resolve() != folder.resolve():
