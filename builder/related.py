@@ -82,6 +82,14 @@ class Related(Mapping):
         by_path = self._by_path
         return tuple(Relation(by_path[o], kind) for kind, o in self._paths[path])
 
+    def shown(self, path: str) -> tuple[tuple[str, str, str, str], ...]:
+        """What the page of the article at ``path`` shows of its relations:
+        each one's kind and the other article's slug, title and language
+        (all an article page is given of it: see ``Renderer.article_page``)."""
+        by_path = self._by_path
+        return tuple((kind, (other := by_path[o]).slug, other.title, other.language)
+                     for kind, o in self._paths.get(path, ()))
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._paths)
 
@@ -176,19 +184,21 @@ def _relate(keys_of: dict[str, tuple[str, ...]], translations: dict[str, tuple[s
         if todo is not None and path not in todo:
             paths[path] = previous.result[path]
             continue
-        rare = sorted((k for k in keys if len(postings[k]) <= MAX_POSTING),
-                      key=lambda k: (len(postings[k]), k))[:RAREST_KEYS]
-        scores: dict[str, float] = defaultdict(float)
-        for key in rare:
-            w = weight[key]
+        rare = sorted([(size, k) for k in keys if (size := len(postings[k])) <= MAX_POSTING])[:RAREST_KEYS]
+        # (the first key's weight set in C: 0.0 + w is w, so the sums are the same)
+        scores = dict.fromkeys(postings[rare[0][1]], weight[rare[0][1]]) if rare else {}
+        for _, key in rare[1:]:
+            w, get = weight[key], scores.get
             for other in postings[key]:
-                scores[other] += w
+                scores[other] = get(other, 0.0) + w
         own = translations.get(path, ())
-        skip = {path, *own}
-        ranked = sorted((p for p in scores if p not in skip), key=lambda p: (-scores[p], p))
+        for found in (path, *own):
+            scores.pop(found, None)
+        # the best by score, then by path: (-score, path) pairs compared in C
+        ranked = sorted([(-score, other) for other, score in scores.items()])[:MAX_RELATED]
         copies_of = [("copy", o) for o in groups.get(path, ()) if o != path]
         paths[path] = tuple(copies_of + [("translation", o) for o in own]
-                            + [("related", p) for p in ranked[:MAX_RELATED]])
+                            + [("related", p) for _, p in ranked])
     for path, group in groups.items():
         listed = group[0]
         if path != listed:

@@ -93,3 +93,36 @@ def test_files_of_one_original_address_are_listed_once(template):
     assert all(other not in unlisted for p, rels in paths.items() for kind, other in rels
                if kind in ("related", "translation"))
     assert unlisted.isdisjoint(state.keys) and "0/003.md" in state.keys
+
+
+def _reference_related(articles, path):
+    """The related articles of the listed article at ``path`` as the rules
+    state them, computed the slow, plain way: its rarest keys (fewest
+    holders, then by name; none held by more than ``MAX_POSTING``), each
+    weighing log(1 + listed / holders), halved for a country; every other
+    article scored by the weights of the rare keys it holds; the best
+    ``MAX_RELATED`` by score, then by path, leaving out translations."""
+    import math
+    keys_of = {a.source_path: related._keys(a) for a in articles}
+    holders = {key: [p for p, keys in keys_of.items() if key in keys] for keys in keys_of.values() for key in keys}
+    rare = sorted((k for k in keys_of[path] if len(holders[k]) <= related.MAX_POSTING),
+                  key=lambda k: (len(holders[k]), k))[:related.RAREST_KEYS]
+    scores = {}
+    for key in rare:
+        weight = math.log(1 + len(articles) / len(holders[key])) * (related.COUNTRY_WEIGHT if key[:2] == "c:" else 1)
+        for other in holders[key]:
+            scores[other] = scores.get(other, 0.0) + weight
+    translations = {o.source_path for o in related._translations(articles).get(path, [])}
+    candidates = [p for p in scores if p != path and p not in translations]
+    return sorted(candidates, key=lambda p: (-scores[p], p))[:related.MAX_RELATED]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_related_articles_are_the_best_scored_by_their_rarest_keys(template, seed, monkeypatch):
+    monkeypatch.setattr(related, "MAX_POSTING", 12)  # some keys too common to propose, some not
+    rng = random.Random(seed)
+    articles = [_random_article(template, rng, f"a/{n:03}.md") for n in range(rng.randint(2, 60))]
+    found, _ = related.relations(articles)
+    for article in articles:
+        shown = [r.article.source_path for r in found[article.source_path] if r.kind == "related"]
+        assert shown == _reference_related(articles, article.source_path), article.source_path
