@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
     from builder.indexes import GroupMemo, Output
-    from builder.related import RelationState
+    from builder.related import Related, RelationState
 
 # The stages' own modules (processing, relations, indexes, rendering) are
 # imported where they are first used: a rebuild that finds nothing changed
@@ -1108,15 +1108,13 @@ def _plan(settings: Settings, job: _Job, page_fingerprint: str, articles: list[E
     return outputs + indexes, memo, labels, pages
 
 
-def _article_key(page_fingerprint: str, article: Entry, relations: Mapping, labels: dict[str, tuple[str, str]],
+def _article_key(page_fingerprint: str, article: Entry, relations: Related, labels: dict[str, tuple[str, str]],
                  unlinked: frozenset[str]) -> str:
     # A record is a pure function of its cache key (and its slug, which
-    # collisions may change); of a related article the page is given only this
-    # (Renderer.article_page), so an edit re-renders no related page.
-    rel = tuple((r.kind, r.article.slug, r.article.title, r.article.language)
-                for r in relations.get(article.source_path, ()))
-    return digest(page_fingerprint, article.key, article.slug, rel, repr(_own_labels(article, labels)),
-                  sorted(unlinked))
+    # collisions may change); of a related article the page is given only
+    # what ``Related.shown`` gives, so an edit re-renders no related page.
+    return digest(page_fingerprint, article.key, article.slug, relations.shown(article.source_path),
+                  _own_labels(article, labels), sorted(unlinked))
 
 
 def _article_outputs(settings: Settings, job: _Job, content: str, article: Entry, key: str, relations: Mapping,

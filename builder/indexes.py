@@ -376,8 +376,7 @@ def _list_pages(renderer: Renderer, fingerprint: str, keys: Mapping[str, str], f
             "next": paths[number] if number < count else None,
             "first": paths[0], "last": paths[-1],
         }
-        key = digest(fingerprint, path, title, home, facet, repr(pagination), repr(list(feeds)),
-                     [keys[a.source_path] for a in chunk])
+        key = digest(fingerprint, path, title, home, facet, pagination, feeds, [keys[a.source_path] for a in chunk])
 
         def make(path=path, chunk=chunk, pagination=pagination) -> bytes:
             return renderer.page("list.html", path, title=title, home=home, facet=facet,

@@ -4,6 +4,7 @@ output is byte-identical to a cold build's."""
 from __future__ import annotations
 
 import ast
+import os
 import re
 import shutil
 import sqlite3
@@ -15,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from builder.build import build
-from builder.cache import RECORD_CODE, Cache, rules_fingerprint
+from builder.cache import RECORD_CODE, Cache, digest, rules_fingerprint
 from builder.config import Settings
 from builder.render import RSS_PATH
 from tests.conftest import ROOT, copy_seeds, make_settings
@@ -963,3 +964,54 @@ def test_compiled_templates_are_kept_apart_for_each_version_of_the_builder(tmp_p
     monkeypatch.setattr(builder.cache, "code_fingerprint", lambda: "another builder")
     second = _bytecode_folder(str(tmp_path))
     assert second != first and Path(second).is_dir() and not Path(first).exists()
+
+
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text() | st.binary(),
+    lambda inner: st.lists(inner, max_size=4) | st.lists(inner, max_size=4).map(tuple)
+    | st.dictionaries(st.text(max_size=4), inner, max_size=4), max_leaves=12)
+
+
+def _rebuilt(value):
+    """An equal value made of other objects: strings, bytes and containers copied."""
+    if isinstance(value, str):
+        return "".join(list(value))  # (a new object, never interned)
+    if isinstance(value, bytes):
+        return bytes(bytearray(value))
+    if isinstance(value, (list, tuple)):
+        return type(value)(_rebuilt(v) for v in value)
+    if isinstance(value, dict):
+        return {_rebuilt(k): _rebuilt(v) for k, v in value.items()}
+    return value
+
+
+@given(_VALUES, _VALUES)
+def test_a_digest_depends_on_the_values_only(first, second):
+    """Equal values hash alike whichever objects hold them (shared, copied,
+    interned or not), and different values hash apart."""
+    shared = [first, first, "key", "key"]
+    assert digest(shared, second) == digest(_rebuilt(shared), _rebuilt(second))
+    if first != second or type(first) is not type(second):
+        assert digest(first) != digest(second) or repr(first) == repr(second)
+
+
+def test_a_digest_tells_apart_what_repr_does():
+    from typing import NamedTuple
+
+    class Pair(NamedTuple):
+        a: str
+        b: str
+
+    values = [("a", "b"), ("ab",), ["a", "b"], {"a": "b"}, 1, True, 1.0, "1", b"1", Pair("a", "b"), Pair("a", "c")]
+    assert len({digest(v) for v in values}) == len(values)
+    assert digest(Pair("a", "b")) == digest(Pair("a", "b"))
+
+
+def test_a_digest_is_the_same_in_another_process_with_other_string_hashes():
+    import subprocess
+    import sys
+    value = ("页面", {"title": "中共", "n": 3}, ["tags/中共.html", b"\x00"], 2.5, None)
+    code = f"from builder.cache import digest; print(digest(*{value!r}))"
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                           env={**os.environ, "PYTHONHASHSEED": "12345"}).stdout.strip()
+    assert other == digest(*value)
