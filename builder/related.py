@@ -212,17 +212,20 @@ def _affected(previous: RelationState | None, keys_of: dict[str, tuple[str, ...]
               groups: dict[str, tuple[str, ...]]) -> set[str] | None:
     """The listed articles whose relations can differ from the previous
     build's, or ``None`` for all of them (the archive gained or lost listed
-    articles: every weight changed; or its copies changed).
+    articles: every weight changed).
 
     An article's result depends on its own keys, on how many articles hold
     each of them (which picks its rarest keys and weighs them), on who holds
-    its rarest keys, and on its translations. So with the same articles, only
+    its rarest keys, on its translations, and on its copies (see
+    ``copies``: only the listed articles are scored, and each copy's result
+    is made from its listed one's). So with the same listed articles, only
     an article that changed its keys, holds a key whose holders changed, or
-    whose translations changed can change. A key held by more than
-    ``MAX_POSTING`` articles before and after is never anyone's rare key and
-    changes nothing.
+    whose translations or copies changed can change: a copy filed again or
+    removed rescores one article. A key held by more than ``MAX_POSTING``
+    articles before and after is never anyone's rare key and changes
+    nothing.
     """
-    if previous is None or previous.keys.keys() != keys_of.keys() or previous.copies != groups:
+    if previous is None or previous.keys.keys() != keys_of.keys():
         return None
     changed = {p for p, keys in keys_of.items() if previous.keys[p] != keys}
     holders_lost: dict[str, int] = defaultdict(int)  # key → holders before minus holders now
@@ -235,6 +238,8 @@ def _affected(previous: RelationState | None, keys_of: dict[str, tuple[str, ...]
         if min(now, now + lost) <= MAX_POSTING:
             todo.update(postings.get(key, ()))
     todo.update(p for p in keys_of if translations.get(p, ()) != previous.translations.get(p, ()))
+    if previous.copies != groups:
+        todo.update(p for p in keys_of if previous.copies.get(p) != groups.get(p))
     return todo
 
 

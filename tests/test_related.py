@@ -126,3 +126,23 @@ def test_related_articles_are_the_best_scored_by_their_rarest_keys(template, see
     for article in articles:
         shown = [r.article.source_path for r in found[article.source_path] if r.kind == "related"]
         assert shown == _reference_related(articles, article.source_path), article.source_path
+
+
+@pytest.mark.parametrize("filed", ["again", "removed"])
+def test_a_copy_filed_again_or_removed_rescores_only_its_listed_article(template, filed):
+    """The listed articles are the same: only the one whose copies changed
+    is scored again, and the relations are a full computation's."""
+    rng = random.Random(11)
+    articles = [_random_article(template, rng, f"a/{n:03}.md") for n in range(40)]
+    articles.append(replace(articles[7], source_path="b/007.md", slug="b/007"))  # filed twice, listed once
+    if filed == "removed":
+        articles.append(replace(articles[7], source_path="c/007.md", slug="c/007"))
+    _, before = related.relations(articles)
+    now = articles[:-1] if filed == "removed" else [*articles, replace(articles[7], source_path="c/007.md",
+                                                                            slug="c/007")]
+    incremental, state = related.relations(now, before, set())
+    assert related._affected(before, state.keys, related.key_holders(state.keys), state.translations,
+                             state.copies) == {"a/007.md"}
+    assert _paths(incremental) == _paths(related.relations(now)[0])
+    copies = [other for kind, other in _paths(incremental)["a/007.md"] if kind == "copy"]
+    assert copies == (["b/007.md", "c/007.md"] if filed == "again" else ["b/007.md"])
