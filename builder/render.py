@@ -221,6 +221,18 @@ def index_items(entries: Iterable) -> Markup:
                            f'<span class="n">{e.count}</span></li>\n' for e in entries]))
 
 
+class ItemView(dict):
+    """An article as a list entry (see ``Renderer.item_view``): a dict, as
+    templates read it, which keeps the ``<li>`` ``list_items`` made of it."""
+
+    __slots__ = ("html",)
+
+    def __init__(self, **view: object):
+        super().__init__(**view)
+        self.html: tuple[str, str] | None = None
+        """(what an undated article says, the ``<li>``), once made."""
+
+
 def list_items(items: Iterable[dict], date_unknown: str) -> Markup:
     """The ``<li>`` of each article of a list page (``items``, see
     ``Renderer.item_view``), as the loop in the shipped ``list.html`` wrote
@@ -228,19 +240,27 @@ def list_items(items: Iterable[dict], date_unknown: str) -> Markup:
     ``date_unknown`` is said for an undated article. An archive's list pages
     hold every article five to ten times (home, language, source, tags,
     countries): the loop escaped each value and yielded it through three
-    template frames, a third of a list page's time."""
+    template frames, a third of a list page's time. An ``ItemView`` keeps
+    its ``<li>``: the pages of one folder depth show an article alike."""
     out = []
     for item in items:
+        made = getattr(item, "html", None)
+        if made is not None and made[0] == date_unknown:
+            out.append(made[1])
+            continue
         language = _escaped(item["language"])
         date = item["date"]
         when = (f'<time datetime="{_escaped(date["iso"])}">{_escaped(date["text"])}</time>' if date
                 else _escaped(date_unknown))
         publisher = f' · {_escaped(item["publisher"])}' if item["publisher"] else ""
         summary = f'<p class="summary" lang="{language}">{_escaped(item["summary"])}</p>' if item["summary"] else ""
-        out.append(f'  <li>\n    <h2><a href="{_escaped(item["url"])}" lang="{language}">'
-                   f'{_escaped(item["title"])}</a></h2>\n'
-                   f'    <p class="meta">{when} · {_escaped(item["language_name"])}{publisher}</p>\n'
-                   f'{summary}  </li>\n')
+        html = (f'  <li>\n    <h2><a href="{_escaped(item["url"])}" lang="{language}">'
+                f'{_escaped(item["title"])}</a></h2>\n'
+                f'    <p class="meta">{when} · {_escaped(item["language_name"])}{publisher}</p>\n'
+                f'{summary}  </li>\n')
+        if isinstance(item, ItemView):
+            item.html = (date_unknown, html)
+        out.append(html)
     return Markup("".join(out))
 
 
@@ -277,6 +297,8 @@ class Renderer:
         self.settings = settings
         self.env = _environment(str(settings.path("templates_dir")), str(settings.path("cache_dir")))
         self.labels = load_labels(settings.path("templates_dir"), settings.language)
+        self._items: dict[tuple[str, str], ItemView] = {}
+        """The list entries made, by cache key and address (see ``item_view``)."""
 
     # -- views ---------------------------------------------------------------
 
@@ -309,16 +331,21 @@ class Renderer:
         return country_name(code, str(self.labels.locale))
 
     def item_view(self, article: Article | Entry, page: str) -> dict:
-        """An article as a list entry."""
-        return {
-            "title": article.title,
-            "url": relative_url(page, article_path(article)),
-            "date": self.date_view(article.date),
-            "language": article.language,
-            "language_name": self.language_name(article.language),
-            "publisher": article.publisher.name,
-            "summary": article.summary,
-        }
+        """An article as a list entry on ``page``. Of an ``Entry``, whose
+        record is a pure function of its cache key and slug (see
+        ``indexes.list_key``), one view is made for all the list pages that
+        link it alike (five to ten at each folder depth), with its ``<li>``
+        (see ``list_items``)."""
+        url = relative_url(page, article_path(article))
+        key = (article.key, url) if isinstance(article, Entry) else None  # (the address holds the slug)
+        view = self._items.get(key) if key else None
+        if view is None:
+            view = ItemView(title=article.title, url=url, date=self.date_view(article.date),
+                            language=article.language, language_name=self.language_name(article.language),
+                            publisher=article.publisher.name, summary=article.summary)
+            if key:
+                self._items[key] = view
+        return view
 
     # -- pages ---------------------------------------------------------------
 

@@ -141,3 +141,29 @@ def test_every_role_a_credit_can_give_has_a_label_in_the_shipped_templates():
     roles = common_data()["roles"]
     assert "commentator" in roles
     assert [role for role in roles if labels[f"role.{role}"] == f"role.{role}"] == []
+
+
+def test_an_articles_list_entry_is_made_once_for_the_pages_that_link_it_alike(tmp_path):
+    """Pages of one folder depth share an article's view and its ``<li>``;
+    another address, slug or record makes another, and the ``<li>`` made
+    for one wording of an unknown date is not given for another."""
+    import hashlib
+
+    from builder.models import Entry, SourceFile
+    from builder.process import process_source
+    from builder.render import ItemView, Renderer
+    from tests.conftest import ROOT, make_settings
+    raw = (ROOT / "content" / "003_6beaf405c0428abc.txt").read_bytes()
+    article = process_source(SourceFile("a.txt", raw, hashlib.sha256(raw).hexdigest())).article
+    entry = Entry.of(article, "key-1")._replace(date=None)
+    renderer = Renderer(make_settings(ROOT / "content", tmp_path / "site"))
+    view = renderer.item_view(entry, "tags/one.html")
+    assert isinstance(view, ItemView) and renderer.item_view(entry, "page/2.html") is view
+    assert view["url"] == f"../articles/{entry.slug}.html"
+    at_root = renderer.item_view(entry, "index.html")
+    assert at_root["url"] == f"articles/{entry.slug}.html" and at_root is not view
+    assert renderer.item_view(entry._replace(slug="other"), "tags/one.html")["url"] == "../articles/other.html"
+    assert renderer.item_view(entry._replace(key="key-2", title="Retitled"), "tags/one.html")["title"] == "Retitled"
+    for unknown in ("Date unknown", "日期不详", "Date unknown"):
+        assert list_items([view], unknown) == list_items([dict(view)], unknown)
+        assert unknown in list_items([view], unknown)
