@@ -160,13 +160,13 @@ def load_labels(templates_dir: Path, language: str) -> Labels:
 
 class _Environment(jinja2.Environment):
     """Jinja's environment, quicker at ``view.title`` on the plain dicts the
-    pages are given: Jinja tries the attribute first, and a dict's missing
+    pages are given (and the list entries, ``ItemView``): Jinja tries the attribute first, and a dict's missing
     attribute costs an exception, five times the lookup itself (a tenth of
     the pages' rendering time). The result is Jinja's: an item, unless the
     name is one of a dict's own attributes (``items``, ``get``, ...)."""
 
     def getattr(self, obj, attribute):
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+        if (type(obj) is dict or type(obj) is ItemView) and attribute not in _DICT_ATTRIBUTES:
             try:
                 return obj[attribute]
             except KeyError:
@@ -223,14 +223,21 @@ def index_items(entries: Iterable) -> Markup:
 
 class ItemView(dict):
     """An article as a list entry (see ``Renderer.item_view``): a dict, as
-    templates read it, which keeps the ``<li>`` ``list_items`` made of it."""
+    templates read it, which keeps the ``<li>`` ``list_items`` made of it.
+    The pages that show it share it, so it cannot be changed: a template
+    that would change an entry for its own page copies it (``dict(item)``)."""
 
-    __slots__ = ("html",)
+    __slots__ = ("_li",)
 
     def __init__(self, **view: object):
         super().__init__(**view)
-        self.html: tuple[str, str] | None = None
+        self._li: tuple[str, str] | None = None
         """(what an undated article says, the ``<li>``), once made."""
+
+    def _shared(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("a list entry is shared by the pages that show it: copy it with dict(item) to change it")
+
+    __setitem__ = __delitem__ = __ior__ = update = pop = popitem = setdefault = clear = _shared
 
 
 def list_items(items: Iterable[dict], date_unknown: str) -> Markup:
@@ -244,7 +251,7 @@ def list_items(items: Iterable[dict], date_unknown: str) -> Markup:
     its ``<li>``: the pages of one folder depth show an article alike."""
     out = []
     for item in items:
-        made = getattr(item, "html", None)
+        made = item._li if type(item) is ItemView else None
         if made is not None and made[0] == date_unknown:
             out.append(made[1])
             continue
@@ -258,8 +265,8 @@ def list_items(items: Iterable[dict], date_unknown: str) -> Markup:
                 f'{_escaped(item["title"])}</a></h2>\n'
                 f'    <p class="meta">{when} · {_escaped(item["language_name"])}{publisher}</p>\n'
                 f'{summary}  </li>\n')
-        if isinstance(item, ItemView):
-            item.html = (date_unknown, html)
+        if type(item) is ItemView:
+            item._li = (date_unknown, html)
         out.append(html)
     return Markup("".join(out))
 

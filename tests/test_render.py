@@ -145,8 +145,9 @@ def test_every_role_a_credit_can_give_has_a_label_in_the_shipped_templates():
 
 def test_an_articles_list_entry_is_made_once_for_the_pages_that_link_it_alike(tmp_path):
     """Pages of one folder depth share an article's view and its ``<li>``;
-    another address, slug or record makes another, and the ``<li>`` made
-    for one wording of an unknown date is not given for another."""
+    another address, slug or record makes another, the ``<li>`` made for
+    one wording of an unknown date is not given for another, and a shared
+    view cannot be changed."""
     import hashlib
 
     from builder.models import Entry, SourceFile
@@ -167,3 +168,9 @@ def test_an_articles_list_entry_is_made_once_for_the_pages_that_link_it_alike(tm
     for unknown in ("Date unknown", "日期不详", "Date unknown"):
         assert list_items([view], unknown) == list_items([dict(view)], unknown)
         assert unknown in list_items([view], unknown)
+    # shared by the pages that show it, it cannot be changed for one of them
+    for change in (lambda: view.__setitem__("title", "x"), lambda: view.update(title="x"),
+                   lambda: view.pop("title"), lambda: view.setdefault("new", "x"), view.clear):
+        with pytest.raises(TypeError):
+            change()
+    assert view["title"] == entry.title and renderer.env.getattr(view, "title") == entry.title
