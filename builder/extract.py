@@ -792,7 +792,7 @@ _BRACKETED = re.compile(r"^【([^【】]+)】$")
 @functools.cache
 def _credit_labels() -> re.Pattern[str]:
     """A label of one role or several (``校对/审核``, ``编辑丨发布``,
-    ``视频制作及上传``, ``审核编辑``), then a
+    ``视频制作及上传``, ``编辑和发布``, ``审核编辑``), then a
     colon or a dash after a space. A label starts the line or follows a separator,
     or, when a colon ends it, follows the name before it directly:
     ``翻译：哈哈编辑：李易通``."""
@@ -800,7 +800,7 @@ def _credit_labels() -> re.Pattern[str]:
     # two roles: a separator with the spaces around it, one space (``编译 发布``)
     # or nothing at all (``审核编辑``); a run of spaces would let a run of
     # them split many ways
-    roles = rf"{role}(?:\s*[/、,，+&丨及]\s*{role}|[ \u3000]?{role})*"
+    roles = rf"{role}(?:\s*[/／、,，+&丨及和与與]\s*{role}|[ \u3000]?{role})*"
     # where no separator comes first, the role words are tried only at their
     # first characters: trying them all at every character of a line was a
     # third of the time spent on credits

@@ -431,6 +431,14 @@ def test_a_based_on_address_is_read_as_the_browser_reads_it():
     ("发布 -2021-01-01", None),
     ("编辑 -", None),
     ("评论： 今日HCN价格明显处于回升态势，交易量较昨日略有增加", None),
+    # roles joined by 和 or 与, or a wide slash
+    ("编辑和发布：XO酱", [("editor", "XO酱"), ("publisher", "XO酱")]),
+    ("校对与发布：冰糖葫芦喵", [("proofreader", "冰糖葫芦喵"), ("publisher", "冰糖葫芦喵")]),
+    ("采集／撰稿：菜园子", [("author", "菜园子"), ("author", "菜园子")]),
+    ("和平与发展：", None),
+    # the roles of a post's pictures
+    ("视觉设计：文房四宝， 7Ants ，女农", [("producer", "文房四宝"), ("producer", "7Ants"), ("producer", "女农")]),
+    ("*编辑：点苍山/ 作图：*信正", [("editor", "点苍山"), ("producer", "信正")]),
 ])
 def test_credit_line_forms(line, pairs):
     from builder.extract import credit_line
