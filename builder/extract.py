@@ -695,6 +695,9 @@ def credit_line(line: str) -> list[tuple[str, str]] | None:
     """(role, name) pairs when the whole line is credits — ``素材：A  翻译：B
     编辑：C  发布：D``, ``视频剪辑：CG.| 听写：E``, ``编辑、发布：F``,
     ``校对/审核 -坐看云起时``, ``（编辑：菜园子）`` — else None."""
+    start = _BEFORE_A_LABEL.match(line).end()
+    if not _may_open_a_label(line[start:start + 1]):
+        return None  # (most lines with a colon: what follows makes no label of their start)
     line = re.sub(r"^[#*_\s]+|[*_\s]+$", "", line)  # a credit written as a heading is one too
     line = _IN_BRACKETS.sub(r"\1", line)
     line = _SPACED_LABEL.sub(lambda m: "".join(m.group().split()), line)  # "播  报：" is "播报："
@@ -717,6 +720,23 @@ def credit_line(line: str) -> list[tuple[str, str]] | None:
         for role in roles:
             pairs += [(credit_role(role), n) for n in _names(name)]
     return pairs
+
+
+_BEFORE_A_LABEL = re.compile(r"[#*_\s]*[（(]?")
+"""What ``credit_line`` may take away before a line's first label: a
+heading's or emphasis's marks and spaces, and the bracket of a credit in
+brackets."""
+
+
+def _may_open_a_label(char: str) -> bool:
+    """Whether a label (see ``_credit_labels``) may start with ``char``: an
+    English letter (``By``, a prefix) or the first character of a role word."""
+    return char.isascii() and char.isalpha() or char in _label_starts()
+
+
+@functools.cache
+def _label_starts() -> frozenset[str]:
+    return frozenset(word[0] for word in _role_words())
 
 
 _COMMA_OR_NOTHING = re.compile(r"|.*[,，、].*")

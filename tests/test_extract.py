@@ -445,6 +445,26 @@ def test_credit_line_forms(line, pairs):
     assert credit_line(line) == pairs
 
 
+_CREDIT_PIECES = st.sampled_from(["编辑", "发布", "翻译", "校对", "作者", "本文作者", "By", "BY", "Video", "他说", "本",
+                                  "：", ":", " - ", " – ", "/", "、", "（", "）", "(", ")", "#", "*", "_", " ", "\u3000",
+                                  "李明", "Tom", "，", "。", "播  报", "x"])
+
+
+@given(st.lists(_CREDIT_PIECES, max_size=8).map("".join))
+@example("（编辑：菜园子）")
+@example("## *By:**秘翻新闻**")
+@example("播  报：加拿大温哥华扬帆农场 – yuyu")
+def test_a_line_whose_start_opens_no_label_is_found_as_before(line):
+    """``credit_line`` gives up on a line whose first character (after a
+    heading's marks and a bracket) can open no label: that changes nothing."""
+    from unittest import mock
+
+    from builder import extract
+    with mock.patch.object(extract, "_may_open_a_label", lambda char: True):
+        every_line = extract.credit_line(line)
+    assert extract.credit_line(line) == every_line
+
+
 def test_an_interviewers_question_is_text_not_a_credit():
     text = ("## 专访\n\n记者：拍摄过程中，遇到哪些困难？\n\n导演：很多。\n\n"
             "记者：谢谢。谈到台日关系，您怎么看？\n\n责任编辑：林妍\n")
