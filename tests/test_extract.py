@@ -335,6 +335,9 @@ def test_a_chinese_dateline_credits_its_reporters():
     # a news agency's report, translated by a reporter, or by someone named alone
     ("（美联社报导/大纪元记者高杉编译报导）", [("高杉", "translator")]),
     ("（路透社报导／李言编译）", [("李言", "translator")]),
+    ("（法新社报导／李言编译）", [("李言", "translator")]),
+    ("（中央社报导／李言编译）", [("李言", "translator")]),
+    ("（美聯社報導／李言編譯）", [("李言", "translator")]),
     ("（大纪元记者张三报导/李四编译报导）", [("张三", "author"), ("李四", "translator")]),
     ("（美联社报导）", []),
 ])
