@@ -1015,3 +1015,42 @@ def test_a_digest_is_the_same_in_another_process_with_other_string_hashes():
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
                            env={**os.environ, "PYTHONHASHSEED": "12345"}).stdout.strip()
     assert other == digest(*value)
+
+
+@pytest.fixture(scope="module")
+def corpus_built_here(tmp_path_factory):
+    """The corpus sample built with its relations made in the build's own process."""
+    from tests.conftest import FIXTURES
+    out = tmp_path_factory.mktemp("related-here") / "site"
+    report = build(make_settings(FIXTURES / "corpus", out, jobs=2))
+    assert report.articles > 50
+    return _tree(out)
+
+
+@pytest.mark.parametrize("child", ["relates", "fails", "is killed"])
+def test_relations_made_in_a_forked_child_make_the_same_site(tmp_path, monkeypatch, corpus_built_here, child):
+    """A build that relates its articles in a child while it plans the list
+    pages makes the site a build relating them itself makes; a child that
+    fails or dies leaves the relating to the build, which makes it too."""
+    import signal
+
+    import builder.build as building
+    from builder import related
+    from tests.conftest import FIXTURES
+    monkeypatch.setattr(building, "RELATE_APART", 1)
+    parent, relating_here = os.getpid(), []
+    relations = related.relations
+
+    def relating(*args, **kwargs):
+        if os.getpid() == parent:
+            relating_here.append(1)
+        elif child == "fails":
+            raise RuntimeError("the child fails")
+        elif child == "is killed":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return relations(*args, **kwargs)
+
+    monkeypatch.setattr(related, "relations", relating)
+    build(make_settings(FIXTURES / "corpus", tmp_path / "site", jobs=2))
+    assert _tree(tmp_path / "site") == corpus_built_here
+    assert relating_here == ([] if child == "relates" else [1])
