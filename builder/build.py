@@ -1145,7 +1145,12 @@ class _Relating:
         self._child = self._reader = None
         if apart:
             reader, writer = os.pipe()
-            child = os.fork()
+            try:
+                child = os.fork()
+            except OSError:  # (no process to be had: related here)
+                os.close(reader)
+                os.close(writer)
+                return
             if child == 0:
                 os.close(reader)
                 _relate_apart(writer, articles, previous, changed)

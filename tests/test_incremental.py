@@ -1027,11 +1027,12 @@ def corpus_built_here(tmp_path_factory):
     return _tree(out)
 
 
-@pytest.mark.parametrize("child", ["relates", "fails", "is killed"])
+@pytest.mark.parametrize("child", ["relates", "fails", "is killed", "cannot be made"])
 def test_relations_made_in_a_forked_child_make_the_same_site(tmp_path, monkeypatch, corpus_built_here, child):
     """A build that relates its articles in a child while it plans the list
     pages makes the site a build relating them itself makes; a child that
-    fails or dies leaves the relating to the build, which makes it too."""
+    fails, dies or cannot be made leaves the relating to the build, which
+    makes it too."""
     import signal
 
     import builder.build as building
@@ -1051,6 +1052,15 @@ def test_relations_made_in_a_forked_child_make_the_same_site(tmp_path, monkeypat
         return relations(*args, **kwargs)
 
     monkeypatch.setattr(related, "relations", relating)
+    if child == "cannot be made":  # (only there: the processing and the render fork too)
+        from unittest import mock
+        made = building._Relating.__init__
+
+        def made_without_a_process(self, *args, **kwargs):
+            with mock.patch.object(building.os, "fork", side_effect=BlockingIOError("no process to be had")):
+                made(self, *args, **kwargs)
+
+        monkeypatch.setattr(building._Relating, "__init__", made_without_a_process)
     build(make_settings(FIXTURES / "corpus", tmp_path / "site", jobs=2))
     assert _tree(tmp_path / "site") == corpus_built_here
     assert relating_here == ([] if child == "relates" else [1])
