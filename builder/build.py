@@ -1152,10 +1152,13 @@ class _Relating:
                 os.close(writer)
                 return
             if child == 0:
-                os.close(reader)
-                _relate_apart(writer, articles, previous, changed)
-            os.close(writer)
+                _relate_apart(reader, writer, articles, previous, changed)
             self._child, self._reader = child, reader
+            try:
+                os.close(writer)
+            except BaseException:
+                self.stop()
+                raise
 
     def result(self) -> tuple[Related, RelationState]:
         from builder import related
@@ -1170,14 +1173,16 @@ class _Relating:
 
     def _collect(self) -> RelationState | None:
         from builder.related import RelationState
+        child, self._child = self._child, None
         try:
             with open(self._reader, "rb") as pipe:
                 data = pipe.read()  # until the child ends
-        finally:
-            _, status = os.waitpid(self._child, 0)
-            self._child = None
-        try:
-            state = pickle.loads(data) if status == 0 else None
+        except BaseException:
+            _end(child)
+            raise
+        status = _reaped(child)
+        try:  # (a status unknown, the state says whether it came whole)
+            state = pickle.loads(data) if status in (0, None) else None
         except Exception:
             return None
         return state if isinstance(state, RelationState) else None
@@ -1185,20 +1190,40 @@ class _Relating:
     def stop(self) -> None:
         """End the child at once (a build that fails before asking for the result)."""
         if self._child:
-            os.kill(self._child, signal.SIGKILL)
-            os.waitpid(self._child, 0)
+            child, self._child = self._child, None
+            _end(child)
             os.close(self._reader)
-            self._child = None
 
 
-def _relate_apart(writer: int, articles: list[Entry], previous: RelationState | None,
+def _reaped(child: int) -> int | None:
+    """The exit status of ``child`` once it ends; ``None`` when the system
+    reaped it already (a host that ignores SIGCHLD)."""
+    try:
+        return os.waitpid(child, 0)[1]
+    except ChildProcessError:
+        return None
+
+
+def _end(child: int) -> None:
+    """End ``child`` at once (SIGKILL) and reap it."""
+    try:
+        os.kill(child, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    _reaped(child)
+
+
+def _relate_apart(reader: int, writer: int, articles: list[Entry], previous: RelationState | None,
                   changed: set[str] | None) -> None:
-    """The child of ``_Relating``: the relation state, pickled, to ``writer``;
-    exit 0 only once it is all written."""
-    for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, signal.SIG_DFL)
+    """The child of ``_Relating``: the relation state, pickled, to ``writer``.
+    It never returns to the build's code (an interrupt that reaches it
+    before its handlers are reset included), and exits 0 only once the
+    state is all written."""
     code = 1
     try:
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, signal.SIG_DFL)
+        os.close(reader)
         from builder import related
         _, state = related.relations(articles, previous, changed)
         with open(writer, "wb") as pipe:
