@@ -1480,14 +1480,16 @@ def _render_in_two(root: str, todo: list[Output]) -> None:
     reader, writer = os.pipe()
     child = os.fork()
     if child == 0:
-        os.close(reader)
-        code = 0
+        code = 1
         try:
-            _take_and_make(root, todo, tokens_read)
-        except BaseException as error:  # (the exit code alone would not say which template failed)
-            code = 1
+            os.close(reader)
+            try:
+                _take_and_make(root, todo, tokens_read)
+                report, code = _RENDERED, 0
+            except BaseException as error:  # (the exit code alone would not say which template failed)
+                report = _picklable_report(error)
             with open(writer, "wb") as pipe:
-                pipe.write(_picklable_report(error))
+                pipe.write(report)
         finally:
             os._exit(code)
     os.close(writer)
@@ -1497,19 +1499,25 @@ def _render_in_two(root: str, todo: list[Output]) -> None:
             with open(reader, "rb", closefd=False) as pipe:
                 report = pipe.read()  # until the child ends (before waiting: a long report fills the pipe)
         except BaseException:
-            os.kill(child, signal.SIGKILL)
+            _end(child)
             raise
-        finally:
-            _, status = os.waitpid(child, 0)
+        status = _reaped(child)
     finally:
         os.close(reader)
         os.close(tokens_read)
+    if status is None:  # reaped by the system (a host that ignores SIGCHLD): its report says how it ended
+        status = 0 if report == _RENDERED else 1
     if status != 0:
         try:
             error = pickle.loads(report) if report else None
         except Exception as failure:
             error = RuntimeError(f"a render worker failed, and its error could not be read: {failure!r}")
         raise error or RuntimeError(f"a render worker ended with status {status}")
+
+
+_RENDERED = b"\0"
+"""What the child of ``_render_in_two`` reports when it made all it took
+(a pickled error never starts so)."""
 
 
 def _picklable_report(error: BaseException) -> bytes:

@@ -892,6 +892,41 @@ def test_a_failure_rendering_an_edit_beside_a_forked_process_keeps_the_site(proj
     assert "agreed on Wednesday" in (out / "articles" / "002-fd40830f1acd1926.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("child", ["renders", "fails"])
+def test_an_edit_rendered_beside_a_forked_process_where_the_host_ignores_sigchld(project, monkeypatch, child):
+    """Where the system reaps children itself (SIGCHLD ignored), no exit
+    status is left to wait for: the child's report says how it ended. An
+    edit is made in place as a cold build makes it; a failure in the child
+    is still raised, and the site stays as it was."""
+    import signal
+    import time
+
+    import builder.build
+    from builder.errors import OutputError
+    content, out, tmp = project
+    before, parent, real = _tree(out), os.getpid(), builder.build.stage
+
+    def stage(root, rel, data, folders):  # the parent slow: the child surely takes a file
+        if os.getpid() == parent:
+            time.sleep(0.05)
+        elif child == "fails":
+            raise OutputError(f"cannot write {rel} in the child")
+        real(root, rel, data, folders)
+
+    monkeypatch.setattr(builder.build, "stage", stage)
+    _edit_a_seed(content)
+    ignored = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        if child == "fails":
+            with pytest.raises(OutputError, match="cannot write .* in the child"):
+                build(make_settings(content, out, jobs=2))
+        else:
+            assert build(make_settings(content, out, jobs=2)).in_place
+    finally:
+        signal.signal(signal.SIGCHLD, ignored)
+    assert _tree(out) == (before if child == "fails" else _cold(content, tmp))
+
+
 class _TwoArgumentError(Exception):
     """An error that pickle cannot make again: its constructor takes two arguments."""
 
