@@ -13,7 +13,9 @@
               copies of the raw files are staged meanwhile by a child
               forked before relate (``_RawCopies``)
     commit    swap the staging folder in (full build) or move the changed
-              files in and remove the stale ones (incremental build)
+              files in and remove the stale ones (incremental build); what
+              they replace is deleted afterwards, by a process of its own
+              when it is large (``write.remove``)
 
 Each stage is timed and counted for the summary. Bodies never collect in the
 main process: a worker's cleaned body goes straight into the cache (SQLite)
@@ -50,7 +52,8 @@ from builder.errors import ConfigError, OutputError
 from builder.models import Article, BuildReport, Entry, Skip, StageTiming
 from builder.read import (MANIFEST_FILE, SIDECAR_SUFFIX, VOCABULARY_FILE, ContentEntry, read_manifest, sidecar_rel,
                           walk_content)
-from builder.write import StagingSite, folder_digests, folders_of, marker_build_id, site_path, stage
+from builder.write import (REMOVE_APART, StagingSite, folder_digests, folders_of, marker_build_id, site_path,
+                           stage)
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -254,10 +257,11 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
             raise StrictFailure(report)
         with stages.time("commit"):
             keys = {o.path: o.key for o in outputs}
+            apart = settings.workers > 1  # the trash deleted by a process of its own (write.remove)
             if incremental:
-                site.commit_changes(on_disk - set(keys), build_id)
+                site.commit_changes(on_disk - set(keys), build_id, apart)
             else:
-                site.commit(build_id)
+                site.commit(build_id, apart and len(keys) >= REMOVE_APART)
             folders = folder_digests(site.out_dir, folders_of(keys))
             with cache.transaction():  # what the cache says of the new site lands whole or not at all
                 cache.put_outputs(keys, build_id, stored if incremental else None)
@@ -560,7 +564,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     stages.count("render", len(todo))
     files, article_count, skips, copies = summary
     with stages.time("commit"):
-        site.commit_changes(planned.removed, build_id)
+        site.commit_changes(planned.removed, build_id, settings.workers > 1)
         if added or planned.removed:  # the folders that list other names now
             touched = folders_of(added | planned.removed)
             folders = {f: d for f, d in cache.values("folders").items() if f not in touched}

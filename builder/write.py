@@ -14,15 +14,32 @@ then does a full build instead of trusting the half-updated folder.
 Either way a build that fails leaves the previous site as it was. The builder
 replaces only a folder that holds its marker file, so it never deletes a
 folder it did not create, and no path may leave the site folder.
+
+What the commit replaces or removes (the old site, the old versions of
+changed files) is first renamed into a trash folder beside the site,
+``.<site>.trash-…``, then deleted. Renaming costs little; freeing a file
+does not: on these machines' disks (ext4 mounted with ``discard``)
+replacing a file over an old one took 0.09-0.14 ms, against 0.015 ms for a
+rename to a new name, and a change of template at 29,000 articles replaced
+83,000 files, 11.7 s of a 14.3 s commit. So when the trash holds many
+files (``REMOVE_APART``) and the build may use more than one process, a
+small process of its own, started in a session of its own at the lowest
+priority, deletes it after the site is in place, and the build returns at
+once. A trash folder left by a remover that was stopped is deleted by the
+next commit.
 """
 
 from __future__ import annotations
 
 import functools
+import glob
 import hashlib
 import os
 import re
 import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
@@ -31,6 +48,20 @@ from builder.errors import OutputError
 MARKER = ".archive-builder"
 MARKER_TEXT = "This folder is written by archive-builder; it replaces it on every build.\n"
 _COMMITTING = "committing"
+
+REMOVE_APART = 256
+"""From how many files in the trash a separate process deletes it (when the
+build may use more than one): below it, deleting them here costs less than
+starting a process (a few milliseconds)."""
+
+_REMOVER = ("import os, shutil, sys\n"
+            "try:\n    os.nice(19)\nexcept OSError:\n    pass\n"
+            "for folder in sys.argv[1:]:\n    shutil.rmtree(folder, ignore_errors=True)\n")
+"""The remover's program: it imports nothing of the builder, so it starts
+in a few milliseconds wherever the builder was imported from."""
+
+_REMOVERS: list[subprocess.Popen] = []
+"""Removers started by this process and not yet seen to end."""
 
 
 def marker_build_id(out_dir: Path) -> str | None:
@@ -163,46 +194,111 @@ class StagingSite:
         """Site-relative POSIX paths of the staged files, sorted."""
         return sorted(site_files(self.root))
 
-    def commit(self, build_id: str) -> None:
-        """Full build: swap the staging folder into place."""
+    def commit(self, build_id: str, apart: bool = False) -> None:
+        """Full build: swap the staging folder into place. ``apart``: the
+        old site (and trash left by earlier commits) is deleted by a remover
+        process (see ``remove``)."""
         (self.root / MARKER).write_bytes(_marker(build_id))
-        old = None
+        trash = self._stale_trash()
         if self.out_dir.exists():
             _check_replaceable(self.out_dir)
-            old = self.out_dir.parent / f".{self.out_dir.name}.old-{os.getpid()}"
-            if old.exists():
-                shutil.rmtree(old)
-            self.out_dir.rename(old)
+            trash.append(self._trash_folder())
+            self.out_dir.rename(trash[-1])
         self.root.rename(self.out_dir)
-        if old is not None:
-            shutil.rmtree(old)
+        remove(trash, apart)
 
-    def commit_changes(self, removed: Iterable[str], build_id: str) -> None:
-        """Incremental build: move the staged files over the site, drop ``removed``."""
+    def commit_changes(self, removed: Iterable[str], build_id: str, apart: bool = False) -> None:
+        """Incremental build: move the staged files over the site, drop
+        ``removed``. The files replaced or dropped go to a trash folder first
+        (see the module's text), deleted by a remover process when
+        ``apart`` and they are many (``REMOVE_APART``), else here. Trash
+        left by earlier commits goes with it: to a remover whenever
+        ``apart`` (the one that left it may still be at work on it)."""
         _check_replaceable(self.out_dir)
+        stale = self._stale_trash()
         marker = self.out_dir / MARKER
         marker.write_bytes(_marker(_COMMITTING))
+        trash = _Trash(self._trash_folder())
         made: set[str] = set()
-        for rel in self.staged():  # paths inside the staging folder (checked when staged)
-            target = os.path.join(self.out_dir, *rel.split("/"))
-            parent = os.path.dirname(target)
+        out, root = f"{self.out_dir}/", f"{self.root}/"
+        for rel in self.staged():  # plain POSIX paths inside the staging folder (checked when staged)
+            target = out + rel
+            parent = target.rpartition("/")[0]
             if parent not in made:
                 os.makedirs(parent, exist_ok=True)
                 made.add(parent)
-            os.replace(os.path.join(self.root, *rel.split("/")), target)
+            trash.take(target)  # (os.replace over the old version would free it)
+            os.replace(root + rel, target)
         for rel in sorted(removed):
-            if rel == MARKER:
-                continue
-            target = staged_path(self.out_dir, rel)
-            target.unlink(missing_ok=True)
-            _prune_empty_parents(target.parent, self.out_dir)
+            if rel != MARKER:
+                target = staged_path(self.out_dir, rel)
+                if trash.take(target):
+                    _prune_empty_parents(target.parent, self.out_dir)
         marker.write_bytes(_marker(build_id))
-        shutil.rmtree(self.root)
+        shutil.rmtree(self.root)  # (folders only, by now)
+        remove([trash.path] + stale, apart and bool(stale or trash.count >= REMOVE_APART))
+
+    def _trash_folder(self) -> Path:
+        """A new trash folder's path, beside the site (on its file system,
+        so that moving a file there is a rename)."""
+        return self.out_dir.parent / f".{self.out_dir.name}.trash-{os.getpid()}-{time.time_ns()}"
+
+    def _stale_trash(self) -> list[Path]:
+        """Trash folders of earlier commits still there (a remover that was
+        stopped, or is still at work: deleting twice is harmless)."""
+        return sorted(self.out_dir.parent.glob(f".{glob.escape(self.out_dir.name)}.trash-*"))
 
     def abandon(self) -> None:
         """Remove the staging folder after a failed build; the old site stays."""
         if self.root.exists():
             shutil.rmtree(self.root)
+
+
+class _Trash:
+    """A commit's trash folder, made at once: ``take`` moves a file or
+    folder into it under a number."""
+
+    def __init__(self, path: Path):
+        self.path, self.count = path, 0
+        os.mkdir(path)
+
+    def take(self, target: str | Path) -> bool:
+        """Move ``target`` in; False if there is nothing there."""
+        try:
+            os.rename(target, f"{self.path}/{self.count}")
+        except FileNotFoundError:
+            return False
+        self.count += 1
+        return True
+
+
+def remove(folders: list[Path], apart: bool) -> None:
+    """Delete ``folders`` (trash of a commit): when ``apart``, in a remover
+    process started in a session of its own (so that an interrupt of the
+    build, or the end of the terminal's session, does not stop it), which
+    this process does not wait for; else here. A remover that cannot be
+    started leaves the work to this process."""
+    if not folders:
+        return
+    if apart:
+        _REMOVERS[:] = [p for p in _REMOVERS if p.poll() is None]
+        try:
+            _REMOVERS.append(subprocess.Popen(
+                [sys.executable, "-c", _REMOVER, *map(str, folders)], stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+            return
+        except OSError:
+            pass
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def wait_for_removals(timeout: float | None = None) -> None:
+    """Wait until the removers this process started have ended (tests, and
+    a caller about to delete the site's parent folder itself)."""
+    for process in _REMOVERS:
+        process.wait(timeout)
+    _REMOVERS.clear()
 
 
 def _prune_empty_parents(folder: Path, top: Path) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from builder.build import build
 from builder.config import load_settings
+from builder.write import wait_for_removals
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -51,6 +52,15 @@ def user_cache(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(folder))
         yield folder / "archive-builder"
+
+
+@pytest.fixture(autouse=True)
+def removals_end_with_the_test():
+    """A build's remover process (``write.remove``) deletes its trash while
+    the tests go on: each test waits for those it started, so that none is
+    still at work in a folder being cleaned up."""
+    yield
+    wait_for_removals(timeout=60)
 
 
 @pytest.fixture(scope="session")
