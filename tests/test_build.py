@@ -22,8 +22,7 @@ from builder import indexes as indexes_module
 from builder.build import StrictFailure, build
 from builder.cli import main
 from builder.errors import OutputError
-from builder import write as write_module
-from builder.write import MARKER, StagingSite, stage, staged_path
+from builder.write import MARKER, stage, staged_path
 from tests.conftest import BASE_URL, FIXTURES, ROOT, copy_seeds, make_settings
 
 
@@ -310,132 +309,6 @@ def test_staged_files_share_the_memo_of_made_folders(tmp_path):
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == sorted(paths)
     assert all((tmp_path / rel).read_bytes() == rel.encode() for rel in paths)
     assert folders == {str(tmp_path / f) for f in ("a/b", "a", ".", "a/b/g", "x")}
-
-
-def _old_site(out: Path, files: dict[str, bytes]) -> None:
-    out.mkdir(parents=True)
-    (out / MARKER).write_text("build: before\n", encoding="utf-8")
-    for rel, data in files.items():
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        (out / rel).write_bytes(data)
-
-
-def _trash(tmp_path: Path) -> list[Path]:
-    return sorted(tmp_path.glob(".site.trash-*"))
-
-
-def test_a_commit_moves_what_it_replaces_or_drops_into_trash_then_deletes_it(tmp_path, monkeypatch):
-    """The old versions of staged files and the dropped files go into one
-    trash folder beside the site, whole, and the commit hands it on to be
-    deleted (here, kept to look at); the site then holds the new files."""
-    out = tmp_path / "site"
-    _old_site(out, {"a.html": b"old a", "t/b.html": b"old b", "t/gone.html": b"gone", "u/kept.html": b"kept",
-                    "v/gone.html": b"gone too"})
-    site = StagingSite(out)
-    for rel, data in {"a.html": b"new a", "t/b.html": b"new b", "w/c.html": b"new c"}.items():
-        stage(str(site.root), rel, data, set())
-    handed = []
-    monkeypatch.setattr(write_module, "remove", lambda folders, apart: handed.append((folders, apart)))
-    site.commit_changes(["t/gone.html", "v/gone.html", "x/never-there.html"], "after", apart=True)
-    assert _tree(out) == {MARKER: write_module._marker("after"), "a.html": b"new a", "t/b.html": b"new b",
-                          "u/kept.html": b"kept", "w/c.html": b"new c"}
-    assert not (out / "v").exists()  # emptied, pruned
-    [trash] = _trash(tmp_path)
-    assert handed == [([trash], False)]  # five files: fewer than REMOVE_APART
-    assert sorted(_tree(trash).values()) == [b"gone", b"gone too", b"old a", b"old b"]
-    assert not site.root.exists()
-
-
-def test_a_large_trash_is_deleted_by_a_remover_and_a_small_one_here(tmp_path, monkeypatch):
-    monkeypatch.setattr(write_module, "REMOVE_APART", 3)
-    for count, apart, by_remover in ((3, True, True), (2, True, False), (3, False, False)):
-        folder = tmp_path / f"{count}-{apart}"
-        out = folder / "site"
-        _old_site(out, {f"p{i}.html": b"old" for i in range(count)})
-        site = StagingSite(out)
-        for i in range(count):
-            stage(str(site.root), f"p{i}.html", b"new", set())
-        site.commit_changes([], "after", apart=apart)
-        started = list(write_module._REMOVERS)
-        assert len(started) == by_remover, (count, apart)
-        if by_remover:
-            assert started[0].args[-1].startswith(str(folder / ".site.trash-"))
-        else:
-            assert _trash(folder) == []  # gone before the commit returned
-        write_module.wait_for_removals(timeout=60)
-        assert _trash(folder) == [] and not write_module._REMOVERS
-        assert _tree(out) == {MARKER: write_module._marker("after"), **{f"p{i}.html": b"new" for i in range(count)}}
-
-
-def test_a_full_commit_hands_the_old_site_to_a_remover(tmp_path):
-    out = tmp_path / "site"
-    _old_site(out, {"old.html": b"old", "t/x.html": b"x"})
-    site = StagingSite(out)
-    stage(str(site.root), "new.html", b"new", set())
-    site.commit("after", apart=True)
-    assert _tree(out) == {MARKER: write_module._marker("after"), "new.html": b"new"}
-    [remover] = write_module._REMOVERS
-    [trash] = _trash(tmp_path) or [Path(remover.args[-1])]  # (it may be done already)
-    assert remover.args[-1] == str(trash) and remover.args[:2] == [sys.executable, "-c"]
-    write_module.wait_for_removals(timeout=60)
-    assert remover.returncode == 0 and _trash(tmp_path) == []
-
-
-def test_a_remover_that_cannot_start_leaves_the_deletion_to_the_build(tmp_path, monkeypatch):
-    def no_process(*args, **kwargs):
-        raise OSError("no more processes")
-
-    monkeypatch.setattr(write_module.subprocess, "Popen", no_process)
-    out = tmp_path / "site"
-    _old_site(out, {"old.html": b"old"})
-    site = StagingSite(out)
-    stage(str(site.root), "new.html", b"new", set())
-    site.commit("after", apart=True)
-    assert _tree(out) == {MARKER: write_module._marker("after"), "new.html": b"new"}
-    assert _trash(tmp_path) == [] and not write_module._REMOVERS
-
-
-def test_trash_left_by_an_earlier_commit_goes_with_the_next_one(tmp_path, monkeypatch):
-    """A remover stopped half-way leaves its trash folder: the next commit
-    deletes it, here when it deletes its own trash here, else through a
-    remover even when its own trash is small (the earlier remover may still
-    be at work: it is never waited for). Other folders beside the site stay."""
-    for apart in (False, True):
-        folder = tmp_path / str(apart)
-        out = folder / "site"
-        _old_site(out, {"a.html": b"old"})
-        left = folder / ".site.trash-1-2"
-        (left / "t").mkdir(parents=True)
-        (left / "t" / "0").write_bytes(b"old")
-        other = folder / ".site.trash"  # not a name a commit gives
-        other.mkdir()
-        site = StagingSite(out)
-        stage(str(site.root), "a.html", b"new", set())
-        site.commit_changes([], "after", apart=apart)
-        assert len(write_module._REMOVERS) == apart
-        write_module.wait_for_removals(timeout=60)
-        assert _trash(folder) == [] and other.is_dir()
-        assert _tree(out) == {MARKER: write_module._marker("after"), "a.html": b"new"}
-
-
-def test_a_rebuild_whose_trash_goes_to_a_remover_equals_a_cold_build(tmp_path, monkeypatch):
-    """With more than one job, a change of template rewrites every page;
-    its trash goes to a remover, and the site is the one a cold build makes."""
-    monkeypatch.setattr(write_module, "REMOVE_APART", 8)
-    templates = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates", templates)
-    out = tmp_path / "site"
-    build(make_settings(ROOT / "content", out, jobs=2, templates_dir=str(templates)))
-    base = templates / "base.html"
-    base.write_text("{# changed #}" + base.read_text(encoding="utf-8").replace("</footer>", " </footer>"),
-                    encoding="utf-8")
-    report = build(make_settings(ROOT / "content", out, jobs=2, templates_dir=str(templates)))
-    assert report.incremental and len(write_module._REMOVERS) == 1
-    write_module.wait_for_removals(timeout=60)
-    assert _trash(tmp_path) == []
-    cold = tmp_path / "cold"
-    build(make_settings(ROOT / "content", cold / "site", jobs=2, templates_dir=str(templates)))
-    assert _tree(out) == _tree(cold / "site")
 
 
 def test_refuses_to_replace_a_folder_it_did_not_create(tmp_path):

@@ -293,6 +293,8 @@ def run_tool(tool: Ours | Peer, plan: Plan, steps: tuple[str, ...], logs: Path, 
                   "pages_per_s": round(articles / measured.wall_s, 1) if measured.wall_s else None,
                   "html_files": _count_html(tool.output()), "log": str(log),
                   **_read_log(tool.name, log)}
+        if isinstance(tool, Ours):
+            result["trash_s"] = wait_for_trash(tool.folder)
         if watch:
             code, before = _builder_code_state(), code
             if code != before:  # the cache keys on the builder's code: a change empties it
@@ -304,6 +306,17 @@ def run_tool(tool: Ours | Peer, plan: Plan, steps: tuple[str, ...], logs: Path, 
         print(f" {measured.wall_s:8.2f} s  {result['status']}{mode}", flush=True)
         if measured.timed_out:
             break
+
+
+def wait_for_trash(folder: Path, limit: float = 900.0) -> float:
+    """Seconds until the trash our build left beside its site is gone: what a
+    commit replaced is deleted by a process of its own after the build has
+    returned (``builder.write.remove``). The next step starts only then, so
+    that none pays for the last one's deletions."""
+    started = time.perf_counter()
+    while any(folder.glob(".site.trash-*")) and time.perf_counter() - started < limit:
+        time.sleep(0.05)
+    return round(time.perf_counter() - started, 2)
 
 
 def read_all(folder: Path) -> float:
