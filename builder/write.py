@@ -221,13 +221,18 @@ class StagingSite:
         old site (and trash left by earlier commits) is deleted by a remover
         process (see ``remove``)."""
         (self.root / MARKER).write_bytes(_marker(build_id))
-        trash = self._stale_trash()
+        trash, old = self._stale_trash(), None
         if self.out_dir.exists():
             _check_replaceable(self.out_dir)
-            trash.append(self._trash_folder())
-            self.out_dir.rename(trash[-1])
-        self.root.rename(self.out_dir)
-        remove(trash, apart)
+            old = self._trash_folder()
+            self.out_dir.rename(old)
+        try:
+            self.root.rename(self.out_dir)
+        except BaseException:
+            if old is not None:  # the old site back where it was, not left as trash
+                old.rename(self.out_dir)
+            raise
+        remove(trash + ([old] if old else []), apart)
 
     def commit_changes(self, removed: Iterable[str], build_id: str, apart: bool = False) -> None:
         """Incremental build: move the staged files over the site, drop

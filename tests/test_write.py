@@ -175,6 +175,23 @@ def test_the_remover_claims_its_folders_then_deletes_them(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shutil.py", "watch"]
 
 
+def test_a_full_commit_that_cannot_swap_puts_the_old_site_back(tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    _old_site(out, {"old.html": b"old"})
+    site = _staged(out, {"new.html": b"new"})
+    rename = Path.rename
+
+    def failing(self, target):
+        if self == site.root:
+            raise OSError("the disk went away")
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", failing)
+    with pytest.raises(OSError, match="disk went away"):
+        site.commit("after", apart=True)
+    assert _tree(out) == {MARKER: b"build: before\n", "old.html": b"old"} and _trash(tmp_path) == []
+
+
 def test_a_remover_that_cannot_start_leaves_the_deletion_to_the_build(tmp_path, monkeypatch):
     def no_process(*args, **kwargs):
         raise OSError("no more processes")
