@@ -357,7 +357,7 @@ def remove(folders: list[Path], apart: bool) -> None:
     started leaves the work to this process."""
     if not folders:
         return
-    if apart:
+    if apart and sys.executable:  # (None or "" where Python is embedded)
         _REMOVERS[:] = [p for p in _REMOVERS if p.poll() is None]
         try:
             _REMOVERS.append(subprocess.Popen(

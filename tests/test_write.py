@@ -192,11 +192,15 @@ def test_a_full_commit_that_cannot_swap_puts_the_old_site_back(tmp_path, monkeyp
     assert _tree(out) == {MARKER: b"build: before\n", "old.html": b"old"} and _trash(tmp_path) == []
 
 
-def test_a_remover_that_cannot_start_leaves_the_deletion_to_the_build(tmp_path, monkeypatch):
+@pytest.mark.parametrize("obstacle", ["no process", "no interpreter"])
+def test_a_remover_that_cannot_start_leaves_the_deletion_to_the_build(tmp_path, monkeypatch, obstacle):
     def no_process(*args, **kwargs):
         raise OSError("no more processes")
 
-    monkeypatch.setattr(write_module.subprocess, "Popen", no_process)
+    if obstacle == "no process":
+        monkeypatch.setattr(write_module.subprocess, "Popen", no_process)
+    else:  # Python embedded in a program that is no interpreter
+        monkeypatch.setattr(write_module.sys, "executable", None)
     out = tmp_path / "site"
     _old_site(out, {"old.html": b"old"})
     _staged(out, {"new.html": b"new"}).commit("after", apart=True)
