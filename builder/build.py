@@ -1171,7 +1171,7 @@ class _Relating:
         if state is None:
             found = related.relations(self._articles, self._previous, self._changed)
         else:
-            found = related.Related(state.result, {a.source_path: a for a in self._articles}), state
+            found = related.Related.of(state, self._articles), state
         self.waited = time.perf_counter() - started
         return found
 

@@ -78,6 +78,11 @@ class Related(Mapping):
         self._paths = paths
         self._by_path = by_path
 
+    @classmethod
+    def of(cls, state: RelationState, articles: Iterable[Entry]) -> "Related":
+        """The relations ``state`` holds, among ``articles``."""
+        return cls(state.result, {a.source_path: a for a in articles})
+
     def __getitem__(self, path: str) -> tuple[Relation, ...]:
         by_path = self._by_path
         return tuple(Relation(by_path[o], kind) for kind, o in self._paths[path])
@@ -121,7 +126,7 @@ def relations(articles: Sequence[Entry], previous: RelationState | None = None,
         keys_of = {a.source_path: _keys(a) for a in listed}
     translations = {p: tuple(o.source_path for o in found) for p, found in _translations(listed).items()}
     state = _relate(keys_of, translations, groups, previous)
-    return Related(state.result, {a.source_path: a for a in articles}), state
+    return Related.of(state, articles), state
 
 
 def copies(articles: Iterable[Entry]) -> dict[str, tuple[str, ...]]:
