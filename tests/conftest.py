@@ -43,6 +43,11 @@ def copy_seeds(target: Path) -> Path:
     return target
 
 
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder``: its POSIX path under it → its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 @pytest.fixture(scope="session", autouse=True)
 def user_cache(tmp_path_factory) -> Path:
     """The tests' own user cache folder, never the real one: the builds of

@@ -23,11 +23,7 @@ from builder.build import StrictFailure, build
 from builder.cli import main
 from builder.errors import OutputError
 from builder.write import MARKER, stage, staged_path
-from tests.conftest import BASE_URL, FIXTURES, ROOT, copy_seeds, make_settings
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+from tests.conftest import BASE_URL, FIXTURES, ROOT, copy_seeds, make_settings, tree
 
 
 def test_seeds_build_one_page_per_article(seed_site):
@@ -77,7 +73,7 @@ def test_two_builds_are_byte_identical(tmp_path):
     first, second = tmp_path / "one", tmp_path / "two"
     build(make_settings(ROOT / "content", first, jobs=1))
     build(make_settings(ROOT / "content", second, jobs=2))
-    assert _tree(first) == _tree(second)
+    assert tree(first) == tree(second)
 
 
 def test_any_number_of_jobs_renders_the_same_site(tmp_path, corpus_site):
@@ -87,7 +83,7 @@ def test_any_number_of_jobs_renders_the_same_site(tmp_path, corpus_site):
     for jobs in (1, 3):
         out = tmp_path / f"jobs-{jobs}" / "site"
         build(make_settings(FIXTURES / "corpus", out, base_url=BASE_URL, jobs=jobs))
-        assert _tree(out) == _tree(corpus_site), jobs
+        assert tree(out) == tree(corpus_site), jobs
 
 
 def test_a_cache_without_its_site_makes_the_same_site_processing_nothing(tmp_path, corpus_site):
@@ -100,7 +96,7 @@ def test_a_cache_without_its_site_makes_the_same_site_processing_nothing(tmp_pat
     shutil.rmtree(out)
     report = build(settings)
     assert report.processed == 0 and report.articles > 50
-    assert _tree(out) == _tree(corpus_site)
+    assert tree(out) == tree(corpus_site)
 
 
 def _copies_apart(monkeypatch) -> list:
@@ -142,7 +138,7 @@ def test_raw_copies_staged_apart_make_the_same_site(tmp_path, monkeypatch, corpu
     assert len(made) == 1 and len(made[0].paths) > 50
     assert not set(rendered) & set(made[0].paths) and len(rendered) > 100
     assert all((out / rel).read_bytes() == read_source() for rel, read_source in made[0].paths.items())
-    assert _tree(out) == _tree(corpus_site)
+    assert tree(out) == tree(corpus_site)
 
 
 def _stops_after_one(exit_with):
@@ -165,7 +161,7 @@ def test_raw_copies_a_stopped_child_left_are_made_by_the_build(tmp_path, monkeyp
     out = tmp_path / "site"
     build(make_settings(FIXTURES / "corpus", out, base_url=BASE_URL, jobs=2))
     assert len(made) == 1 and set(made[0].paths) <= set(rendered)
-    assert _tree(out) == _tree(corpus_site)
+    assert tree(out) == tree(corpus_site)
 
 
 def test_raw_copies_stop_once_the_build_that_forked_the_copier_is_gone(tmp_path):
@@ -244,19 +240,19 @@ def test_strict_mode_fails_and_keeps_the_previous_site(tmp_path):
     content = copy_seeds(tmp_path / "content")
     out = tmp_path / "site"
     build(make_settings(content, out))
-    before = _tree(out)
+    before = tree(out)
     (content / "broken.bin").write_bytes(b"\x00\x01\x02binary")
     with pytest.raises(StrictFailure) as failure:
         build(make_settings(content, out, strict=True))
     assert [s.path for s in failure.value.report.skipped] == ["broken.bin"]
-    assert _tree(out) == before
+    assert tree(out) == before
 
 
 def test_a_build_that_fails_midway_leaves_the_previous_site(tmp_path, monkeypatch):
     content = copy_seeds(tmp_path / "content")
     out = tmp_path / "site"
     build(make_settings(content, out))
-    before = _tree(out)
+    before = tree(out)
     (content / "005_new.txt").write_text("A new article\nWith a body line.\n", encoding="utf-8")
 
     real_plan = indexes_module.plan_indexes
@@ -272,7 +268,7 @@ def test_a_build_that_fails_midway_leaves_the_previous_site(tmp_path, monkeypatc
     monkeypatch.setattr(indexes_module, "plan_indexes", plan_with_a_failing_page)
     with pytest.raises(RuntimeError):
         build(make_settings(content, out))
-    assert _tree(out) == before
+    assert tree(out) == before
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")]
     assert leftovers == []
 

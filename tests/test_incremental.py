@@ -19,18 +19,14 @@ from builder.build import build
 from builder.cache import RECORD_CODE, Cache, digest, rules_fingerprint
 from builder.config import Settings
 from builder.render import RSS_PATH
-from tests.conftest import ROOT, copy_seeds, make_settings
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+from tests.conftest import ROOT, copy_seeds, make_settings, tree
 
 
 def _cold(content: Path, tmp: Path, **settings) -> dict[str, bytes]:
     """A cold build of ``content`` in a fresh place with a fresh cache."""
     fresh = tmp / f"cold-{len(list(tmp.iterdir()))}"
     build(make_settings(content, fresh / "site", **settings))
-    return _tree(fresh / "site")
+    return tree(fresh / "site")
 
 
 def _edit_a_seed(content: Path) -> Path:
@@ -70,7 +66,7 @@ def test_editing_one_article_redoes_only_what_depends_on_it(project):
     page = (out / "articles" / "002-fd40830f1acd1926.html").read_text(encoding="utf-8")
     assert "agreed on Wednesday" in page
     assert (out / "raw" / seed.name).read_bytes() == seed.read_bytes()
-    assert _tree(out) == _cold(content, tmp)
+    assert tree(out) == _cold(content, tmp)
 
 
 def test_adding_and_deleting_articles_match_a_cold_build(project):
@@ -80,14 +76,14 @@ def test_adding_and_deleting_articles_match_a_cold_build(project):
     report = build(make_settings(content, out))
     assert report.processed == 1
     assert (out / "articles" / "005-added.html").is_file()
-    assert _tree(out) == _cold(content, tmp)
+    assert tree(out) == _cold(content, tmp)
     (content / "005_added.txt").unlink()
     (content / "001_ace06215ba7acc5f.txt").unlink()
     report = build(make_settings(content, out))
     assert report.processed == 0
     assert not (out / "articles" / "005-added.html").exists()
     assert not (out / "raw" / "001_ace06215ba7acc5f.txt").exists()
-    assert _tree(out) == _cold(content, tmp)
+    assert tree(out) == _cold(content, tmp)
 
 
 def _rebuild_after_editing_a_template(content: Path, out: Path, tmp_path: Path, name: str, old: str, new: str):
@@ -142,7 +138,7 @@ def test_a_file_removed_from_the_site_by_hand_is_made_again(project):
     build(make_settings(content, out))
     assert all(path.is_file() for path in removed)
     assert not (out / "stray.txt").exists()
-    assert _tree(out) == _cold(content, tmp)
+    assert tree(out) == _cold(content, tmp)
 
 
 def test_corrupt_cache_is_rebuilt_not_trusted(project):
@@ -153,7 +149,7 @@ def test_corrupt_cache_is_rebuilt_not_trusted(project):
     cache_file.write_bytes(b"this is not a database" * 100)
     report = build(make_settings(content, out))
     assert not report.incremental and report.processed == 5
-    assert _tree(out) == _cold(content, tmp)
+    assert tree(out) == _cold(content, tmp)
 
 
 def test_cache_damaged_inside_is_rebuilt_not_trusted(project):
@@ -172,7 +168,7 @@ def test_cache_damaged_inside_is_rebuilt_not_trusted(project):
     _touch_a_seed(content)
     report = build(make_settings(content, out))
     assert not report.incremental and report.processed == 5
-    assert _tree(out) == _cold(content, tmp)
+    assert tree(out) == _cold(content, tmp)
 
 
 def _touch_a_seed(content: Path) -> None:
@@ -196,7 +192,7 @@ def test_cache_found_damaged_while_reading_is_discarded_and_the_build_redone(pro
     _touch_a_seed(content)
     report = build(make_settings(content, out))
     assert len(calls) == 2 and not report.incremental and report.processed == 5
-    assert _tree(out) == _cold(content, tmp)
+    assert tree(out) == _cold(content, tmp)
 
 
 def test_a_locked_cache_is_not_mistaken_for_a_damaged_one(project, monkeypatch):
@@ -265,7 +261,7 @@ def test_interrupted_commit_makes_the_next_build_a_full_one(project):
                       encoding="utf-8")
     report = build(make_settings(content, out))
     assert not report.incremental
-    assert _tree(out) == _cold(content, tmp)
+    assert tree(out) == _cold(content, tmp)
 
 
 def test_unchanged_build_keeps_reporting_its_skipped_files(tmp_path):
@@ -393,7 +389,7 @@ def test_random_edits_rebuild_what_a_cold_build_makes(tmp_path, seed):
         report = build(settings)
         assert report.incremental, step
         in_place += report.in_place
-        assert _tree(out) == _cold(content, tmp_path, **pages), step
+        assert tree(out) == _cold(content, tmp_path, **pages), step
     assert in_place >= 2, "no edit stayed in place"
 
 
@@ -427,8 +423,8 @@ def test_random_edits_of_copies_rebuild_what_a_cold_build_makes(tmp_path, seed):
             (content / f"a{n:02}.md").unlink()
             (content / f"a{n:02}.meta.toml").unlink()
         assert build(settings).incremental, step
-        assert _tree(out) == _cold(content, tmp_path, **pages), step
-        with_copies += b"copy-note" in b"".join(_tree(out / "articles").values())
+        assert tree(out) == _cold(content, tmp_path, **pages), step
+        with_copies += b"copy-note" in b"".join(tree(out / "articles").values())
     assert with_copies >= 4, "too few steps had copies"
     groups: dict[str, list[int]] = {}
     for n in numbers:
@@ -439,7 +435,7 @@ def test_random_edits_of_copies_rebuild_what_a_cold_build_makes(tmp_path, seed):
     for n in (0, listed, unlisted):
         _edit_body(content, n, rng)
         assert build(settings).in_place, n
-        assert _tree(out) == _cold(content, tmp_path, **pages), n
+        assert tree(out) == _cold(content, tmp_path, **pages), n
 
 
 @pytest.mark.parametrize("seed", range(2))
@@ -458,11 +454,11 @@ def test_random_moves_between_groups_are_made_in_place_as_a_cold_build_makes(tmp
     for step in range(8):
         _retag(content, rng.choice(numbers), rng)
         rng.choice([_edit_body, _retitle, _retag])(content, rng.choice(numbers), rng)
-        before = set(_tree(out / "tags"))
+        before = set(tree(out / "tags"))
         report = build(settings)
         assert report.incremental, step
-        moved += report.in_place and set(_tree(out / "tags")) == before
-        assert _tree(out) == _cold(content, tmp_path, **pages), step
+        moved += report.in_place and set(tree(out / "tags")) == before
+        assert tree(out) == _cold(content, tmp_path, **pages), step
     assert moved >= 3, "articles that moved between groups were not made in place"
 
 
@@ -516,7 +512,7 @@ def test_new_tags_countries_and_dates_are_made_in_place_as_a_cold_build_makes(tm
         assert report.incremental and report.in_place == in_place and report.processed == 1, tags_now
         assert "4 taken from the cache" in report.warnings[0], report.warnings  # counted once
         assert check(), tags_now
-        assert _tree(out) == _cold(content, tmp_path, **pages), tags_now
+        assert tree(out) == _cold(content, tmp_path, **pages), tags_now
 
 
 def test_a_tag_whose_page_moves_is_relinked_from_unchanged_articles(tmp_path):
@@ -534,7 +530,7 @@ def test_a_tag_whose_page_moves_is_relinked_from_unchanged_articles(tmp_path):
     (content / "a0.meta.toml").write_text('title = "Story 0"\ntags = ["Energy"]\n', encoding="utf-8")
     assert build(make_settings(content, out)).incremental
     assert 'href="../tags/foo-bar.html"' in (out / "articles" / "a2.html").read_text(encoding="utf-8")
-    assert _tree(out) == _cold(content, tmp_path)
+    assert tree(out) == _cold(content, tmp_path)
 
 
 def test_provenance_survives_edits_and_follows_the_manifest(tmp_path):
@@ -567,12 +563,12 @@ def test_provenance_survives_edits_and_follows_the_manifest(tmp_path):
     (folder / "a.md").write_bytes(text("a, edited"))  # no longer the file the manifest names
     build(make_settings(content, out))
     assert "c0ffee1" in page("b") and "c0ffee1" not in page("a")
-    assert _tree(out) == _cold(content, tmp_path)
+    assert tree(out) == _cold(content, tmp_path)
     (folder / "a.md").write_bytes(text("a"))
     manifest("beef222")
     build(make_settings(content, out))
     assert "beef222" in page("a") and "beef222" in page("b")
-    assert _tree(out) == _cold(content, tmp_path)
+    assert tree(out) == _cold(content, tmp_path)
 
 
 def test_an_edit_that_starts_or_ends_a_translation_is_not_made_in_place(tmp_path):
@@ -597,16 +593,16 @@ def test_an_edit_that_starts_or_ends_a_translation_is_not_made_in_place(tmp_path
     report = build(make_settings(content, out))
     assert report.incremental and not report.in_place
     assert linked not in (out / "articles" / "a1.html").read_text(encoding="utf-8")
-    assert _tree(out) == _cold(content, tmp_path)
+    assert tree(out) == _cold(content, tmp_path)
     # still the translation of none: in place
     (content / "a0.md").write_text("Story 0\n\nOfficials met on the 12th with 402 delegates.\n", encoding="utf-8")
     assert build(make_settings(content, out)).in_place
-    assert _tree(out) == _cold(content, tmp_path)
+    assert tree(out) == _cold(content, tmp_path)
     # a translation again: not in place
     (content / "a0.md").write_text("Story 0\n\nOfficials met on the 12th with 400 delegates.\n", encoding="utf-8")
     assert not build(make_settings(content, out)).in_place
     assert linked in (out / "articles" / "a1.html").read_text(encoding="utf-8")
-    assert _tree(out) == _cold(content, tmp_path)
+    assert tree(out) == _cold(content, tmp_path)
 
 
 def test_new_countries_that_end_or_start_a_translation_are_not_made_in_place(tmp_path):
@@ -638,7 +634,7 @@ def test_new_countries_that_end_or_start_a_translation_are_not_made_in_place(tmp
         assert report.incremental and report.in_place == (translated is None), n
         if translated is not None:
             assert (linked in (out / "articles" / "a1.html").read_text(encoding="utf-8")) == translated
-        assert _tree(out) == _cold(content, tmp_path), n
+        assert tree(out) == _cold(content, tmp_path), n
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -653,7 +649,7 @@ def test_a_body_edit_is_made_in_place(project, jobs):
     _edit_a_seed(content)
     report = build(make_settings(content, out, jobs=jobs))
     assert report.in_place and report.processed == 1
-    assert _tree(out) == _cold(content, tmp)
+    assert tree(out) == _cold(content, tmp)
     assert not multiprocessing.active_children()
 
 
@@ -672,7 +668,7 @@ def test_an_added_file_is_processed_by_the_warm_edit_worker(project, monkeypatch
     (content / "added.md").write_text("Added story\n\nThe ministers met again in Tokyo.\n", encoding="utf-8")
     report = build(make_settings(content, out, jobs=2))
     assert report.processed == 1 and not report.in_place and not pooled
-    assert _tree(out) == _cold(content, tmp)
+    assert tree(out) == _cold(content, tmp)
     assert not multiprocessing.active_children()
 
 
@@ -681,7 +677,7 @@ def test_a_failure_in_the_edit_worker_reaches_the_build_and_keeps_the_site(proje
 
     import builder.process
     content, out, _ = project
-    before = _tree(out)
+    before = tree(out)
 
     def broken(*args, **kwargs):
         raise RuntimeError("the worker failed")
@@ -690,7 +686,7 @@ def test_a_failure_in_the_edit_worker_reaches_the_build_and_keeps_the_site(proje
     _edit_a_seed(content)
     with pytest.raises(RuntimeError, match="the worker failed"):
         build(make_settings(content, out, jobs=2))
-    assert _tree(out) == before
+    assert tree(out) == before
     assert not multiprocessing.active_children()
 
 
@@ -719,7 +715,7 @@ def test_a_title_edit_is_made_in_place_and_reaches_the_pages_that_name_it(tmp_pa
     report = build(make_settings(content, out))
     assert report.in_place and report.processed == 1
     assert '>Story 0, corrected</a>' in (out / "articles" / "a1.html").read_text(encoding="utf-8")
-    assert _tree(out) == _cold(content, tmp_path)
+    assert tree(out) == _cold(content, tmp_path)
 
 
 def test_the_edit_worker_ends_when_its_parent_closes_the_pipe(tmp_path):
@@ -746,14 +742,14 @@ def test_the_site_an_edit_in_place_leaves_is_checked_as_a_built_one(tmp_path):
         return report.written == 0 and "plan" not in {stage.name for stage in report.timings}
 
     assert untouched_build()
-    files = set(_tree(out))
+    files = set(tree(out))
     for tags in ('["Trade", "Mining"]', '["Mining"]'):  # a tag's pages appear, then another's are removed
         (content / "a2.meta.toml").write_text(f'title = "Story 2"\ndate = "2024-05-12"\ntags = {tags}\n',
                                               encoding="utf-8")
         assert build(make_settings(content, out)).in_place
         assert untouched_build()
-    added = sorted(set(_tree(out)) - files)
-    assert added and set(files) - set(_tree(out))
+    added = sorted(set(tree(out)) - files)
+    assert added and set(files) - set(tree(out))
     page = out / [path for path in added if path.endswith(".html")][0]
     page.unlink()
     assert not untouched_build() and page.is_file()
@@ -762,7 +758,7 @@ def test_the_site_an_edit_in_place_leaves_is_checked_as_a_built_one(tmp_path):
     stray.write_text("not ours", encoding="utf-8")
     assert not untouched_build() and not stray.parent.exists()
     assert untouched_build()
-    assert _tree(out) == _cold(content, tmp_path)
+    assert tree(out) == _cold(content, tmp_path)
 
 
 def _rowids(database: Path, table: str, column: str) -> dict[str, int]:
@@ -826,7 +822,7 @@ def test_an_edit_a_failed_build_saw_is_made_by_the_next(project, monkeypatch):
     report = build(make_settings(content, out))
     assert report.incremental and report.processed == 0 and report.written > 0  # processed by the failed build
     assert "agreed on Wednesday" in (out / "articles" / "002-fd40830f1acd1926.html").read_text(encoding="utf-8")
-    assert _tree(out) == _cold(content, tmp)
+    assert tree(out) == _cold(content, tmp)
 
 
 def test_a_touched_file_is_hashed_by_one_rebuild_only(project, monkeypatch):
@@ -873,7 +869,7 @@ def test_a_failure_rendering_an_edit_beside_a_forked_process_keeps_the_site(proj
     import builder.build
     from builder.errors import OutputError
     content, out, _ = project
-    before = _tree(out)
+    before = tree(out)
     parent, real = os.getpid(), builder.build.stage
 
     def stage(root, rel, data, folders):  # the other process slow: the failing one surely takes a file
@@ -886,7 +882,7 @@ def test_a_failure_rendering_an_edit_beside_a_forked_process_keeps_the_site(proj
     _edit_a_seed(content)
     with pytest.raises(OutputError, match=f"cannot write .* in the {where}"):
         build(make_settings(content, out, jobs=2))
-    assert _tree(out) == before
+    assert tree(out) == before
     monkeypatch.setattr(builder.build, "stage", real)
     assert build(make_settings(content, out, jobs=2)).in_place
     assert "agreed on Wednesday" in (out / "articles" / "002-fd40830f1acd1926.html").read_text(encoding="utf-8")
@@ -904,7 +900,7 @@ def test_an_edit_rendered_beside_a_forked_process_where_the_host_ignores_sigchld
     import builder.build
     from builder.errors import OutputError
     content, out, tmp = project
-    before, parent, real = _tree(out), os.getpid(), builder.build.stage
+    before, parent, real = tree(out), os.getpid(), builder.build.stage
 
     def stage(root, rel, data, folders):  # the parent slow: the child surely takes a file
         if os.getpid() == parent:
@@ -924,7 +920,7 @@ def test_an_edit_rendered_beside_a_forked_process_where_the_host_ignores_sigchld
             assert build(make_settings(content, out, jobs=2)).in_place
     finally:
         signal.signal(signal.SIGCHLD, ignored)
-    assert _tree(out) == (before if child == "fails" else _cold(content, tmp))
+    assert tree(out) == (before if child == "fails" else _cold(content, tmp))
 
 
 class _TwoArgumentError(Exception):
@@ -1059,7 +1055,7 @@ def corpus_built_here(tmp_path_factory):
     out = tmp_path_factory.mktemp("related-here") / "site"
     report = build(make_settings(FIXTURES / "corpus", out, jobs=2))
     assert report.articles > 50
-    return _tree(out)
+    return tree(out)
 
 
 @pytest.mark.parametrize("child", ["relates", "fails", "is killed", "cannot be made", "is reaped by the system"])
@@ -1102,5 +1098,5 @@ def test_relations_made_in_a_forked_child_make_the_same_site(tmp_path, monkeypat
     finally:
         if ignored is not None:
             signal.signal(signal.SIGCHLD, ignored)
-    assert _tree(tmp_path / "site") == corpus_built_here
+    assert tree(tmp_path / "site") == corpus_built_here
     assert relating_here == ([] if child in ("relates", "is reaped by the system") else [1])

@@ -15,11 +15,7 @@ from builder import write as write_module
 from builder.build import build
 from builder.errors import OutputError
 from builder.write import MARKER, StagingSite, stage, wait_for_removals
-from tests.conftest import ROOT, make_settings
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+from tests.conftest import ROOT, make_settings, tree
 
 
 def _old_site(out: Path, files: dict[str, bytes]) -> None:
@@ -78,12 +74,12 @@ def test_a_commit_puts_what_it_replaces_or_drops_into_one_trash_folder(tmp_path,
     handed = []
     monkeypatch.setattr(write_module, "remove", lambda folders, apart: handed.append((folders, apart)))
     site.commit_changes(["t/gone.html", "v/gone.html", "x/never-there.html"], "after", apart=True)
-    assert _tree(out) == _marked("after", {"a.html": b"new a", "t/b.html": b"new b", "u/kept.html": b"kept",
+    assert tree(out) == _marked("after", {"a.html": b"new a", "t/b.html": b"new b", "u/kept.html": b"kept",
                                            "w/c.html": b"new c"})
     assert not (out / "v").exists()  # emptied, pruned
     [trash] = _trash(tmp_path)
     assert handed == [([trash], False)]  # four files: fewer than REMOVE_APART
-    assert sorted(_tree(trash).values()) == [b"gone", b"gone too", b"old a", b"old b"]
+    assert sorted(tree(trash).values()) == [b"gone", b"gone too", b"old a", b"old b"]
     assert not site.root.exists()
 
 
@@ -103,7 +99,7 @@ def test_a_replaced_file_never_goes_missing_during_a_commit(tmp_path, monkeypatc
     monkeypatch.setattr(write_module.os, "replace", watched)
     site.commit_changes([], "after")
     assert sorted(seen) == [(rel, True) for rel in sorted(files)]
-    assert _tree(out) == _marked("after", {rel: b"new" for rel in files})
+    assert tree(out) == _marked("after", {rel: b"new" for rel in files})
 
 
 def test_a_large_trash_is_deleted_by_a_remover_and_a_small_one_here(tmp_path, monkeypatch, started):
@@ -120,7 +116,7 @@ def test_a_large_trash_is_deleted_by_a_remover_and_a_small_one_here(tmp_path, mo
             assert _trash(folder) == []  # gone before the commit returned
         wait_for_removals(timeout=60)
         assert _trash(folder) == [] and not write_module._REMOVERS
-        assert _tree(out) == _marked("after", {f"p{i}.html": b"new" for i in range(count)})
+        assert tree(out) == _marked("after", {f"p{i}.html": b"new" for i in range(count)})
 
 
 def test_removers_seen_to_end_are_let_go(tmp_path, monkeypatch):
@@ -133,7 +129,7 @@ def test_removers_seen_to_end_are_let_go(tmp_path, monkeypatch):
         _staged(out, {"a.html": b"v%d" % version}).commit_changes([], "after", apart=True)
         [remover] = write_module._REMOVERS
         remover.wait(timeout=60)
-    assert _tree(out) == _marked("after", {"a.html": b"v3"})
+    assert tree(out) == _marked("after", {"a.html": b"v3"})
 
 
 def test_a_full_commit_hands_the_old_site_to_a_remover_of_its_own(tmp_path, started):
@@ -144,7 +140,7 @@ def test_a_full_commit_hands_the_old_site_to_a_remover_of_its_own(tmp_path, star
     _old_site(out, {"old.html": b"old", "t/x.html": b"x"})
     site = _staged(out, {"new.html": b"new"})
     site.commit("after", apart=True)
-    assert _tree(out) == _marked("after", {"new.html": b"new"})
+    assert tree(out) == _marked("after", {"new.html": b"new"})
     [call] = started
     assert call["args"][:5] == [sys.executable, "-I", "-S", "-c", write_module._REMOVER]
     [folder] = call["args"][5:]
@@ -189,7 +185,7 @@ def test_a_full_commit_that_cannot_swap_puts_the_old_site_back(tmp_path, monkeyp
     monkeypatch.setattr(Path, "rename", failing)
     with pytest.raises(OSError, match="disk went away"):
         site.commit("after", apart=True)
-    assert _tree(out) == {MARKER: b"build: before\n", "old.html": b"old"} and _trash(tmp_path) == []
+    assert tree(out) == {MARKER: b"build: before\n", "old.html": b"old"} and _trash(tmp_path) == []
 
 
 @pytest.mark.parametrize("obstacle", ["no process", "no interpreter"])
@@ -204,7 +200,7 @@ def test_a_remover_that_cannot_start_leaves_the_deletion_to_the_build(tmp_path, 
     out = tmp_path / "site"
     _old_site(out, {"old.html": b"old"})
     _staged(out, {"new.html": b"new"}).commit("after", apart=True)
-    assert _tree(out) == _marked("after", {"new.html": b"new"})
+    assert tree(out) == _marked("after", {"new.html": b"new"})
     assert _trash(tmp_path) == [] and not write_module._REMOVERS
 
 
@@ -238,7 +234,7 @@ def test_trash_no_process_owns_goes_with_the_next_commit(tmp_path, started, name
     wait_for_removals(timeout=60)
     assert not stale.exists() and linked.is_symlink()
     assert all((folder / "mine").read_bytes() == b"mine" for folder in kept)
-    assert _tree(out) == _marked("after", {"a.html": b"new"})
+    assert tree(out) == _marked("after", {"a.html": b"new"})
 
 
 def test_this_process_trash_stays_while_its_remover_may_claim_it(tmp_path):
@@ -331,4 +327,4 @@ def test_a_rebuild_whose_trash_goes_to_a_remover_equals_a_cold_build(tmp_path, m
     assert _trash(tmp_path) == []
     cold = tmp_path / "cold"
     build(make_settings(ROOT / "content", cold / "site", jobs=2, templates_dir=str(templates)))
-    assert _tree(out) == _tree(cold / "site")
+    assert tree(out) == tree(cold / "site")
