@@ -305,15 +305,15 @@ def test_the_edge_after_wide_text_is_searched_in_the_tail_alone(text):
     assert _drop_edge_after_wide(text) == _EDGE_AFTER_WIDE.sub("", text)
 
 
-@given(st.text(alphabet="中文。「a B\u3000 \t\n\r\x0b\x1c\x85\u2028\u00a0", max_size=40))
+@given(st.text(alphabet="中文。「a B1“한\u3000 \t\n\r\x0b\x1c\x85\u2028\u00a0", max_size=40))
 @settings(max_examples=1000, deadline=None)
 def test_layout_is_collapsed_in_one_pass_as_the_rules_in_turn_collapse_it(text):
-    from builder.clean import (_BREAK_BETWEEN_WIDE, _EDGE_AFTER_WIDE, _EDGE_BEFORE_WIDE, _LINE_BREAK,
-                               _collapse)
+    from builder.clean import (_BREAK_BESIDE_CJK, _BREAK_BETWEEN_WIDE, _EDGE_AFTER_WIDE, _EDGE_BEFORE_WIDE,
+                               _LINE_BREAK, _collapse)
     rules = text
     if "\n" in text:
         for pattern, left in ((_BREAK_BETWEEN_WIDE, ""), (_EDGE_AFTER_WIDE, ""), (_EDGE_BEFORE_WIDE, ""),
-                              (_LINE_BREAK, "\n")):
+                              (_BREAK_BESIDE_CJK, ""), (_LINE_BREAK, "\n")):
             rules = pattern.sub(left, rules)
     assert _collapse(text) == rules
 
@@ -650,11 +650,42 @@ def test_layout_between_two_chinese_links_is_no_space():
     assert "red</a>\n<a" in _repaired('<p>the <a href="https://a.example/">red</a>\n<a href="https://a.example/">car</a></p>')
 
 
+@pytest.mark.parametrize("fragment, text", [
+    # a pretty-printed page's tag link, unwrapped: the line breaks around it
+    # are layout beside Chinese text, whatever is on the other side
+    ('<p>今年1、\n<ok href="https://a.example/tag/2月.html">\n 2月\n</ok>\n期</p>', "今年1、2月期"),
+    ('<p>继续扩大对中国的AI\n<ok href="https://a.example/tag/x.html">\n芯片出口限制\n</ok>\n。</p>',
+     "继续扩大对中国的AI芯片出口限制。"),
+    ('<p>台湾基进\n20日召开记者会</p>', "台湾基进20日召开记者会"),
+    ('<p>（\nQuad\n）</p>', "（Quad）"),
+    # between two narrow characters it stays, a space as a browser shows it
+    ('<p>Ned\n<b>\nPrice\n</b>\nsaid</p>', "Ned Price said"),
+    # Korean spaces its words; quotes and dots are English punctuation too
+    ('<p>한국\nAI</p>', "한국 AI"),
+    ('<p>“\nAI\n”</p>', "“ AI ”"),
+    ('<p>the\n<a href="https://a.example/">AI</a>\n<a href="https://a.example/">芯片</a></p>', "the AI芯片"),
+])
+def test_a_line_break_beside_chinese_is_layout(fragment, text):
+    tree, _ = repair_tree(fragment, (), (re.compile(r"https://a\.example/tag/(?P<tag>[^/]+)\.html"),), (), ())
+    assert " ".join(tree.text_content().split()) == text  # whitespace as a browser shows it
+
+
 def test_a_caption_from_a_cells_lines_has_no_spaces_inside_chinese():
     repaired = _repaired('<table><tr><td><img src="https://a.example/x.jpg"/><br/><a href="https://a.example/g">\n'
                          '酷刑\n</a>\n演示：\n<a href="https://a.example/h">\n铁椅子\n</a></td></tr></table>')
     assert ('<figcaption><a href="https://a.example/g">酷刑</a>演示：'
             '<a href="https://a.example/h">铁椅子</a></figcaption>') in repaired
+    # nor beside Chinese, a digit or a Latin letter on the other side
+    repaired = _repaired('<table><tr><td><img src="https://a.example/x.jpg"/><br/>图1：\n2021年\nAI\n芯片</td></tr></table>')
+    assert "<figcaption>图1：2021年AI芯片</figcaption>" in repaired
+
+
+def test_a_run_of_layout_is_judged_whole():
+    """A line break, then an ideographic space that indents the next line:
+    the run goes only when what is beside the whole of it is Chinese."""
+    from builder.clean import _collapse
+    assert _collapse("a\n\u3000b") == "a\nb"
+    assert _collapse("a\n\u3000中") == "a中"
 
 
 def test_a_caption_from_a_cell_keeps_its_links():
