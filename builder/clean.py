@@ -1235,30 +1235,82 @@ def _collapse_whitespace(tree) -> None:
     Text inside ``<pre>`` keeps its layout (most bodies have no ``<pre>``, and
     then no element needs its ancestors looked at)."""
     has_pre = next(tree.iter("pre"), None) is not None
+    edges = False  # layout left at a text's edge, which may have Chinese on the tag's other side
     for element in tree.iter():
         if not isinstance(element.tag, str) or has_pre and (element.tag == "pre" or any(
                 a.tag == "pre" for a in element.iterancestors())):
             continue
         text = element.text
         if text and "\n" in text:
-            element.text = _collapse(text)
+            element.text = text = _collapse(text)
+            edges = edges or _layout_at_edge(text, element.tag)
         tail = element.tail
         if tail and "\n" in tail:
-            element.tail = "" if _between_wide_inlines(element) else _collapse(tail)
+            element.tail = tail = _collapse(tail)
+            edges = edges or _layout_at_edge(tail, element.tag)
+    if edges:
+        _join_at_inline_edges(tree)
 
 
-def _between_wide_inlines(element) -> bool:
-    """Whether ``element``'s tail is only the layout between it and the next
-    inline element, with Chinese on both sides (``<a>迫害</a>\\n<a>法轮功</a>``
-    would read "迫害 法轮功")."""
-    following = element.getnext()
-    if (element.tail.strip() or element.tag not in _INLINE or following is None
-            or following.tag not in _INLINE):
-        return False
-    before = "".join(element.itertext()).rstrip()[-1:]
-    after = "".join(following.itertext()).lstrip()[:1]
-    return bool(before and after and (_WIDE_CHAR.match(before) and _WIDE_CHAR.match(after)
-                                      or _CJK_CHAR.match(before) or _CJK_CHAR.match(after)))
+def _layout_at_edge(collapsed: str, tag: str) -> bool:
+    """Whether ``_join_at_inline_edges`` may find layout to remove in this
+    collapsed text or tail of a ``tag``: a line break left at its edge, or
+    all of it, an inline element's. (Most of the line breaks of a
+    pretty-printed body are between blocks.)"""
+    if collapsed == "\n":
+        return tag in _TEXT_INLINE
+    return collapsed[:1] == "\n" or collapsed[-1:] == "\n"
+
+
+_TEXT_INLINE = frozenset(_INLINE - {"br", "img"})
+
+
+def _join_at_inline_edges(tree) -> None:
+    """The layout left at the edges of inline elements' texts, where
+    ``_collapse`` saw only one side of it: ``网友<a>⏎SkylandRunner⏎</a>说``
+    and ``大纪元新闻网：<a>⏎https://…</a>`` have Chinese on the other side
+    of a tag. Between two characters of a block's running text (no image,
+    break, block or ``<pre>`` between them), layout that holds a line break
+    goes as ``_collapse`` removes it from one text."""
+    last: tuple | None = None  # (element, "text" or "tail") ending in the last visible character
+    between: list[tuple] = []  # the parts of nothing but whitespace since then
+    in_pre = 0
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        if element.tag == "pre":
+            in_pre += 1 if event == "start" else -1
+        if element is not tree and element.tag not in _TEXT_INLINE:
+            last, between = None, []  # the text does not run on across it
+        if in_pre:
+            continue
+        part = (element, "text" if event == "start" else "tail")
+        if event == "end" and element is tree:
+            break
+        text = getattr(*part) or ""
+        if not text.strip(" \t\n"):
+            between.append(part)
+            continue
+        if last is not None:
+            _join(last, between, part)
+        last, between = part, []
+
+
+def _join(left: tuple, between: list[tuple], right: tuple) -> None:
+    """Remove the layout between the end of one text and the start of another
+    (each an element and ``"text"`` or ``"tail"``), with the ``between``
+    parts of only whitespace, when it holds a line break and the characters
+    on its two sides are what ``_collapse`` joins."""
+    before, after = getattr(*left), getattr(*right)
+    kept_before, kept_after = before.rstrip(" \t\n"), after.lstrip(" \t\n")
+    layout = before[len(kept_before):] + "".join(getattr(*p) or "" for p in between) + after[:len(after) - len(kept_after)]
+    if "\n" not in layout:
+        return
+    a, b = kept_before[-1], kept_after[0]
+    if _WIDE_CHAR.match(a) and _WIDE_CHAR.match(b) or _CJK_CHAR.match(a) or _CJK_CHAR.match(b):
+        setattr(*left, kept_before)
+        setattr(*right, kept_after)
+        for part in between:
+            if getattr(*part):
+                setattr(*part, "")
 
 
 _LINE_BREAK = re.compile(r"[ \t]*\n\s*")

@@ -658,6 +658,18 @@ def test_layout_between_two_chinese_links_is_no_space():
      "继续扩大对中国的AI芯片出口限制。"),
     ('<p>台湾基进\n20日召开记者会</p>', "台湾基进20日召开记者会"),
     ('<p>（\nQuad\n）</p>', "（Quad）"),
+    # the Chinese on the other side of a link's tag
+    ('<p>网友\n<a href="https://a.example/u">\nSkylandRunner\n</a>\n说</p>', "网友SkylandRunner说"),
+    ('<p>对中国的AI\n<a href="https://a.example/x">\n芯片\n</a>\n2</p>', "对中国的AI芯片2"),
+    ('<p>新闻网：<a href="https://a.example/">\nhttps://a.example/\n</a>\n</p>', "新闻网：https://a.example/"),
+    ('<p>据<b>\n<a href="https://a.example/">\nCNN\n</a>\n</b>\n报导</p>', "据CNN报导"),
+    ('<p>对中国的AI\n<a href="https://a.example/">芯片</a></p>', "对中国的AI芯片"),
+    ('<p><a href="https://a.example/">芯片</a>\nAI</p>', "芯片AI"),
+    ('<p>the\n<a href="https://a.example/">\nred\n</a>\ncar</p>', "the red car"),
+    # two wide characters are joined across a tag as within a text
+    ('<p><b>대한</b>\n<b>민국</b></p>', "대한민국"),
+    # a picture or a line break ends the running text: nothing is joined across it
+    ('<p>abc\n<img src="https://a.example/x.jpg">\n<a href="https://a.example/">中文</a></p>', "abc 中文"),
     # between two narrow characters it stays, a space as a browser shows it
     ('<p>Ned\n<b>\nPrice\n</b>\nsaid</p>', "Ned Price said"),
     # Korean spaces its words; quotes and dots are English punctuation too
