@@ -37,6 +37,7 @@ from builder.config import Settings
 from builder.countries import country_name
 from builder.errors import ConfigError
 from builder.models import Article, Entry, PartialDate
+from builder.profiles import names_a_group
 
 ARTICLES_DIR = "articles"
 RSS_PATH = "feeds/rss.xml"
@@ -455,9 +456,9 @@ def article_jsonld(article: Article, settings: Settings, canonical_page: str | N
             {"@type": "Country", "name": country_name(code, "en"), "identifier": code}
             for code, _ in article.countries
         ],
-        "author": [{"@type": "Person", "name": p.name, **({"roleName": p.role} if p.role != "author" else {})}
-                   for p in article.people if p.role == "author"] or None,
-        "contributor": [{"@type": "Person", "name": p.name, "roleName": p.role}
+        "author": [{"@type": _agent_type(p.name), "name": p.name} for p in article.people if p.role == "author"]
+        or None,
+        "contributor": [{"@type": _agent_type(p.name), "name": p.name, "roleName": p.role}
                         for p in article.people if p.role != "author"] or None,
         "publisher": {"@type": "Organization", "name": article.publisher.name,
                       **({"url": article.publisher.url} if article.publisher.url else {})}
@@ -475,6 +476,12 @@ def article_jsonld(article: Article, settings: Settings, canonical_page: str | N
         "wordCount": article.word_count,
     }
     return {k: v for k, v in data.items() if v is not None}
+
+
+def _agent_type(name: str) -> str:
+    """A credit's schema.org type: a farm, a team or a programme's production
+    team is no ``Person`` (``profiles.names_a_group``)."""
+    return "Organization" if names_a_group(name) else "Person"
 
 
 def jsonld_script(data: dict) -> str:

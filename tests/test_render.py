@@ -174,3 +174,32 @@ def test_an_articles_list_entry_is_made_once_for_the_pages_that_link_it_alike(tm
         with pytest.raises(TypeError):
             change()
     assert view["title"] == entry.title and renderer.env.getattr(view, "title") == entry.title
+
+
+@pytest.mark.parametrize("name, group", [
+    ("墨尔本雅典娜农场", True), ("《新闻看点》制作组", True), ("秘密翻譯組G-Translators", True),
+    ("香草山视频部", True), ("樱花FM", True), ("NFSC News", True), ("東京櫻花団-Tokyo Sakura Group", True),
+    ("加拿大温哥华扬帆农场 Himalaya Sailing Farm (CA)", True), ("喜马拉雅农场新西兰站", True),
+    # a group's member, credited after it, is a person
+    ("东京樱花团/平安卿卿", False), ("台湾宝岛农场 文尊", False), ("香草山视频部-Gtv abeilles（蜜蜂）", False),
+    # people, whatever their name ends in
+    ("林妍", False), ("Tom Li", False), ("Grant Newsham", False), ("PANews", False), ("阿部", False),
+])
+def test_a_credit_that_ends_in_a_group_word_names_a_group(name, group):
+    from builder.profiles import names_a_group
+    assert names_a_group(name) is group
+
+
+def test_a_groups_credit_is_an_organization_in_jsonld():
+    from builder.config import Settings
+    from builder.models import Article, Person
+    from builder.render import article_jsonld
+    article = Article(source_path="a.md", sha256="0" * 64, slug="a", raw_url="raw/a.md", raw_size=1, title="T",
+                      language="zh-Hans", profile="generic",
+                      people=(Person("墨尔本雅典娜农场", "author"), Person("林妍", "author"),
+                              Person("《新闻看点》制作组", "producer"), Person("东京樱花团/平安卿卿", "translator")))
+    data = article_jsonld(article, Settings(base_url="https://example.org/"))
+    assert data["author"] == [{"@type": "Organization", "name": "墨尔本雅典娜农场"}, {"@type": "Person", "name": "林妍"}]
+    assert data["contributor"] == [
+        {"@type": "Organization", "name": "《新闻看点》制作组", "roleName": "producer"},
+        {"@type": "Person", "name": "东京樱花团/平安卿卿", "roleName": "translator"}]

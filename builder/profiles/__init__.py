@@ -209,6 +209,27 @@ def credit_role(word: str) -> str:
     return word
 
 
+def names_a_group(name: str) -> bool:
+    """Whether a credited name is a group's (``_common.toml``'s ``groups``):
+    ``墨尔本雅典娜农场``, ``《新闻看点》制作组``, ``NFSC News``; not
+    ``东京樱花团/平安卿卿``, a group's member. A note in brackets at the
+    end (``… Sailing Farm (CA)``) is not the name's end."""
+    return _group_ending().search(_TRAILING_NOTE.sub("", name)) is not None
+
+
+_TRAILING_NOTE = re.compile(r"\s*[（(][^（）()]*[）)]$")
+
+
+@cache
+def _group_ending() -> re.Pattern[str]:
+    endings = common_data().get("groups", {}).get("endings", [])
+    latin = [re.escape(w) for w in endings if w.isascii()]
+    other = [re.escape(w) for w in endings if not w.isascii()]
+    parts = ([rf"(?<![A-Za-z])(?:{'|'.join(latin)})"] if latin else []) + (
+        [rf"^.{{2,}}(?:{'|'.join(other)})"] if other else [])
+    return re.compile(rf"(?:{'|'.join(parts)})$" if parts else "(?!)")
+
+
 def publisher_for_url(url: str) -> str | None:
     """The publisher a URL's host belongs to, from ``_common.toml``'s ``publishers``."""
     host = re.sub(r"^https?://", "", url).split("/", 1)[0].lower()
