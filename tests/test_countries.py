@@ -80,6 +80,16 @@ def test_india_is_still_found_next_to_the_indo_pacific():
     assert found("India joined the Indo-Pacific talks.") == {"IN"}
 
 
+@pytest.mark.parametrize("text, codes", [
+    ("美国德国马歇尔基金会印太项目主任葛来仪表示", {"US"}),
+    ("the German Marshall Fund of the United States said", {"US"}),
+    ("清炒荷兰豆", set()), ("路边的法国梧桐", set()),
+    ("德国总理访问荷兰", {"DE", "NL"}),
+])
+def test_an_institution_or_a_plant_named_after_a_country_is_no_mention_of_it(text, codes):
+    assert found(text) == codes
+
+
 def test_niger_is_not_nigeria_and_nigeria_is_not_niger():
     assert found("Niger closed its airspace.") == {"NE"}
     assert found("Nigeria closed its airspace.") == {"NG"}
