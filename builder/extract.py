@@ -524,9 +524,17 @@ def _credit_people(profile: Profile, lines: list[str]) -> list[Person] | None:
             if match:
                 found = [(credit_role(match.group("role")), n) for n in _names(match.group("name"))]
                 break
-    if found is None or any(_SENTENCE_MARK.search(name) for _, name in found):
+    if found is None:
+        return None
+    found = [(role, _NOTE_OF_A_SENTENCE.sub("", name) or name) for role, name in found]
+    if any(_SENTENCE_MARK.search(name) for _, name in found):
         return None
     return [Person(name, role) for role, name in found]
+
+
+_NOTE_OF_A_SENTENCE = re.compile(r"\s*[（(][^（）()]*[。？！?!][^（）()]*[）)]$")
+"""A note in brackets after a name that is a sentence, a writer's motto:
+``本文作者：Rebecca (一切心皆不可得！)`` credits Rebecca."""
 
 
 _WIKI_LINK = re.compile(r"\[\[(?:[a-z]{2,3}(?:-[A-Za-z]+)?:)?([^\[\]|]+?)(?:\|([^\[\]]+))?\]\]")
@@ -617,7 +625,7 @@ def _without_signoff(lines: list[str], end: int) -> list[str]:
     which goes from the lines of pictures above too (a banner often opens
     the post as well). A post of pictures whose credits come first, or with
     more pictures after them, keeps them."""
-    tail = [line for line in lines[end:] if line.strip()]
+    tail = [line for line in lines[end:] if line.strip() and not _THEMATIC_BREAK.fullmatch(line)]
     urls = [url for line in tail for url in _PICTURE_URL.findall(line)]
     if not 1 <= len(urls) <= MAX_SIGNOFF_PICTURES or not all(_PICTURES_ONLY.fullmatch(line) for line in tail):
         return lines
@@ -627,6 +635,9 @@ def _without_signoff(lines: list[str], end: int) -> list[str]:
     return [line for line in lines[:end]
             if not (_PICTURES_ONLY.fullmatch(line) and signoff.issuperset(_PICTURE_URL.findall(line)))]
 
+
+_THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
+"""A markdown rule (``* * *``, ``---``): it may set a sign-off apart from the credits."""
 
 MAX_SIGNOFF_PICTURES = 2
 """A sign-off is a banner or a QR code, or both: more pictures after the

@@ -629,6 +629,9 @@ _QR = "![](https://assets.gnews.org/wp-content/uploads/2022/05/qr.jpg)"
     (f"正文。\n\n*发布：东京樱花团/老黑*\n\n[![]({_QR[4:-1]})](https://x.example/join)\n", False),
     # the same banner opening the post goes too
     (f"{_QR}\n正文。\n\n编辑：李易通\n{_QR}\n", False),
+    # a rule may set it apart from the credits
+    (f"正文。\n\n（编辑：二丫）\n\n发布:文橙\n\n* * *\n {_QR} \n", False),
+    (f"正文。\n\n编辑：李易通\n\n---\n\n{_QR}\n", False),
     # a post of pictures whose credits come first keeps them
     (f"图文设计：东京樱花团/牛牛\n\n{_QR}\n", True),
     # a picture after the credits with text after it is the article's
@@ -736,3 +739,13 @@ def test_a_story_reposted_from_another_outlet_names_it_as_its_source(ending, sou
     epoch = profile_named("epoch-times-mirror")
     found = _based_on(epoch, f"<p>\n  【大纪元2021年06月17日讯】正文。\n</p>\n{ending}", "https://www.epochtimes.com/gb/1.htm")
     assert (found and found.name, found and found.url) == (source, None)
+
+
+def test_a_motto_in_brackets_after_a_name_is_no_part_of_it():
+    from builder.extract import _credit_people
+    from tests.conftest import profile_named
+    gnews = profile_named("gnews-repost")
+    assert _credit_people(gnews, ["本文作者：Rebecca (一切心皆不可得！)"]) == [Person("Rebecca", "author")]
+    assert _credit_people(gnews, ["作者：kkoto(芬兰大灰狼)"]) == [Person("kkoto(芬兰大灰狼)", "author")]
+    assert _credit_people(gnews, ["记者：拍摄过程中，遇到哪些困难？"]) is None
+    assert _credit_people(gnews, ["作者：(真的吗？)"]) is None  # a note alone is no name
