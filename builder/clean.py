@@ -844,9 +844,21 @@ def _drop_repeated_images(tree) -> None:
             _remove(parent[0])
 
 
-_PICTURE_CREDIT = re.compile(r"(?:图片来源|圖片來源|图源|圖源|图片|圖片|图|圖|照片来源|照片|来源|來源)\s*[:：]")
+_PICTURE_CREDIT = re.compile(r"(?:图片来源|圖片來源|图源|圖源|图片|圖片|图|圖|照片来源|照片|来源|來源)\s*[:：]"
+                             r"|(?:图片来[自源]|圖片來[自源]|[图圖]\s*[／/])")
 PICTURE_CREDIT_CHARS = 80
 """A picture's credit is short; a longer text after a picture is the article's."""
+_CREDIT_AT_THE_END = re.compile(
+    r".*[（(][^（）()\n]{0,40}(?:[图圖摄攝照]|截图|截圖|提供|Getty|AFP|Reuters|Photo|photo|Images)[^（）()\n]{0,40}[）)]\s*")
+"""A caption that ends with its picture's credit in brackets: ``…签约。（网页截图）``, ``（资料照）``,
+``…（圖／翻攝自「Dr K Boogie Woogie」IG）``, ``…(Greg Baker/AFP via Getty Images)``."""
+CAPTION_CHARS = 150
+"""A caption with its credit at the end is longer than a credit alone, and one line."""
+
+
+def _is_picture_caption(text: str) -> bool:
+    return (_PICTURE_CREDIT.match(text) is not None and len(text) <= PICTURE_CREDIT_CHARS
+            or len(text) <= CAPTION_CHARS and _CREDIT_AT_THE_END.fullmatch(text) is not None)  # (one line: no "\n" in .*)
 
 
 def _credited_pictures_to_figures(tree) -> None:
@@ -855,12 +867,16 @@ def _credited_pictures_to_figures(tree) -> None:
     is a figure with that caption; the paragraph's other lines stay a
     paragraph after it."""
     for img in list(tree.iter("img")):
-        block = img.getparent()
-        if block is None or block.tag != "p" or block[0] is not img or (block.text or "").strip():
+        first = img.getparent()  # the picture, or a link of nothing else around it
+        if not (first is not None and first.tag == "a" and len(first) == 1 and not (first.text or "").strip()
+                and not (img.tail or "").strip()):
+            first = img
+        block = first.getparent()
+        if block is None or block.tag != "p" or block[0] is not first or (block.text or "").strip():
             continue
         following = block.getnext()
-        if (img.tail or "").strip():  # the credit beside the picture, then the line's end
-            credit, consumed = img.tail.strip(), 1
+        if (first.tail or "").strip():  # the credit beside the picture, then the line's end
+            credit, consumed = first.tail.strip(), 1
         elif len(block) > 1 and block[1].tag == "br":  # the credit on the next line
             credit, consumed = (block[1].tail or "").strip(), 2
         elif len(block) == 1 and following is not None and following.tag == "p" and not len(following):
@@ -868,12 +884,11 @@ def _credited_pictures_to_figures(tree) -> None:
         else:
             continue
         line_end = block[consumed] if consumed and len(block) > consumed else None
-        if (not _PICTURE_CREDIT.match(credit) or len(credit) > PICTURE_CREDIT_CHARS
-                or line_end is not None and line_end.tag != "br"):
+        if not _is_picture_caption(credit) or line_end is not None and line_end.tag != "br":
             continue
         block.addprevious(_figure([img], credit))
         rest = line_end.tail if line_end is not None else None
-        for node in list(block)[:consumed + (line_end is not None)] if consumed else [img]:
+        for node in list(block)[:consumed + (line_end is not None)] if consumed else [first]:
             block.remove(node)  # with its tail: the credit, or the text moved below
         block.text = rest
         if consumed == 0:

@@ -628,8 +628,39 @@ def test_a_pictures_credit_next_to_it_is_its_caption(fragment):
                                    "<figcaption>图片来源：路透社</figcaption></figure><p>正文。</p></div>")
 
 
+@pytest.mark.parametrize("caption", [
+    "图片来自today.it", "图片来源于网络", "（圖／翻攝自臉書）",
+    "兴伟集团与江苏东海县某旅游项目签约总投资60亿元。（网页截图）",
+    "卡瓦納貼出一張「六四天安門事件」的合成照，嘲諷意味十足。（圖／翻攝自「Dr K Boogie Woogie」IG）",
+    "2020年9月16日，北京，人们从字节跳动总部大楼走过。(Greg Baker/AFP via Getty Images)",
+    "海巡应适度公布海警船航迹图。（资料照）",
+])
+def test_a_caption_that_ends_with_its_credit_or_opens_with_a_label_without_colon_is_one(caption):
+    for fragment in (f"<p>{_PICTURE}{caption}<br>正文。</p>", f"<p>{_PICTURE}</p><p>{caption}</p><p>正文。</p>"):
+        assert _repaired(fragment) == ('<div><figure><img src="https://a.example/x.jpg" alt="">'
+                                       f"<figcaption>{caption}</figcaption></figure><p>正文。</p></div>")
+
+
+def test_a_picture_linked_to_its_full_size_takes_its_caption_too():
+    linked = '<a href="https://a.example/x-large.jpg">\n<img src="https://a.example/x.jpg">\n</a>'
+    assert _repaired(f"<p>{linked} 网民发帖（微博截图）</p><p>正文。</p>") == (
+        '<div><figure><a href="https://a.example/x-large.jpg" title="网民发帖（微博截图）">'
+        '<img src="https://a.example/x.jpg" alt=""></a><figcaption>网民发帖（微博截图）</figcaption></figure>'
+        "<p>正文。</p></div>")
+    # a link with text of its own is no picture's
+    assert "<figure>" not in _repaired('<p><a href="https://a.example/p"><img src="https://a.example/x.jpg">'
+                                       "看全文</a>（网络截图）</p>")
+
+
 def test_text_after_a_picture_that_is_no_credit_stays_text():
     assert "<figure>" not in _repaired(f"<p>{_PICTURE}据路透社报道，星巴克宣布撤出俄罗斯。</p>")
+    # a credit at the end of a paragraph longer than a caption, or of one line in two
+    long = "据路透社报道，" * 25 + "（路透社图片）"
+    assert "<figure>" not in _repaired(f"<p>{_PICTURE}{long}</p>")
+    assert "<figure>" not in _repaired(f"<p>{_PICTURE}</p><p>第一行<br>第二行。（资料图）</p>")
+    assert "<figure>" not in _repaired(f"<p>{_PICTURE}</p><p>第一行\n第二行。（资料图）</p>")
+    # brackets at the end that name no picture's source
+    assert "<figure>" not in _repaired(f"<p>{_PICTURE}星巴克宣布撤出俄罗斯。（完）</p>")
 
 
 def test_a_picture_shown_twice_is_the_pages_furniture_where_the_profile_says_so():
