@@ -426,6 +426,7 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
     if repeated_pictures_are_furniture:
         _drop_repeated_images(tree)
     _credited_pictures_to_figures(tree)
+    _drop_credits_of_no_picture(tree)
     _wrap_loose_text(tree)
     # removing an innermost block leaves the others innermost: one list serves
     # the three passes, each skipping the blocks an earlier one removed
@@ -895,6 +896,23 @@ def _credited_pictures_to_figures(tree) -> None:
             _remove(following)  # its tail, text after the paragraph, stays
         if not len(block) and not (block.text or "").strip():
             _remove(block)
+
+
+_CREDIT_OF_A_PICTURE = re.compile(
+    r"(?:图片来源|圖片來源|图片来自|圖片來自|图源|圖源|照片来源|照片來源)\s*(?:[:：]|于|於)?\s*[^。！？!?:：\n]{1,40}")
+"""A picture's credit and nothing else: ``图片来源：info.51.ca``, ``图片来源于网络``."""
+
+
+def _drop_credits_of_no_picture(tree) -> None:
+    """In a body without a picture, a paragraph that is only a picture's
+    credit goes: the mirror lost the picture (a GNews post opening with
+    ``图片来源：info.51.ca`` and no picture in the file). Where the body
+    has pictures, a credit apart from them may still be theirs."""
+    if next(tree.iter("img"), None) is not None:
+        return
+    for paragraph in list(tree.iter("p")):
+        if _CREDIT_OF_A_PICTURE.fullmatch(_text(paragraph)):
+            _remove(paragraph)
 
 
 def _caption_divs_to_figures(tree) -> None:

@@ -641,6 +641,24 @@ def test_a_caption_that_ends_with_its_credit_or_opens_with_a_label_without_colon
                                        f"<figcaption>{caption}</figcaption></figure><p>正文。</p></div>")
 
 
+@pytest.mark.parametrize("fragment, kept", [
+    # the mirror lost the picture: its credit alone goes
+    ("<p>图片来源：info.51.ca</p><p>正文。</p>", False),
+    ("<p>正文。</p><p>图片来源于网络</p><p>后文。</p>", False),
+    # in a body with pictures it may be theirs
+    (f"<p>{_PICTURE}</p><p>正文。</p><p>图片来源：路透社</p>", True),
+    (f"<p>正文。</p><p>图片来源：路透社</p><p>{_PICTURE}</p>", True),
+    (f"<figure>{_PICTURE}</figure><p>图片来源：路透社</p>", True),
+    # a source note, a sentence, a longer text: no picture's credit
+    ("<p>图片和新闻源于：路透社</p>", True),
+    ("<p>图片来源：网络。下面是正文</p>", True),
+    ("<p>图片来源：" + "很长的来源" * 10 + "</p>", True),
+])
+def test_a_pictures_credit_without_its_picture_goes(fragment, kept):
+    assert ("路透社" in _repaired(fragment) or "info.51.ca" in _repaired(fragment) or "网络" in _repaired(fragment)
+            or "很长" in _repaired(fragment)) == kept
+
+
 def test_a_picture_linked_to_its_full_size_takes_its_caption_too():
     linked = '<a href="https://a.example/x-large.jpg">\n<img src="https://a.example/x.jpg">\n</a>'
     assert _repaired(f"<p>{linked} 网民发帖（微博截图）</p><p>正文。</p>") == (
