@@ -898,7 +898,8 @@ def _reporter_names(value: str) -> list[str]:
     ``李梅橙县布雷亚`` is 李梅 (a listed place, then a town in it), ``Nicole
     Hao纽约`` is Nicole Hao. A second reporter's title (``、特约记者张东旭``),
     the kind of report after a name (``侯骏霖简讯``) and ``和`` between two
-    Latin names (``Hannah Ng和Steve Lance``) part no name. A Chinese name
+    Latin names (``Hannah Ng和Steve Lance``) part no name; a slash parts two
+    names (``Andrew Thornebrooke/陈霆``) or a name and its place (``陈昀／台北``). A Chinese name
     has two or three characters; one that no place follows and that is
     longer is not guessed at."""
     names = []
@@ -923,7 +924,7 @@ def _reporter_names(value: str) -> list[str]:
 
 _LATIN = "A-Za-z\u00c0-\u024f"
 _LATIN_NAME = re.compile(rf"[{_LATIN}][{_LATIN} .'-]*[{_LATIN}.]")
-_REPORTER_SEPARATOR = re.compile(rf"\s*[、，,]\s*|(?<=[{_LATIN}.])\s*和\s*(?=[{_LATIN}])")
+_REPORTER_SEPARATOR = re.compile(rf"\s*[、，,／/╱]\s*|(?<=[{_LATIN}.])\s*和\s*(?=[{_LATIN}])")
 _REPORTER_TITLE = re.compile(r"^(?:站(?!长|長)|专题部|專題部)?(?:特约|特約)?(?:记者|記者)?")
 """What comes before a name in a dateline: the rest of ``记者站``, a
 desk, a title (``（大纪元记者钟元、特约记者张东旭台北报导）``)."""

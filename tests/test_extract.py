@@ -340,6 +340,14 @@ def test_a_chinese_dateline_credits_its_reporters():
     ("（美聯社報導／李言編譯）", [("李言", "translator")]),
     ("（大纪元记者张三报导/李四编译报导）", [("张三", "author"), ("李四", "translator")]),
     ("（美联社报导）", []),
+    # a half-width bracket, typed for a full-width one; the Liberty Times' brackets and its slash before the place
+    ("(大纪元记者徐简综合报导）", [("徐简", "author")]),
+    ("(大纪元记者肖捷、林枚费城报导)", [("肖捷", "author"), ("林枚", "author")]),
+    ("〔记者陈昀／台北报导〕", [("陈昀", "author")]),
+    ("〔記者陳昀／台北報導〕", [("陳昀", "author")]),
+    # a slash between two reporters
+    ("（大纪元记者Andrew Thornebrooke/陈霆综合报导）", [("Andrew Thornebrooke", "author"), ("陈霆", "author")]),
+    ("(注：本文记者认为)", []),
 ])
 def test_dateline_reporters_without_their_place(dateline, people):
     from builder.extract import _dateline_people
