@@ -858,8 +858,10 @@ CAPTION_CHARS = 150
 
 
 def _is_picture_caption(text: str) -> bool:
+    """A credit (``图片来源：路透社``), or one line (``.*`` holds no line
+    break) that ends with its credit."""
     return (_PICTURE_CREDIT.match(text) is not None and len(text) <= PICTURE_CREDIT_CHARS
-            or len(text) <= CAPTION_CHARS and _CREDIT_AT_THE_END.fullmatch(text) is not None)  # (one line: no "\n" in .*)
+            or len(text) <= CAPTION_CHARS and _CREDIT_AT_THE_END.fullmatch(text) is not None)
 
 
 def _credited_pictures_to_figures(tree) -> None:
@@ -1334,7 +1336,8 @@ def _join(left: tuple, between: list[tuple], right: tuple) -> None:
     on its two sides are what ``_collapse`` joins."""
     before, after = getattr(*left), getattr(*right)
     kept_before, kept_after = before.rstrip(" \t\n"), after.lstrip(" \t\n")
-    layout = before[len(kept_before):] + "".join(getattr(*p) or "" for p in between) + after[:len(after) - len(kept_after)]
+    layout = (before[len(kept_before):] + "".join(getattr(*p) or "" for p in between)
+              + after[:len(after) - len(kept_after)])
     if "\n" not in layout:
         return
     a, b = kept_before[-1], kept_after[0]
@@ -1373,8 +1376,9 @@ def _collapse(text: str) -> str:
 def _joined(run: re.Match[str]) -> str:
     """What ``_collapse``'s rules leave of a run of layout: nothing between
     two wide characters, between one and the text's edge, or beside Chinese
-    or Japanese (``_CJK``), else a line break. (A run holds no wide character when the text has no ideographic
-    space: each rule's match is then a whole run.)"""
+    or Japanese (``_CJK``), else a line break. (A run holds no wide
+    character when the text has no ideographic space: each rule's match is
+    then a whole run.)"""
     text, (start, end) = run.string, run.span()
     before = start > 0 and _WIDE_CHAR.match(text, start - 1)
     after = end < len(text) and _WIDE_CHAR.match(text, end)

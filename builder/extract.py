@@ -899,9 +899,9 @@ def _reporter_names(value: str) -> list[str]:
     Hao纽约`` is Nicole Hao. A second reporter's title (``、特约记者张东旭``),
     the kind of report after a name (``侯骏霖简讯``) and ``和`` between two
     Latin names (``Hannah Ng和Steve Lance``) part no name; a slash parts two
-    names (``Andrew Thornebrooke/陈霆``) or a name and its place (``陈昀／台北``). A Chinese name
-    has two or three characters; one that no place follows and that is
-    longer is not guessed at."""
+    names (``Andrew Thornebrooke/陈霆``) or a name and its place
+    (``陈昀／台北``). A Chinese name has two or three characters; one that
+    no place follows and that is longer is not guessed at."""
     names = []
     value = value.replace("\u200b", "").replace("\xa0", " ").strip()
     for part in _REPORTER_SEPARATOR.split(value):
