@@ -348,6 +348,11 @@ def test_a_chinese_dateline_credits_its_reporters():
     # a slash between two reporters
     ("（大纪元记者Andrew Thornebrooke/陈霆综合报导）", [("Andrew Thornebrooke", "author"), ("陈霆", "author")]),
     ("(注：本文记者认为)", []),
+    # the Central News Agency's: a day and 电 (a cable) for the report
+    ("（中央社记者吴昇谚台北17日电）", [("吴昇谚", "author")]),
+    ("（中央社记者张淑伶上海17日电）", [("张淑伶", "author")]),
+    ("（中央社记者江今叶华盛顿17日专电）", [("江今叶", "author")]),
+    ("（中央社东京28日电）", []),
 ])
 def test_dateline_reporters_without_their_place(dateline, people):
     from builder.extract import _dateline_people
