@@ -1518,10 +1518,29 @@ def _text(element, wide: bool = False) -> str:
     (``str.split()`` splits on exactly the characters ``\\s`` matches.) With
     ``wide``, a line break between two Chinese characters is no space, as
     in the body (a caption made of a cell's pretty-printed lines)."""
-    text = "".join(element.itertext())
-    if wide:
-        text = _BREAK_BESIDE_CJK.sub("", _BREAK_BETWEEN_WIDE.sub("", text))
-    return " ".join(text.split())
+    if not wide:
+        return " ".join("".join(element.itertext()).split())
+    text = _BREAK_BESIDE_CJK.sub("", _BREAK_BETWEEN_WIDE.sub("", _text_with_breaks(element)))
+    return " ".join(text.replace(_BR, " ").split())
+
+
+_BR = "\x00"
+"""Where a ``<br>`` breaks a text (``_text_with_breaks``): a line break
+that is no layout, which the rules that join Chinese text keep."""
+
+
+def _text_with_breaks(element) -> str:
+    """``element``'s text, with ``_BR`` for each ``<br>`` in it."""
+    out = []
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        if event == "start":
+            if node.tag == "br":
+                out.append(_BR)
+            if isinstance(node.tag, str):
+                out.append(node.text or "")
+        elif node is not element:
+            out.append(node.tail or "")
+    return "".join(out)
 
 
 # --- sanitising ------------------------------------------------------------

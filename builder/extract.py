@@ -632,8 +632,15 @@ def _without_signoff(lines: list[str], end: int) -> list[str]:
     if not any(line.strip() and not _PICTURES_ONLY.fullmatch(line) for line in lines[:end]):
         return lines
     signoff = set(urls)
-    return [line for line in lines[:end]
-            if not (_PICTURES_ONLY.fullmatch(line) and signoff.issuperset(_PICTURE_URL.findall(line)))]
+    kept = []
+    for line in lines[:end]:
+        found = _PICTURE_URL.findall(line)
+        if _PICTURES_ONLY.fullmatch(line) and signoff.issuperset(found):
+            continue
+        if signoff.intersection(found):  # the banner on a line with a photo of the post's
+            line = _MARKDOWN_PICTURE.sub(lambda m: "" if m.group(1) in signoff else m.group(), line)
+        kept.append(line)
+    return kept
 
 
 _THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
@@ -644,6 +651,7 @@ MAX_SIGNOFF_PICTURES = 2
 credits are a post's photos."""
 
 _PICTURE_URL = re.compile(r"!\[[^\]\n]*\]\(\s*([^)\s]+)")
+_MARKDOWN_PICTURE = re.compile(r"!\[[^\]\n]*\]\(\s*([^)\s]+)[^)\n]*\)")
 
 
 _PROGRAMME_CREDIT = re.compile(r"[^\s《》]{0,12}《[^》\n]{1,20}》\s*(?:制作组|製作組|节目组|節目組)[#＃]?")
@@ -898,12 +906,18 @@ def _reporter_names(value: str) -> list[str]:
     ``李梅橙县布雷亚`` is 李梅 (a listed place, then a town in it), ``Nicole
     Hao纽约`` is Nicole Hao. A second reporter's title (``、特约记者张东旭``),
     the kind of report after a name (``侯骏霖简讯``) and ``和`` between two
-    Latin names (``Hannah Ng和Steve Lance``) part no name; a slash parts two
-    names (``Andrew Thornebrooke/陈霆``) or a name and its place
-    (``陈昀／台北``). A Chinese name has two or three characters; one that
-    no place follows and that is longer is not guessed at."""
+    Latin names (``Hannah Ng和Steve Lance``) part no name. A slash parts a
+    Latin name and a Chinese one (``Andrew Thornebrooke/陈霆``); else what
+    follows the last slash is a place (``陈昀／台北``, ``吴正庭／金门``,
+    ``Frank Fang/Taipei``) or the kind of report (``王某/摄影``), and goes.
+    A Chinese name has two or three characters; one that no place follows
+    and that is longer is not guessed at."""
     names = []
     value = value.replace("\u200b", "").replace("\xa0", " ").strip()
+    after_slash = _AFTER_A_SLASH.search(value)
+    if after_slash and not (_LATIN_NAME_END.search(value, 0, after_slash.start())
+                            and _WIDE_START.match(after_slash.group("after"))):
+        value = value[:after_slash.start()]  # the place (``陈昀／台北``), not a second name
     for part in _REPORTER_SEPARATOR.split(value):
         part = _REPORT_KIND.sub("", _REPORTER_TITLE.sub("", part))
         latin = _LATIN_NAME.match(part)
@@ -925,6 +939,9 @@ def _reporter_names(value: str) -> list[str]:
 _LATIN = "A-Za-z\u00c0-\u024f"
 _LATIN_NAME = re.compile(rf"[{_LATIN}][{_LATIN} .'-]*[{_LATIN}.]")
 _REPORTER_SEPARATOR = re.compile(rf"\s*[、，,／/╱]\s*|(?<=[{_LATIN}.])\s*和\s*(?=[{_LATIN}])")
+_AFTER_A_SLASH = re.compile(r"\s*[／/╱]\s*(?P<after>[^／/╱]*)$")
+_LATIN_NAME_END = re.compile(rf"[{_LATIN}.]\s*$")
+_WIDE_START = re.compile(rf"[{_WIDE}]")
 _REPORTER_TITLE = re.compile(r"^(?:站(?!长|長)|专题部|專題部)?(?:特约|特約)?(?:记者|記者)?")
 """What comes before a name in a dateline: the rest of ``记者站``, a
 desk, a title (``（大纪元记者钟元、特约记者张东旭台北报导）``)."""

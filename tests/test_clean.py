@@ -739,6 +739,10 @@ def test_a_caption_from_a_cells_lines_has_no_spaces_inside_chinese():
     # nor beside Chinese, a digit or a Latin letter on the other side
     repaired = _repaired('<table><tr><td><img src="https://a.example/x.jpg"/><br/>图1：\n2021年\nAI\n芯片</td></tr></table>')
     assert "<figcaption>图1：2021年AI芯片</figcaption>" in repaired
+    # but a <br> breaks the line: a space in one line of caption
+    repaired = _repaired('<table><tr><td><img src="https://a.example/x.jpg"/><br/>第一排从左至右\n<br/>\n'
+                         '1. 大卫\n<br/>\n2. 李四</td></tr></table>')
+    assert "<figcaption>第一排从左至右 1. 大卫 2. 李四</figcaption>" in repaired
 
 
 def test_a_run_of_layout_is_judged_whole():

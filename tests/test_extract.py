@@ -348,6 +348,10 @@ def test_a_chinese_dateline_credits_its_reporters():
     # a slash between two reporters
     ("（大纪元记者Andrew Thornebrooke/陈霆综合报导）", [("Andrew Thornebrooke", "author"), ("陈霆", "author")]),
     ("(注：本文记者认为)", []),
+    # after a slash, unless a Chinese name follows a Latin one, the place or the kind of report
+    ("〔记者吴正庭／金门报导〕", [("吴正庭", "author")]),
+    ("（大纪元记者Frank Fang/Taipei报导）", [("Frank Fang", "author")]),
+    ("（大纪元记者王某/摄影报导）", [("王某", "author")]),
     # the Central News Agency's: a day and 电 (a cable) for the report
     ("（中央社记者吴昇谚台北17日电）", [("吴昇谚", "author")]),
     ("（中央社记者张淑伶上海17日电）", [("张淑伶", "author")]),
@@ -762,3 +766,11 @@ def test_a_motto_in_brackets_after_a_name_is_no_part_of_it():
     assert _credit_people(gnews, ["作者：kkoto(芬兰大灰狼)"]) == [Person("kkoto(芬兰大灰狼)", "author")]
     assert _credit_people(gnews, ["记者：拍摄过程中，遇到哪些困难？"]) is None
     assert _credit_people(gnews, ["作者：(真的吗？)"]) is None  # a note alone is no name
+
+
+def test_a_signoff_banner_goes_from_a_line_it_shares_with_a_photo_of_the_post():
+    banner = "![](https://assets.gnews.org/wp-content/uploads/2022/03/banner.png)"
+    photo = "![](https://assets.gnews.org/wp-content/uploads/2022/03/photo.png)"
+    found = extract(_GNEWS_POST.format(body=f"{banner} {photo}图片来源：路透社\n据路透社报道，正文第一段。\n\n"
+                                            f"撰稿/翻译 – 晨熹\n {banner}\n* * *\n"))
+    assert "banner.png" not in found.body and "photo.png" in found.body and "正文第一段" in found.body
