@@ -651,7 +651,8 @@ MAX_SIGNOFF_PICTURES = 2
 credits are a post's photos."""
 
 _PICTURE_URL = re.compile(r"!\[[^\]\n]*\]\(\s*([^)\s]+)")
-_MARKDOWN_PICTURE = re.compile(r"!\[[^\]\n]*\]\(\s*([^)\s]+)[^)\n]*\)")
+_MARKDOWN_PICTURE = re.compile(_PICTURE_URL.pattern + r"[^)\n]*\)")
+"""A whole picture, as ``_PICTURE_URL`` finds its address, to the bracket that closes it."""
 
 
 _PROGRAMME_CREDIT = re.compile(r"[^\s《》]{0,12}《[^》\n]{1,20}》\s*(?:制作组|製作組|节目组|節目組)[#＃]?")
