@@ -443,6 +443,7 @@ def repair_tree(fragment: str, selectors: Iterable[str], tag_links: Iterable[re.
     _drop_empty_blocks(tree)
     _drop_rules_under_the_lead_pictures(tree)
     _drop_end_mark(tree)
+    _drop_trailing_channels(tree)
     _drop_trailing_labels(tree)
     _fix_heading_levels(tree)
     _tidy_breaks(tree)
@@ -723,6 +724,48 @@ def _drop_end_mark(tree) -> None:
             _remove(last)
 
 
+_CHANNEL_ADDRESS = re.compile(
+    r"https?://(?:www\.)?(?:bit\.ly|tinyurl\.com|goo\.gl|reurl\.cc|is\.gd|ow\.ly|t\.ly|cutt\.ly)/"
+    r"|https?://[^/?#\s]+/(?:[^?#\s]*/)?(?:c|channel|user)/[^/?#\s]+/?$"
+    r"|https?://[^/?#\s]+/@[^/?#\s]+/?$"
+    r"|https?://[^?#\s]*[?&]list=(?!.*[?&]v=)", re.IGNORECASE)
+"""Where a programme is followed, not an article read: a short link (which
+hides where it leads), a channel, a profile or a playlist."""
+
+
+def _drop_trailing_channels(tree) -> None:
+    """A programme's channel that ends the body goes: a paragraph that is a
+    name and the programme's addresses (``财商天下：http://bit.ly/3hvUfr7``,
+    ``时事军事：https://www.youtube.com/playlist?list=…``), each a short link or
+    a channel's page (``_CHANNEL_ADDRESS``). It is the transcript's sign-off,
+    not its text. A label of a source or of a video to watch stays
+    (``参考链接：``, ``观看视频：``, as ``_is_address_line`` reads them), and so
+    does one with a colon of its own (``绘图：R1 财商天下：…``: a credit shares
+    the line)."""
+    while (last := _last_block(tree)) is not None and last.tag == "p":
+        links = list(last.iter("a"))
+        if not links or not all(_CHANNEL_ADDRESS.match(a.get("href", "")) for a in links):
+            return
+        text = _text(last)
+        label = _ADDRESS_TEXT.sub("", text).strip().rstrip(":：").strip()
+        if ":" in label or "：" in label or not _is_address_line(text, links):
+            return
+        _remove(last)
+
+
+def _last_block(tree):
+    """The block that ends the body: its last element, or, where that is a
+    ``<div>`` wrapping the article, the wrapper's last; ``None`` where text
+    follows it."""
+    container = tree
+    while len(container) and not (container[-1].tail or "").strip():
+        last = container[-1]
+        if last.tag != "div" or not len(last):
+            return last
+        container = last
+    return None
+
+
 MAX_LABEL = 20
 """The longest text taken for a label (``原文：``, ``音频链接：``)."""
 
@@ -731,8 +774,7 @@ def _drop_trailing_labels(tree) -> None:
     """A label that ends the body with nothing after it (what it introduced,
     a link or a player, was removed or never mirrored) goes: a paragraph or
     heading of a few words ending with a colon, holding no link or image."""
-    while len(tree) and tree[-1].tag in _TEXT_BLOCKS and not (tree[-1].tail or "").strip():
-        last = tree[-1]
+    while (last := _last_block(tree)) is not None and last.tag in _TEXT_BLOCKS:
         text = _text(last)
         if (not text.endswith((":", "：")) or len(text) > MAX_LABEL
                 or next(last.iter("a", "img"), None) is not None):
@@ -951,12 +993,15 @@ def _innermost_blocks(tree) -> list:
 
 
 def _drop_boilerplate_blocks(blocks: list, patterns: tuple[re.Pattern[str], ...]) -> None:
-    if not patterns:
-        return
-    matches = whole_match(patterns)
+    """A block that one of the ``patterns`` matches whole goes, and so does
+    a request to subscribe or follow at addresses written as text, with no
+    link (``_is_follow_line``; one with links is ``_drop_promo_blocks``')."""
+    matches = whole_match(patterns) if patterns else None
     for element in blocks:
         text = _text(element)
-        if text and matches(text):
+        if text and ((matches and matches(text))
+                     or (_FOLLOW_LABEL.match(text) and next(element.iter("a"), None) is None
+                         and _is_follow_line(text, []))):
             _remove(element)
 
 
@@ -1142,20 +1187,32 @@ MAX_ADDRESS_LABEL = 20
 
 _VIDEO_PAGE = re.compile(r"youtube\.com/watch|youtu\.be/|/(?:v|video|videos|watch)/", re.IGNORECASE)
 """A video's own page (a transcript's programme), not a channel's."""
-_WATCH_LABEL = re.compile(r"观看|觀看|收看|watch", re.IGNORECASE)
+_WATCH_LABEL = re.compile(r"观看|觀看|收看|完整(?:版|视频|視頻)|watch", re.IGNORECASE)
+"""A label to watch a video, or its full version (``完整视频Youtube：``)."""
 _SOURCE_LABEL = re.compile(r"来源|來源|链接|鏈接|连结|連結|参考|參考|原文|出处|出處|资料|資料|source|reference|via",
                            re.IGNORECASE)
 
 
-def _is_address_line(text: str, links: list, max_label: int = MAX_ADDRESS_LABEL) -> bool:
+_WRITTEN_ADDRESS = re.compile(r"(?:https?://|www\.)[^\s，。；！？、）」』”]+", re.IGNORECASE)
+"""An address written as text, not linked."""
+
+
+def _is_address_line(text: str, links: list, max_label: int = MAX_ADDRESS_LABEL, written: bool = False) -> bool:
     """A label and an address: ``沐阳会员网站：http://muyangshow.com``. An
     address with no label, under a source's label (``新闻参考链接：``,
     ``文章来源:``), of one video or under a label to watch it (``观看视频：``,
-    a short link) is the article's reference."""
-    addresses = [_text(a) for a in links]
-    if not links or not all(_ADDRESS_TEXT.fullmatch(address) and not _VIDEO_PAGE.search(a.get("href", ""))
-                            for a, address in zip(links, addresses)):
-        return False
+    a short link) is the article's reference. With ``written``, a line with
+    no link may give its addresses as text (a Markdown file's bare address is
+    not linked)."""
+    if written and not links:
+        addresses = _WRITTEN_ADDRESS.findall(text)
+        if not addresses or any(_VIDEO_PAGE.search(address) for address in addresses):
+            return False
+    else:
+        addresses = [_text(a) for a in links]
+        if not links or not all(_ADDRESS_TEXT.fullmatch(address) and not _VIDEO_PAGE.search(a.get("href", ""))
+                                for a, address in zip(links, addresses)):
+            return False
     label = text
     for address in addresses:
         label = label.replace(address, "", 1)
@@ -1178,13 +1235,15 @@ def _is_follow_line(text: str, links: list) -> bool:
     at (``订阅财商天下：http://bit.ly/3hvUfr7``, ``关注YouTube：…``), or
     such a request that is all one link and names a channel (``关注我们facebook
     主页，及时获得更多资讯，请点这里。``): a promotion, wherever it stands. The
-    label may name the channel in full (``订阅《时事军事-夏洛山》YouTube频道：``).
+    label may name the channel in full (``订阅《时事军事-夏洛山》YouTube频道：``),
+    and the addresses may be written unlinked (``欢迎订阅YouTube频道：https://…``).
     "Follow-up:" is no request."""
     if not _FOLLOW_LABEL.match(text):
         return False
     if len(links) == 1 and len(text) <= MAX_FOLLOW_LABEL and _text(links[0]).strip() == text:
         return bool(_CHANNEL.search(text))
-    return not _CLAUSE_MARK.search(_ADDRESS_TEXT.sub("", text)) and _is_address_line(text, links, MAX_FOLLOW_LABEL)
+    return (not _CLAUSE_MARK.search(_ADDRESS_TEXT.sub("", text))
+            and _is_address_line(text, links, MAX_FOLLOW_LABEL, written=True))
 
 
 def _lines_of(block) -> list[tuple[object, list]]:

@@ -890,9 +890,48 @@ def test_a_gnews_groups_slogan_is_furniture(line, dropped):
     ("<p>正文。</p><p>他在声明的最后写道，这是一个需要大家共同面对的问题：</p>",
      "<p>正文。</p><p>他在声明的最后写道，这是一个需要大家共同面对的问题：</p>"),
     ("<h2>摘要：</h2><p>正文。</p>", "<h2>摘要：</h2><p>正文。</p>"),
+    # inside the wrapper an Epoch Times body comes in; text after the wrapper keeps it
+    ("<div><p>正文。</p><p>网络收看方式：</p></div>", "<div><p>正文。</p></div>"),
+    ("<div><p>正文。</p><p>原文：</p></div>后文", "<div><p>正文。</p><p>原文：</p></div><p>后文</p>"),
 ])
 def test_a_label_that_ends_the_body_with_nothing_after_it_goes(fragment, kept):
     assert _repaired(fragment) == f"<div>{kept}</div>"
+
+
+def _channel(label: str, address: str, shown: str | None = None) -> str:
+    return f'<p>{label}：<a href="{address}">{shown or address} </a> </p>'
+
+
+@pytest.mark.parametrize("fragment, dropped", [
+    # a programme's channel ends its transcript: a short link, a channel's, a profile's or a playlist's page
+    (_channel("财商天下", "http://bit.ly/3hvUfr7"), True),
+    (_channel("石山角度", "https://www.youmaker.com/channel/80110d39-c1eb", "https://www.youmaker.com/c/石山角度"), True),
+    (_channel("时事军事", "https://www.youtube.com/playlist?list=PL3V8J3zzkEX"), True),
+    (_channel("Gan Jing World", "https://www.ganjingworld.com/zh-TW/channel/uAMlAuOM"), True),
+    (_channel("某节目", "https://www.youtube.com/@someshow"), True),
+    ('<p>方菲访谈频道：<a href="https://bit.ly/fangfeitalk">https://bit.ly/fangfeitalk</a> '
+     '<a href="https://bit.ly/fangfeitalk">https://bit.ly/fangfeitalk</a></p>', True),
+    (_channel("财商天下", "http://bit.ly/3hvUfr7") + _channel("役情最前线", "https://bit.ly/2GoCw6Y"), True),
+    # the article's references, the programme's video and a credit sharing the line stay
+    (_channel("参考链接", "https://reurl.cc/3o6Q2M"), False),
+    (_channel("观看视频", "https://bit.ly/3jLx38F"), False),
+    (_channel("完整视频Youtube", "https://bit.ly/3vioawb"), False),
+    (_channel("YouTube", "https://www.youtube.com/watch?v=ikqrBQ3-Uus&list=PLaF6XA2KQtw"), False),
+    (_channel("绘图：R1 财商天下", "http://bit.ly/3hvUfr7"), False),
+    (_channel("大纪元", "https://www.epochtimes.com/gb/21/7/20/n13102299.htm"), False),
+    ('<p>财商天下：<a href="http://bit.ly/3hvUfr7">http://bit.ly/3hvUfr7</a> <a href="https://www.epochtimes.com/gb/'
+     '21/7/20/n1.htm">https://www.epochtimes.com/gb/21/7/20/n1.htm</a></p>', False),
+    ('<p><a href="https://bit.ly/3hvUfr7">https://bit.ly/3hvUfr7</a></p>', False),
+])
+def test_a_programmes_channel_that_ends_the_body_goes(fragment, dropped):
+    html = _repaired(f"<div><p>正文。</p>{fragment}</div>")
+    assert (html == "<div><div><p>正文。</p></div></div>") is dropped, html
+
+
+def test_a_programmes_channel_that_the_text_follows_stays():
+    fragment = _channel("财商天下", "http://bit.ly/3hvUfr7")
+    assert "bit.ly" in _repaired(f"<p>正文。</p>{fragment}<p>后文。</p>")
+    assert "bit.ly" in _repaired(f"<div><p>正文。</p>{fragment}</div>后文")
 
 
 @pytest.mark.parametrize("fragment, kept", [
@@ -1069,6 +1108,35 @@ def test_a_line_that_asks_to_subscribe_or_follow_at_an_address_goes(profile):
     # a sentence that opens so is no label
     news = '<p>订阅人数已超过十万，详见：<a href="https://a.example/news/1">https://a.example/news/1</a></p>'
     assert "订阅人数" in _after_a_paragraph(profile, news)
+
+
+@pytest.mark.parametrize("block, dropped", [
+    # a Markdown file's bare addresses are not linked: the request still goes
+    ("欢迎订阅YouTube频道：https://www.youtube.com/channel/UCJ0WwxWijk8NemAqLtqj4Sw", True),
+    ("订阅Telegram群组：https://t.me/bainianzhenxiang", True),
+    ("订阅干净世界：www.ganjingworld.com/s/l9VpjYwBmw", True),
+    # a sentence, a video's own page and a request with no address stay
+    ("订阅人数已超过十万，详见：https://a.example/news/1", False),
+    ("订阅节目请看视频：https://www.youtube.com/watch?v=pe877oR9iGE", False),
+    ("订阅的用户在增加。", False),
+])
+def test_a_request_to_subscribe_at_a_written_address_goes(block, dropped):
+    html = _after_a_paragraph("generic", f"<p>{block}</p>")
+    assert (html == "<div><p>正文。</p></div>") is dropped, html
+
+
+@pytest.mark.parametrize("block, dropped", [
+    ("谢谢大家收看，欢迎在干净世界订阅“赵培微视频”。", True),
+    ("谢谢大家收看，欢迎在“干净世界”上订阅“赵培微视频”。", True),
+    ("请大家到YouTube订阅我们的频道", True),
+    # requests in the news are no sign-off
+    ("投票后，选民将被请求订阅 VPN 服务。", False),
+    ("当局请各单位组织订阅党报。", False),
+    ("各单位请在收到通知后，按规定订阅党报。", False),
+    ("他请我在会后订阅，我拒绝了。可是他们第二天又来了，还带着一份合同。", False),
+])
+def test_a_request_to_subscribe_on_a_platform_is_a_sign_off(block, dropped):
+    assert _dropped_as_a_block("generic", block) is dropped
 
 
 def test_a_word_a_link_follows_on_its_line_is_no_line_to_drop():
