@@ -849,7 +849,8 @@ def test_a_repeated_pictures_figure_goes_with_its_caption():
     # what follows the label is a sentence, or an address: the label stays with it
     ("<p>延伸阅读：</p><p>这是一段正文，后面跟着说明。</p>", "<p>延伸阅读：</p><p>这是一段正文，后面跟着说明。</p>"),
     ("<p>相关阅读：</p><p>資料來源：健康醫療網 https://www.healthnews.com.tw/1</p>",
-     "<p>相关阅读：</p><p>資料來源：健康醫療網 https://www.healthnews.com.tw/1</p>"),
+     '<p>相关阅读：</p><p>資料來源：健康醫療網 <a href="https://www.healthnews.com.tw/1">https://www.healthnews.com.tw/1</a>'
+     '</p>'),
     # "related news" is where a translation names its source
     ('<p>相关新闻：</p><p><a href="https://home.nzcity.co.nz/news/1">https://home.nzcity.co.nz/news/1</a></p>',
      '<p>相关新闻：</p><p><a href="https://home.nzcity.co.nz/news/1">https://home.nzcity.co.nz/news/1</a></p>'),
@@ -902,36 +903,73 @@ def _channel(label: str, address: str, shown: str | None = None) -> str:
     return f'<p>{label}：<a href="{address}">{shown or address} </a> </p>'
 
 
+def _with_epoch_tags(fragment: str) -> str:
+    """``fragment`` repaired with the Epoch Times mirror's tag links read."""
+    tree, _ = repair_tree(fragment, (), profile_named("epoch-times-mirror").tag_links, (), ())
+    return lxml.html.tostring(tree, encoding="unicode")
+
+
 @pytest.mark.parametrize("fragment, dropped", [
-    # a programme's channel ends its transcript: a short link, a channel's, a profile's or a playlist's page
-    (_channel("财商天下", "http://bit.ly/3hvUfr7"), True),
+    # a programme's channel ends its transcript: a channel's, a profile's or a playlist's page
     (_channel("石山角度", "https://www.youmaker.com/channel/80110d39-c1eb", "https://www.youmaker.com/c/石山角度"), True),
     (_channel("时事军事", "https://www.youtube.com/playlist?list=PL3V8J3zzkEX"), True),
     (_channel("Gan Jing World", "https://www.ganjingworld.com/zh-TW/channel/uAMlAuOM"), True),
     (_channel("某节目", "https://www.youtube.com/@someshow"), True),
-    ('<p>方菲访谈频道：<a href="https://bit.ly/fangfeitalk">https://bit.ly/fangfeitalk</a> '
+    # or a short link under the programme's name, which the source links to its tag page
+    (_channel(_tag_link("财商天下", "财商天下"), "http://bit.ly/3hvUfr7"), True),
+    ('<p>' + _tag_link("方菲访谈", "方菲访谈") + '频道：<a href="https://bit.ly/fangfeitalk">https://bit.ly/fangfeitalk</a> '
      '<a href="https://bit.ly/fangfeitalk">https://bit.ly/fangfeitalk</a></p>', True),
-    (_channel("财商天下", "http://bit.ly/3hvUfr7") + _channel("役情最前线", "https://bit.ly/2GoCw6Y"), True),
+    (_channel(_tag_link("财商天下", "财商天下"), "http://bit.ly/3hvUfr7")
+     + _channel("时事军事", "https://www.youtube.com/playlist?list=PL3V8J3zzkEX"), True),
+    # a short link under another label may be what the article asks for
+    (_channel("联署信网址", "https://tinyurl.com/mvdwfpd8"), False),
+    (_channel("财商天下", "http://bit.ly/3hvUfr7"), False),
+    (_channel(_tag_link("联署", "联署") + "信网址", "https://tinyurl.com/mvdwfpd8"), False),
     # the article's references, the programme's video and a credit sharing the line stay
-    (_channel("参考链接", "https://reurl.cc/3o6Q2M"), False),
-    (_channel("观看视频", "https://bit.ly/3jLx38F"), False),
-    (_channel("完整视频Youtube", "https://bit.ly/3vioawb"), False),
+    (_channel("参考链接", "https://www.youtube.com/@someshow"), False),
+    (_channel("观看视频", "https://www.youtube.com/playlist?list=PL3V8J3zzkEX"), False),
+    (_channel("完整视频Youtube", "https://www.youtube.com/playlist?list=PL3V8J3zzkEX"), False),
     (_channel("YouTube", "https://www.youtube.com/watch?v=ikqrBQ3-Uus&list=PLaF6XA2KQtw"), False),
-    (_channel("绘图：R1 财商天下", "http://bit.ly/3hvUfr7"), False),
+    (_channel("绘图：R1 " + _tag_link("财商天下", "财商天下"), "http://bit.ly/3hvUfr7"), False),
     (_channel("大纪元", "https://www.epochtimes.com/gb/21/7/20/n13102299.htm"), False),
-    ('<p>财商天下：<a href="http://bit.ly/3hvUfr7">http://bit.ly/3hvUfr7</a> <a href="https://www.epochtimes.com/gb/'
-     '21/7/20/n1.htm">https://www.epochtimes.com/gb/21/7/20/n1.htm</a></p>', False),
-    ('<p><a href="https://bit.ly/3hvUfr7">https://bit.ly/3hvUfr7</a></p>', False),
+    ('<p><a href="https://www.youtube.com/@someshow">https://www.youtube.com/@someshow</a></p>', False),
+    ('<p>时事军事：<a href="https://www.youtube.com/playlist?list=PL3V8J3zzkEX">https://www.youtube.com/playlist?list=PL3V8J3zzkEX</a>'
+     ' <a href="https://www.epochtimes.com/gb/21/7/20/n1.htm">https://www.epochtimes.com/gb/21/7/20/n1.htm</a></p>', False),
 ])
 def test_a_programmes_channel_that_ends_the_body_goes(fragment, dropped):
-    html = _repaired(f"<div><p>正文。</p>{fragment}</div>")
+    html = _with_epoch_tags(f"<div><p>正文。</p>{fragment}</div>")
     assert (html == "<div><div><p>正文。</p></div></div>") is dropped, html
 
 
 def test_a_programmes_channel_that_the_text_follows_stays():
-    fragment = _channel("财商天下", "http://bit.ly/3hvUfr7")
-    assert "bit.ly" in _repaired(f"<p>正文。</p>{fragment}<p>后文。</p>")
-    assert "bit.ly" in _repaired(f"<div><p>正文。</p>{fragment}</div>后文")
+    fragment = _channel("时事军事", "https://www.youtube.com/playlist?list=PL3V8J3zzkEX")
+    assert "playlist" in _repaired(f"<p>正文。</p>{fragment}<p>后文。</p>")
+    assert "playlist" in _repaired(f"<div><p>正文。</p>{fragment}</div>后文")
+
+
+@pytest.mark.parametrize("fragment, links", [
+    ("<p>新闻来源： https://tnc.news/2022/05/26/x/</p>", ["https://tnc.news/2022/05/26/x/"]),
+    # where Chinese punctuation or a sentence's full stop ends it
+    ("<p>网址是http://muyangshow.com，还有一个http://youlucky.biz。</p>", ["http://muyangshow.com", "http://youlucky.biz"]),
+    ("<p>见 https://a.org/x. 和 https://a.org:8080/x?q=1#f!</p>", ["https://a.org/x", "https://a.org:8080/x?q=1#f"]),
+    # a bracket the address opened is its own
+    ("<p>见（https://en.wikipedia.org/wiki/Foo_(bar)）和(https://a.org/x)。</p>",
+     ["https://en.wikipedia.org/wiki/Foo_(bar)", "https://a.org/x"]),
+    ("<p>(图片来自https://www.washingtonpost.com)</p>", ["https://www.washingtonpost.com"]),
+    # in the tail of an inline element, and beside a link
+    ('<p><b>粗体</b>见 https://a.org/1 与 <a href="https://b.org/2">https://b.org/2</a> https://c.org/3</p>',
+     ["https://a.org/1", "https://b.org/2", "https://c.org/3"]),
+    # no address: run on into a word, a bare name, inside a word, preformatted
+    ("<p>百科https://zh.wikipedia.org/wiki/中共说</p>", []),
+    ("<p>http://localhost 和 https://not_a_host/ 与 xhttps://a.org/ 及 https://1.2.3.999/</p>", []),
+    ("<p>见https://a.org_x</p>", []),
+    ("<pre>https://a.org/1</pre>", []),
+])
+def test_an_address_written_in_the_text_becomes_a_link(fragment, links):
+    tree, _ = repair_tree(f"<p>正文。</p>{fragment}", (), (), (), ())
+    assert [(a.get("href"), a.text) for a in tree.iter("a")] == [(link, link) for link in links]
+    assert " ".join(tree.text_content().split()) == " ".join(lxml.html.fromstring(f"<div><p>正文。</p>{fragment}</div>")
+                                                             .text_content().split())
 
 
 @pytest.mark.parametrize("fragment, kept", [
