@@ -867,8 +867,9 @@ _DATELINE_REACH = 2000
 
 
 _DATELINE_WORDS = ("记者", "記者", "专栏作家", "專欄作家", "英文大纪元", "英文大紀元",
-                   "美联社", "美聯社", "路透社", "法新社", "中央社")
-"""Words one of which every dateline ``_reporter_pattern`` reads holds."""
+                   "美联社", "美聯社", "路透社", "法新社", "中央社", "编译", "編譯")
+"""Words one of which every dateline ``_reporter_pattern`` or
+``_translator_pattern`` reads holds."""
 
 
 def _dateline_people(body: str) -> list[Person]:
@@ -882,7 +883,8 @@ def _dateline_people(body: str) -> list[Person]:
         head = without_wiki_links(head)
     match = _reporter_pattern().search(head) or _reporter_pattern().search(_flat_text(head))
     if not match:
-        return []
+        match = _translator_pattern().search(head) or _translator_pattern().search(_flat_text(head))
+        return [Person(name, "translator") for name in _reporter_names(match.group("names"))] if match else []
     people = [Person(name, "author") for name in _reporter_names(match.group("names") or "")]
     if match.group("translators"):
         people += [Person(name, "translator") for name in _reporter_names(match.group("translators"))]
@@ -946,8 +948,9 @@ _WIDE_START = re.compile(rf"[{_WIDE}]")
 _REPORTER_TITLE = re.compile(r"^(?:站(?!长|長)|专题部|專題部)?(?:特约|特約)?(?:记者|記者)?")
 """What comes before a name in a dateline: the rest of ``记者站``, a
 desk, a title (``（大纪元记者钟元、特约记者张东旭台北报导）``)."""
-_REPORT_KIND = re.compile(r"(?:简讯|簡訊|连线|連線|专题|專題|分析|综述|綜述)$")
-"""A kind of report between the name and ``报导``: ``（大纪元记者侯骏霖简讯报导）``."""
+_REPORT_KIND = re.compile(r"(?:简讯|簡訊|连线|連線|专题|專題|分析|综述|綜述|(?:综合|綜合)?(?:外电|外電))$")
+"""A kind of report between the name and ``报导``: ``（大纪元记者侯骏霖简讯报导）``,
+``【健康醫療網／記者鄭宜芬外電報導】`` (from the wires)."""
 
 
 def _is_place(text: str, exact: bool = False) -> bool:
@@ -964,6 +967,11 @@ def _is_place(text: str, exact: bool = False) -> bool:
 @functools.cache
 def _reporter_pattern() -> re.Pattern[str]:
     return re.compile(common_data()["datelines"]["reporter"])
+
+
+@functools.cache
+def _translator_pattern() -> re.Pattern[str]:
+    return re.compile(common_data()["datelines"]["translator"])
 
 
 @functools.cache

@@ -357,10 +357,24 @@ def test_a_chinese_dateline_credits_its_reporters():
     ("（中央社记者张淑伶上海17日电）", [("张淑伶", "author")]),
     ("（中央社记者江今叶华盛顿17日专电）", [("江今叶", "author")]),
     ("（中央社东京28日电）", []),
+    # a translator's own dateline, the Liberty Times': the place after the slash goes
+    ("〔编译卢永山／综合报导〕", [("卢永山", "translator")]),
+    ("〔编译杨芙宜／[[zh:台北]]报导〕", [("杨芙宜", "translator")]),
+    ("〔編譯魏國金／綜合報導〕", [("魏國金", "translator")]),
+    ("（编译：明澈）", []),
+    # a health site's, in 【】, from the wires or not
+    ("【健康醫療網／記者張慈恩報導】", [("張慈恩", "author")]),
+    ("【健康醫療網／記者鄭宜芬外電報導】", [("鄭宜芬", "author")]),
+    ("【记者手记】", []),
 ])
 def test_dateline_reporters_without_their_place(dateline, people):
     from builder.extract import _dateline_people
     assert _dateline_people(f"【大纪元2021年06月17日讯】{dateline}周四") == [Person(*p) for p in people]
+
+
+def test_a_translators_dateline_needs_its_word():
+    from builder.extract import _dateline_people
+    assert _dateline_people("（新华社／北京报导）他说编译工作很难。") == []
 
 
 def test_a_reporter_named_deep_in_the_text_is_no_dateline():
