@@ -608,6 +608,25 @@ def test_a_gnews_repost_that_opens_with_an_outlets_dateline_is_based_on_it():
     assert extract(_GNEWS_POST.format(body="我的评论如下。\n\n【大纪元2024年03月11日讯】引文。")).based_on is None
 
 
+@pytest.mark.parametrize("body, name", [
+    # a wire's story: its dateline opens the post, or its name closes it on a line of its own
+    ("（[[zh:中央社]]记者张淑伶[[zh:上海]]17日电）正文。", "中央社"),
+    ("正文。\n\n结尾一句。\n\n（中央社）\n", "中央社"),
+    ("正文。\n\n（[[zh:路透社]]）\n", "路透社"),
+    # a wire's dateline further down is a quotation; its name under a picture credits the picture;
+    # before another outlet's copyright, that outlet's story credits its wire
+    ("我的评论如下。\n\n（中央社记者张淑伶上海17日电）引文。", None),
+    ("正文。\n\n![](https://a.example/p.jpg)\n（中央社）\n", None),
+    ("正文。\n\n![](https://a.example/p.jpg)\n\n（中央社）\n", None),
+    ("正文。\n\n（路透社）\n\n*©2024年德国之声版权声明：本文所有内容受到著作权法保护*\n", None),
+    ("他说（中央社）报道了此事。", None),
+    ("据报道，台积电将赴美设厂（中央社）\n\n后文。", None),
+])
+def test_a_gnews_repost_of_a_wires_story_is_based_on_the_wire(body, name):
+    found = extract(_GNEWS_POST.format(body=body))
+    assert found.based_on == (Link(name, None) if name else None)
+
+
 def test_a_digests_first_story_heading_is_body_text_not_the_title():
     found = extract(_GNEWS_POST.format(body="### 人民网：第一条新闻\n评论：一。\n\n### 环球网：第二条新闻\n评论：二。"))
     assert found.title == "标题"
