@@ -557,6 +557,40 @@ _WORD_AFTER = re.compile(r" ([A-Z][A-Za-z'’-]*)")
 
 
 @dataclass(frozen=True)
+class HistoricalNames:
+    """Names that meant another country before a year (see the data file's
+    ``[historical]``): in a sentence about that time they name no country."""
+
+    names: frozenset[str]
+    words: re.Pattern[str] | None
+    until: int
+    taiwan: tuple[str, ...]
+
+    @classmethod
+    def from_toml(cls, table: Mapping[str, object]) -> HistoricalNames:
+        words = [re.escape(word) for word in table.get("words", ())]
+        return cls(frozenset(table.get("names", ())), re.compile("|".join(words)) if words else None,
+                   int(table.get("until", 0)), tuple(table.get("taiwan", ())))
+
+    def of_the_past(self, text: str, start: int, end: int) -> bool:
+        """Whether the sentence around ``text[start:end]`` is about the time
+        before ``until``: it holds an earlier year (``1948年``) or one of the
+        words, and does not name the country the name means now."""
+        opening = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 300), start)),
+                      default=max(0, start - 300))
+        closing = _SENTENCE_END.search(text, end, end + 300)
+        sentence = text[opening:closing.end() if closing else min(len(text), end + 300)]
+        if any(name in sentence for name in self.taiwan):
+            return False
+        return (bool(self.words and self.words.search(sentence))
+                or any(int(year) < self.until for year in _YEAR.findall(sentence)))
+
+
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+_YEAR = re.compile(r"(?<!\d)(1\d{3})年")
+
+
+@dataclass(frozen=True)
 class Mention:
     """One place where a text names a country (or a blocker phrase: no codes)."""
 
@@ -570,24 +604,30 @@ class CountryMatcher:
     """Counts country mentions; holds the automaton over all names of all languages."""
 
     def __init__(self, names: Mapping[str, frozenset[str]], person_rules: PersonNameRules,
-                 affixes: Affixes):
+                 affixes: Affixes, historical: HistoricalNames | None = None):
         self._matcher = PhraseMatcher(names, affixes)
         self._person_rules = person_rules
+        self._historical = historical
 
     @classmethod
     def from_data(cls, path: Path = ALIASES_PATH) -> CountryMatcher:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         return cls(build_country_names(data),
                    PersonNameRules.from_toml(data.get("person_names", {})),
-                   Affixes.from_toml(data.get("affixes", {})))
+                   Affixes.from_toml(data.get("affixes", {})),
+                   HistoricalNames.from_toml(data.get("historical", {})))
 
     def mentions(self, text: str) -> list[Mention]:
         """Every country mention and blocker phrase, left to right."""
         text = normalize_text(text)
         found = self._matcher.find(text)
         result = []
+        historical = self._historical
         for index, (start, end, codes) in enumerate(found):
             if codes and self._is_part_of_a_personal_name(text, found, index):
+                codes = frozenset()
+            elif codes and historical and text[start:end] in historical.names and historical.of_the_past(
+                    text, start, end):
                 codes = frozenset()
             result.append(Mention(start, end, text[start:end], codes))
         return result

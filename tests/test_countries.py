@@ -90,6 +90,28 @@ def test_an_institution_or_a_plant_named_after_a_country_is_no_mention_of_it(tex
     assert found(text) == codes
 
 
+@pytest.mark.parametrize("text, codes", [
+    # the Republic of China on the mainland, before 1949: a year, the war, its fall
+    ("金圆券是中华民国政府于1948年发行的一种货币。", set()),
+    ("抗战是中华民国打的，不是共产党打的。", set()),
+    ("毛泽东一生做了两件大事：一是在中国大陆推翻中华民国。", {"CN"}),
+    ("中華民國於1937年對日宣戰。", set()),
+    # the Republic of China today, or a sentence that names Taiwan, and one sentence's past not another's
+    ("中华民国国防部今天表示。", {"TW"}),
+    ("辛亥革命纪念日，就是中华民国国庆。", {"TW"}),
+    ("中华民国于2024年举行大选。", {"TW"}),
+    ("抗战胜利后，中华民国政府迁移到了台湾。", {"TW"}),
+    ("1948年的事已经过去。中华民国国防部今天表示。", {"TW"}),
+])
+def test_the_republic_of_china_before_1949_is_no_mention_of_taiwan(text, codes):
+    assert found(text) == codes
+
+
+def test_the_republic_of_china_in_a_sentence_that_names_taiwan_is_taiwan():
+    from builder.countries import detect_countries
+    assert detect_countries("抗战胜利后，中华民国政府迁移到了台湾。") == {"TW": 2}
+
+
 def test_niger_is_not_nigeria_and_nigeria_is_not_niger():
     assert found("Niger closed its airspace.") == {"NE"}
     assert found("Nigeria closed its airspace.") == {"NG"}
