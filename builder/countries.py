@@ -574,20 +574,24 @@ class HistoricalNames:
 
     def of_the_past(self, text: str, start: int, end: int) -> bool:
         """Whether the sentence around ``text[start:end]`` is about the time
-        before ``until``: it holds an earlier year (``1948年``) or one of the
-        words, and does not name the country the name means now."""
+        before ``until``: it holds one of the words, or an earlier year
+        (``1948年``) near the name (a long sentence may recall another
+        story's year), and it does not name the country the name means now."""
         opening = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 300), start)),
                       default=max(0, start - 300))
         closing = _SENTENCE_END.search(text, end, end + 300)
         sentence = text[opening:closing.end() if closing else min(len(text), end + 300)]
         if any(name in sentence for name in self.taiwan):
             return False
+        near = text[max(opening, start - _YEAR_REACH):min(len(text), end + _YEAR_REACH, opening + len(sentence))]
         return (bool(self.words and self.words.search(sentence))
-                or any(int(year) < self.until for year in _YEAR.findall(sentence)))
+                or any(int(year) < self.until for year in _YEAR.findall(near)))
 
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _YEAR = re.compile(r"(?<!\d)(1\d{3})年")
+_YEAR_REACH = 40
+"""How far from a name (characters) a year places it in its time."""
 
 
 @dataclass(frozen=True)

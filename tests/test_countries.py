@@ -102,6 +102,8 @@ def test_an_institution_or_a_plant_named_after_a_country_is_no_mention_of_it(tex
     ("中华民国于2024年举行大选。", {"TW"}),
     ("抗战胜利后，中华民国政府迁移到了台湾。", {"TW"}),
     ("1948年的事已经过去。中华民国国防部今天表示。", {"TW"}),
+    ("中华民国国防部智库所长指出，精准导引弹药与无人机在技术特性以及科技的关联性都可说是近亲，"
+     "如同美国海军在1936年开发给防炮使用的实体靶机。", {"TW", "US"}),
 ])
 def test_the_republic_of_china_before_1949_is_no_mention_of_taiwan(text, codes):
     assert found(text) == codes
