@@ -725,13 +725,19 @@ def _drop_end_mark(tree) -> None:
             _remove(last)
 
 
-_WRITTEN_URL = re.compile(r"(?<![A-Za-z0-9/.@-])https?://(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+(?:[:/?#][!-~]*)?",
-                          re.IGNORECASE)
-"""An address written in the text, with a dotted host: ASCII, up to a space
-or the first other character."""
+_URL = r"https?://(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+(?:[:/?#][!-Z\\^-~]*)?"
+"""An address with a dotted host: ASCII, up to a space, a square bracket (an
+address that holds one encodes it; ``[URL](URL）`` is a link gone wrong) or
+the first other character."""
+_WRITTEN_URL = re.compile(rf"(?<![A-Za-z0-9/.@-]){_URL}", re.IGNORECASE)
+_URL_AT = re.compile(_URL, re.IGNORECASE)
+_GLUED_SCHEME = re.compile(r"(?<![=/?&#:(])https?://", re.IGNORECASE)
+"""A second address written on to the first (``…%9Dhttps://…``): not one in
+its query (``?u=https://…``) or path (``/https://…``)."""
 _URL_TRAILING = re.compile(r"[.,;:!?'\"*]+$")
 _URL_ENDS = re.compile(r"[\s!-/:-@\[-^`{-~\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65“”‘’…—–·]")
 """What may follow an address written in the text: a space or punctuation."""
+_INLINE_FORMAT = frozenset(("em", "i", "strong", "b", "u", "s", "del", "ins", "span", "sub", "sup", "small", "mark"))
 
 
 _WRITTEN_URL_TEXTS = etree.XPath(".//text()[contains(., '://')][not(ancestor::a or ancestor::pre or ancestor::code)]")
@@ -741,53 +747,79 @@ def _link_written_addresses(tree) -> None:
     """An address the text gives but does not link becomes a link to itself
     (``新闻来源：https://tnc.news/2022/05/26/…``, ``网址是http://muyangshow.com，``),
     as a reader of the source's page would follow it; 478 pages of the 29k
-    corpus have one. Only where the address plainly ends: at a space, the
-    text's end or punctuation (``.``, ``)`` and ``]`` end it unless it opened
-    them). An address run on into a word (``…/wiki/中共`` may be an address
-    with Chinese in it) stays text, as does one in a link or preformatted
-    text, and one that is no web address (``web_url``)."""
+    corpus have one (``_written_addresses`` says which)."""
     for text in _WRITTEN_URL_TEXTS(tree):
         owner = text.getparent()
         if owner.tag in ("script", "style"):
             continue
-        pieces, at = [], 0  # (the text before, the link)
-        for match in _WRITTEN_URL.finditer(text):
-            address = _address_as_written(match.group())
-            end = match.start() + len(address)
-            if end == match.end() and end < len(text) and not _URL_ENDS.match(text, end):
-                continue  # run on into a word
-            url = web_url(address)
-            if url is None:
-                continue
-            link = etree.Element("a", href=url)
-            link.text = address
-            pieces.append((text[at:match.start()], link))
-            at = end
-        if not pieces:
+        found = _written_addresses(text, _runs_on(text))
+        if not found:
             continue
-        for (_, link), (after, _) in zip(pieces, pieces[1:]):
-            link.tail = after
-        pieces[-1][1].tail = text[at:]
+        links = []
+        for start, end, address in found:
+            link = etree.Element("a", href=web_url(address))
+            link.text = address
+            links.append(link)
+        for link, (_, end, _), following in zip(links, found, [*found[1:], (len(text), None, None)]):
+            link.tail = text[end:following[0]]
         if text.is_text:
-            owner.text = pieces[0][0]
+            owner.text = text[:found[0][0]]
             parent, position = owner, 0
         else:
-            owner.tail = pieces[0][0]
+            owner.tail = text[:found[0][0]]
             parent, position = owner.getparent(), owner.getparent().index(owner) + 1
-        for index, (_, link) in enumerate(pieces):
+        for index, link in enumerate(links):
             parent.insert(position + index, link)
 
 
-def _address_as_written(run: str) -> str:
-    """The address at the start of a run of ASCII: without the punctuation
-    that ends a sentence after it, or a bracket it did not open."""
+def _written_addresses(text: str, runs_on_at_its_end: bool) -> list[tuple[int, int, str]]:
+    """(start, end, address) of each address in ``text`` that plainly ends:
+    at a space, the text's end or punctuation (``.`` and ``)`` end it unless
+    it opened the bracket), or where a second address is written on to it
+    (``…%9Dhttps://…``). An address run on into a word (``…/wiki/中共`` may
+    be an address with Chinese in it), or into emphasis at the text's end
+    (``runs_on_at_its_end``: Markdown read the ``_`` of ``?filename=(4)_x.pdf``
+    as one), is left, and so is one that is no web address (``web_url``)."""
+    found, position, glued = [], 0, None
+    while True:
+        match = _URL_AT.match(text, glued) if glued is not None else None
+        match = match or _WRITTEN_URL.search(text, position)
+        if match is None:
+            return found
+        address, cut = _address_as_written(match.group())
+        start, end = match.start(), match.start() + len(address)
+        glued, position = (start + cut if cut else None), match.end()
+        if not cut and end == match.end() and (end < len(text) and not _URL_ENDS.match(text, end)
+                                               or end == len(text) and runs_on_at_its_end):
+            continue
+        if web_url(address) is not None:
+            found.append((start, end, address))
+
+
+def _runs_on(text) -> bool:
+    """Whether emphasis goes on from the end of ``text`` (an lxml text or
+    tail) with what could be more of an address."""
+    owner = text.getparent()
+    following = (owner[0] if len(owner) else None) if text.is_text else owner.getnext()
+    return (following is not None and following.tag in _INLINE_FORMAT and bool(following.text)
+            and not _URL_ENDS.match(following.text))
+
+
+def _address_as_written(run: str) -> tuple[str, int]:
+    """The address at the start of a run of ASCII: up to a second address
+    written on to it, and without the punctuation that ends a sentence after
+    it, or a bracket it did not open; and where that second address starts
+    (0: none)."""
+    second = _GLUED_SCHEME.search(run, 8)
+    cut = second.start() if second else 0
+    if second:
+        run = run[:cut]
     while True:
         address = _URL_TRAILING.sub("", run)
-        closer = address[-1:]
-        if closer in (")", "]") and address.count(closer) > address.count("(" if closer == ")" else "["):
+        if address.endswith(")") and address.count(")") > address.count("("):
             run = address[:-1]
             continue
-        return address
+        return address, cut
 
 
 _CHANNEL_ADDRESS = re.compile(

@@ -956,6 +956,12 @@ def test_a_programmes_channel_that_the_text_follows_stays():
     ("<p>见（https://en.wikipedia.org/wiki/Foo_(bar)）和(https://a.org/x)。</p>",
      ["https://en.wikipedia.org/wiki/Foo_(bar)", "https://a.org/x"]),
     ("<p>(图片来自https://www.washingtonpost.com)</p>", ["https://www.washingtonpost.com"]),
+    # a square bracket ends one (a Markdown link gone wrong), and so does a second address written on to it,
+    # but not one in its query or path
+    ("<p>见[https://a.org/x](https://a.org/x）后文</p>", ["https://a.org/x", "https://a.org/x"]),
+    ("<p>来源：https://a.org/%E2%80%9Dhttps://gnews.org/1 完</p>", ["https://a.org/%E2%80%9D", "https://gnews.org/1"]),
+    ("<p>见 https://a.org/get?u=https://b.org/1 和 https://a.org/https://c.org/ 完</p>",
+     ["https://a.org/get?u=https://b.org/1", "https://a.org/https://c.org/"]),
     # in the tail of an inline element, and beside a link
     ('<p><b>粗体</b>见 https://a.org/1 与 <a href="https://b.org/2">https://b.org/2</a> https://c.org/3</p>',
      ["https://a.org/1", "https://b.org/2", "https://c.org/3"]),
@@ -964,6 +970,10 @@ def test_a_programmes_channel_that_the_text_follows_stays():
     ("<p>http://localhost 和 https://not_a_host/ 与 xhttps://a.org/ 及 https://1.2.3.999/</p>", []),
     ("<p>见https://a.org_x</p>", []),
     ("<pre>https://a.org/1</pre>", []),
+    # run on into emphasis Markdown read in it; emphasis after a space is not the address's
+    ("<p>链接 https://a.org/get?filename=(4)<em>x.pdf</em> 完</p>", []),
+    ("<p>见 https://a.org/1 <em>强调</em></p>", ["https://a.org/1"]),
+    ("<p>见 https://a.org/1<em>（图）</em></p>", ["https://a.org/1"]),
 ])
 def test_an_address_written_in_the_text_becomes_a_link(fragment, links):
     tree, _ = repair_tree(f"<p>正文。</p>{fragment}", (), (), (), ())
