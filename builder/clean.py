@@ -756,12 +756,12 @@ def _link_written_addresses(tree) -> None:
         if not found:
             continue
         links = []
-        for start, end, address in found:
-            link = etree.Element("a", href=web_url(address))
+        for _, end, address, url in found:
+            link = etree.Element("a", href=url)
             link.text = address
             links.append(link)
-        for link, (_, end, _), following in zip(links, found, [*found[1:], (len(text), None, None)]):
-            link.tail = text[end:following[0]]
+        for link, (_, end, _, _), (following, *_) in zip(links, found, [*found[1:], (len(text),)]):
+            link.tail = text[end:following]
         if text.is_text:
             owner.text = text[:found[0][0]]
             parent, position = owner, 0
@@ -772,14 +772,15 @@ def _link_written_addresses(tree) -> None:
             parent.insert(position + index, link)
 
 
-def _written_addresses(text: str, runs_on_at_its_end: bool) -> list[tuple[int, int, str]]:
-    """(start, end, address) of each address in ``text`` that plainly ends:
-    at a space, the text's end or punctuation (``.`` and ``)`` end it unless
-    it opened the bracket), or where a second address is written on to it
-    (``…%9Dhttps://…``). An address run on into a word (``…/wiki/中共`` may
-    be an address with Chinese in it), or into emphasis at the text's end
-    (``runs_on_at_its_end``: Markdown read the ``_`` of ``?filename=(4)_x.pdf``
-    as one), is left, and so is one that is no web address (``web_url``)."""
+def _written_addresses(text: str, runs_on_at_its_end: bool) -> list[tuple[int, int, str, str]]:
+    """(start, end, address, its ``web_url``) of each address in ``text``
+    that plainly ends: at a space, the text's end or punctuation (``.`` and
+    ``)`` end it unless it opened the bracket), or where a second address is
+    written on to it (``…%9Dhttps://…``). An address run on into a word
+    (``…/wiki/中共`` may be an address with Chinese in it), or into emphasis
+    at the text's end (``runs_on_at_its_end``: Markdown read the ``_`` of
+    ``?filename=(4)_x.pdf`` as one), is left, and so is one that is no web
+    address (``web_url``)."""
     found, position, glued = [], 0, None
     while True:
         match = _URL_AT.match(text, glued) if glued is not None else None
@@ -792,8 +793,8 @@ def _written_addresses(text: str, runs_on_at_its_end: bool) -> list[tuple[int, i
         if not cut and end == match.end() and (end < len(text) and not _URL_ENDS.match(text, end)
                                                or end == len(text) and runs_on_at_its_end):
             continue
-        if web_url(address) is not None:
-            found.append((start, end, address))
+        if (url := web_url(address)) is not None:
+            found.append((start, end, address, url))
 
 
 def _runs_on(text) -> bool:
