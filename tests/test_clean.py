@@ -899,6 +899,40 @@ def test_a_label_that_ends_the_body_with_nothing_after_it_goes(fragment, kept):
     assert _repaired(fragment) == f"<div>{kept}</div>"
 
 
+_BANNER = '<a href="https://www.give1car.com/"><img src="https://a.example/car-donation-600x70.png"></a>'
+
+
+@pytest.mark.parametrize("after, kept", [
+    # after the end mark: a newsletter's sign-up heading, a banner alone or on its own line
+    ('<h3><a href="http://zipsurvey.com/Survey.aspx?suid=1">每周为您献上旧金山最新消息</a></h3>', ""),
+    (f"<p>{_BANNER}</p>", ""),
+    (f"<p>{_BANNER}<br>本文刊载于旧金山6月18日地产版</p>", "<p>本文刊载于旧金山6月18日地产版</p>"),
+    # text, a reference by its address, a picture with its caption, a sentence's link stay
+    ("<p>本文刊载于旧金山6月18日地产版</p>", "<p>本文刊载于旧金山6月18日地产版</p>"),
+    ('<p><a href="https://a.org/x">https://a.org/x</a></p>', '<p><a href="https://a.org/x">https://a.org/x</a></p>'),
+    (f"<p>{_BANNER}图说明</p>", '<p><a href="https://www.give1car.com/"><img src="https://a.example/car-donation-600x70.png" '
+                               'alt=""></a>图说明</p>'),
+    ('<p>他说<a href="https://a.org/s">这里</a></p>', '<p>他说<a href="https://a.org/s">这里</a></p>'),
+    ('<p><a href="https://a.org/s"><img src="https://a.org/p.png">更多</a><br>本文刊载于地产版</p>',
+     '<p><a href="https://a.org/s"><img src="https://a.org/p.png" alt="">更多</a><br>本文刊载于地产版</p>'),
+])
+def test_after_the_articles_end_mark_a_link_or_a_banner_alone_is_furniture(after, kept):
+    assert _repaired(f"<p>正文。</p><p>贷方正在提供贷款。◇</p>{after}") == f"<div><p>正文。</p><p>贷方正在提供贷款。◇</p>{kept}</div>"
+
+
+@pytest.mark.parametrize("mark, left", [("◇", "◇"), ("＃", ""), ("#", ""), ("◇＃", "")])
+def test_the_end_mark_may_be_any_of_the_sites(mark, left):
+    """(The mark that then ends the body goes, as ``_drop_end_mark`` takes it: not a lone ◇.)"""
+    heading = '<h2><a href="http://zipsurvey.com/Survey.aspx?suid=1">每周为您献上旧金山最新消息</a></h2>'
+    assert _repaired(f"<p>正文。{mark}</p>{heading}") == f"<div><p>正文。{left}</p></div>"
+
+
+def test_with_no_end_mark_before_it_a_linked_heading_stays():
+    heading = '<h2><a href="http://zipsurvey.com/Survey.aspx?suid=1">每周为您献上旧金山最新消息</a></h2>'
+    assert _repaired(f"<p>正文。</p>{heading}") == f"<div><p>正文。</p>{heading}</div>"
+    assert _repaired(f"<p>正文。</p>{heading}<p>结尾。◇</p>") == f"<div><p>正文。</p>{heading}<p>结尾。◇</p></div>"
+
+
 def _channel(label: str, address: str, shown: str | None = None) -> str:
     return f'<p>{label}：<a href="{address}">{shown or address} </a> </p>'
 
