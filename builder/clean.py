@@ -705,7 +705,11 @@ def _drop_rules_under_the_lead_pictures(tree) -> None:
             return
 
 
-_END_MARK = re.compile(r"(?:(?<=[\s。！？!?.”」』）)])|^)[◇◆@]*[#＃]+\s*[◇◆]?\s*$")
+_SENTENCE_ENDED = r"[\s。！？!?.”」』）)]"
+"""What an end mark follows: a sentence's end, or a space."""
+_HASH_MARK = r"[◇◆@]*[#＃]+\s*[◇◆]?"
+"""An end mark of ``＃`` (``＃``, ``#◇``, ``◇#``, ``@#``)."""
+_END_MARK = re.compile(rf"(?:(?<={_SENTENCE_ENDED})|^){_HASH_MARK}\s*$")
 
 
 def _drop_end_mark(tree) -> None:
@@ -879,10 +883,10 @@ def _last_block(tree):
 
 _END_MARKS = ("◇", "◆", "＃", "。#")
 """What an article's end mark holds (an ASCII ``#`` only right after a full stop)."""
-_ENDED_HERE = re.compile(r"[\s。！？!?.”」』）)](?:[◇◆@]*[#＃]+\s*[◇◆]?|[◇◆])\s*(?:$|<)", re.MULTILINE)
+_ENDED_HERE = re.compile(rf"{_SENTENCE_ENDED}(?:{_HASH_MARK}|[◇◆])\s*(?:$|<)", re.MULTILINE)
 """The article's end mark after its last sentence, in the fragment
 (``◇``, ``＃``, ``。#``, ``◇＃``)."""
-_ARTICLE_END = re.compile(r"(?:(?<=[\s。！？!?.”」』）)])|^)(?:[◇◆@]*[#＃]+\s*[◇◆]?|[◇◆])$")
+_ARTICLE_END = re.compile(rf"(?:(?<={_SENTENCE_ENDED})|^)(?:{_HASH_MARK}|[◇◆])$")
 """The same at the end of a block's text."""
 
 
@@ -1090,8 +1094,8 @@ def _credited_pictures_to_figures(tree) -> None:
             _remove(block)
 
 
-_CREDIT_OF_A_PICTURE = re.compile(
-    r"(?:图片来源|圖片來源|图片来自|圖片來自|图源|圖源|照片来源|照片來源)\s*(?:[:：]|于|於)?\s*[^。！？!?:：\n]{1,40}")
+_CREDIT_OF_A_PICTURE_WORD = re.compile(r"图片来源|圖片來源|图片来自|圖片來自|图源|圖源|照片来源|照片來源")
+_CREDIT_OF_A_PICTURE = re.compile(rf"(?:{_CREDIT_OF_A_PICTURE_WORD.pattern})\s*(?:[:：]|于|於)?\s*[^。！？!?:：\n]{{1,40}}")
 """A picture's credit and nothing else: ``图片来源：info.51.ca``, ``图片来源于网络``."""
 
 
@@ -1100,8 +1104,8 @@ def _drop_credits_of_no_picture(tree) -> None:
     credit goes: the mirror lost the picture (a GNews post opening with
     ``图片来源：info.51.ca`` and no picture in the file). Where the body
     has pictures, a credit apart from them may still be theirs."""
-    if next(tree.iter("img"), None) is not None:
-        return
+    if next(tree.iter("img"), None) is not None or not _CREDIT_OF_A_PICTURE_WORD.search(tree.text_content()):
+        return  # (the body's text once: half the cost of each paragraph's)
     for paragraph in list(tree.iter("p")):
         if _CREDIT_OF_A_PICTURE.fullmatch(_text(paragraph)):
             _remove(paragraph)
