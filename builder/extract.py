@@ -881,9 +881,12 @@ def _dateline_people(body: str) -> list[Person]:
         return []
     if "[[" in head:  # （[[zh:大纪元]]记者…报导）, as GNews reposts write it
         head = without_wiki_links(head)
-    match = _reporter_pattern().search(head) or _reporter_pattern().search(_flat_text(head))
+    match = _reporter_pattern().search(head)
     if not match:
-        match = _translator_pattern().search(head) or _translator_pattern().search(_flat_text(head))
+        flat = _flat_text(head)  # (once: the translator's dateline is read in it too)
+        match = _reporter_pattern().search(flat)
+    if not match:
+        match = _translator_pattern().search(head) or _translator_pattern().search(flat)
         return [Person(name, "translator") for name in _reporter_names(match.group("names"))] if match else []
     people = [Person(name, "author") for name in _reporter_names(match.group("names") or "")]
     if match.group("translators"):
