@@ -580,10 +580,11 @@ class HistoricalNames:
         opening = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 300), start)),
                       default=max(0, start - 300))
         closing = _SENTENCE_END.search(text, end, end + 300)
-        sentence = text[opening:closing.end() if closing else min(len(text), end + 300)]
+        stop = closing.end() if closing else min(len(text), end + 300)
+        sentence = text[opening:stop]
         if any(name in sentence for name in self.taiwan):
             return False
-        near = text[max(opening, start - _YEAR_REACH):min(len(text), end + _YEAR_REACH, opening + len(sentence))]
+        near = text[max(opening, start - _YEAR_REACH):min(stop, end + _YEAR_REACH)]
         return (bool(self.words and self.words.search(sentence))
                 or any(int(year) < self.until for year in _YEAR.findall(near)))
 
