@@ -532,9 +532,10 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     changed (recomputed from the stored relation state: relations depend on
     tags and countries only), and those that name an edited article as
     related when its title changed; the pages and feeds of the groups an
-    article is or was in that can show it (all of a group's pages when it
-    gained or lost one, as each shows its size; those between its old and
-    new place when its date moved it); the groups it is the first of, and
+    article is or was in that can show it (a group that gained or lost one
+    is planned whole, and its pages whose articles or neighbours changed are
+    made: its first page, and the numbered pages from the article's place
+    up; those between its old and new place when its date moved it); the groups it is the first of, and
     the index of tags or countries when one appeared, emptied or changed its
     size; the tags' labels and paths (when a tag appears or empties, as long
     as no other tag's path changes); and the sitemap, from the list of pages
@@ -818,8 +819,9 @@ def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], date
     place change. Articles that join or leave it, or that it holds with a
     new date (``dated``), are taken out and put back at their place (a
     group is ordered by date and source path only). A group whose size
-    changed is planned whole (each page shows it): its pages beyond the new
-    count are removed, and new ones added. Otherwise only the pages showing
+    changed is planned whole (its pages' spans move, see
+    ``indexes.page_spans``): pages it no longer has are removed, and new
+    ones added. Otherwise only the pages showing
     an edited article, or between a moved article's old and new places, are
     planned."""
     from builder.indexes import HOME, Group

@@ -357,24 +357,55 @@ def facet_index(renderer: Renderer, fingerprint: str, folder: str, title: str,
     return Output(index_path, digest(fingerprint, index_path, title, folder, ordered), make)
 
 
+def page_spans(total: int, per_page: int) -> list[tuple[int, int]]:
+    """Where each list page of a group of ``total`` articles (newest first)
+    starts and stops, the first page first.
+
+    Pages are counted from the oldest article: the page numbered ``m`` shows
+    the articles ranked ``(m - 1) * per_page`` to ``m * per_page - 1`` from
+    the oldest, whatever came after them. The first page shows the rest, the
+    newest: from ``per_page`` to ``2 * per_page - 1`` of them (all of them in
+    a group smaller than that). An archive grows at the top, so a new
+    article changes its groups' first pages, and once such a page holds
+    ``2 * per_page`` a numbered page more; the numbered pages keep their
+    addresses and articles, and are not made again."""
+    numbered = total // per_page - 1 if total >= 2 * per_page else 0
+    top = total - numbered * per_page
+    return [(0, top)] + [(top + i * per_page, top + (i + 1) * per_page) for i in range(numbered)]
+
+
+def page_of(position: int, total: int, per_page: int) -> int:
+    """The index in ``page_spans`` of the page showing the article at
+    ``position`` (0: the newest)."""
+    top = page_spans(total, per_page)[0][1]
+    return 0 if position < top else 1 + (position - top) // per_page
+
+
 def _list_pages(renderer: Renderer, fingerprint: str, keys: Mapping[str, str], first: str,
                 later: Callable[[int], str], title: str, articles: Sequence[Entry], settings: Settings,
                 home: bool = False, facet: str | None = None, feeds: Sequence[dict] = (),
                 near: Collection[int] | None = None) -> list[Output]:
     """The pages listing ``articles``, or only those showing the ones at the
-    positions ``near``."""
-    per_page = settings.items_per_page
-    count = max(1, -(-len(articles) // per_page))
-    paths = [first] + [later(n) for n in range(2, count + 1)]
-    numbers = range(1, count + 1) if near is None else sorted({p // per_page + 1 for p in near})
+    positions ``near``. The first page has the address ``first``; the
+    others ``later(m)``, ``m`` counted from the oldest (see ``page_spans``).
+    Only the first page names the group's size: a numbered page depends on
+    its own articles and its neighbours' addresses alone."""
+    per_page, total = settings.items_per_page, len(articles)
+    spans = page_spans(total, per_page)
+    count = len(spans)
+    numbers = [None] + [count - i for i in range(1, count)]
+    paths = [first] + [later(m) for m in numbers[1:]]
+    shown = range(count) if near is None else sorted({page_of(p, total, per_page) for p in near})
     outputs = []
-    for number in numbers:
-        path, chunk = paths[number - 1], articles[(number - 1) * per_page:number * per_page]
+    for i in shown:
+        path, (start, stop) = paths[i], spans[i]
+        chunk = articles[start:stop]
         pagination = {
-            "number": number, "count": count, "total": len(articles),
-            "previous": paths[number - 2] if number > 1 else None,
-            "next": paths[number] if number < count else None,
-            "first": paths[0], "last": paths[-1],
+            "number": numbers[i], "total": total if i == 0 else None,
+            "previous": paths[i - 1] if i > 0 else None,
+            "next": paths[i + 1] if i + 1 < count else None,
+            "newest": first if i > 1 else None,
+            "oldest": paths[-1] if i + 2 < count else None,
         }
         key = digest(fingerprint, path, title, home, facet, pagination, feeds, [keys[a.source_path] for a in chunk])
 

@@ -398,18 +398,46 @@ def test_home_lists_newest_first_and_undated_last(seed_site):
     assert set(order[3:]) == {"003-6beaf405c0428abc", "004-6dd9f12cafea0c39"}
 
 
-def test_home_is_paginated_with_relative_links(tmp_path):
-    out = tmp_path / "site"
-    build(make_settings(ROOT / "content", out))
-    (ROOT / "content")  # unchanged
-    settings_dir = copy_seeds(tmp_path / "content")
-    (settings_dir / "site.toml").write_text('items_per_page = 2\n', encoding="utf-8")
-    build(make_settings(settings_dir, tmp_path / "paged"))
-    paged = tmp_path / "paged"
-    assert (paged / "page" / "2.html").is_file() and (paged / "page" / "3.html").is_file()
-    second = (paged / "page" / "2.html").read_text(encoding="utf-8")
-    assert 'href="../index.html"' in second and 'href="3.html"' in second
-    assert not (paged / "page" / "4.html").exists()
+def test_list_pages_are_numbered_from_the_oldest_and_keep_their_articles(tmp_path):
+    """Two articles a page: the five seeds are three on the home page and
+    the oldest two on ``page/1.html``, linked both ways by relative links.
+    An article newer than all of them splits the home page: the page it
+    makes is numbered 2, and ``page/1.html`` changes only its links to the
+    newer pages. A second newer article joins the home page alone, and
+    leaves both numbered pages as they were, byte for byte."""
+    content = copy_seeds(tmp_path / "content")
+    (content / "site.toml").write_text('items_per_page = 2\n', encoding="utf-8")
+    site = tmp_path / "site"
+
+    def page(path: str) -> str:
+        return (site / path).read_text(encoding="utf-8")
+
+    def titles(path: str) -> list[str]:
+        return re.findall(r'<li>\s*<h2><a href="[^"]+" lang="[^"]+">([^<]+)</a>', page(path))
+
+    def add(n: int) -> None:
+        (content / f"new{n}.meta.toml").write_text(f'title = "New {n}"\ndate = "2099-01-0{n}"\n', encoding="utf-8")
+        (content / f"new{n}.md").write_text(f"New {n}\n\nA newer story, number {n}.\n", encoding="utf-8")
+        build(make_settings(content, site))
+
+    build(make_settings(content, site))
+    seeds = titles("index.html") + titles("page/1.html")  # newest first
+    assert len(titles("index.html")) == 3 and len(seeds) == 5 and sorted(os.listdir(site / "page")) == ["1.html"]
+    assert 'href="page/1.html" rel="next"' in page("index.html")
+    oldest = page("page/1.html")
+    assert 'href="../index.html" rel="prev"' in oldest and "Page 1" in oldest
+    assert "5 articles" in page("index.html") and "articles</p>" not in oldest
+
+    add(1)
+    assert titles("index.html") == ["New 1", seeds[0]] and titles("page/2.html") == seeds[1:3]
+    assert page("page/1.html") == oldest.replace(  # a newer page, and a link to the newest
+        '<a href="../index.html" rel="prev">', '<a href="../index.html">« Newest</a><a href="2.html" rel="prev">')
+    assert 'href="../index.html" rel="prev"' in page("page/2.html") and 'href="1.html" rel="next"' in page("page/2.html")
+    numbered = {name: page(f"page/{name}") for name in ("1.html", "2.html")}
+
+    add(2)
+    assert titles("index.html") == ["New 2", "New 1", seeds[0]] and "7 articles" in page("index.html")
+    assert {name: page(f"page/{name}") for name in sorted(os.listdir(site / "page"))} == numbered
 
 
 def _build_with_an_older_template(tmp_path: Path, name: str, shipped: str, older: str) -> None:

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from hypothesis import given, settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from builder.indexes import labels_after, sitemap_outputs, tag_labels
+from builder.indexes import labels_after, page_of, page_spans, sitemap_outputs, tag_labels
 from builder.sitemap import sitemap_files
 from tests.conftest import make_settings
 
@@ -51,3 +51,28 @@ def test_a_split_sitemap_keys_each_part_by_the_pages_it_names():
     changed = {o.path for o in sitemap_outputs("fingerprint", "https://example.org/", pages, max_urls=2)
                if o.key != keys[o.path]}
     assert changed == {"sitemaps/2.xml"}
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(total=st.integers(0, 400), per_page=st.integers(1, 40), more=st.integers(1, 90))
+def test_list_pages_are_counted_from_the_oldest(total, per_page, more):
+    """The pages cover the group once, in order; the first holds from one
+    page's worth to just under two (all of a smaller group), the others one
+    page's worth each; and articles added at the top leave every numbered
+    page (counted from the oldest) showing what it showed."""
+    spans = page_spans(total, per_page)
+    assert spans[0][0] == 0 and spans[-1][1] == total
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
+    top = spans[0][1]
+    assert top == total if total < 2 * per_page else per_page <= top < 2 * per_page
+    assert all(stop - start == per_page for start, stop in spans[1:])
+    assert [page_of(p, total, per_page) for p in range(total)] == [
+        i for i, (start, stop) in enumerate(spans) for _ in range(start, stop)]
+
+    def numbered(n):  # page number → ranks from the oldest
+        found = page_spans(n, per_page)
+        return {len(found) - i: (n - stop, n - start) for i, (start, stop) in enumerate(found) if i}
+
+    before, after = numbered(total), numbered(total + more)
+    assert all(after[m] == ranks for m, ranks in before.items())
+    assert sorted(after) == list(range(1, len(after) + 1))
