@@ -1221,6 +1221,20 @@ def test_a_request_to_subscribe_on_a_platform_is_a_sign_off(block, dropped):
     assert _dropped_as_a_block("generic", block) is dropped
 
 
+@pytest.mark.parametrize("block, dropped", [
+    ("【免费下载电子书】：https://www.youlucky.biz/ebook", True),
+    ("【免費下載】 https://a.example/app", True),
+    # an offer in a sentence, or a label over the text that follows, stays
+    ("【免费下载】该应用在各大商店均可免费下载：https://a.example/app", False),
+    ("该报告可在官网免费下载：https://a.example/report.pdf", False),
+])
+def test_a_free_download_offered_at_an_address_alone_goes(block, dropped):
+    assert _dropped_as_a_block("generic", block) is dropped
+    linked = re.sub(r"https?://\S+", lambda m: f'<a href="{m[0]}">{m[0]}\n</a>', block)
+    html = _after_a_paragraph("epoch-times-mirror", f"<p>{linked}\n</p>")  # as a mirror's page has it
+    assert (html == "<div><p>正文。</p></div>") is dropped, html
+
+
 def test_a_word_a_link_follows_on_its_line_is_no_line_to_drop():
     """``订阅`` alone is a share bar's label; followed by a link on the line
     the reader sees (``订阅财商天下：…``), it begins that line."""
