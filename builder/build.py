@@ -534,8 +534,8 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     related when its title changed; the pages and feeds of the groups an
     article is or was in that can show it (a group that gained or lost one
     is planned whole, and its pages whose articles or neighbours changed are
-    made: its first page, and the numbered pages from the article's place
-    up; those between its old and new place when its date moved it); the groups it is the first of, and
+    made: see ``indexes.page_spans``; those between its old and new place
+    when its date moved it); the groups it is the first of, and
     the index of tags or countries when one appeared, emptied or changed its
     size; the tags' labels and paths (when a tag appears or empties, as long
     as no other tag's path changes); and the sitemap, from the list of pages

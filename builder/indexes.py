@@ -13,6 +13,7 @@ cheap at archive scale.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 from collections import defaultdict
@@ -199,7 +200,7 @@ class IndexPlanner:
 
     def home(self, ordered: Sequence[Entry], near: Collection[int] | None = None) -> list[Output]:
         settings = self.settings
-        outputs = _list_pages(self.renderer, self.fingerprint, self.keys, "index.html", lambda n: f"page/{n}.html",
+        outputs = _list_pages(self.renderer, self.fingerprint, self.keys, "index.html", _later_page("page/"),
                               self.renderer.labels["home.title"], ordered, settings, home=True, near=near)
         if self._feeds_wanted(near):
             outputs += [self.feed(FeedSpec(RSS_PATH, settings.title, "index.html", ordered)),
@@ -219,7 +220,7 @@ class IndexPlanner:
             own_feeds = [{"type": "application/rss+xml", "title": f"RSS: {group.label}",
                           "label": f"RSS: {group.label}", "path": feed_path}]
         stem = group.path.removesuffix(".html")
-        return _list_pages(self.renderer, self.fingerprint, self.keys, group.path, lambda n: f"{stem}.p{n}.html",
+        return _list_pages(self.renderer, self.fingerprint, self.keys, group.path, _later_page(f"{stem}."),
                            group.label, group.articles, settings, facet=folder, feeds=own_feeds, near=near) + outputs
 
 
@@ -357,55 +358,98 @@ def facet_index(renderer: Renderer, fingerprint: str, folder: str, title: str,
     return Output(index_path, digest(fingerprint, index_path, title, folder, ordered), make)
 
 
-def page_spans(total: int, per_page: int) -> list[tuple[int, int]]:
-    """Where each list page of a group of ``total`` articles (newest first)
-    starts and stops, the first page first.
+class PageSpan(NamedTuple):
+    """Where a list page starts and stops in its group (newest first), and
+    its number: ``None`` for the first page, else counted from the oldest
+    dated article, or from the first undated one (``undated``)."""
 
-    Pages are counted from the oldest article: the page numbered ``m`` shows
-    the articles ranked ``(m - 1) * per_page`` to ``m * per_page - 1`` from
-    the oldest, whatever came after them. The first page shows the rest, the
-    newest: from ``per_page`` to ``2 * per_page - 1`` of them (all of them in
-    a group smaller than that). An archive grows at the top, so a new
-    article changes its groups' first pages, and once such a page holds
-    ``2 * per_page`` a numbered page more; the numbered pages keep their
-    addresses and articles, and are not made again."""
-    numbered = total // per_page - 1 if total >= 2 * per_page else 0
-    top = total - numbered * per_page
-    return [(0, top)] + [(top + i * per_page, top + (i + 1) * per_page) for i in range(numbered)]
+    start: int
+    stop: int
+    number: int | None = None
+    undated: bool = False
 
 
-def page_of(position: int, total: int, per_page: int) -> int:
-    """The index in ``page_spans`` of the page showing the article at
+def page_spans(dated: int, total: int, per_page: int) -> list[PageSpan]:
+    """The list pages of a group of ``total`` articles whose first ``dated``
+    have a date (newest first; the undated follow, by source path), the
+    first page first.
+
+    A group smaller than two pages' worth is one page. Otherwise pages are
+    counted from the oldest dated article: the page numbered ``m`` shows
+    the dated articles ranked ``(m - 1) * per_page`` to ``m * per_page - 1``
+    from the oldest, whatever came after them, and the first page the rest,
+    the newest: ``per_page`` to ``2 * per_page - 1`` of them (all of them
+    when there are fewer). The undated articles follow, ``per_page`` a page,
+    numbered from the first; when none is dated, their first page is the
+    group's first. An archive grows at the top, so a new article changes
+    its groups' first pages, and once such a page holds ``2 * per_page`` a
+    numbered page more; an undated one changes the undated pages from its
+    place on. The other pages keep their addresses and articles, and are
+    not made again."""
+    if total < 2 * per_page:
+        return [PageSpan(0, total)]
+    numbered = dated // per_page - 1 if dated >= 2 * per_page else 0
+    top = dated - numbered * per_page
+    spans = [PageSpan(top + i * per_page, top + (i + 1) * per_page, numbered - i) for i in range(numbered)]
+    undated = [PageSpan(start, min(start + per_page, total), j + 1, True)
+               for j, start in enumerate(range(dated, total, per_page))]
+    if not dated:
+        return [undated[0]._replace(number=None, undated=False)] + undated[1:]
+    return [PageSpan(0, top)] + spans + undated
+
+
+def page_of(spans: Sequence[PageSpan], position: int) -> int:
+    """The index in ``spans`` of the page showing the article at
     ``position`` (0: the newest)."""
-    top = page_spans(total, per_page)[0][1]
-    return 0 if position < top else 1 + (position - top) // per_page
+    return bisect.bisect_right([span.start for span in spans], position) - 1
+
+
+def dated_count(articles: Sequence[Entry]) -> int:
+    """How many of ``articles`` (newest first, the undated last) have a
+    date: a binary search, which loads few of a stored group's entries."""
+    low, high = 0, len(articles)
+    while low < high:
+        middle = (low + high) // 2
+        if articles[middle].date is not None:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def _later_page(stem: str) -> Callable[[int, bool], str]:
+    """The address of a group's numbered page (see ``page_spans``): of the
+    home page ``page/3.html`` and ``page/undated-2.html``, of a tag
+    ``tags/x.p3.html`` and ``tags/x.undated-2.html``."""
+    dated = "" if stem.endswith("/") else "p"
+    return lambda number, undated: f"{stem}undated-{number}.html" if undated else f"{stem}{dated}{number}.html"
 
 
 def _list_pages(renderer: Renderer, fingerprint: str, keys: Mapping[str, str], first: str,
-                later: Callable[[int], str], title: str, articles: Sequence[Entry], settings: Settings,
+                later: Callable[[int, bool], str], title: str, articles: Sequence[Entry], settings: Settings,
                 home: bool = False, facet: str | None = None, feeds: Sequence[dict] = (),
                 near: Collection[int] | None = None) -> list[Output]:
     """The pages listing ``articles``, or only those showing the ones at the
     positions ``near``. The first page has the address ``first``; the
-    others ``later(m)``, ``m`` counted from the oldest (see ``page_spans``).
-    Only the first page names the group's size: a numbered page depends on
-    its own articles and its neighbours' addresses alone."""
-    per_page, total = settings.items_per_page, len(articles)
-    spans = page_spans(total, per_page)
+    others ``later(number, undated)`` (see ``page_spans``). Only the first
+    page names the group's size: a numbered page depends on its own
+    articles and its neighbours' addresses alone."""
+    total = len(articles)
+    spans = page_spans(dated_count(articles), total, settings.items_per_page)
     count = len(spans)
-    numbers = [None] + [count - i for i in range(1, count)]
-    paths = [first] + [later(m) for m in numbers[1:]]
-    shown = range(count) if near is None else sorted({page_of(p, total, per_page) for p in near})
+    paths = [first] + [later(span.number, span.undated) for span in spans[1:]]
+    oldest = next((i for i, span in enumerate(spans) if span.number == 1 and not span.undated), None)
+    shown = range(count) if near is None else sorted({page_of(spans, p) for p in near})
     outputs = []
     for i in shown:
-        path, (start, stop) = paths[i], spans[i]
-        chunk = articles[start:stop]
+        path, span = paths[i], spans[i]
+        chunk = articles[span.start:span.stop]
         pagination = {
-            "number": numbers[i], "total": total if i == 0 else None,
+            "number": span.number, "undated": span.undated, "total": total if i == 0 else None,
             "previous": paths[i - 1] if i > 0 else None,
             "next": paths[i + 1] if i + 1 < count else None,
             "newest": first if i > 1 else None,
-            "oldest": paths[-1] if i + 2 < count else None,
+            "oldest": paths[oldest] if oldest is not None and i + 1 < oldest else None,
         }
         key = digest(fingerprint, path, title, home, facet, pagination, feeds, [keys[a.source_path] for a in chunk])
 

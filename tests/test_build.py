@@ -399,12 +399,13 @@ def test_home_lists_newest_first_and_undated_last(seed_site):
 
 
 def test_list_pages_are_numbered_from_the_oldest_and_keep_their_articles(tmp_path):
-    """Two articles a page: the five seeds are three on the home page and
-    the oldest two on ``page/1.html``, linked both ways by relative links.
-    An article newer than all of them splits the home page: the page it
-    makes is numbered 2, and ``page/1.html`` changes only its links to the
-    newer pages. A second newer article joins the home page alone, and
-    leaves both numbered pages as they were, byte for byte."""
+    """Two articles a page: the three dated seeds are on the home page and
+    the two undated ones on ``page/undated-1.html``, linked both ways by
+    relative links. An article newer than all of them splits the home page:
+    the oldest two dated go to ``page/1.html``, and the undated page changes
+    only its links to the newer pages. A second newer article joins the
+    home page alone; an undated one joins the undated pages. Each leaves the
+    other numbered pages as they were, byte for byte."""
     content = copy_seeds(tmp_path / "content")
     (content / "site.toml").write_text('items_per_page = 2\n', encoding="utf-8")
     site = tmp_path / "site"
@@ -415,29 +416,45 @@ def test_list_pages_are_numbered_from_the_oldest_and_keep_their_articles(tmp_pat
     def titles(path: str) -> list[str]:
         return re.findall(r'<li>\s*<h2><a href="[^"]+" lang="[^"]+">([^<]+)</a>', page(path))
 
-    def add(n: int) -> None:
-        (content / f"new{n}.meta.toml").write_text(f'title = "New {n}"\ndate = "2099-01-0{n}"\n', encoding="utf-8")
-        (content / f"new{n}.md").write_text(f"New {n}\n\nA newer story, number {n}.\n", encoding="utf-8")
+    def pages() -> dict[str, str]:
+        return {name: page(f"page/{name}") for name in sorted(os.listdir(site / "page"))}
+
+    def add(name: str, date: str) -> None:
+        (content / f"{name}.meta.toml").write_text(f'title = "{name}"\n' + (f'date = "{date}"\n' if date else ""),
+                                                   encoding="utf-8")
+        (content / f"{name}.md").write_text(f"{name}\n\nA story of no consequence, {name}.\n", encoding="utf-8")
         build(make_settings(content, site))
 
     build(make_settings(content, site))
-    seeds = titles("index.html") + titles("page/1.html")  # newest first
-    assert len(titles("index.html")) == 3 and len(seeds) == 5 and sorted(os.listdir(site / "page")) == ["1.html"]
-    assert 'href="page/1.html" rel="next"' in page("index.html")
+    dated, undated = titles("index.html"), titles("page/undated-1.html")  # newest first
+    assert len(dated) == 3 and len(undated) == 2 and list(pages()) == ["undated-1.html"]
+    assert 'href="page/undated-1.html" rel="next"' in page("index.html")
+    first_undated = page("page/undated-1.html")
+    assert 'href="../index.html" rel="prev"' in first_undated
+    assert "<title>The archive · Undated, page 1 · " in first_undated
+    assert "5 articles" in page("index.html") and "articles</p>" not in first_undated
+
+    add("New 1", "2099-01-01")
+    assert titles("index.html") == ["New 1", dated[0]] and titles("page/1.html") == dated[1:]
+    assert page("page/undated-1.html") == first_undated.replace(  # a newer page, and a link to the newest
+        '<a href="../index.html" rel="prev">', '<a href="../index.html">« Newest</a>\n<a href="1.html" rel="prev">')
     oldest = page("page/1.html")
-    assert 'href="../index.html" rel="prev"' in oldest and "Page 1" in oldest
-    assert "5 articles" in page("index.html") and "articles</p>" not in oldest
+    assert 'href="../index.html" rel="prev"' in oldest and 'href="undated-1.html" rel="next"' in oldest
+    assert "<title>The archive · Page 1 · " in oldest
+    times = re.findall(r'<time datetime="([^"]+)">', oldest)  # the page's items', then its span's
+    assert len(times) == 4 and times[2:] == [times[1], times[0]] and times[0] > times[1], times
+    nav = oldest[oldest.index('<nav class="pagination"'):oldest.index("</nav>", oldest.index('class="pagination"'))]
+    assert re.search(r"</a>\s+<span", nav) and re.search(r"</span>\s+<a", nav), nav  # words apart without CSS
+    numbered = pages()
 
-    add(1)
-    assert titles("index.html") == ["New 1", seeds[0]] and titles("page/2.html") == seeds[1:3]
-    assert page("page/1.html") == oldest.replace(  # a newer page, and a link to the newest
-        '<a href="../index.html" rel="prev">', '<a href="../index.html">« Newest</a><a href="2.html" rel="prev">')
-    assert 'href="../index.html" rel="prev"' in page("page/2.html") and 'href="1.html" rel="next"' in page("page/2.html")
-    numbered = {name: page(f"page/{name}") for name in ("1.html", "2.html")}
+    add("New 2", "2099-01-02")
+    assert titles("index.html") == ["New 2", "New 1", dated[0]] and "7 articles" in page("index.html")
+    assert pages() == numbered
 
-    add(2)
-    assert titles("index.html") == ["New 2", "New 1", seeds[0]] and "7 articles" in page("index.html")
-    assert {name: page(f"page/{name}") for name in sorted(os.listdir(site / "page"))} == numbered
+    home = page("index.html")
+    add("New 3", "")
+    assert pages()["1.html"] == numbered["1.html"] and "New 3" in pages()["undated-1.html"] + pages()["undated-2.html"]
+    assert page("index.html") == home.replace("7 articles", "8 articles")
 
 
 def _build_with_an_older_template(tmp_path: Path, name: str, shipped: str, older: str) -> None:

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from hypothesis import given, settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from builder.indexes import labels_after, page_of, page_spans, sitemap_outputs, tag_labels
+from builder.indexes import _later_page, _list_pages, labels_after, page_of, page_spans, sitemap_outputs, tag_labels
 from builder.sitemap import sitemap_files
 from tests.conftest import make_settings
 
@@ -53,26 +53,79 @@ def test_a_split_sitemap_keys_each_part_by_the_pages_it_names():
     assert changed == {"sitemaps/2.xml"}
 
 
+@hypothesis_settings(max_examples=500, deadline=None)
+@given(dated=st.integers(0, 300), undated=st.integers(0, 120), per_page=st.integers(1, 40),
+       more=st.integers(1, 90), at=st.integers(0, 120))
+def test_list_pages_are_counted_from_the_oldest(dated, undated, per_page, more, at):
+    """The pages cover the group once, in order. A group under two pages'
+    worth is one page. Otherwise no page mixes dated and undated articles;
+    the first holds from one page's worth of the dated to just under two
+    (or all of them, or the first undated page's when none is dated), a
+    numbered dated page one page's worth, an undated page one page's worth
+    but the last. Dated articles added at the top leave every numbered
+    page (dated pages counted from the oldest, undated ones from the first)
+    showing what it showed; an undated one, the pages before its place."""
+    total = dated + undated
+    spans = page_spans(dated, total, per_page)
+    assert spans[0].start == 0 and spans[-1].stop == total and spans[0].number is None
+    assert all(a.stop == b.start for a, b in zip(spans, spans[1:]))
+    assert [page_of(spans, p) for p in range(total)] == [
+        i for i, span in enumerate(spans) for _ in range(span.start, span.stop)]
+    if total < 2 * per_page:
+        assert len(spans) == 1
+        return
+    assert all(span.stop <= dated or span.start >= dated for span in spans)
+    top = spans[0].stop
+    assert (per_page <= top < 2 * per_page if dated >= 2 * per_page else
+            top == dated if dated else top == min(per_page, undated))
+    assert all(span.stop - span.start == per_page for span in spans[1:-1])
+
+    def numbered(d, u):  # (number, undated) → the articles: ranks from the oldest dated, places among the undated
+        return {(span.number, span.undated): (d - span.stop, d - span.start) if not span.undated
+                else (span.start - d, span.stop - d) for span in page_spans(d, d + u, per_page)[1:]}
+
+    before = numbered(dated, undated)
+    if dated:
+        after = numbered(dated + more, undated)
+        assert all(after[page] == shown for page, shown in before.items())
+    after = numbered(dated, undated + 1)  # an undated article at place ``at``
+    changed = {page for page, shown in before.items() if after.get(page) != shown}
+    assert all(page[1] and shown[1] >= min(at, undated) for page, shown in before.items() if page in changed)
+
+
 @hypothesis_settings(max_examples=300, deadline=None)
-@given(total=st.integers(0, 400), per_page=st.integers(1, 40), more=st.integers(1, 90))
-def test_list_pages_are_counted_from_the_oldest(total, per_page, more):
-    """The pages cover the group once, in order; the first holds from one
-    page's worth to just under two (all of a smaller group), the others one
-    page's worth each; and articles added at the top leave every numbered
-    page (counted from the oldest) showing what it showed."""
-    spans = page_spans(total, per_page)
-    assert spans[0][0] == 0 and spans[-1][1] == total
-    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
-    top = spans[0][1]
-    assert top == total if total < 2 * per_page else per_page <= top < 2 * per_page
-    assert all(stop - start == per_page for start, stop in spans[1:])
-    assert [page_of(p, total, per_page) for p in range(total)] == [
-        i for i, (start, stop) in enumerate(spans) for _ in range(start, stop)]
+@given(dated=st.integers(0, 150), undated=st.integers(0, 60), per_page=st.integers(1, 12), more=st.integers(1, 40),
+       at=st.integers(0, 60))
+def test_an_addition_makes_few_numbered_pages_again(tmp_path_factory, dated, undated, per_page, more, at):
+    """Over the pages' keys, which hold their articles and every link of
+    their navigation. Dated articles newer than all others change the first
+    page and, when it splits, the page after it, whose newer neighbour is
+    then another page. An undated article changes the undated pages from
+    its place on, and the last page, when it makes a page more."""
+    base = tmp_path_factory.getbasetemp()
+    settings = make_settings(base, base / "site", items_per_page=per_page)
+    at = min(at, undated)
 
-    def numbered(n):  # page number → ranks from the oldest
-        found = page_spans(n, per_page)
-        return {len(found) - i: (n - stop, n - start) for i, (start, stop) in enumerate(found) if i}
+    def keys_of(new: int = 0, new_undated: bool = False) -> dict[str, str]:
+        articles = [SimpleNamespace(source_path=f"d{n:04}", date=n) for n in range(dated + new, 0, -1)]
+        places = [2 * n + 1 for n in range(undated)]
+        if new_undated:
+            places.insert(at, 2 * at)
+        articles += [SimpleNamespace(source_path=f"u{n:04}", date=None) for n in places]
+        keys = {a.source_path: a.source_path for a in articles}
+        return {o.path: o.key for o in _list_pages(None, "fingerprint", keys, "index.html",
+                                                    _later_page("page/"), "Home", articles, settings)}
 
-    before, after = numbered(total), numbered(total + more)
-    assert all(after[m] == ranks for m, ranks in before.items())
-    assert sorted(after) == list(range(1, len(after) + 1))
+    def changed(after: dict[str, str]) -> list[str]:
+        assert before.keys() <= after.keys()
+        return [path for path, key in before.items() if path != "index.html" and after[path] != key]
+
+    before = keys_of()
+    if dated + undated < 2 * per_page:
+        return
+    if dated:
+        found = changed(keys_of(new=more))
+        assert found in ([], [list(before)[1]]), found
+    found = changed(keys_of(new_undated=True))
+    assert all(path.startswith("page/undated-") and int(path[13:-5]) > at // per_page
+               or path == list(before)[-1] for path in found), (found, at)  # the last: a page more after it
