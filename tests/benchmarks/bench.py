@@ -10,7 +10,11 @@ stratified order (see corpus_sample.py) and measures, for our builder:
     edit 1     one article gained a sentence
     tag 1      the same article gained a tag of its own, in a sidecar (ours only:
                the peers' posts take their tags from their paths)
-    add 1      one article more (the next file of the stratified order)
+    add 1      one article more: the next file of the stratified order, or,
+               when the sample is the whole corpus, a copy of the first
+               file that a sidecar gives a date after all others and an
+               original address of its own (ours only: the peers' copy
+               has no sidecar), so that it is listed, at the top
     delete 1   one article removed
 
 and a cold build of Hugo and of Pelican on the same N files (all their steps
@@ -168,12 +172,15 @@ class Ours:
         stem = rel.rpartition(".")[0] or rel
         (self.content / f"{stem}.meta.toml").write_text(f'tags = ["{NEW_TAG}"]\n', encoding="utf-8")
 
-    def add(self, rel: str, raw: bytes) -> None:
-        """Add ``rel``: a link to the corpus file when it is one, and its manifest row."""
+    def add(self, rel: str, raw: bytes, sidecar: str = "") -> None:
+        """Add ``rel``: a link to the corpus file when it is one, and its manifest
+        row; and its ``sidecar``, when there is one."""
         if (self.corpus / rel).is_file():
             link_or_copy(self.corpus / rel, self.content / rel)
         else:
             (self.content / rel).write_bytes(raw)
+        if sidecar:
+            (self.content / f"{rel.rpartition('.')[0] or rel}.meta.toml").write_text(sidecar, encoding="utf-8")
         self.paths.append(rel)
         self._write_manifest()
 
@@ -212,7 +219,7 @@ class Peer:
     def edit(self, rel: str) -> None:
         append_sentence(self.site.path_of(rel))
 
-    def add(self, rel: str, raw: bytes) -> None:
+    def add(self, rel: str, raw: bytes, sidecar: str = "") -> None:
         self.site.write(rel, raw)
 
     def remove(self, rel: str) -> None:
@@ -236,14 +243,19 @@ class Plan:
     edited: str
     added: tuple[str, bytes]
     deleted: str
+    added_sidecar: str = ""
+    """The added file's sidecar (ours only), when it has one."""
     mirrors: dict[str, int] = field(default_factory=dict)
 
 
 def plan_for(size: int, order: list[str], corpus: Path) -> Plan:
     """Edit the middle file, delete the one a third in, add file N+1 of the order —
     or, when the sample is the whole corpus, a renamed copy of the first file with
-    a sentence appended (so its content is new too)."""
+    a sentence appended (so its content is new too), which its sidecar dates
+    after every other and gives an address of its own: a new article at the top
+    of its lists, as an archive grows, not a copy of another (listed once)."""
     paths = order[:size]
+    sidecar = ""
     if size < len(order):
         added = (order[size], (corpus / order[size]).read_bytes())
     else:
@@ -251,11 +263,12 @@ def plan_for(size: int, order: list[str], corpus: Path) -> Plan:
         stem, dot, ext = first.rpartition(".")
         added = (f"{stem}-bench-copy{dot}{ext}",
                  (corpus / first).read_bytes() + b"\n\nThis copy was added by the archive-builder benchmark.\n")
+        sidecar = 'date = "2099-01-01"\nsource_url = "https://bench.example/added-by-the-benchmark"\n'
     edited = paths[len(paths) // 2]
     deleted = paths[len(paths) // 3]
     if deleted == edited and len(paths) > 1:
         deleted = paths[-1]
-    return Plan(size, paths, edited, added, deleted, mirror_counts(paths))
+    return Plan(size, paths, edited, added, deleted, added_sidecar=sidecar, mirrors=mirror_counts(paths))
 
 
 def run_tool(tool: Ours | Peer, plan: Plan, steps: tuple[str, ...], logs: Path, timeout: float,
@@ -277,7 +290,7 @@ def run_tool(tool: Ours | Peer, plan: Plan, steps: tuple[str, ...], logs: Path, 
         elif step == "tag 1":
             tool.tag(plan.edited)
         elif step == "add 1":
-            tool.add(*plan.added)
+            tool.add(*plan.added, sidecar=plan.added_sidecar)
             articles += 1
         elif step == "delete 1":
             tool.remove(plan.deleted)
