@@ -705,11 +705,12 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     planner = IndexPlanner(settings, renderer, page_fingerprint, entries.keys,
                            lambda article: bodies.read(article.key))
     dated = {path for path, article in listed.items() if article.date != previous[path].date}
+    undated = {path for path in dated if (listed[path].date is None) != (previous[path].date is None)}
     made = _InPlace(outputs, set(), {}, set(), set(), after, labels, None)
     added, resized = set(), set()
     for facet in touched:
         group, record = stored.get(facet) or _new_group(facet, labels, renderer)
-        change = _group_in_place(planner, record, edited, dated, groups_now, entries)
+        change = _group_in_place(planner, record, edited, dated, undated, groups_now, entries)
         outputs += change.outputs
         added |= change.added
         made.removed.update(change.removed)
@@ -813,15 +814,16 @@ class _GroupChange(NamedTuple):
     resized: bool
 
 
-def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], dated: set[str],
+def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], dated: set[str], undated: set[str],
                     groups_now: dict[str, set[tuple[str, str]]], entries: _StoredEntries) -> _GroupChange:
     """The outputs of one group (the last build's ``record``) that edits in
     place change. Articles that join or leave it, or that it holds with a
     new date (``dated``), are taken out and put back at their place (a
     group is ordered by date and source path only). A group whose size
-    changed is planned whole (its pages' spans move, see
-    ``indexes.page_spans``): pages it no longer has are removed, and new
-    ones added. Otherwise only the pages showing
+    changed, or whose number of dated articles did (``undated``: the
+    articles that gained or lost their date), is planned whole (its pages'
+    spans move, see ``indexes.page_spans``): pages it no longer has are
+    removed, and new ones added. Otherwise only the pages showing
     an edited article, or between a moved article's old and new places, are
     planned."""
     from builder.indexes import HOME, Group
@@ -835,7 +837,7 @@ def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], date
     stored = dict(record.outputs)
     if not paths:
         return _GroupChange([], None, set(), set(stored), True)
-    if len(paths) != len(old):
+    if len(paths) != len(old) or not undated.isdisjoint(were):
         near = None
     else:  # (list.index: a large group's members are tens of thousands)
         near = {old.index(path) for path in edited if path in were}
@@ -850,7 +852,8 @@ def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], date
     keys = made if near is None else {**stored, **made}
     # inputs unknown: hashed again when the full plan next touches it
     now = record._replace(inputs="", outputs=tuple(keys.items()), members=tuple(paths))
-    return _GroupChange(outputs, now, made.keys() - stored.keys(), stored.keys() - keys.keys(), near is None)
+    return _GroupChange(outputs, now, made.keys() - stored.keys(), stored.keys() - keys.keys(),
+                        len(paths) != len(old))
 
 
 def _facet_indexes(renderer, page_fingerprint: str, folders: Iterable[str], sizes: Counter,

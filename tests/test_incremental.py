@@ -1100,3 +1100,30 @@ def test_relations_made_in_a_forked_child_make_the_same_site(tmp_path, monkeypat
             signal.signal(signal.SIGCHLD, ignored)
     assert tree(tmp_path / "site") == corpus_built_here
     assert relating_here == ([] if child in ("relates", "is reaped by the system") else [1])
+
+
+@pytest.mark.parametrize("n, day", [(5, ""), (0, ""), (8, "20"), (7, "01")])
+def test_a_date_given_or_taken_away_in_place_makes_what_a_cold_build_makes(tmp_path, n, day):
+    """Dated pages are counted from the oldest dated article and undated
+    ones from the first (``indexes.page_spans``): an article that loses or
+    gains its date moves the pages of both on either side of its places,
+    even where no article moved. Two a page, six dated and three undated."""
+    content = tmp_path / "content"
+    content.mkdir()
+
+    def write(n: int, day: str) -> None:
+        (content / f"a{n}.meta.toml").write_text(
+            f'title = "Story {n}"\n' + (f'date = "2024-05-{day}"\n' if day else "") + 'tags = ["Energy"]\n',
+            encoding="utf-8")
+        (content / f"a{n}.md").write_text(f"Story {n}\n\nThe ministers met to discuss item {n}.\n", encoding="utf-8")
+
+    for k in range(9):
+        write(k, f"{10 + k}" if k < 6 else "")
+    out = tmp_path / "work" / "site"
+    pages = {"items_per_page": 2, "feed_items": 1}
+    settings = make_settings(content, out, **pages)
+    build(settings)
+    write(n, day)
+    report = build(settings)
+    assert report.incremental and report.in_place and report.processed == 1
+    assert tree(out) == _cold(content, tmp_path, **pages)
