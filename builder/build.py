@@ -962,12 +962,14 @@ class _StoredEntries:
 
 
 class _StoredMembers(Sequence):
-    """A stored group's members, newest first, as entries loaded a page at a
-    time when first asked for."""
+    """A stored group's members, newest first, as entries loaded when first
+    asked for: a hundred at a time when they are read in order (a page's),
+    one at a time otherwise (a binary search's)."""
 
     def __init__(self, paths: Sequence[str], entries: _StoredEntries):
         self._paths = paths
         self._entries = entries
+        self._last = -2
 
     def __len__(self) -> int:
         return len(self._paths)
@@ -976,9 +978,10 @@ class _StoredMembers(Sequence):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self._paths)))]
         path = self._paths[index]
+        start = index % len(self._paths)
         if path not in self._entries.loaded:
-            start = index % len(self._paths)
-            self._entries.load(self._paths[start:start + 100])
+            self._entries.load(self._paths[start:start + 100] if start == self._last + 1 else [path])
+        self._last = start
         return self._entries.loaded[path]
 
 
