@@ -437,7 +437,7 @@ def test_list_pages_are_numbered_from_the_oldest_and_keep_their_articles(tmp_pat
     add("New 1", "2099-01-01")
     assert titles("index.html") == ["New 1", dated[0]] and titles("page/1.html") == dated[1:]
     assert page("page/undated-1.html") == first_undated.replace(  # a newer page, and a link to the newest
-        '<a href="../index.html" rel="prev">', '<a href="../index.html">« Newest</a>\n<a href="1.html" rel="prev">')
+        '<a href="../index.html" rel="prev">', '<a href="../index.html"><span aria-hidden="true">« </span>Newest</a>\n<a href="1.html" rel="prev">')
     oldest = page("page/1.html")
     assert 'href="../index.html" rel="prev"' in oldest and 'href="undated-1.html" rel="next"' in oldest
     assert "<title>The archive · Page 1 · " in oldest
