@@ -819,11 +819,12 @@ def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], date
     """The outputs of one group (the last build's ``record``) that edits in
     place change. Articles that join or leave it, or that it holds with a
     new date (``dated``), are taken out and put back at their place (a
-    group is ordered by date and source path only). A group whose size
-    changed, or whose number of dated articles did (``undated``: the
-    articles that gained or lost their date), is planned whole (its pages'
-    spans move, see ``indexes.page_spans``): pages it no longer has are
-    removed, and new ones added. Otherwise only the pages showing
+    group is ordered by date and source path only). A group that an
+    article joined or left, or that holds one that gained or lost its date
+    (``undated``), is planned whole: its size or its number of dated
+    articles may have changed, and with them its pages' spans (see
+    ``indexes.page_spans``); pages it no longer has are removed, and new
+    ones added. Otherwise only the pages showing
     an edited article, or between a moved article's old and new places, are
     planned."""
     from builder.indexes import HOME, Group
@@ -837,8 +838,8 @@ def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], date
     stored = dict(record.outputs)
     if not paths:
         return _GroupChange([], None, set(), set(stored), True)
-    if len(paths) != len(old) or not undated.isdisjoint(were):
-        near = None
+    if any((path in were) != (facet in groups_now[path]) for path in moving) or not undated.isdisjoint(were):
+        near = None  # its members, or how many of them have a date, changed: its pages' spans may move
     else:  # (list.index: a large group's members are tens of thousands)
         near = {old.index(path) for path in edited if path in were}
         places = [paths.index(path) for path in moving if facet in groups_now[path]] + [

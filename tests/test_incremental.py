@@ -1127,3 +1127,35 @@ def test_a_date_given_or_taken_away_in_place_makes_what_a_cold_build_makes(tmp_p
     report = build(settings)
     assert report.incremental and report.in_place and report.processed == 1
     assert tree(out) == _cold(content, tmp_path, **pages)
+
+
+@pytest.mark.parametrize("per_page", [1, 2])
+@pytest.mark.parametrize("leaving, joining", [("11", ""), ("", "13"), ("11", "13")])
+def test_articles_swapped_in_one_edit_make_their_groups_as_a_cold_build_makes(tmp_path, per_page, leaving, joining):
+    """One article leaves a tag and another joins it in the same build: its
+    size stays, but its number of dated articles may not (a helper's
+    review found /tmp/r34b/repro_bug1.py). The pages' spans move with it:
+    the edit is made in place, and the site is the cold one, byte for byte."""
+    content = tmp_path / "content"
+    content.mkdir()
+
+    def write(name: str, day: str, tags: list[str]) -> None:
+        (content / f"{name}.meta.toml").write_text(
+            f'title = "Story {name}"\n' + (f'date = "2024-05-{day}"\n' if day else "") + f"tags = {_toml_list(tags)}\n",
+            encoding="utf-8")
+        (content / f"{name}.md").write_text(f"Story {name}\n\nThe ministers met to discuss item {name}.\n",
+                                            encoding="utf-8")
+
+    write("a1", leaving, ["Energy"])
+    for name, day in [("a2", "12"), ("a3", ""), ("a4", "14"), ("a5", "")]:
+        write(name, day, ["Energy"])
+    write("b", joining, ["Water"])
+    out = tmp_path / "work" / "site"
+    pages = {"items_per_page": per_page, "feed_items": 1}
+    settings = make_settings(content, out, **pages)
+    build(settings)
+    write("a1", leaving, ["Water"])
+    write("b", joining, ["Water", "Energy"])
+    report = build(settings)
+    assert report.incremental and report.in_place and report.processed == 2
+    assert tree(out) == _cold(content, tmp_path, **pages)
