@@ -705,12 +705,12 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     planner = IndexPlanner(settings, renderer, page_fingerprint, entries.keys,
                            lambda article: bodies.read(article.key))
     dated = {path for path, article in listed.items() if article.date != previous[path].date}
-    undated = {path for path in dated if (listed[path].date is None) != (previous[path].date is None)}
+    flipped = {path for path in dated if (listed[path].date is None) != (previous[path].date is None)}  # gained or lost it
     made = _InPlace(outputs, set(), {}, set(), set(), after, labels, None)
     added, resized = set(), set()
     for facet in touched:
         group, record = stored.get(facet) or _new_group(facet, labels, renderer)
-        change = _group_in_place(planner, record, edited, dated, undated, groups_now, entries)
+        change = _group_in_place(planner, record, edited, dated, flipped, groups_now, entries)
         outputs += change.outputs
         added |= change.added
         made.removed.update(change.removed)
@@ -814,14 +814,14 @@ class _GroupChange(NamedTuple):
     resized: bool
 
 
-def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], dated: set[str], undated: set[str],
+def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], dated: set[str], flipped: set[str],
                     groups_now: dict[str, set[tuple[str, str]]], entries: _StoredEntries) -> _GroupChange:
     """The outputs of one group (the last build's ``record``) that edits in
     place change. Articles that join or leave it, or that it holds with a
     new date (``dated``), are taken out and put back at their place (a
     group is ordered by date and source path only). A group that an
     article joined or left, or that holds one that gained or lost its date
-    (``undated``), is planned whole: its size or its number of dated
+    (``flipped``), is planned whole: its size or its number of dated
     articles may have changed, and with them its pages' spans (see
     ``indexes.page_spans``); pages it no longer has are removed, and new
     ones added. Otherwise only the pages showing
@@ -838,7 +838,7 @@ def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], date
     stored = dict(record.outputs)
     if not paths:
         return _GroupChange([], None, set(), set(stored), True)
-    if any((path in were) != (facet in groups_now[path]) for path in moving) or not undated.isdisjoint(were):
+    if any((path in were) != (facet in groups_now[path]) for path in moving) or not flipped.isdisjoint(were):
         near = None  # its members, or how many of them have a date, changed: its pages' spans may move
     else:  # (list.index: a large group's members are tens of thousands)
         near = {old.index(path) for path in edited if path in were}

@@ -200,7 +200,7 @@ class IndexPlanner:
 
     def home(self, ordered: Sequence[Entry], near: Collection[int] | None = None) -> list[Output]:
         settings = self.settings
-        outputs = _list_pages(self.renderer, self.fingerprint, self.keys, "index.html", _later_page("page/"),
+        outputs = _list_pages(self.renderer, self.fingerprint, self.keys, "index.html", _later_page("page/", "page/undated-"),
                               self.renderer.labels["home.title"], ordered, settings, home=True, near=near)
         if self._feeds_wanted(near):
             outputs += [self.feed(FeedSpec(RSS_PATH, settings.title, "index.html", ordered)),
@@ -220,7 +220,7 @@ class IndexPlanner:
             own_feeds = [{"type": "application/rss+xml", "title": f"RSS: {group.label}",
                           "label": f"RSS: {group.label}", "path": feed_path}]
         stem = group.path.removesuffix(".html")
-        return _list_pages(self.renderer, self.fingerprint, self.keys, group.path, _later_page(f"{stem}."),
+        return _list_pages(self.renderer, self.fingerprint, self.keys, group.path, _later_page(f"{stem}.p", f"{stem}.undated-"),
                            group.label, group.articles, settings, facet=folder, feeds=own_feeds, near=near) + outputs
 
 
@@ -417,12 +417,12 @@ def dated_count(articles: Sequence[Entry]) -> int:
     return low
 
 
-def _later_page(stem: str) -> Callable[[int, bool], str]:
-    """The address of a group's numbered page (see ``page_spans``): of the
-    home page ``page/3.html`` and ``page/undated-2.html``, of a tag
-    ``tags/x.p3.html`` and ``tags/x.undated-2.html``."""
-    dated = "" if stem.endswith("/") else "p"
-    return lambda number, undated: f"{stem}undated-{number}.html" if undated else f"{stem}{dated}{number}.html"
+def _later_page(dated: str, undated: str) -> Callable[[int, bool], str]:
+    """The address of a group's numbered page (see ``page_spans``), after
+    the prefix of its kind: of the home page ``page/3.html`` and
+    ``page/undated-2.html``, of a tag ``tags/x.p3.html`` and
+    ``tags/x.undated-2.html``."""
+    return lambda number, is_undated: f"{undated if is_undated else dated}{number}.html"
 
 
 def _list_pages(renderer: Renderer, fingerprint: str, keys: Mapping[str, str], first: str,
@@ -433,7 +433,8 @@ def _list_pages(renderer: Renderer, fingerprint: str, keys: Mapping[str, str], f
     positions ``near``. The first page has the address ``first``; the
     others ``later(number, undated)`` (see ``page_spans``). Only the first
     page names the group's size: a numbered page depends on its own
-    articles and its neighbours' addresses alone."""
+    articles and on the addresses of its neighbours and of the newest and
+    oldest pages alone."""
     total = len(articles)
     spans = page_spans(dated_count(articles), total, settings.items_per_page)
     count = len(spans)

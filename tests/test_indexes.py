@@ -114,7 +114,7 @@ def test_an_addition_makes_few_numbered_pages_again(tmp_path_factory, dated, und
         articles += [SimpleNamespace(source_path=f"u{n:04}", date=None) for n in places]
         keys = {a.source_path: a.source_path for a in articles}
         return {o.path: o.key for o in _list_pages(None, "fingerprint", keys, "index.html",
-                                                    _later_page("page/"), "Home", articles, settings)}
+                                                    _later_page("page/", "page/undated-"), "Home", articles, settings)}
 
     def changed(after: dict[str, str]) -> list[str]:
         assert before.keys() <= after.keys()
