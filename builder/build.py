@@ -840,10 +840,9 @@ def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], date
         return _GroupChange([], None, set(), set(stored), True)
     if any((path in were) != (facet in groups_now[path]) for path in moving) or not flipped.isdisjoint(were):
         near = None  # its members, or how many of them have a date, changed: its pages' spans may move
-    else:  # (list.index: a large group's members are tens of thousands)
+    else:  # what moves is a member with a new date (list.index: a large group's members are tens of thousands)
         near = {old.index(path) for path in edited if path in were}
-        places = [paths.index(path) for path in moving if facet in groups_now[path]] + [
-            old.index(path) for path in moving if path in were]
+        places = [paths.index(path) for path in moving] + [old.index(path) for path in moving]
         if places:
             near.update(range(min(places), max(places) + 1))
     members = _StoredMembers(paths, entries)
