@@ -532,12 +532,10 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     changed (recomputed from the stored relation state: relations depend on
     tags and countries only), and those that name an edited article as
     related when its title changed; the pages and feeds of the groups an
-    article is or was in that can show it (a group that gained or lost one
-    is planned whole, and its pages whose articles or neighbours changed are
-    made: see ``indexes.page_spans``; those between its old and new place
-    when its date moved it); the groups it is the first of, and
-    the index of tags or countries when one appeared, emptied or changed its
-    size; the tags' labels and paths (when a tag appears or empties, as long
+    article is or was in whose articles, neighbours or size changed (laid
+    out before and after from their members' paths alone: see
+    ``indexes.pages_changed``); the index of tags or countries when one
+    appeared, emptied or changed its size; the tags' labels and paths (when a tag appears or empties, as long
     as no other tag's path changes); and the sitemap, from the list of pages
     the last build kept. The entries of the rest of the archive are not
     even loaded. Only articles and their sidecars may have changed
@@ -705,12 +703,11 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     planner = IndexPlanner(settings, renderer, page_fingerprint, entries.keys,
                            lambda article: bodies.read(article.key))
     dated = {path for path, article in listed.items() if article.date != previous[path].date}
-    flipped = {path for path in dated if (listed[path].date is None) != (previous[path].date is None)}  # gained or lost it
     made = _InPlace(outputs, set(), {}, set(), set(), after, labels, None)
     added, resized = set(), set()
     for facet in touched:
         group, record = stored.get(facet) or _new_group(facet, labels, renderer)
-        change = _group_in_place(planner, record, edited, dated, flipped, groups_now, entries)
+        change = _group_in_place(planner, record, edited, previous, dated, groups_now, entries)
         outputs += change.outputs
         added |= change.added
         made.removed.update(change.removed)
@@ -814,20 +811,19 @@ class _GroupChange(NamedTuple):
     resized: bool
 
 
-def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], dated: set[str], flipped: set[str],
-                    groups_now: dict[str, set[tuple[str, str]]], entries: _StoredEntries) -> _GroupChange:
+def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], previous: dict[str, Entry],
+                    dated: set[str], groups_now: dict[str, set[tuple[str, str]]],
+                    entries: _StoredEntries) -> _GroupChange:
     """The outputs of one group (the last build's ``record``) that edits in
-    place change. Articles that join or leave it, or that it holds with a
-    new date (``dated``), are taken out and put back at their place (a
-    group is ordered by date and source path only). A group that an
-    article joined or left, or that holds one that gained or lost its date
-    (``flipped``), is planned whole: its size or its number of dated
-    articles may have changed, and with them its pages' spans (see
-    ``indexes.page_spans``); pages it no longer has are removed, and new
-    ones added. Otherwise only the pages showing
-    an edited article, or between a moved article's old and new places, are
-    planned."""
-    from builder.indexes import HOME, Group
+    place change (``edited``: the articles now, ``previous``: as the last
+    build had them). Articles that join or leave it, or that it holds with
+    a new date (``dated``), are taken out and put back at their place (a
+    group is ordered by date and source path only). Then its pages are
+    laid out as they were and as they are now, from the members' paths and
+    how many of them have a date (``indexes.pages_changed``): only the
+    pages that differ are planned, pages it no longer has are removed, and
+    new ones added."""
+    from builder.indexes import HOME, Group, dated_count, pages_changed
     facet, old = (record.folder, record.key), record.members
     were = set(old)
     moving = [path for path in edited
@@ -838,18 +834,18 @@ def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], date
     stored = dict(record.outputs)
     if not paths:
         return _GroupChange([], None, set(), set(stored), True)
-    if any((path in were) != (facet in groups_now[path]) for path in moving) or not flipped.isdisjoint(were):
-        near = None  # its members, or how many of them have a date, changed: its pages' spans may move
-    else:  # what moves is a member with a new date (list.index: a large group's members are tens of thousands)
-        near = {old.index(path) for path in edited if path in were}
-        places = [paths.index(path) for path in moving] + [old.index(path) for path in moving]
-        if places:
-            near.update(range(min(places), max(places) + 1))
     members = _StoredMembers(paths, entries)
+    dated_now = dated_count(members)
+    # how many had a date in the last build: those now, less the edited
+    # members' dates now, plus the edited members' dates then
+    dated_before = (dated_now - sum(edited[path].date is not None for path in edited if facet in groups_now[path])
+                    + sum(previous[path].date is not None for path in edited if path in were))
+    near, gone = pages_changed(record.folder, record.path, planner.settings.items_per_page, old, dated_before,
+                               paths, dated_now, edited.keys())
     outputs = (planner.home(members, near) if record.folder == HOME
                else planner.group(record.folder, Group(record.key, record.label, record.path, members), near))
     made = {o.path: o.key for o in outputs}
-    keys = made if near is None else {**stored, **made}
+    keys = {**{path: key for path, key in stored.items() if path not in gone}, **made}
     # inputs unknown: hashed again when the full plan next touches it
     now = record._replace(inputs="", outputs=tuple(keys.items()), members=tuple(paths))
     return _GroupChange(outputs, now, made.keys() - stored.keys(), stored.keys() - keys.keys(),

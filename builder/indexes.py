@@ -196,11 +196,11 @@ class IndexPlanner:
                                                           as_is=self.as_is))
 
     def _feeds_wanted(self, near: Collection[int] | None) -> bool:
-        return near is None or min(near) < self.settings.feed_items
+        return near is None or any(position < self.settings.feed_items for position in near)
 
     def home(self, ordered: Sequence[Entry], near: Collection[int] | None = None) -> list[Output]:
         settings = self.settings
-        outputs = _list_pages(self.renderer, self.fingerprint, self.keys, "index.html", _later_page("page/", "page/undated-"),
+        outputs = _list_pages(self.renderer, self.fingerprint, self.keys, "index.html", _later_pages(HOME, "index.html"),
                               self.renderer.labels["home.title"], ordered, settings, home=True, near=near)
         if self._feeds_wanted(near):
             outputs += [self.feed(FeedSpec(RSS_PATH, settings.title, "index.html", ordered)),
@@ -219,8 +219,7 @@ class IndexPlanner:
                                                   group.articles)))
             own_feeds = [{"type": "application/rss+xml", "title": f"RSS: {group.label}",
                           "label": f"RSS: {group.label}", "path": feed_path}]
-        stem = group.path.removesuffix(".html")
-        return _list_pages(self.renderer, self.fingerprint, self.keys, group.path, _later_page(f"{stem}.p", f"{stem}.undated-"),
+        return _list_pages(self.renderer, self.fingerprint, self.keys, group.path, _later_pages(folder, group.path),
                            group.label, group.articles, settings, facet=folder, feeds=own_feeds, near=near) + outputs
 
 
@@ -417,12 +416,54 @@ def dated_count(articles: Sequence[Entry]) -> int:
     return low
 
 
-def _later_page(dated: str, undated: str) -> Callable[[int, bool], str]:
-    """The address of a group's numbered page (see ``page_spans``), after
-    the prefix of its kind: of the home page ``page/3.html`` and
+def _later_pages(folder: str, first: str) -> Callable[[int, bool], str]:
+    """The address of a group's numbered page (see ``page_spans``), from
+    the group's folder and first page: of the home page ``page/3.html`` and
     ``page/undated-2.html``, of a tag ``tags/x.p3.html`` and
     ``tags/x.undated-2.html``."""
+    stem = first.removesuffix(".html")
+    dated, undated = ("page/", "page/undated-") if folder == HOME else (f"{stem}.p", f"{stem}.undated-")
     return lambda number, is_undated: f"{undated if is_undated else dated}{number}.html"
+
+
+def _layout(dated: int, total: int, per_page: int, first: str, later: Callable[[int, bool], str]
+            ) -> list[tuple[PageSpan, str, dict]]:
+    """A group's list pages (see ``page_spans``), each with its address and
+    its pagination: what a page shows besides its articles."""
+    spans = page_spans(dated, total, per_page)
+    count = len(spans)
+    paths = [first] + [later(span.number, span.undated) for span in spans[1:]]
+    oldest = next((i for i, span in enumerate(spans) if span.number == 1 and not span.undated), None)
+    return [(span, paths[i], {
+        "number": span.number, "undated": span.undated, "total": total if i == 0 else None,
+        "previous": paths[i - 1] if i > 0 else None,
+        "next": paths[i + 1] if i + 1 < count else None,
+        "newest": first if i > 1 else None,
+        "oldest": paths[oldest] if oldest is not None and i + 1 < oldest else None,
+    }) for i, span in enumerate(spans)]
+
+
+def pages_changed(folder: str, first: str, per_page: int, before: Sequence[str], dated_before: int,
+                  now: Sequence[str], dated_now: int, changed: Collection[str]) -> tuple[set[int], set[str]]:
+    """Which list pages of a group differ from the last build's, from its
+    members' source paths alone, newest first (``before`` and ``now``, the
+    first ``dated_…`` of them with a date), and the members whose list key
+    changed (``changed``): a position (in ``now``) on each page whose
+    address is new, or whose pagination or members differ or hold a
+    changed one; and the addresses of the pages it no longer has. A list
+    page is a function of these and of its group's label (see
+    ``_list_pages``); the group's feed changes only if a page holding one
+    of its first items does."""
+    later = _later_pages(folder, first)
+    was = {path: (tuple(before[span.start:span.stop]), pagination)
+           for span, path, pagination in _layout(dated_before, len(before), per_page, first, later)}
+    near, paths = set(), set()
+    for span, path, pagination in _layout(dated_now, len(now), per_page, first, later):
+        paths.add(path)
+        members = tuple(now[span.start:span.stop])
+        if was.get(path) != (members, pagination) or not changed.isdisjoint(members):
+            near.add(span.start)
+    return near, was.keys() - paths
 
 
 def _list_pages(renderer: Renderer, fingerprint: str, keys: Mapping[str, str], first: str,
@@ -435,23 +476,13 @@ def _list_pages(renderer: Renderer, fingerprint: str, keys: Mapping[str, str], f
     page names the group's size: a numbered page depends on its own
     articles and on the addresses of its neighbours and of the newest and
     oldest pages alone."""
-    total = len(articles)
-    spans = page_spans(dated_count(articles), total, settings.items_per_page)
-    count = len(spans)
-    paths = [first] + [later(span.number, span.undated) for span in spans[1:]]
-    oldest = next((i for i, span in enumerate(spans) if span.number == 1 and not span.undated), None)
-    shown = range(count) if near is None else sorted({page_of(spans, p) for p in near})
+    pages = _layout(dated_count(articles), len(articles), settings.items_per_page, first, later)
+    shown = (range(len(pages)) if near is None
+             else sorted({page_of([span for span, _, _ in pages], p) for p in near}))
     outputs = []
     for i in shown:
-        path, span = paths[i], spans[i]
+        span, path, pagination = pages[i]
         chunk = articles[span.start:span.stop]
-        pagination = {
-            "number": span.number, "undated": span.undated, "total": total if i == 0 else None,
-            "previous": paths[i - 1] if i > 0 else None,
-            "next": paths[i + 1] if i + 1 < count else None,
-            "newest": first if i > 1 else None,
-            "oldest": paths[oldest] if oldest is not None and i + 1 < oldest else None,
-        }
         key = digest(fingerprint, path, title, home, facet, pagination, feeds, [keys[a.source_path] for a in chunk])
 
         def make(path=path, chunk=chunk, pagination=pagination) -> bytes:

@@ -6,7 +6,8 @@ from types import SimpleNamespace
 from hypothesis import given, settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from builder.indexes import _later_page, _list_pages, labels_after, page_of, page_spans, sitemap_outputs, tag_labels
+from builder.indexes import (_later_pages, _list_pages, labels_after, page_of, page_spans, pages_changed, sitemap_outputs,
+                              tag_labels)
 from builder.sitemap import sitemap_files
 from tests.conftest import make_settings
 
@@ -93,6 +94,50 @@ def test_list_pages_are_counted_from_the_oldest(dated, undated, per_page, more, 
     assert all(page[1] and shown[1] >= min(at, undated) for page, shown in before.items() if page in changed)
 
 
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(members=st.dictionaries(st.integers(0, 80), st.one_of(st.none(), st.integers(1, 30)), max_size=60),
+       edits=st.dictionaries(st.integers(0, 80), st.one_of(st.none(), st.integers(1, 30),
+                                                            st.just("gone"), st.just("same")), max_size=8),
+       per_page=st.integers(1, 6), folder=st.sampled_from(["home", "tags"]))
+def test_the_pages_found_changed_are_those_whose_keys_changed(tmp_path_factory, members, edits, per_page, folder):
+    """``pages_changed`` reads only the members' paths and their number of
+    dated ones: it must name a position on every page whose key differs
+    from the last build's or that is new, and name the pages gone. Edits:
+    an article joins, leaves, takes another date or loses it, or keeps it
+    with another text (its list key changes)."""
+    base = tmp_path_factory.getbasetemp()
+    settings = make_settings(base, base / "site", items_per_page=per_page)
+    first = "index.html" if folder == "home" else "tags/x.html"
+    after = dict(members)
+    for n, change in edits.items():
+        if change == "gone":
+            after.pop(n, None)
+        elif change != "same":
+            after[n] = change
+        elif n in after:
+            pass  # its text changed: in the group as before
+    changed = {f"a{n:02}" for n in edits if n in after}
+
+    def ordered(group):
+        articles = [SimpleNamespace(source_path=f"a{n:02}", date=date) for n, date in sorted(group.items())]
+        return sorted(articles, key=lambda a: (a.date is None, -(a.date or 0)))
+
+    def keys_of(articles, edited):
+        keys = {a.source_path: a.source_path + ("*" if a.source_path in edited else "") for a in articles}
+        return {o.path: o.key for o in _list_pages(None, "fingerprint", keys, first, _later_pages(folder, first),
+                                                    "Home", articles, settings, home=folder == "home")}
+
+    old, new = ordered(members), ordered(after)
+    near, gone = pages_changed(folder, first, per_page, [a.source_path for a in old],
+                               sum(a.date is not None for a in old), [a.source_path for a in new],
+                               sum(a.date is not None for a in new), changed)
+    before, now = keys_of(old, set()), keys_of(new, changed)
+    spans = page_spans(sum(a.date is not None for a in new), len(new), per_page)
+    named = {list(now)[page_of(spans, position)] for position in near}
+    assert {path for path, key in now.items() if before.get(path) != key} <= named
+    assert gone == before.keys() - now.keys()
+
+
 @hypothesis_settings(max_examples=300, deadline=None)
 @given(dated=st.integers(0, 150), undated=st.integers(0, 60), per_page=st.integers(1, 12), more=st.integers(1, 40),
        at=st.integers(0, 60))
@@ -114,7 +159,7 @@ def test_an_addition_makes_few_numbered_pages_again(tmp_path_factory, dated, und
         articles += [SimpleNamespace(source_path=f"u{n:04}", date=None) for n in places]
         keys = {a.source_path: a.source_path for a in articles}
         return {o.path: o.key for o in _list_pages(None, "fingerprint", keys, "index.html",
-                                                    _later_page("page/", "page/undated-"), "Home", articles, settings)}
+                                                    _later_pages("home", "index.html"), "Home", articles, settings)}
 
     def changed(after: dict[str, str]) -> list[str]:
         assert before.keys() <= after.keys()
