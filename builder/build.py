@@ -276,6 +276,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                 if kept_built != [page_fingerprint, labels]:
                     _store_built(cache, page_fingerprint, labels, kept_built)
                 cache.put_mapping("sitemap", dict(pages))  # what an edit in place updates
+                cache.put_mapping(ORIGINALS, {a.original_url: a.source_path for a in articles if a.original_url})
                 scan.keep(cache)
                 _keep_slugs(cache, slugs_stored)
                 cache.forget_articles(stored_keys - {s.key for s in scanned})  # files gone or changed
@@ -362,8 +363,9 @@ class _Scan(NamedTuple):
     provenance: dict[str, bytes]
     """The manifest entries read again (of the articles whose key was made)."""
     changed: dict[str, str] | None
-    """Source path → key in the last build, of each file whose key changed;
-    ``None`` when files came or left, or the last scan is not comparable."""
+    """Source path → key in the last build, of each file whose key changed,
+    and ``""`` for each file that came; ``None`` when files left, or the
+    last scan is not comparable."""
 
     def keep(self, cache: Cache) -> None:
         cache.put_files(self.identity, self.rows, self.stored, self.provenance)
@@ -417,8 +419,9 @@ def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], know
             provenance[rel] = found
             scanned[i] = _Scanned(path, rel, sha, key, found)
     changed = None
-    if valid and len(scanned) == sum(1 for row in known.values() if row[4]) and all(s.rel in known for s in scanned):
-        changed = {s.rel: known[s.rel][4] for s in scanned if known[s.rel][4] != s.key}
+    if valid and sum(1 for s in scanned if s.rel in known and known[s.rel][4]) == sum(
+            1 for row in known.values() if row[4]):  # no article file left
+        changed = {s.rel: old for s in scanned if (old := known[s.rel][4] if s.rel in known else "") != s.key}
     return _Scan(scanned, identity, rows, known, provenance, changed)
 
 
@@ -510,6 +513,10 @@ IN_PLACE_LIMIT = 32
 """More changed files than this take the full plan (``_edit_in_place``);
 as many files to process or fewer go to the edit worker (``_EditWorker``)."""
 
+ORIGINALS = "originals"
+"""The cache's mapping of every original address a file gives to one
+such file (``Cache.put_mapping``): whether an article that came is a copy."""
+
 _PLACE = ("slug", "language", "publisher", "raw_url", "original_url", "listed")
 """What an edited article keeps for its rebuild to be made in place (see
 ``_edit_in_place``): the path of its page and its language and source,
@@ -522,25 +529,28 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
                    summary: tuple, labels: dict[str, tuple[str, str]], page_fingerprint: str, inputs: str,
                    build_id: str, stages: "_Stages") -> BuildReport | None:
     """The rebuild after edits of a few articles that keep their slug,
-    language and source (``_PLACE``), or ``None`` when it cannot be made
-    here (the full plan then takes over, with what was processed here in the
-    cache).
+    language and source (``_PLACE``), and additions of a few that leave the
+    others as they were (``_added_alone``), or ``None`` when it cannot be
+    made here (the full plan then takes over, with what was processed here
+    in the cache).
 
     Such an edit may change an article's text, title, date, tags and
-    countries, but not what it is a translation of. What is made again:
-    each edited article's page and raw copy; the pages whose relations
-    changed (recomputed from the stored relation state: relations depend on
-    tags and countries only), and those that name an edited article as
+    countries, but not what it is a translation of; an article that came
+    is no other's translation, and its language and source have groups
+    already. What is made again: each edited or added article's page and
+    raw copy; the pages whose relations changed (recomputed from the stored
+    relation state: relations depend on tags and countries only, and on the
+    number of listed articles), and those that name an edited article as
     related when its title changed; the pages and feeds of the groups an
     article is or was in whose articles, neighbours or size changed (laid
     out before and after from their members' paths alone: see
-    ``indexes.pages_changed``); the index of tags or countries when one
-    appeared, emptied or changed its size; the tags' labels and paths (when a tag appears or empties, as long
-    as no other tag's path changes); and the sitemap, from the list of pages
-    the last build kept. The entries of the rest of the archive are not
-    even loaded. Only articles and their sidecars may have changed
-    (``others``: settings, templates, code, manifest and static files are
-    as they were)."""
+    ``indexes.pages_changed``); the index of a facet when one of its groups
+    appeared, emptied or changed its size; the tags' labels and paths (when
+    a tag appears or empties, as long as no other tag's path changes); and
+    the sitemap, from the list of pages the last build kept. The entries of
+    the rest of the archive are not even loaded. Only articles and their
+    sidecars may have changed, and none left (``others``: settings,
+    templates, code, manifest and static files are as they were)."""
     if len(scan.changed) > IN_PLACE_LIMIT:
         return None
     edits = _process_edits(job, cache, run, site, scan, stages)
@@ -562,6 +572,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
         _render(settings, site, todo, None)
     stages.count("render", len(todo))
     files, article_count, skips, copies = summary
+    article_count += len(edits.added)
     with stages.time("commit"):
         site.commit_changes(planned.removed, build_id, settings.workers > 1)
         if added or planned.removed:  # the folders that list other names now
@@ -576,6 +587,10 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
                 cache.forget_outputs(planned.removed)
                 cache.put_values("folders", folders)
                 cache.put_blob("summary", (files, article_count, skips, copies))
+            if edits.added:
+                addresses = {article.original_url: path for path, article in edits.edited.items()
+                             if path in edits.added and article.original_url}
+                cache.put_mapping(ORIGINALS, addresses, addresses)
             cache.set_groups(planned.groups, planned.emptied, planned.regrouped)
             if planned.relations is not edits.relations:
                 _store_relations(cache, planned.relations, edits.relations)
@@ -584,7 +599,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
             if planned.sitemap is not None:
                 cache.put_mapping("sitemap", *planned.sitemap)
             cache.put_built({p: (a.key, a.slug) for p, a in edits.edited.items()}, edits.built)
-            cache.forget_articles(scan.changed.values())
+            cache.forget_articles(key for key in scan.changed.values() if key)
             scan.keep(cache)
     return _report(settings, range(article_count), skips, stages, files, len(todo), True, True, copies)
 
@@ -600,6 +615,9 @@ class _Edits(NamedTuple):
     """source path → (cache key, slug) in the last build."""
     relations: RelationState
     """The last build's relation state."""
+    added: set[str]
+    """The source paths of the articles that came (in ``edited``, not in
+    ``previous``)."""
 
 
 def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, scan: _Scan,
@@ -614,7 +632,7 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
     misses = [s for s in now.values() if s.key not in found]
     results = run(partial(_process_one, job), _tasks(cache, job.content_dir, misses))
     # while the workers process the files:
-    old = cache.entries(list(changed.values()))
+    old = cache.entries([key for key in changed.values() if key])
     built = cache.built(changed)
     kept = _load_relations(cache)
     intact = site.intact(cache.values("folders"))
@@ -627,14 +645,35 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
     stages.add_wall("process", time.perf_counter() - started, len(misses))
     if not intact or kept is None:
         return None
-    edits = _Edits({}, {}, built, kept)
+    edits = _Edits({}, {}, built, kept, set())
     for path, old_key in changed.items():
         before, after = old.get(old_key), found.get(now[path].key)
+        if not old_key:  # a file that came: its slug and original address are checked with the others'
+            if not isinstance(after, Entry) or path in built:
+                return None
+            edits.edited[path] = after
+            edits.added.add(path)
+            continue
         if not (isinstance(before, Entry) and isinstance(after, Entry) and path in built
                 and all(getattr(before, field) == getattr(after, field) for field in _PLACE)):
             return None
         edits.edited[path], edits.previous[path] = after._replace(slug=built[path][1]), before
+    if edits.added and not _added_alone(cache, [edits.edited[path] for path in sorted(edits.added)]):
+        return None
     return edits
+
+
+def _added_alone(cache: Cache, added: list[Entry]) -> bool:
+    """Whether articles that came leave the others as they were: each keeps
+    the slug its path gives, which no other article has (see
+    ``resolve_slug_collisions``), and gives an original address no other
+    file gives (so it is no copy, see ``related.copies``)."""
+    slugs = [article.slug.lower() for article in added]
+    addresses = [article.original_url for article in added if article.original_url]
+    if len(set(slugs)) < len(slugs) or len(set(addresses)) < len(addresses) or cache.slugs_taken(slugs):
+        return False
+    known = cache.mapping_values(ORIGINALS, addresses)
+    return known is not None and not known
 
 
 class _InPlace(NamedTuple):
@@ -675,9 +714,9 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     listed = {path: article for path, article in edited.items() if state.listed(path)}  # as before: see _PLACE
     entries = _StoredEntries(cache, edited)
     groups_now = {path: touched_groups([article]) if path in listed else set() for path, article in edited.items()}
-    moved = {path for path in listed if groups_now[path] != touched_groups([previous[path]])}
+    moved = {path for path in listed if path in edits.added or groups_now[path] != touched_groups([previous[path]])}
     keys_of = rel.keys_after(state, listed) if moved else state.keys
-    if not all(_same_translations(path, previous[path], article, keys_of, state.translations, entries)
+    if not all(_same_translations(path, previous.get(path), article, keys_of, state.translations, entries)
                for path, article in listed.items()):
         return None
     held = rel.key_holders(keys_of) if moved else None
@@ -689,7 +728,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
                               {key[2:] for key in went if key[:2] == "t:"}, settings)
         if labels is None:
             return None  # another tag's path might change (their slugs collide)
-    before = [previous[path] for path in listed]
+    before = [previous[path] for path in listed if path in previous]
     touched = sorted(touched_groups([*listed.values(), *before])) if listed else []
     stored = {(g.folder, g.key): (i, g) for i, g in cache.groups_of(touched).items()}
     appearing = set(touched) - touched_groups(before)
@@ -702,7 +741,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     bodies = BodyReader(job.cache_path)
     planner = IndexPlanner(settings, renderer, page_fingerprint, entries.keys,
                            lambda article: bodies.read(article.key))
-    dated = {path for path, article in listed.items() if article.date != previous[path].date}
+    dated = {path for path, article in listed.items() if path in previous and article.date != previous[path].date}
     made = _InPlace(outputs, set(), {}, set(), set(), after, labels, None)
     added, resized = set(), set()
     for facet in touched:
@@ -721,8 +760,9 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
             resized.add(record.folder)
     # a group that empties and one that appears may share paths (tags whose slugs are the same)
     made.removed.difference_update(o.path for o in outputs)
-    if resized - {HOME}:  # only tags and countries: an edit in place keeps the language and source
-        outputs += _facet_indexes(renderer, page_fingerprint, sorted(resized - {HOME}), sizes, labels)
+    if resized - {HOME}:  # languages and sources: only when articles came
+        outputs += _facet_indexes(renderer, page_fingerprint, sorted(resized - {HOME}), sizes, labels,
+                                  cache, made.groups)
     sitemap = _sitemap_in_place(cache, edits, added, made.removed)
     if sitemap is False:
         return None
@@ -743,7 +783,7 @@ def _pages_in_place(settings: Settings, job: _Job, edits: _Edits, state: Relatio
     changed, and of the ``relinked`` copies."""
     from builder.related import Related
     edited, before, relations = edits.edited, edits.relations.result, state.result
-    retitled = {path for path, article in edited.items() if article.title != edits.previous[path].title}
+    retitled = {path for path, article in edits.previous.items() if edited[path].title != article.title}
     pages = set(edited) | relinked
     pages.update(path for path, found in relations.items() if path not in pages and (
         found != before[path] or retitled and any(other in retitled for _, other in found)))
@@ -853,15 +893,24 @@ def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], prev
 
 
 def _facet_indexes(renderer, page_fingerprint: str, folders: Iterable[str], sizes: Counter,
-                   labels: dict[str, tuple[str, str]]) -> list[Output]:
-    """The index pages of tags or countries (``folders``), from the number
+                   labels: dict[str, tuple[str, str]], cache: Cache, touched: dict[str, GroupRecord]
+                   ) -> list[Output]:
+    """The index pages of ``folders``: of tags or countries from the number
     of articles holding each relation key (``sizes``: one per tag and
-    country, see ``related.RelationState``)."""
+    country, see ``related.RelationState``); of languages or sources
+    from the stored groups, the ``touched`` ones as they are now."""
     from builder.indexes import facet_index
     from builder.render import country_path
+
+    def stored(folder: str) -> list[tuple[str, str, str, int]]:
+        now = {(g.folder, g.key): g for g in touched.values()}
+        return [(g.key, g.label, g.path, len(g.members))
+                for g in (now.get((g.folder, g.key), g) for g in cache.groups_in(folder))]
+
     groups = {"tags": lambda: [(tag, label, path, sizes[f"t:{tag}"]) for tag, (label, path) in labels.items()],
               "countries": lambda: [(key[2:], renderer.country_label(key[2:]), country_path(key[2:]), n)
-                                    for key, n in sizes.items() if key[:2] == "c:"]}
+                                    for key, n in sizes.items() if key[:2] == "c:"],
+              "languages": lambda: stored("languages"), "sources": lambda: stored("sources")}
     return [facet_index(renderer, page_fingerprint, folder, renderer.labels[f"{folder}.title"], groups[folder]())
             for folder in folders]
 
@@ -876,7 +925,8 @@ def _sitemap_in_place(cache: Cache, edits: _Edits, added: set[str], removed: set
     from builder.render import article_path
     from builder.sitemap import lastmod
     modified = {article_path(article): lastmod(article.date) for path, article in edits.edited.items()
-                if lastmod(article.date) != lastmod(edits.previous[path].date) and edits.relations.listed(path)}
+                if path in edits.added or lastmod(article.date) != lastmod(edits.previous[path].date)
+                and edits.relations.listed(path)}  # (one that came is listed: see _added_alone)
     gone = {path for path in removed if in_sitemap(path)}
     new = {path for path in added if in_sitemap(path)}
     if not (modified or gone or new):
@@ -907,16 +957,16 @@ def _insert_member(paths: list[str], path: str, entries: "_StoredEntries") -> No
     paths.insert(low, path)
 
 
-def _same_translations(path: str, before: Entry, after: Entry, keys_of: dict[str, tuple[str, ...]],
+def _same_translations(path: str, before: Entry | None, after: Entry, keys_of: dict[str, tuple[str, ...]],
                        translations: dict[str, tuple[str, ...]], entries: "_StoredEntries") -> bool:
-    """Whether the article at ``path``, edited from ``before`` to ``after``,
-    is the translation of the same articles as in the last build
-    (``translations``). A translation names the same three countries or
-    more: the candidates are the articles with exactly its countries
-    (``keys_of``: every article's relation keys now)."""
+    """Whether the article at ``path``, edited from ``before`` to ``after``
+    (``None``: it came), is the translation of the same articles as in the
+    last build (``translations``). A translation names the same three
+    countries or more: the candidates are the articles with exactly its
+    countries (``keys_of``: every article's relation keys now)."""
     from builder.related import is_translation
     codes = {c for c, _ in after.countries}
-    if codes == {c for c, _ in before.countries} and (
+    if before is not None and codes == {c for c, _ in before.countries} and (
             len(codes) < 3 or (before.signature, before.date) == (after.signature, after.date)):
         return True
     found = set()

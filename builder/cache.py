@@ -333,6 +333,11 @@ class Cache:
                 else self._where_in("path, key, slug FROM built", "path", paths))
         return {p: (k, s) for p, k, s in rows}
 
+    def slugs_taken(self, slugs: Iterable[str]) -> set[str]:
+        """Which of ``slugs`` (lower case) the last build gave an article,
+        compared in lower case (see ``build.resolve_slug_collisions``)."""
+        return {slug for (slug,) in self._where_in("lower(slug) FROM built", "lower(slug)", slugs)}
+
     def put_built(self, rows: dict[str, tuple[str, str]], stored: dict[str, tuple[str, str]] | None) -> None:
         """Replace the rows ``stored`` (what ``built()`` gave; ``None``: all) by ``rows``."""
         self._replace_rows("built", rows, stored)
@@ -398,6 +403,30 @@ class Cache:
         for (part,) in self._db.execute("SELECT v FROM blobs WHERE k > ? AND k < ?", (f"map:{key}/", f"map:{key}0")):
             merged.update(marshal.loads(part))
         return merged
+
+    def mapping_values(self, key: str, keys: Iterable[str]) -> dict | None:
+        """The values of ``keys`` in a dict stored by ``put_mapping`` (those
+        it holds), reading only the parts that would hold them; ``None``
+        when no such dict is stored."""
+        if self._db.execute("SELECT 1 FROM blobs WHERE k = ?", (f"map:{key}",)).fetchone() is None:
+            return None
+        wanted: dict[int, list[str]] = {}
+        for k in keys:
+            wanted.setdefault(_part(k), []).append(k)
+        found = {}
+        for n, ks in wanted.items():
+            row = self._db.execute("SELECT v FROM blobs WHERE k = ?", (f"map:{key}/{n}",)).fetchone()
+            part = marshal.loads(row[0]) if row else {}
+            found.update((k, part[k]) for k in ks if k in part)
+        return found
+
+    def groups_in(self, folder: str) -> list[GroupRecord]:
+        """The stored groups of one folder (``tags``, ``languages``…), with
+        their members."""
+        return [GroupRecord(inputs, marshal.loads(outputs), *marshal.loads(who))
+                for inputs, outputs, who in self._db.execute(
+                    "SELECT inputs, outputs, who FROM groups JOIN members USING (id) WHERE facet >= ? AND facet < ?",
+                    (f"{folder}\t", f"{folder}\n"))]
 
     def put_mapping(self, key: str, mapping: dict, changed: Iterable[str] | None = None) -> None:
         """Store a dict of builtins with string keys (``marshal``), in

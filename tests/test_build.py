@@ -248,26 +248,37 @@ def test_strict_mode_fails_and_keeps_the_previous_site(tmp_path):
     assert tree(out) == before
 
 
-def test_a_build_that_fails_midway_leaves_the_previous_site(tmp_path, monkeypatch):
+@pytest.mark.parametrize("plan", ["full", "in place"])
+def test_a_build_that_fails_midway_leaves_the_previous_site(tmp_path, monkeypatch, plan):
+    """An article added (made in place) or one added alongside a file gone
+    (the full plan): a page that fails to be made leaves the site as it was."""
+    import builder.build as building
     content = copy_seeds(tmp_path / "content")
     out = tmp_path / "site"
     build(make_settings(content, out))
     before = tree(out)
     (content / "005_new.txt").write_text("A new article\nWith a body line.\n", encoding="utf-8")
+    if plan == "full":
+        next(path for path in sorted(content.iterdir()) if path.name != "005_new.txt").unlink()
 
-    real_plan = indexes_module.plan_indexes
+    def explode() -> bytes:
+        raise RuntimeError("disk full while writing indexes")
+
+    failing = indexes_module.Output("tags/failing.html", "new", explode)
+    real_plan, real_pages = indexes_module.plan_indexes, building._pages_in_place
+
+    planned = []
 
     def plan_with_a_failing_page(*args, **kwargs):
         outputs, memo, pages = real_plan(*args, **kwargs)
-
-        def explode() -> bytes:
-            raise RuntimeError("disk full while writing indexes")
-
-        return outputs[:3] + [indexes_module.Output("tags/failing.html", "new", explode)] + outputs[3:], memo, pages
+        planned.append("full")
+        return outputs[:3] + [failing] + outputs[3:], memo, pages
 
     monkeypatch.setattr(indexes_module, "plan_indexes", plan_with_a_failing_page)
+    monkeypatch.setattr(building, "_pages_in_place", lambda *args: planned.append("in place") or real_pages(*args) + [failing])
     with pytest.raises(RuntimeError):
         build(make_settings(content, out))
+    assert planned == [plan]
     assert tree(out) == before
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")]
     assert leftovers == []

@@ -571,6 +571,7 @@ def test_provenance_survives_edits_and_follows_the_manifest(tmp_path):
     assert tree(out) == _cold(content, tmp_path)
 
 
+
 def test_an_edit_that_starts_or_ends_a_translation_is_not_made_in_place(tmp_path):
     """Articles in two languages that name the same three countries and state
     the same numbers are translations of each other. A body edit that
@@ -654,9 +655,9 @@ def test_a_body_edit_is_made_in_place(project, jobs):
 
 
 def test_an_added_file_is_processed_by_the_warm_edit_worker(project, monkeypatch):
-    """With workers, the few files of an addition (which takes the full
-    plan) go to the worker forked before the scan: a pool's worker would
-    first load the matchers."""
+    """With workers, the few files of an addition that takes the full plan
+    (here a copy of an article, filed again) go to the worker forked before
+    the scan: a pool's worker would first load the matchers."""
     import multiprocessing
 
     import builder.build
@@ -665,7 +666,8 @@ def test_an_added_file_is_processed_by_the_warm_edit_worker(project, monkeypatch
     in_flight = builder.build._in_flight
     monkeypatch.setattr(builder.build, "_in_flight",
                         lambda *args, **kwargs: pooled.append(args) or in_flight(*args, **kwargs))
-    (content / "added.md").write_text("Added story\n\nThe ministers met again in Tokyo.\n", encoding="utf-8")
+    seed = sorted(path for path in content.rglob("*") if path.is_file())[0]
+    shutil.copyfile(seed, content / f"added{seed.suffix}")
     report = build(make_settings(content, out, jobs=2))
     assert report.processed == 1 and not report.in_place and not pooled
     assert tree(out) == _cold(content, tmp)
@@ -1159,3 +1161,113 @@ def test_articles_swapped_in_one_edit_make_their_groups_as_a_cold_build_makes(tm
     report = build(settings)
     assert report.incremental and report.in_place and report.processed == 2
     assert tree(out) == _cold(content, tmp_path, **pages)
+
+
+def _small_archive(content: Path) -> None:
+    """Seven dated articles and two undated ones, in English and Chinese,
+    with tags, countries and original addresses; one of each language
+    names the same three countries and states the same numbers."""
+    for n in range(9):
+        _write_story(content, f"a{n}", f"2024-05-{10 + n}" if n < 7 else "", ["Energy"] if n % 2 else ["Trade"],
+                     ["US", "CN", "JP"] if n in (1, 2) else ["DE"], "zh-Hans" if n == 2 else "en",
+                     f"https://example.com/story/{n}")
+
+
+def _write_story(content: Path, name: str, day: str, tags: list[str], countries: list[str], language: str,
+                 address: str, publisher: str = "Example News", text: str = "", slug: str = "") -> None:
+    fields = [f'title = "Story {name}"', f"tags = {_toml_list(tags)}", f"countries = {_toml_list(countries)}",
+              f'language = "{language}"', f'source_url = "{address}"', f'publisher = "{publisher}"']
+    fields += [f'date = "{day}"'] if day else []
+    fields += [f'slug = "{slug}"'] if slug else []
+    (content / f"{name}.meta.toml").write_text("\n".join(fields) + "\n", encoding="utf-8")
+    numbers = {"en": "Officials met on the 12th with 400 delegates.", "zh-Hans": "官员在12日会见了400名代表。",
+               "fr": "Les responsables se sont réunis le 12 avec 400 délégués."}
+    (content / f"{name}.md").write_text(f"Story {name}\n\n{text or numbers[language]}\n", encoding="utf-8")
+
+
+_ADDED_IN_PLACE = {
+    "the newest": [("n", "2024-06-01", ["Energy"], ["DE"])],
+    "the oldest": [("n", "2024-01-01", ["Trade"], ["DE"])],
+    "between others": [("n", "2024-05-13", ["Energy"], ["DE", "FR"])],
+    "undated, before the others by path": [("a", "", ["Trade"], ["DE"])],
+    "undated, after them": [("z", "", ["Energy"], [])],
+    "with a new tag and a new country": [("n", "2024-05-20", ["Water"], ["BR"])],
+    "two at once": [("n", "2024-06-01", ["Energy"], ["DE"]), ("m", "", ["Water"], ["US", "CN"])],
+}
+
+
+@pytest.mark.parametrize("per_page", [1, 2])
+@pytest.mark.parametrize("case", list(_ADDED_IN_PLACE))
+def test_an_added_article_is_made_in_place_as_a_cold_build_makes(tmp_path, case, per_page):
+    """An article that came, with a slug and an original address no other
+    article has, in a language and from a source the archive has: its
+    groups' pages from its place on, the indexes of tags, countries,
+    languages and sources, the sitemap and the pages whose relations it
+    changes are made in place, and the site is the cold one, byte for byte."""
+    content = tmp_path / "content"
+    content.mkdir()
+    _small_archive(content)
+    out = tmp_path / "work" / "site"
+    pages = {"items_per_page": per_page, "feed_items": 2}
+    settings = make_settings(content, out, **pages)
+    build(settings)
+    for name, day, tags, countries in _ADDED_IN_PLACE[case]:
+        _write_story(content, f"new-{name}", day, tags, countries, "en", f"https://example.com/new/{name}",
+                     text=f"The ministers of {name} met again.")
+    report = build(settings)
+    assert report.incremental and report.in_place and report.processed == len(_ADDED_IN_PLACE[case])
+    assert report.articles == 9 + len(_ADDED_IN_PLACE[case])
+    assert tree(out) == _cold(content, tmp_path, **pages)
+    # and the next build starts from what it left
+    (content / "a3.md").write_text("Story a3\n\nThe ministers met on Friday.\n", encoding="utf-8")
+    assert build(settings).in_place
+    assert tree(out) == _cold(content, tmp_path, **pages)
+
+
+_ADDED_NOT_IN_PLACE = {
+    "a copy of another (its original address)": dict(address="https://example.com/story/3"),
+    "two copies of each other": dict(twice=True),
+    "a slug another has": dict(slug="A4"),
+    "a path that slugifies as another's": dict(name="A5"),
+    "a language the archive lacks": dict(language="fr", text="Les ministres se sont réunis."),
+    "a source the archive lacks": dict(publisher="Another Paper"),
+    "a translation of another": dict(language="zh-Hans", countries=["US", "CN", "JP"], day="2024-05-11",
+                                     text="官员在12日会见了400名代表。"),
+}
+
+
+@pytest.mark.parametrize("case", list(_ADDED_NOT_IN_PLACE))
+def test_an_addition_that_changes_other_articles_takes_the_full_plan(tmp_path, case):
+    """An article that came and is a copy of another, takes a slug another
+    article has or would take, opens a language's or a source's group, or
+    is another's translation changes what the edit in place does not
+    look at: the full plan makes it, and the site is the cold one."""
+    content = tmp_path / "content"
+    content.mkdir()
+    _small_archive(content)
+    out = tmp_path / "work" / "site"
+    settings = make_settings(content, out, items_per_page=2)
+    build(settings)
+    given = dict(_ADDED_NOT_IN_PLACE[case])
+    names = ["n1", "n2"] if given.pop("twice", False) else [given.pop("name", "n1")]
+    for name in names:
+        _write_story(content, name, given.pop("day", "2024-05-30"), ["Energy"], given.pop("countries", ["DE"]),
+                     given.pop("language", "en"), given.pop("address", "https://example.com/new/same"),
+                     **{"text": "The ministers met again.", **given})
+    report = build(settings)
+    assert report.incremental and not report.in_place and report.articles == 9 + len(names)
+    assert tree(out) == _cold(content, tmp_path, items_per_page=2)
+    if case == "a translation of another":  # (that the case is what it says)
+        assert 'href="n1.html" lang="zh-Hans">' in (out / "articles" / "a1.html").read_text(encoding="utf-8")
+
+
+def test_an_added_file_that_is_no_article_takes_the_full_plan(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    _small_archive(content)
+    out = tmp_path / "work" / "site"
+    build(make_settings(content, out))
+    (content / "empty.md").write_bytes(b"")
+    report = build(make_settings(content, out))
+    assert report.incremental and not report.in_place and [s.path for s in report.skipped] == ["empty.md"]
+    assert tree(out) == _cold(content, tmp_path)
