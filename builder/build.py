@@ -308,12 +308,12 @@ def _inputs_digest(settings: Settings, files: list[tuple[ContentEntry, str]],
     sidecars (path and hash), the provenance manifest, the builder's code, the
     templates, the static files and the settings that shape the site (the
     rules are the cache's own identity); and a hash of the same without the
-    article files and sidecars (what reaches the pages only through the
-    articles' records, whose keys hash them). Neither depends on where the
-    folders are."""
-    rest = digest(manifest_sha, code_fingerprint(), tree_fingerprint(settings.path("templates_dir")),
+    article files, sidecars and manifest (what reaches the pages only
+    through the articles' records, whose keys hash them). Neither depends
+    on where the folders are."""
+    rest = digest(code_fingerprint(), tree_fingerprint(settings.path("templates_dir")),
                   tree_fingerprint(settings.path("static_dir")), settings.shaping())
-    return digest([(entry.rel, sha) for entry, sha in files], rest), rest
+    return digest([(entry.rel, sha) for entry, sha in files], manifest_sha, rest), rest
 
 
 def _report(settings, articles, skips, stages, files, changed, incremental=False, in_place=False,
@@ -376,13 +376,21 @@ def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], know
     """The article files, each with the key of its processed record.
 
     A key is a hash of the file, its sidecar and its manifest entry. The last
-    build's keys are kept (``Cache.files``) with what they were made of:
-    with the same manifest, a file and sidecar that hash the same keep their
-    key, and the manifest entry of a file (its provenance) is read from the
-    cache only for the files whose key is made again, and from the manifest
-    (tens of thousands of rows) only for files it has not seen."""
-    identity = digest(code_fingerprint(), manifest_sha)
-    valid = cache.scan_identity() == identity
+    build's keys are kept (``Cache.files``) with what they were made of: a
+    file and sidecar that hash the same keep their key, and the manifest
+    entry of a file (its provenance) is read from the cache only for the
+    files whose key is made again, and from the manifest (tens of thousands
+    of rows) only for files it has not seen. When the manifest changed
+    (rows added for new files, most often), each file's entry in it is
+    compared with the one the cache kept, and only the files whose entry
+    changed get another key."""
+    code = digest(code_fingerprint())
+    identity = f"{code} {manifest_sha or '-'}"
+    last = cache.scan_identity()
+    valid = last is not None and last.split(" ")[0] == code
+    manifest = read_manifest(content) if valid and last != identity else None
+    kept = ({path: marshal.loads(found) for path, found in cache.provenances(known).items()}
+            if manifest is not None else {})
     sidecars = {entry.rel: sha for entry, sha in files if entry.rel.endswith(SIDECAR_SUFFIX)}
     rows: dict[str, tuple[int, int, str, str, str]] = {}
     scanned: list[_Scanned] = []
@@ -395,7 +403,8 @@ def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], know
         side = sidecar_rel(rel, sidecars.keys())
         side_sha = sidecars[side] if side else ""
         row = known.get(rel) if valid else None
-        if row is not None and row[2] == sha and row[3] == side_sha:
+        if (row is not None and row[2] == sha and row[3] == side_sha
+                and (manifest is None or rel in kept and kept[rel] == manifest.get(rel))):
             key = row[4]
         else:
             key = ""
@@ -404,11 +413,11 @@ def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], know
         scanned.append(_Scanned(entry.path, rel, sha, key, None))
     provenance: dict[str, bytes] = {}
     if pending:
-        kept = cache.provenances([scanned[i].rel for i in pending if scanned[i].rel in known]) if valid else {}
-        manifest = None
+        if manifest is None and valid:  # the same manifest gives an edited file the same provenance
+            kept = cache.provenances([scanned[i].rel for i in pending if scanned[i].rel in known])
         for i in pending:
             path, rel, sha, _, _ = scanned[i]
-            found = kept.get(rel)  # an edited file: the same manifest gives it the same provenance
+            found = kept.get(rel) if manifest is None else marshal.dumps(manifest.get(rel))
             if found is None:
                 if manifest is None:
                     manifest = read_manifest(content)
@@ -550,7 +559,8 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     the sitemap, from the list of pages the last build kept. The entries of
     the rest of the archive are not even loaded. Only articles and their
     sidecars may have changed, and none left (``others``: settings,
-    templates, code, manifest and static files are as they were)."""
+    templates, code and static files are as they were; the manifest
+    reaches the pages through the records only)."""
     if len(scan.changed) > IN_PLACE_LIMIT:
         return None
     edits = _process_edits(job, cache, run, site, scan, stages)

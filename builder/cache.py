@@ -205,11 +205,13 @@ class Cache:
                   stored: dict[str, tuple[int, int, str, str, str]], provenance: dict[str, bytes]) -> None:
         """Replace the rows ``stored`` (what ``files()`` gave) by ``rows``, made
         under ``identity``, writing only the rows that differ, and keep the
-        articles' ``provenance`` that was read again (all of it, under
-        another identity than the last)."""
+        articles' ``provenance`` that was read again (all of it, under an
+        identity whose code, its first word, is not the last's)."""
         with self.transaction():
-            if self.scan_identity() != identity:
+            last = self.scan_identity()
+            if last is None or last.split(" ")[0] != identity.split(" ")[0]:  # another code: read all again
                 self._db.execute("DELETE FROM provenance")
+            if last != identity:
                 self.set_meta("scan", identity)
             self._replace_rows("files", rows, stored)
             self._db.executemany("DELETE FROM provenance WHERE path = ?", ((p,) for p in stored.keys() - rows.keys()))

@@ -571,6 +571,41 @@ def test_provenance_survives_edits_and_follows_the_manifest(tmp_path):
     assert tree(out) == _cold(content, tmp_path)
 
 
+def test_a_file_added_with_its_manifest_row_is_made_in_place(tmp_path):
+    """A mirror's new file comes with a new row of the manifest: each file's
+    entry is compared with the one the cache kept, so only the new file is
+    processed, and the addition is made in place. A row that changes
+    gives its file another record, and the others keep theirs."""
+    import hashlib
+    content = tmp_path / "content"
+    folder = content / "owner" / "repo"
+    folder.mkdir(parents=True)
+
+    def text(words: str) -> bytes:
+        return f"Story {words}\n\nThe ministers met on Tuesday to discuss {words}.\n".encode("utf-8")
+
+    def manifest(commits: dict[str, str]) -> None:
+        (content / "MANIFEST.tsv").write_text("repo\tcommit\tpath\tsha256\n" + "".join(
+            f"owner/repo\t{commit}\t{n}.md\t{hashlib.sha256(text(n)).hexdigest()}\n" for n, commit in commits.items()),
+            encoding="utf-8")
+
+    for name in ("a", "b"):
+        (folder / f"{name}.md").write_bytes(text(name))
+    manifest({"a": "c0ffee1", "b": "c0ffee1"})
+    out = tmp_path / "work" / "site"
+    build(make_settings(content, out))
+    (folder / "c.md").write_bytes(text("c"))
+    manifest({"a": "c0ffee1", "b": "c0ffee1", "c": "beef222"})
+    report = build(make_settings(content, out))
+    assert report.in_place and report.processed == 1
+    assert "beef222" in (out / "articles" / "owner" / "repo" / "c.html").read_text(encoding="utf-8")
+    assert tree(out) == _cold(content, tmp_path)
+    manifest({"a": "c0ffee1", "b": "0ddba11", "c": "beef222"})
+    report = build(make_settings(content, out))
+    assert report.incremental and report.processed == 1
+    assert "0ddba11" in (out / "articles" / "owner" / "repo" / "b.html").read_text(encoding="utf-8")
+    assert tree(out) == _cold(content, tmp_path)
+
 
 def test_an_edit_that_starts_or_ends_a_translation_is_not_made_in_place(tmp_path):
     """Articles in two languages that name the same three countries and state
