@@ -364,8 +364,8 @@ class _Scan(NamedTuple):
     """The manifest entries read again (of the articles whose key was made)."""
     changed: dict[str, str] | None
     """Source path → key in the last build, of each file whose key changed,
-    and ``""`` for each file that came; ``None`` when files left, or the
-    last scan is not comparable."""
+    of each article file that left (it is not in ``articles``), and ``""``
+    for each file that came; ``None`` when the last scan is not comparable."""
 
     def keep(self, cache: Cache) -> None:
         cache.put_files(self.identity, self.rows, self.stored, self.provenance)
@@ -428,9 +428,10 @@ def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], know
             provenance[rel] = found
             scanned[i] = _Scanned(path, rel, sha, key, found)
     changed = None
-    if valid and sum(1 for s in scanned if s.rel in known and known[s.rel][4]) == sum(
-            1 for row in known.values() if row[4]):  # no article file left
+    if valid:
         changed = {s.rel: old for s in scanned if (old := known[s.rel][4] if s.rel in known else "") != s.key}
+        present = {s.rel for s in scanned}
+        changed.update((rel, row[4]) for rel, row in known.items() if row[4] and rel not in present)  # files gone
     return _Scan(scanned, identity, rows, known, provenance, changed)
 
 
@@ -582,7 +583,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
         _render(settings, site, todo, None)
     stages.count("render", len(todo))
     files, article_count, skips, copies = summary
-    article_count += len(edits.added)
+    article_count += len(edits.added) - len(edits.removed)
     with stages.time("commit"):
         site.commit_changes(planned.removed, build_id, settings.workers > 1)
         if added or planned.removed:  # the folders that list other names now
@@ -597,10 +598,11 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
                 cache.forget_outputs(planned.removed)
                 cache.put_values("folders", folders)
                 cache.put_blob("summary", (files, article_count, skips, copies))
-            if edits.added:
+            if edits.added or edits.removed:
                 addresses = {article.original_url: path for path, article in edits.edited.items()
                              if path in edits.added and article.original_url}
-                cache.put_mapping(ORIGINALS, addresses, addresses)
+                gone = {edits.previous[path].original_url for path in edits.removed if edits.previous[path].original_url}
+                cache.put_mapping(ORIGINALS, addresses, addresses.keys() | gone)
             cache.set_groups(planned.groups, planned.emptied, planned.regrouped)
             if planned.relations is not edits.relations:
                 _store_relations(cache, planned.relations, edits.relations)
@@ -628,6 +630,9 @@ class _Edits(NamedTuple):
     added: set[str]
     """The source paths of the articles that came (in ``edited``, not in
     ``previous``)."""
+    removed: set[str]
+    """The source paths of the articles that left (in ``previous``, with the
+    slug the last build gave them, not in ``edited``)."""
 
 
 def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, scan: _Scan,
@@ -655,9 +660,15 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
     stages.add_wall("process", time.perf_counter() - started, len(misses))
     if not intact or kept is None:
         return None
-    edits = _Edits({}, {}, built, kept, set())
+    edits = _Edits({}, {}, built, kept, set(), set())
     for path, old_key in changed.items():
-        before, after = old.get(old_key), found.get(now[path].key)
+        before, after = old.get(old_key), found.get(now[path].key) if path in now else None
+        if path not in now:  # a file that left: its slug and relations are checked with the others'
+            if not (isinstance(before, Entry) and path in built):
+                return None
+            edits.previous[path] = before._replace(slug=built[path][1])
+            edits.removed.add(path)
+            continue
         if not old_key:  # a file that came: its slug and original address are checked with the others'
             if not isinstance(after, Entry) or path in built:
                 return None
@@ -668,19 +679,31 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
                 and all(getattr(before, field) == getattr(after, field) for field in _PLACE)):
             return None
         edits.edited[path], edits.previous[path] = after._replace(slug=built[path][1]), before
-    if edits.added and not _added_alone(cache, [edits.edited[path] for path in sorted(edits.added)]):
+    if (edits.added or edits.removed) and not _others_kept(cache, edits):
         return None
     return edits
 
 
-def _added_alone(cache: Cache, added: list[Entry]) -> bool:
-    """Whether articles that came leave the others as they were: each keeps
-    the slug its path gives, which no other article has (see
-    ``resolve_slug_collisions``), and gives an original address no other
-    file gives (so it is no copy, see ``related.copies``)."""
+def _others_kept(cache: Cache, edits: _Edits) -> bool:
+    """Whether the articles that came and left leave the others as they
+    were. Each that came keeps the slug its path gives, which no other
+    article has (see ``resolve_slug_collisions``), and gives an original
+    address no other file gives (so it is no copy, see
+    ``related.copies``). Each that left was listed and no copy, was no
+    article's translation, and frees a slug that no other article's was
+    made from (its slug with a suffix)."""
+    added = [edits.edited[path] for path in sorted(edits.added)]
+    state = edits.relations
+    if any(path in state.copies or state.translations.get(path) for path in edits.removed):
+        return False
     slugs = [article.slug.lower() for article in added]
     addresses = [article.original_url for article in added if article.original_url]
-    if len(set(slugs)) < len(slugs) or len(set(addresses)) < len(addresses) or cache.slugs_taken(slugs):
+    if len(set(slugs)) < len(slugs) or len(set(addresses)) < len(addresses):
+        return False
+    taken = {slug.lower() for _, slug in cache.built().values()}
+    freed = {edits.previous[path].slug.lower() + "-" for path in edits.removed}
+    if not taken.isdisjoint(slugs) or any(len(slug) > 9 and slug[-9] == "-" and slug[:-8] in freed
+                                              for slug in taken):
         return False
     known = cache.mapping_values(ORIGINALS, addresses)
     return known is not None and not known
@@ -720,12 +743,16 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     from builder.indexes import HOME, IndexPlanner, labels_after, sitemap_outputs, touched_groups
     from builder.render import Renderer
     from builder.sitemap import sitemap_paths
-    edited, previous, state = edits.edited, edits.previous, edits.relations
+    edited, previous, state, removed = edits.edited, edits.previous, edits.relations, edits.removed
     listed = {path: article for path, article in edited.items() if state.listed(path)}  # as before: see _PLACE
     entries = _StoredEntries(cache, edited)
     groups_now = {path: touched_groups([article]) if path in listed else set() for path, article in edited.items()}
+    groups_now.update(dict.fromkeys(removed, set()))  # (listed: see _others_kept)
     moved = {path for path in listed if path in edits.added or groups_now[path] != touched_groups([previous[path]])}
+    moved |= removed
     keys_of = rel.keys_after(state, listed) if moved else state.keys
+    if removed:
+        keys_of = {path: keys for path, keys in keys_of.items() if path not in removed}
     if not all(_same_translations(path, previous.get(path), article, keys_of, state.translations, entries)
                for path, article in listed.items()):
         return None
@@ -738,8 +765,8 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
                               {key[2:] for key in went if key[:2] == "t:"}, settings)
         if labels is None:
             return None  # another tag's path might change (their slugs collide)
-    before = [previous[path] for path in listed if path in previous]
-    touched = sorted(touched_groups([*listed.values(), *before])) if listed else []
+    before = [previous[path] for path in [*listed, *removed] if path in previous]
+    touched = sorted(touched_groups([*listed.values(), *before])) if listed or removed else []
     stored = {(g.folder, g.key): (i, g) for i, g in cache.groups_of(touched).items()}
     appearing = set(touched) - touched_groups(before)
     if any(facet not in stored and (facet not in appearing or facet[0] not in ("tags", "countries"))
@@ -768,9 +795,14 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
                 made.regrouped.add(group)
         if change.resized:
             resized.add(record.folder)
+    if any(record.folder in ("languages", "sources") for i, record in stored.values() if i in made.emptied):
+        return None  # the other sources' paths might change (see indexes.unique_slugs)
+    for path in removed:  # its page and raw copy
+        made.removed.update(o.path for o in _article_outputs(settings, job, "", previous[path], "", {}, {},
+                                                             frozenset()))
     # a group that empties and one that appears may share paths (tags whose slugs are the same)
     made.removed.difference_update(o.path for o in outputs)
-    if resized - {HOME}:  # languages and sources: only when articles came
+    if resized - {HOME}:  # languages and sources: only when articles came or left
         outputs += _facet_indexes(renderer, page_fingerprint, sorted(resized - {HOME}), sizes, labels,
                                   cache, made.groups)
     sitemap = _sitemap_in_place(cache, edits, added, made.removed)
@@ -793,7 +825,7 @@ def _pages_in_place(settings: Settings, job: _Job, edits: _Edits, state: Relatio
     changed, and of the ``relinked`` copies."""
     from builder.related import Related
     edited, before, relations = edits.edited, edits.relations.result, state.result
-    retitled = {path for path, article in edits.previous.items() if edited[path].title != article.title}
+    retitled = {path for path, article in edits.previous.items() if path in edited and edited[path].title != article.title}
     pages = set(edited) | relinked
     pages.update(path for path, found in relations.items() if path not in pages and (
         found != before[path] or retitled and any(other in retitled for _, other in found)))
@@ -815,12 +847,12 @@ def _keys_crossing(before: dict[str, tuple[str, ...]], now: dict[str, tuple[str,
                    sizes: dict[str, int]) -> tuple[set[str], set[str]]:
     """The relation keys (tags and countries, see ``related.RelationState``)
     that no listed article held before and some hold now, and the reverse,
-    when only the listed articles at ``paths`` changed their keys (``sizes``:
-    how many listed articles hold each key now)."""
+    when only the listed articles at ``paths`` changed their keys or left
+    (``sizes``: how many listed articles hold each key now)."""
     change: Counter = Counter()
     for path in paths:
         change.update(before.get(path, ()))
-        change.subtract(now[path])
+        change.subtract(now.get(path, ()))  # (none: the article left)
     came = {key for key, n in change.items() if n < 0 and sizes.get(key, 0) == -n}
     went = {key for key, n in change.items() if n > 0 and key not in sizes}
     return came, went
@@ -866,7 +898,8 @@ def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], prev
                     entries: _StoredEntries) -> _GroupChange:
     """The outputs of one group (the last build's ``record``) that edits in
     place change (``edited``: the articles now, ``previous``: as the last
-    build had them). Articles that join or leave it, or that it holds with
+    build had them, ``groups_now``: the groups of each, none for one that
+    left the archive). Articles that join or leave it, or that it holds with
     a new date (``dated``), are taken out and put back at their place (a
     group is ordered by date and source path only). Then its pages are
     laid out as they were and as they are now, from the members' paths and
@@ -876,7 +909,7 @@ def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], prev
     from builder.indexes import HOME, Group, dated_count, pages_changed
     facet, old = (record.folder, record.key), record.members
     were = set(old)
-    moving = [path for path in edited
+    moving = [path for path in groups_now
               if (path in were) != (facet in groups_now[path]) or path in dated and path in were]
     paths = [path for path in old if path not in moving] if moving else list(old)
     for path in sorted(path for path in moving if facet in groups_now[path]):
@@ -887,9 +920,9 @@ def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], prev
     members = _StoredMembers(paths, entries)
     dated_now = dated_count(members)
     # how many had a date in the last build: those now, less the edited
-    # members' dates now, plus the edited members' dates then
+    # members' dates now, plus the edited (or gone) members' dates then
     dated_before = (dated_now - sum(edited[path].date is not None for path in edited if facet in groups_now[path])
-                    + sum(previous[path].date is not None for path in edited if path in were))
+                    + sum(previous[path].date is not None for path in groups_now if path in were))
     near, gone = pages_changed(record.folder, record.path, planner.settings.items_per_page, old, dated_before,
                                paths, dated_now, edited.keys())
     outputs = (planner.home(members, near) if record.folder == HOME

@@ -335,11 +335,6 @@ class Cache:
                 else self._where_in("path, key, slug FROM built", "path", paths))
         return {p: (k, s) for p, k, s in rows}
 
-    def slugs_taken(self, slugs: Iterable[str]) -> set[str]:
-        """Which of ``slugs`` (lower case) the last build gave an article,
-        compared in lower case (see ``build.resolve_slug_collisions``)."""
-        return {slug for (slug,) in self._where_in("lower(slug) FROM built", "lower(slug)", slugs)}
-
     def put_built(self, rows: dict[str, tuple[str, str]], stored: dict[str, tuple[str, str]] | None) -> None:
         """Replace the rows ``stored`` (what ``built()`` gave; ``None``: all) by ``rows``."""
         self._replace_rows("built", rows, stored)

@@ -400,7 +400,14 @@ def page_spans(dated: int, total: int, per_page: int) -> list[PageSpan]:
 def page_of(spans: Sequence[PageSpan], position: int) -> int:
     """The index in ``spans`` of the page showing the article at
     ``position`` (0: the newest)."""
-    return bisect.bisect_right([span.start for span in spans], position) - 1
+    return pages_of(spans, [position])[0]
+
+
+def pages_of(spans: Sequence[PageSpan], positions: Iterable[int]) -> list[int]:
+    """The indexes in ``spans`` of the pages showing the articles at
+    ``positions``, sorted, each once."""
+    starts = [span.start for span in spans]
+    return sorted({bisect.bisect_right(starts, position) - 1 for position in positions})
 
 
 def dated_count(articles: Sequence[Entry]) -> int:
@@ -477,8 +484,7 @@ def _list_pages(renderer: Renderer, fingerprint: str, keys: Mapping[str, str], f
     articles and on the addresses of its neighbours and of the newest and
     oldest pages alone."""
     pages = _layout(dated_count(articles), len(articles), settings.items_per_page, first, later)
-    shown = (range(len(pages)) if near is None
-             else sorted({page_of([span for span, _, _ in pages], p) for p in near}))
+    shown = range(len(pages)) if near is None else pages_of([span for span, _, _ in pages], near)
     outputs = []
     for i in shown:
         span, path, pagination = pages[i]

@@ -250,16 +250,18 @@ def test_strict_mode_fails_and_keeps_the_previous_site(tmp_path):
 
 @pytest.mark.parametrize("plan", ["full", "in place"])
 def test_a_build_that_fails_midway_leaves_the_previous_site(tmp_path, monkeypatch, plan):
-    """An article added (made in place) or one added alongside a file gone
-    (the full plan): a page that fails to be made leaves the site as it was."""
+    """An article added (made in place) or a copy of one filed again (the
+    full plan): a page that fails to be made leaves the site as it was."""
     import builder.build as building
     content = copy_seeds(tmp_path / "content")
     out = tmp_path / "site"
     build(make_settings(content, out))
     before = tree(out)
-    (content / "005_new.txt").write_text("A new article\nWith a body line.\n", encoding="utf-8")
     if plan == "full":
-        next(path for path in sorted(content.iterdir()) if path.name != "005_new.txt").unlink()
+        seed = sorted(path for path in content.iterdir() if path.is_file())[0]
+        shutil.copyfile(seed, content / f"005_new{seed.suffix}")
+    else:
+        (content / "005_new.txt").write_text("A new article\nWith a body line.\n", encoding="utf-8")
 
     def explode() -> bytes:
         raise RuntimeError("disk full while writing indexes")

@@ -1306,3 +1306,96 @@ def test_an_added_file_that_is_no_article_takes_the_full_plan(tmp_path):
     report = build(make_settings(content, out))
     assert report.incremental and not report.in_place and [s.path for s in report.skipped] == ["empty.md"]
     assert tree(out) == _cold(content, tmp_path)
+
+
+_REMOVED_IN_PLACE = {
+    "the newest": ["a6"],
+    "the oldest": ["a0"],
+    "between others": ["a3"],
+    "undated": ["a7"],
+    "the last of its tag and country": ["x"],
+    "two at once": ["a6", "a8"],
+}
+
+
+@pytest.mark.parametrize("per_page", [1, 2])
+@pytest.mark.parametrize("case", list(_REMOVED_IN_PLACE))
+def test_a_removed_article_is_made_in_place_as_a_cold_build_makes(tmp_path, case, per_page):
+    """An article whose file is gone, listed, no copy and no translation,
+    whose slug no other's was made from and whose language and source
+    keep other articles: its page and raw copy go, and its groups' pages
+    from its place on, the indexes, the sitemap and the pages whose
+    relations change are made in place; the site is the cold one. With an
+    article added in the same build too."""
+    content = tmp_path / "content"
+    content.mkdir()
+    _small_archive(content)
+    _write_story(content, "x", "2024-05-05", ["Water"], ["BR"], "en", "https://example.com/x")
+    out = tmp_path / "work" / "site"
+    pages = {"items_per_page": per_page, "feed_items": 2}
+    settings = make_settings(content, out, **pages)
+    build(settings)
+    for name in _REMOVED_IN_PLACE[case]:
+        (content / f"{name}.md").unlink()
+        (content / f"{name}.meta.toml").unlink()
+    report = build(settings)
+    assert report.incremental and report.in_place and report.processed == 0
+    assert report.articles == 10 - len(_REMOVED_IN_PLACE[case])
+    assert tree(out) == _cold(content, tmp_path, **pages)
+    _write_story(content, "n", "2024-05-16", ["Water"], ["DE"], "en", "https://example.com/n", text="Again.")
+    (content / "a4.md").unlink()
+    (content / "a4.meta.toml").unlink()
+    report = build(settings)
+    assert report.in_place and report.processed == 1
+    assert tree(out) == _cold(content, tmp_path, **pages)
+
+
+_REMOVED_NOT_IN_PLACE = {
+    "a copy that is not listed": ("c", dict(name="c", address="https://example.com/story/3")),
+    "a copy that is listed": ("a3", dict(name="c", address="https://example.com/story/3")),
+    "a translation": ("t", dict(name="t", language="zh-Hans", countries=["US", "CN", "JP"], day="2024-05-11")),
+    "the last article of its source": ("s", dict(name="s", publisher="Another Paper")),
+    "the last article of its language": ("a2", {}),
+    "one whose slug another's was made from": ("A5", dict(name="A5")),
+}
+
+
+@pytest.mark.parametrize("case", list(_REMOVED_NOT_IN_PLACE))
+def test_a_removal_that_changes_other_articles_takes_the_full_plan(tmp_path, case):
+    """A file gone that was a copy, or had one, or was a translation, or
+    empties its source's or language's group, or held a slug another
+    article would take now: the full plan makes it, and the site is the
+    cold one."""
+    content = tmp_path / "content"
+    content.mkdir()
+    _small_archive(content)
+    gone, extra = _REMOVED_NOT_IN_PLACE[case]
+    if extra:
+        given = dict(extra)
+        _write_story(content, given.pop("name"), given.pop("day", "2024-05-20"), ["Energy"],
+                     given.pop("countries", ["DE"]), given.pop("language", "en"),
+                     given.pop("address", "https://example.com/extra"),
+                     **{"text": "官员在12日会见了400名代表。" if case == "a translation" else "More talks.", **given})
+    out = tmp_path / "work" / "site"
+    settings = make_settings(content, out, items_per_page=2)
+    build(settings)
+    if case == "a translation":  # (that the case is what it says)
+        assert 'href="t.html" lang="zh-Hans">' in (out / "articles" / "a1.html").read_text(encoding="utf-8")
+    (content / f"{gone}.md").unlink()
+    (content / f"{gone}.meta.toml").unlink()
+    report = build(settings)
+    assert report.incremental and not report.in_place
+    assert tree(out) == _cold(content, tmp_path, items_per_page=2)
+
+
+def test_a_removed_file_that_was_no_article_takes_the_full_plan(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    _small_archive(content)
+    (content / "empty.md").write_bytes(b"")
+    out = tmp_path / "work" / "site"
+    assert build(make_settings(content, out)).skipped
+    (content / "empty.md").unlink()
+    report = build(make_settings(content, out))
+    assert report.incremental and not report.in_place and not report.skipped
+    assert tree(out) == _cold(content, tmp_path)
