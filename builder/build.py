@@ -601,7 +601,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
             if edits.added or edits.removed:
                 addresses = {article.original_url: path for path, article in edits.edited.items()
                              if path in edits.added and article.original_url}
-                gone = {edits.previous[path].original_url for path in edits.removed if edits.previous[path].original_url}
+                gone = {url for path in edits.removed if (url := edits.previous[path].original_url)}
                 cache.put_mapping(ORIGINALS, addresses, addresses.keys() | gone)
             cache.set_groups(planned.groups, planned.emptied, planned.regrouped)
             if planned.relations is not edits.relations:
@@ -772,48 +772,59 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     if any(facet not in stored and (facet not in appearing or facet[0] not in ("tags", "countries"))
            for facet in touched):
         return None  # only a tag or a country an edit gives can have no group yet
-    after = rel.relations_after(state, keys_of, held) if moved else state
-    outputs = _pages_in_place(settings, job, edits, after, labels, page_fingerprint, entries, relinked)
-    renderer = Renderer(settings)
-    bodies = BodyReader(job.cache_path)
-    planner = IndexPlanner(settings, renderer, page_fingerprint, entries.keys,
-                           lambda article: bodies.read(article.key))
-    dated = {path for path, article in listed.items() if path in previous and article.date != previous[path].date}
-    made = _InPlace(outputs, set(), {}, set(), set(), after, labels, None)
-    added, resized = set(), set()
-    for facet in touched:
-        group, record = stored.get(facet) or _new_group(facet, labels, renderer)
-        change = _group_in_place(planner, record, edited, previous, dated, groups_now, entries)
-        outputs += change.outputs
-        added |= change.added
-        made.removed.update(change.removed)
-        if change.members is None:
-            made.emptied.add(group)
-        else:
-            made.groups[group] = change.members
-            if change.members.members != record.members:
-                made.regrouped.add(group)
-        if change.resized:
-            resized.add(record.folder)
-    if any(record.folder in ("languages", "sources") for i, record in stored.values() if i in made.emptied):
-        return None  # the other sources' paths might change (see indexes.unique_slugs)
-    for path in removed:  # its page and raw copy
-        made.removed.update(o.path for o in _article_outputs(settings, job, "", previous[path], "", {}, {},
-                                                             frozenset()))
-    # a group that empties and one that appears may share paths (tags whose slugs are the same)
-    made.removed.difference_update(o.path for o in outputs)
-    if resized - {HOME}:  # languages and sources: only when articles came or left
-        outputs += _facet_indexes(renderer, page_fingerprint, sorted(resized - {HOME}), sizes, labels,
-                                  cache, made.groups)
-    sitemap = _sitemap_in_place(cache, edits, added, made.removed)
-    if sitemap is False:
-        return None
-    if sitemap is not None:
-        pages, old_count, changed = sitemap
-        outputs += sitemap_outputs(page_fingerprint, planner.root_url, list(pages.items()))
-        made.removed.update(set(sitemap_paths(old_count)) - set(sitemap_paths(len(pages))))
-        made = made._replace(sitemap=(pages, changed))
-    return made
+    # Articles that came or left change every relation's weight: all are
+    # scored again (0.8 s at 29k), in a child while the groups are planned.
+    relating = _Apart(partial(rel.relations_after, state, keys_of, held) if moved else lambda: state,
+                      rel.RelationState, settings.workers > 1 and keys_of.keys() != state.keys.keys()
+                      and len(keys_of) >= RELATE_APART)
+    try:
+        renderer = Renderer(settings)
+        bodies = BodyReader(job.cache_path)
+        planner = IndexPlanner(settings, renderer, page_fingerprint, entries.keys,
+                               lambda article: bodies.read(article.key))
+        dated = {path for path, article in listed.items()
+                 if path in previous and article.date != previous[path].date}
+        outputs: list[Output] = []
+        made = _InPlace(outputs, set(), {}, set(), set(), edits.relations, labels, None)
+        added, resized = set(), set()
+        for facet in touched:
+            group, record = stored.get(facet) or _new_group(facet, labels, renderer)
+            change = _group_in_place(planner, record, edited, previous, dated, groups_now, entries)
+            outputs += change.outputs
+            added |= change.added
+            made.removed.update(change.removed)
+            if change.members is None:
+                made.emptied.add(group)
+            else:
+                made.groups[group] = change.members
+                if change.members.members != record.members:
+                    made.regrouped.add(group)
+            if change.resized:
+                resized.add(record.folder)
+        if any(record.folder in ("languages", "sources") for i, record in stored.values() if i in made.emptied):
+            return None  # the other sources' paths might change (see indexes.unique_slugs)
+        after = relating.result()
+        outputs += _pages_in_place(settings, job, edits, after, labels, page_fingerprint, entries, relinked)
+        made = made._replace(relations=after)
+        for path in removed:  # its page and raw copy
+            made.removed.update(o.path for o in _article_outputs(settings, job, "", previous[path], "", {}, {},
+                                                                 frozenset()))
+        # a group that empties and one that appears may share paths (tags whose slugs are the same)
+        made.removed.difference_update(o.path for o in outputs)
+        if resized - {HOME}:  # languages and sources: only when articles came or left
+            outputs += _facet_indexes(renderer, page_fingerprint, sorted(resized - {HOME}), sizes, labels,
+                                      cache, made.groups)
+        sitemap = _sitemap_in_place(cache, edits, added, made.removed)
+        if sitemap is False:
+            return None
+        if sitemap is not None:
+            pages, old_count, changed = sitemap
+            outputs += sitemap_outputs(page_fingerprint, planner.root_url, list(pages.items()))
+            made.removed.update(set(sitemap_paths(old_count)) - set(sitemap_paths(len(pages))))
+            made = made._replace(sitemap=(pages, changed))
+        return made
+    finally:
+        relating.stop()  # (when its result was not asked for)
 
 
 def _pages_in_place(settings: Settings, job: _Job, edits: _Edits, state: RelationState,
@@ -825,7 +836,8 @@ def _pages_in_place(settings: Settings, job: _Job, edits: _Edits, state: Relatio
     changed, and of the ``relinked`` copies."""
     from builder.related import Related
     edited, before, relations = edits.edited, edits.relations.result, state.result
-    retitled = {path for path, article in edits.previous.items() if path in edited and edited[path].title != article.title}
+    retitled = {path for path, article in edits.previous.items()
+                if path in edited and edited[path].title != article.title}
     pages = set(edited) | relinked
     pages.update(path for path, found in relations.items() if path not in pages and (
         found != before[path] or retitled and any(other in retitled for _, other in found)))
@@ -1221,39 +1233,28 @@ RELATE_APART = 2000
 a forked child (``_Relating``); below it, relating takes under 0.1 s."""
 
 
-class _Relating:
-    """The relations of ``articles`` (``related.relations``, given the last
-    build's state and what ``changed``), made in a forked child when
-    ``apart``, else here, when ``result`` is asked for.
+class _Apart:
+    """``make()``, run in a forked child when ``apart`` while this process
+    goes on, its value pickled back; else here, when ``result`` is asked
+    for. Whatever goes wrong in the child (an error, a signal, a value
+    that does not come back whole or is not a ``kind``), ``make`` runs
+    here, as it would have."""
 
-    Relating and planning run on one core, the other idle (after an
-    addition or a deletion; in a full build the raw copies' child uses it):
-    the list pages and feeds, a third of the plan, depend only on which
-    articles are listed (``listing``: the copies, ``related.copies``), so
-    they are planned while the child relates, 0.8 s at 29k articles. The
-    child's state comes back pickled; whatever goes wrong in the child (an
-    error, a signal, a state that does not come back whole), the relations
-    are made here, as they would have been."""
-
-    def __init__(self, articles: list[Entry], previous: RelationState | None, changed: set[str] | None,
-                 apart: bool):
-        from builder import related
-        self._articles, self._previous, self._changed = articles, previous, changed
-        self.listing = related.RelationState({}, {}, {}, related.copies(articles))
-        """Which articles are listed (only its ``copies`` are known)."""
+    def __init__(self, make: Callable[[], object], kind: type, apart: bool):
+        self._make, self._kind = make, kind
         self.waited = 0.0
-        """How long ``result`` took: the wait for the child, or relating here."""
+        """How long ``result`` took: the wait for the child, or making it here."""
         self._child = self._reader = None
         if apart:
             reader, writer = os.pipe()
             try:
                 child = os.fork()
-            except OSError:  # (no process to be had: related here)
+            except OSError:  # (no process to be had: made here)
                 os.close(reader)
                 os.close(writer)
                 return
             if child == 0:
-                _relate_apart(reader, writer, articles, previous, changed)
+                _make_apart(reader, writer, make)
             self._child, self._reader = child, reader
             try:
                 os.close(writer)
@@ -1261,19 +1262,15 @@ class _Relating:
                 self.stop()
                 raise
 
-    def result(self) -> tuple[Related, RelationState]:
-        from builder import related
+    def result(self):
         started = time.perf_counter()
-        state = self._collect() if self._child else None
-        if state is None:
-            found = related.relations(self._articles, self._previous, self._changed)
-        else:
-            found = related.Related.of(state, self._articles), state
+        found = self._collect() if self._child else None
+        if found is None:
+            found = self._make()
         self.waited = time.perf_counter() - started
         return found
 
-    def _collect(self) -> RelationState | None:
-        from builder.related import RelationState
+    def _collect(self):
         child, self._child = self._child, None
         try:
             with open(self._reader, "rb") as pipe:
@@ -1282,18 +1279,58 @@ class _Relating:
             _end(child)
             raise
         status = _reaped(child)
-        try:  # (a status unknown, the state says whether it came whole)
-            state = pickle.loads(data) if status in (0, None) else None
+        try:  # (a status unknown, the value says whether it came whole)
+            found = pickle.loads(data) if status in (0, None) else None
         except Exception:
             return None
-        return state if isinstance(state, RelationState) else None
+        return found if isinstance(found, self._kind) else None
 
     def stop(self) -> None:
-        """End the child at once (a build that fails before asking for the result)."""
+        """End the child at once (a build that fails, or stops, before asking
+        for the result); nothing once the result came."""
         if self._child:
             child, self._child = self._child, None
             _end(child)
             os.close(self._reader)
+
+
+class _Relating:
+    """The relations of ``articles`` (``related.relations``, given the last
+    build's state and what ``changed``), made in a forked child when
+    ``apart`` (``_Apart``), else here, when ``result`` is asked for.
+
+    Relating and planning run on one core, the other idle (after an
+    addition or a deletion; in a full build the raw copies' child uses it):
+    the list pages and feeds, a third of the plan, depend only on which
+    articles are listed (``listing``: the copies, ``related.copies``), so
+    they are planned while the child relates, 0.8 s at 29k articles."""
+
+    def __init__(self, articles: list[Entry], previous: RelationState | None, changed: set[str] | None,
+                 apart: bool):
+        from builder import related
+        self._articles = articles
+        self.listing = related.RelationState({}, {}, {}, related.copies(articles))
+        """Which articles are listed (only its ``copies`` are known)."""
+        self._state = _Apart(partial(_relation_state, articles, previous, changed), related.RelationState, apart)
+
+    @property
+    def waited(self) -> float:
+        """How long ``result`` took: the wait for the child, or relating here."""
+        return self._state.waited
+
+    def result(self) -> tuple[Related, RelationState]:
+        from builder import related
+        state = self._state.result()
+        return related.Related.of(state, self._articles), state
+
+    def stop(self) -> None:
+        self._state.stop()
+
+
+def _relation_state(articles: list[Entry], previous: RelationState | None,
+                    changed: set[str] | None) -> RelationState:
+    from builder import related
+    return related.relations(articles, previous, changed)[1]
 
 
 def _reaped(child: int) -> int | None:
@@ -1314,21 +1351,19 @@ def _end(child: int) -> None:
     _reaped(child)
 
 
-def _relate_apart(reader: int, writer: int, articles: list[Entry], previous: RelationState | None,
-                  changed: set[str] | None) -> None:
-    """The child of ``_Relating``: the relation state, pickled, to ``writer``.
-    It never returns to the build's code (an interrupt that reaches it
-    before its handlers are reset included), and exits 0 only once the
-    state is all written."""
+def _make_apart(reader: int, writer: int, make: Callable[[], object]) -> None:
+    """The child of ``_Apart``: ``make()``, pickled, to ``writer``. It never
+    returns to the build's code (an interrupt that reaches it before its
+    handlers are reset included), and exits 0 only once the value is all
+    written."""
     code = 1
     try:
         for number in (signal.SIGINT, signal.SIGTERM):
             signal.signal(number, signal.SIG_DFL)
         os.close(reader)
-        from builder import related
-        _, state = related.relations(articles, previous, changed)
+        found = make()
         with open(writer, "wb") as pipe:
-            pipe.write(pickle.dumps(state, pickle.HIGHEST_PROTOCOL))
+            pipe.write(pickle.dumps(found, pickle.HIGHEST_PROTOCOL))
         code = 0
     finally:
         os._exit(code)

@@ -1095,6 +1095,24 @@ def corpus_built_here(tmp_path_factory):
     return tree(out)
 
 
+def _counted_here(function, child: str, here: list[int]):
+    """``function``, counted in ``here`` when called in this process; in a
+    forked child, raising or killed when ``child`` says so."""
+    import signal
+    parent = os.getpid()
+
+    def call(*args, **kwargs):
+        if os.getpid() == parent:
+            here.append(1)
+        elif child == "fails":
+            raise RuntimeError("the child fails")
+        elif child == "is killed":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return function(*args, **kwargs)
+
+    return call
+
+
 @pytest.mark.parametrize("child", ["relates", "fails", "is killed", "cannot be made", "is reaped by the system"])
 def test_relations_made_in_a_forked_child_make_the_same_site(tmp_path, monkeypatch, corpus_built_here, child):
     """A build that relates its articles in a child while it plans the list
@@ -1107,19 +1125,8 @@ def test_relations_made_in_a_forked_child_make_the_same_site(tmp_path, monkeypat
     from builder import related
     from tests.conftest import FIXTURES
     monkeypatch.setattr(building, "RELATE_APART", 1)
-    parent, relating_here = os.getpid(), []
-    relations = related.relations
-
-    def relating(*args, **kwargs):
-        if os.getpid() == parent:
-            relating_here.append(1)
-        elif child == "fails":
-            raise RuntimeError("the child fails")
-        elif child == "is killed":
-            os.kill(os.getpid(), signal.SIGKILL)
-        return relations(*args, **kwargs)
-
-    monkeypatch.setattr(related, "relations", relating)
+    relating_here: list[int] = []
+    monkeypatch.setattr(related, "relations", _counted_here(related.relations, child, relating_here))
     if child == "cannot be made":  # (only there: the processing and the render fork too)
         from unittest import mock
         made = building._Relating.__init__
@@ -1399,3 +1406,29 @@ def test_a_removed_file_that_was_no_article_takes_the_full_plan(tmp_path):
     report = build(make_settings(content, out))
     assert report.incremental and not report.in_place and not report.skipped
     assert tree(out) == _cold(content, tmp_path)
+
+
+@pytest.mark.parametrize("child", ["relates", "fails"])
+def test_an_addition_and_a_removal_in_place_relate_in_a_child_as_here(tmp_path, monkeypatch, child):
+    """Articles that come or leave change every relation's weight: an edit
+    in place scores them all again, in a forked child while it plans the
+    groups. A child that fails leaves it to the build, which makes the
+    same site."""
+    import builder.build as building
+    from builder import related
+    monkeypatch.setattr(building, "RELATE_APART", 1)
+    relating_here: list[int] = []
+    monkeypatch.setattr(related, "relations_after", _counted_here(related.relations_after, child, relating_here))
+    content = tmp_path / "content"
+    content.mkdir()
+    _small_archive(content)
+    out = tmp_path / "work" / "site"
+    settings = make_settings(content, out, items_per_page=2, jobs=2)
+    build(settings)
+    _write_story(content, "n", "2024-06-01", ["Energy"], ["DE"], "en", "https://example.com/n", text="Again.")
+    (content / "a3.md").unlink()
+    (content / "a3.meta.toml").unlink()
+    report = build(settings)
+    assert report.in_place and report.processed == 1
+    assert tree(out) == _cold(content, tmp_path, items_per_page=2)
+    assert relating_here == ([] if child == "relates" else [1])
