@@ -773,10 +773,10 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
            for facet in touched):
         return None  # only a tag or a country an edit gives can have no group yet
     # Articles that came or left change every relation's weight: all are
-    # scored again (0.8 s at 29k), in a child while the groups are planned.
-    relating = _Apart(partial(rel.relations_after, state, keys_of, held) if moved else lambda: state,
-                      rel.RelationState, settings.workers > 1 and keys_of.keys() != state.keys.keys()
-                      and len(keys_of) >= RELATE_APART)
+    # scored again (0.8 s at 29k), in a child while the groups are planned;
+    # what comes back is the few relations that changed.
+    relating = _Apart(partial(_relations_changed, state, keys_of, held) if moved else dict, dict,
+                      settings.workers > 1 and keys_of.keys() != state.keys.keys() and len(keys_of) >= RELATE_APART)
     try:
         renderer = Renderer(settings)
         bodies = BodyReader(job.cache_path)
@@ -803,7 +803,9 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
                 resized.add(record.folder)
         if any(record.folder in ("languages", "sources") for i, record in stored.values() if i in made.emptied):
             return None  # the other sources' paths might change (see indexes.unique_slugs)
-        after = relating.result()
+        result = {path: found for path, found in state.result.items() if path not in removed}
+        result.update(relating.result())
+        after = state._replace(keys=keys_of, result=result) if moved else state
         outputs += _pages_in_place(settings, job, edits, after, labels, page_fingerprint, entries, relinked)
         made = made._replace(relations=after)
         for path in removed:  # its page and raw copy
@@ -825,6 +827,17 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
         return made
     finally:
         relating.stop()  # (when its result was not asked for)
+
+
+def _relations_changed(state: RelationState, keys_of: dict[str, tuple[str, ...]],
+                       held: dict[str, list[str]]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The relations ``related.relations_after`` gives that differ from
+    ``state``'s (those of the articles that came included): all an edit in
+    place needs of them besides the keys, which it has, and the
+    translations and copies, which it keeps."""
+    from builder import related
+    after = related.relations_after(state, keys_of, held)
+    return {path: found for path, found in after.result.items() if state.result.get(path) != found}
 
 
 def _pages_in_place(settings: Settings, job: _Job, edits: _Edits, state: RelationState,
