@@ -539,16 +539,17 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
                    summary: tuple, labels: dict[str, tuple[str, str]], page_fingerprint: str, inputs: str,
                    build_id: str, stages: "_Stages") -> BuildReport | None:
     """The rebuild after edits of a few articles that keep their slug,
-    language and source (``_PLACE``), and additions of a few that leave the
-    others as they were (``_added_alone``), or ``None`` when it cannot be
-    made here (the full plan then takes over, with what was processed here
-    in the cache).
+    language and source (``_PLACE``), and after a few additions and
+    removals that leave the other articles as they were (``_others_kept``),
+    or ``None`` when it cannot be made here (the full plan then takes over,
+    with what was processed here in the cache).
 
     Such an edit may change an article's text, title, date, tags and
     countries, but not what it is a translation of; an article that came
     is no other's translation, and its language and source have groups
-    already. What is made again: each edited or added article's page and
-    raw copy; the pages whose relations changed (recomputed from the stored
+    already, and one that left keeps others in them. What is made again:
+    each edited or added article's page and raw copy (and a removed one's
+    are removed); the pages whose relations changed (recomputed from the stored
     relation state: relations depend on tags and countries only, and on the
     number of listed articles), and those that name an edited article as
     related when its title changed; the pages and feeds of the groups an
@@ -559,7 +560,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     a tag appears or empties, as long as no other tag's path changes); and
     the sitemap, from the list of pages the last build kept. The entries of
     the rest of the archive are not even loaded. Only articles and their
-    sidecars may have changed, and none left (``others``: settings,
+    sidecars may have changed, come or left (``others``: settings,
     templates, code and static files are as they were; the manifest
     reaches the pages through the records only)."""
     if len(scan.changed) > IN_PLACE_LIMIT:
@@ -741,7 +742,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     it change."""
     from builder import related as rel
     from builder.indexes import HOME, IndexPlanner, labels_after, sitemap_outputs, touched_groups
-    from builder.render import Renderer
+    from builder.render import Renderer, article_path
     from builder.sitemap import sitemap_paths
     edited, previous, state, removed = edits.edited, edits.previous, edits.relations, edits.removed
     listed = {path: article for path, article in edited.items() if state.listed(path)}  # as before: see _PLACE
@@ -775,8 +776,8 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     # Articles that came or left change every relation's weight: all are
     # scored again (0.8 s at 29k), in a child while the groups are planned;
     # what comes back is the few relations that changed.
-    relating = _Apart(partial(_relations_changed, state, keys_of, held) if moved else dict, dict,
-                      settings.workers > 1 and keys_of.keys() != state.keys.keys() and len(keys_of) >= RELATE_APART)
+    relating = _Apart(partial(_relations_changed, state, keys_of, held), dict, settings.workers > 1
+                      and keys_of.keys() != state.keys.keys() and len(keys_of) >= RELATE_APART) if moved else None
     try:
         renderer = Renderer(settings)
         bodies = BodyReader(job.cache_path)
@@ -803,14 +804,15 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
                 resized.add(record.folder)
         if any(record.folder in ("languages", "sources") for i, record in stored.values() if i in made.emptied):
             return None  # the other sources' paths might change (see indexes.unique_slugs)
-        result = {path: found for path, found in state.result.items() if path not in removed}
-        result.update(relating.result())
-        after = state._replace(keys=keys_of, result=result) if moved else state
+        after = state
+        if relating:
+            result = {path: found for path, found in state.result.items() if path not in removed}
+            result.update(relating.result())
+            after = state._replace(keys=keys_of, result=result)
         outputs += _pages_in_place(settings, job, edits, after, labels, page_fingerprint, entries, relinked)
         made = made._replace(relations=after)
-        for path in removed:  # its page and raw copy
-            made.removed.update(o.path for o in _article_outputs(settings, job, "", previous[path], "", {}, {},
-                                                                 frozenset()))
+        for path in removed:  # its page and raw copy (see _article_outputs)
+            made.removed.update((article_path(previous[path]), previous[path].raw_url))
         # a group that empties and one that appears may share paths (tags whose slugs are the same)
         made.removed.difference_update(o.path for o in outputs)
         if resized - {HOME}:  # languages and sources: only when articles came or left
@@ -826,7 +828,8 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
             made = made._replace(sitemap=(pages, changed))
         return made
     finally:
-        relating.stop()  # (when its result was not asked for)
+        if relating:
+            relating.stop()  # (when its result was not asked for)
 
 
 def _relations_changed(state: RelationState, keys_of: dict[str, tuple[str, ...]],
@@ -994,7 +997,7 @@ def _sitemap_in_place(cache: Cache, edits: _Edits, added: set[str], removed: set
     from builder.sitemap import lastmod
     modified = {article_path(article): lastmod(article.date) for path, article in edits.edited.items()
                 if path in edits.added or lastmod(article.date) != lastmod(edits.previous[path].date)
-                and edits.relations.listed(path)}  # (one that came is listed: see _added_alone)
+                and edits.relations.listed(path)}  # (one that came is listed: see _others_kept)
     gone = {path for path in removed if in_sitemap(path)}
     new = {path for path in added if in_sitemap(path)}
     if not (modified or gone or new):
@@ -1243,7 +1246,8 @@ def _plan(settings: Settings, job: _Job, page_fingerprint: str, articles: list[E
 
 RELATE_APART = 2000
 """From this many articles on, a build of more than one job relates them in
-a forked child (``_Relating``); below it, relating takes under 0.1 s."""
+a forked child (``_Relating``, and an edit in place that adds or removes
+articles: ``_plan_in_place``); below it, relating takes under 0.1 s."""
 
 
 class _Apart:
@@ -1313,7 +1317,8 @@ class _Relating:
     ``apart`` (``_Apart``), else here, when ``result`` is asked for.
 
     Relating and planning run on one core, the other idle (after an
-    addition or a deletion; in a full build the raw copies' child uses it):
+    addition or a deletion not made in place; in a full build the raw
+    copies' child uses it):
     the list pages and feeds, a third of the plan, depend only on which
     articles are listed (``listing``: the copies, ``related.copies``), so
     they are planned while the child relates, 0.8 s at 29k articles."""
