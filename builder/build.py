@@ -811,14 +811,15 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
             after = state._replace(keys=keys_of, result=result)
         outputs += _pages_in_place(settings, job, edits, after, labels, page_fingerprint, entries, relinked)
         made = made._replace(relations=after)
-        for path in removed:  # its page and raw copy (see _article_outputs)
-            made.removed.update((article_path(previous[path]), previous[path].raw_url))
+        raw_copies = {previous[path].raw_url for path in removed}  # (not in the sitemap, .html or not)
+        made.removed.update(article_path(previous[path]) for path in removed)  # its page and raw copy
+        made.removed.update(raw_copies)
         # a group that empties and one that appears may share paths (tags whose slugs are the same)
         made.removed.difference_update(o.path for o in outputs)
         if resized - {HOME}:  # languages and sources: only when articles came or left
             outputs += _facet_indexes(renderer, page_fingerprint, sorted(resized - {HOME}), sizes, labels,
                                       cache, made.groups)
-        sitemap = _sitemap_in_place(cache, edits, added, made.removed)
+        sitemap = _sitemap_in_place(cache, edits, added, made.removed - raw_copies)
         if sitemap is False:
             return None
         if sitemap is not None:

@@ -1357,6 +1357,27 @@ def test_a_removed_article_is_made_in_place_as_a_cold_build_makes(tmp_path, case
     assert tree(out) == _cold(content, tmp_path, **pages)
 
 
+def test_an_html_article_removed_is_made_in_place(tmp_path):
+    """Its raw copy (``raw/….html``) is no page of the sitemap: only its page
+    leaves it (a helper's review found such removals all took the full
+    plan, /tmp/r35/t7.py)."""
+    content = tmp_path / "content"
+    content.mkdir()
+    _small_archive(content)
+    html = "<html><head><title>{0}</title></head><body><h1>{0}</h1><p>The ministers met about {0}.</p></body></html>\n"
+    for name in ("h1", "h2"):
+        (content / f"{name}.html").write_text(html.format(f"Story {name}"), encoding="utf-8")
+        (content / f"{name}.meta.toml").write_text('date = "2024-05-30"\ntags = ["Energy"]\n', encoding="utf-8")
+    out = tmp_path / "work" / "site"
+    build(make_settings(content, out, items_per_page=2))
+    assert (out / "raw" / "h1.html").is_file()
+    (content / "h1.html").unlink()
+    (content / "h1.meta.toml").unlink()
+    report = build(make_settings(content, out, items_per_page=2))
+    assert report.in_place and not (out / "raw" / "h1.html").exists()
+    assert tree(out) == _cold(content, tmp_path, items_per_page=2)
+
+
 _REMOVED_NOT_IN_PLACE = {
     "a copy that is not listed": ("c", dict(name="c", address="https://example.com/story/3")),
     "a copy that is listed": ("a3", dict(name="c", address="https://example.com/story/3")),
