@@ -389,8 +389,8 @@ def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], know
     last = cache.scan_identity()
     valid = last is not None and last.split(" ")[0] == code
     manifest = read_manifest(content) if valid and last != identity else None
-    kept = ({path: marshal.loads(found) for path, found in cache.provenances(known).items()}
-            if manifest is not None else {})
+    entries_kept = ({path: marshal.loads(found) for path, found in cache.provenances(known).items()}
+                    if manifest is not None else {})  # to compare with the manifest that changed
     sidecars = {entry.rel: sha for entry, sha in files if entry.rel.endswith(SIDECAR_SUFFIX)}
     rows: dict[str, tuple[int, int, str, str, str]] = {}
     scanned: list[_Scanned] = []
@@ -404,7 +404,7 @@ def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], know
         side_sha = sidecars[side] if side else ""
         row = known.get(rel) if valid else None
         if (row is not None and row[2] == sha and row[3] == side_sha
-                and (manifest is None or rel in kept and kept[rel] == manifest.get(rel))):
+                and (manifest is None or rel in entries_kept and entries_kept[rel] == manifest.get(rel))):
             key = row[4]
         else:
             key = ""
@@ -413,11 +413,12 @@ def _scanned_articles(content: Path, files: list[tuple[ContentEntry, str]], know
         scanned.append(_Scanned(entry.path, rel, sha, key, None))
     provenance: dict[str, bytes] = {}
     if pending:
-        if manifest is None and valid:  # the same manifest gives an edited file the same provenance
-            kept = cache.provenances([scanned[i].rel for i in pending if scanned[i].rel in known])
+        # the same manifest gives an edited file the same provenance, marshalled as kept
+        kept = (cache.provenances([scanned[i].rel for i in pending if scanned[i].rel in known])
+                if manifest is None and valid else {})
         for i in pending:
             path, rel, sha, _, _ = scanned[i]
-            found = kept.get(rel) if manifest is None else marshal.dumps(manifest.get(rel))
+            found = kept.get(rel)
             if found is None:
                 if manifest is None:
                     manifest = read_manifest(content)

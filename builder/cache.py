@@ -306,7 +306,7 @@ class Cache:
             for i, inputs, outputs, who in self._db.execute(
                     "SELECT id, inputs, outputs, who FROM groups JOIN members USING (id) WHERE facet = ?",
                     (_facet(*facet),)):
-                found[i] = GroupRecord(inputs, marshal.loads(outputs), *marshal.loads(who))
+                found[i] = _group_record(inputs, outputs, who)
         return found
 
     def set_groups(self, rows: dict[str, GroupRecord], emptied: Iterable[str] = (),
@@ -420,10 +420,9 @@ class Cache:
     def groups_in(self, folder: str) -> list[GroupRecord]:
         """The stored groups of one folder (``tags``, ``languages``…), with
         their members."""
-        return [GroupRecord(inputs, marshal.loads(outputs), *marshal.loads(who))
-                for inputs, outputs, who in self._db.execute(
-                    "SELECT inputs, outputs, who FROM groups JOIN members USING (id) WHERE facet >= ? AND facet < ?",
-                    (f"{folder}\t", f"{folder}\n"))]
+        return [_group_record(*row) for row in self._db.execute(
+            "SELECT inputs, outputs, who FROM groups JOIN members USING (id) WHERE facet >= ? AND facet < ?",
+            (f"{folder}\t", f"{folder}\n"))]
 
     def put_mapping(self, key: str, mapping: dict, changed: Iterable[str] | None = None) -> None:
         """Store a dict of builtins with string keys (``marshal``), in
@@ -473,6 +472,11 @@ MAPPING_PARTS = 64
 def _part(key: str) -> int:
     """The part of a stored mapping that holds ``key`` (the same in every process)."""
     return zlib.crc32(key.encode("utf-8")) % MAPPING_PARTS
+
+
+def _group_record(inputs: str, outputs: bytes, who: bytes) -> GroupRecord:
+    """A group as the groups and members tables hold it (see ``set_groups``)."""
+    return GroupRecord(inputs, marshal.loads(outputs), *marshal.loads(who))
 
 
 def _facet(folder: str, key: str) -> str:

@@ -200,7 +200,7 @@ class IndexPlanner:
 
     def home(self, ordered: Sequence[Entry], near: Collection[int] | None = None) -> list[Output]:
         settings = self.settings
-        outputs = _list_pages(self.renderer, self.fingerprint, self.keys, "index.html", _later_pages(HOME, "index.html"),
+        outputs = _list_pages(self.renderer, self.fingerprint, self.keys, "index.html",
                               self.renderer.labels["home.title"], ordered, settings, home=True, near=near)
         if self._feeds_wanted(near):
             outputs += [self.feed(FeedSpec(RSS_PATH, settings.title, "index.html", ordered)),
@@ -219,7 +219,7 @@ class IndexPlanner:
                                                   group.articles)))
             own_feeds = [{"type": "application/rss+xml", "title": f"RSS: {group.label}",
                           "label": f"RSS: {group.label}", "path": feed_path}]
-        return _list_pages(self.renderer, self.fingerprint, self.keys, group.path, _later_pages(folder, group.path),
+        return _list_pages(self.renderer, self.fingerprint, self.keys, group.path,
                            group.label, group.articles, settings, facet=folder, feeds=own_feeds, near=near) + outputs
 
 
@@ -423,7 +423,7 @@ def dated_count(articles: Sequence[Entry]) -> int:
     return low
 
 
-def _later_pages(folder: str, first: str) -> Callable[[int, bool], str]:
+def _later_pages(folder: str | None, first: str) -> Callable[[int, bool], str]:
     """The address of a group's numbered page (see ``page_spans``), from
     the group's folder and first page: of the home page ``page/3.html`` and
     ``page/undated-2.html``, of a tag ``tags/x.p3.html`` and
@@ -433,11 +433,13 @@ def _later_pages(folder: str, first: str) -> Callable[[int, bool], str]:
     return lambda number, is_undated: f"{undated if is_undated else dated}{number}.html"
 
 
-def _layout(dated: int, total: int, per_page: int, first: str, later: Callable[[int, bool], str]
+def _layout(dated: int, total: int, per_page: int, folder: str | None, first: str
             ) -> list[tuple[PageSpan, str, dict]]:
-    """A group's list pages (see ``page_spans``), each with its address and
-    its pagination: what a page shows besides its articles."""
+    """A group's list pages (see ``page_spans``), each with its address (the
+    first page's is ``first``, the others' ``_later_pages``) and its
+    pagination: what a page shows besides its articles."""
     spans = page_spans(dated, total, per_page)
+    later = _later_pages(folder, first)
     count = len(spans)
     paths = [first] + [later(span.number, span.undated) for span in spans[1:]]
     oldest = next((i for i, span in enumerate(spans) if span.number == 1 and not span.undated), None)
@@ -461,11 +463,10 @@ def pages_changed(folder: str, first: str, per_page: int, before: Sequence[str],
     page is a function of these and of its group's label (see
     ``_list_pages``); the group's feed changes only if a page holding one
     of its first items does."""
-    later = _later_pages(folder, first)
     was = {path: (tuple(before[span.start:span.stop]), pagination)
-           for span, path, pagination in _layout(dated_before, len(before), per_page, first, later)}
+           for span, path, pagination in _layout(dated_before, len(before), per_page, folder, first)}
     near, paths = set(), set()
-    for span, path, pagination in _layout(dated_now, len(now), per_page, first, later):
+    for span, path, pagination in _layout(dated_now, len(now), per_page, folder, first):
         paths.add(path)
         members = tuple(now[span.start:span.stop])
         if was.get(path) != (members, pagination) or not changed.isdisjoint(members):
@@ -474,16 +475,17 @@ def pages_changed(folder: str, first: str, per_page: int, before: Sequence[str],
 
 
 def _list_pages(renderer: Renderer, fingerprint: str, keys: Mapping[str, str], first: str,
-                later: Callable[[int, bool], str], title: str, articles: Sequence[Entry], settings: Settings,
+                title: str, articles: Sequence[Entry], settings: Settings,
                 home: bool = False, facet: str | None = None, feeds: Sequence[dict] = (),
                 near: Collection[int] | None = None) -> list[Output]:
     """The pages listing ``articles``, or only those showing the ones at the
     positions ``near``. The first page has the address ``first``; the
-    others ``later(number, undated)`` (see ``page_spans``). Only the first
+    others those ``_later_pages`` gives the home page or the ``facet``
+    (see ``page_spans``). Only the first
     page names the group's size: a numbered page depends on its own
     articles and on the addresses of its neighbours and of the newest and
     oldest pages alone."""
-    pages = _layout(dated_count(articles), len(articles), settings.items_per_page, first, later)
+    pages = _layout(dated_count(articles), len(articles), settings.items_per_page, HOME if home else facet, first)
     shown = range(len(pages)) if near is None else pages_of([span for span, _, _ in pages], near)
     outputs = []
     for i in shown:

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from hypothesis import given, settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from builder.indexes import (_later_pages, _list_pages, labels_after, page_of, page_spans, pages_changed, sitemap_outputs,
+from builder.indexes import (_list_pages, labels_after, page_of, page_spans, pages_changed, sitemap_outputs,
                               tag_labels)
 from builder.sitemap import sitemap_files
 from tests.conftest import make_settings
@@ -124,8 +124,8 @@ def test_the_pages_found_changed_are_those_whose_keys_changed(tmp_path_factory, 
 
     def keys_of(articles, edited):
         keys = {a.source_path: a.source_path + ("*" if a.source_path in edited else "") for a in articles}
-        return {o.path: o.key for o in _list_pages(None, "fingerprint", keys, first, _later_pages(folder, first),
-                                                    "Home", articles, settings, home=folder == "home")}
+        return {o.path: o.key for o in _list_pages(None, "fingerprint", keys, first, "Home", articles, settings,
+                                                    home=folder == "home", facet=None if folder == "home" else folder)}
 
     old, new = ordered(members), ordered(after)
     near, gone = pages_changed(folder, first, per_page, [a.source_path for a in old],
@@ -158,8 +158,8 @@ def test_an_addition_makes_few_numbered_pages_again(tmp_path_factory, dated, und
             places.insert(at, 2 * at)
         articles += [SimpleNamespace(source_path=f"u{n:04}", date=None) for n in places]
         keys = {a.source_path: a.source_path for a in articles}
-        return {o.path: o.key for o in _list_pages(None, "fingerprint", keys, "index.html",
-                                                    _later_pages("home", "index.html"), "Home", articles, settings)}
+        return {o.path: o.key for o in _list_pages(None, "fingerprint", keys, "index.html", "Home", articles,
+                                                    settings, home=True)}
 
     def changed(after: dict[str, str]) -> list[str]:
         assert before.keys() <= after.keys()
