@@ -256,11 +256,13 @@ class StagingSite:
                 made.add(parent)
             trash.keep(target)
             os.replace(root + rel, target)
+        emptied = set()
         for rel in sorted(removed):
             if rel != MARKER:
                 target = staged_path(self.out_dir, rel)
                 if trash.take(target):
-                    _prune_empty_parents(target.parent, self.out_dir)
+                    emptied.add(target.parent)
+        _prune_empty_folders(emptied, self.out_dir)
         marker.write_bytes(_marker(build_id))
         shutil.rmtree(self.root)  # (folders only, by now)
         remove([trash.path] + stale, apart and bool(stale or trash.count >= REMOVE_APART))
@@ -380,10 +382,19 @@ def wait_for_removals(timeout: float | None = None) -> None:
         _REMOVERS[:] = [p for p in _REMOVERS if p.poll() is None]
 
 
-def _prune_empty_parents(folder: Path, top: Path) -> None:
-    while folder != top and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
+def _prune_empty_folders(folders: Iterable[Path], top: Path) -> None:
+    """Remove those of ``folders`` (inside ``top``) that are empty, and
+    then their parents below ``top`` that this leaves empty; deepest first,
+    each once. ``rmdir`` itself tells whether a folder is empty: asking by
+    listing it read the whole folder, once for each file removed from it
+    (an article folder holds thousands: 6.4 s for 1,000 articles removed)."""
+    for folder in sorted(set(folders), key=lambda f: len(f.parts), reverse=True):
+        while folder != top and top in folder.parents:
+            try:
+                os.rmdir(folder)
+            except OSError:  # not empty (or gone, or no folder)
+                break
+            folder = folder.parent
 
 
 def _check_replaceable(out_dir: Path) -> None:

@@ -83,6 +83,27 @@ def test_a_commit_puts_what_it_replaces_or_drops_into_one_trash_folder(tmp_path,
     assert not site.root.exists()
 
 
+def test_a_commit_prunes_the_folders_its_removals_empty_without_listing_any(tmp_path, monkeypatch):
+    """Folders left empty by the files a commit drops go, up to the first
+    that keeps something; the site's own folder stays even when emptied.
+    No folder in it is listed to ask whether it is empty: an article folder
+    holds thousands of files, and a batch removes hundreds from it."""
+    out = tmp_path / "site"
+    _old_site(out, {"a/b/c/x.html": b"x", "a/b/y.html": b"y", "a/d/e/z.html": b"z", "f/only.html": b"f",
+                    "g/one.html": b"1", "g/two.html": b"2"})
+    site = _staged(out, {})
+    listed = []
+    for name in ("listdir", "scandir"):
+        real = getattr(os, name)
+        monkeypatch.setattr(write_module.os, name,
+                            lambda path=".", _real=real: listed.append(str(path)) or _real(path))
+    site.commit_changes(["a/b/c/x.html", "a/d/e/z.html", "f/only.html", "g/one.html"], "after")
+    monkeypatch.undo()
+    assert tree(out) == _marked("after", {"a/b/y.html": b"y", "g/two.html": b"2"})
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir()) == ["a", "a/b", "g"]
+    assert not [path for path in listed if path.startswith(f"{out}/")]  # (the site's own: once, to check it)
+
+
 def test_a_replaced_file_never_goes_missing_during_a_commit(tmp_path, monkeypatch):
     """A web server serving the site while it is committed (``build serve``)
     finds every page it had: each replacement is atomic."""
