@@ -1227,6 +1227,17 @@ def _write_story(content: Path, name: str, day: str, tags: list[str], countries:
     (content / f"{name}.md").write_text(f"Story {name}\n\n{text or numbers[language]}\n", encoding="utf-8")
 
 
+def _built_small_archive(tmp_path: Path, **settings) -> tuple[Path, Path, object]:
+    """``_small_archive`` built once: its content folder, its site and the settings."""
+    content = tmp_path / "content"
+    content.mkdir()
+    _small_archive(content)
+    out = tmp_path / "work" / "site"
+    made = make_settings(content, out, **settings)
+    build(made)
+    return content, out, made
+
+
 _ADDED_IN_PLACE = {
     "the newest": [("n", "2024-06-01", ["Energy"], ["DE"])],
     "the oldest": [("n", "2024-01-01", ["Trade"], ["DE"])],
@@ -1284,12 +1295,7 @@ def test_an_addition_that_changes_other_articles_takes_the_full_plan(tmp_path, c
     article has or would take, opens a language's or a source's group, or
     is another's translation changes what the edit in place does not
     look at: the full plan makes it, and the site is the cold one."""
-    content = tmp_path / "content"
-    content.mkdir()
-    _small_archive(content)
-    out = tmp_path / "work" / "site"
-    settings = make_settings(content, out, items_per_page=2)
-    build(settings)
+    content, out, settings = _built_small_archive(tmp_path, items_per_page=2)
     given = dict(_ADDED_NOT_IN_PLACE[case])
     names = ["n1", "n2"] if given.pop("twice", False) else [given.pop("name", "n1")]
     for name in names:
@@ -1355,6 +1361,63 @@ def test_a_removed_article_is_made_in_place_as_a_cold_build_makes(tmp_path, case
     report = build(settings)
     assert report.in_place and report.processed == 1
     assert tree(out) == _cold(content, tmp_path, **pages)
+
+
+def _batch(content: Path, names: range) -> None:
+    """Articles that came in one batch, as a mirror's sync brings them:
+    dated after, before and among the others, some undated, some naming
+    three countries (each a candidate translation of the others that do)."""
+    for n in names:
+        _write_story(content, f"b{n}", f"2024-{4 + n % 3:02d}-{10 + n % 9}" if n % 4 else "",
+                     ["Energy", "Water"][n % 2:], ["US", "CN", "JP"] if n % 3 == 0 else ["DE", "FR"][:1 + n % 2],
+                     "en", f"https://example.com/batch/{n}", text=f"Delegates met {n} times this year.")
+
+
+def test_a_batch_of_additions_and_removals_is_made_in_place_by_the_pool(tmp_path, monkeypatch):
+    """More files to process than the warm edit worker takes go to the
+    pool's workers, and a batch of articles that came and left is still
+    made in place, as a cold build makes it; so is the next edit."""
+    import multiprocessing
+
+    import builder.build
+    monkeypatch.setattr(builder.build, "EDIT_WORKER_LIMIT", 3)
+    others = set(multiprocessing.active_children())  # (tests of a host that reaps children leave some)
+    content = tmp_path / "content"
+    content.mkdir()
+    _small_archive(content)
+    _batch(content, range(6))
+    out = tmp_path / "work" / "site"
+    pages = {"items_per_page": 2, "feed_items": 2, "jobs": 2}
+    settings = make_settings(content, out, **pages)
+    build(settings)
+    pooled = []
+    in_flight = builder.build._in_flight
+    monkeypatch.setattr(builder.build, "_in_flight",
+                        lambda *args, **kwargs: pooled.append(len(args[2])) or in_flight(*args, **kwargs))
+    _batch(content, range(6, 14))
+    for name in ("a6", "b1", "b4"):
+        (content / f"{name}.md").unlink()
+        (content / f"{name}.meta.toml").unlink()
+    report = build(settings)
+    assert report.incremental and report.in_place and report.processed == 8 and pooled == [8]
+    assert report.articles == 9 + 14 - 3
+    assert tree(out) == _cold(content, tmp_path, **pages)
+    (content / "b7.md").write_text("Story b7\n\nDelegates met again on Friday.\n", encoding="utf-8")
+    assert build(settings).in_place
+    assert tree(out) == _cold(content, tmp_path, **pages)
+    assert set(multiprocessing.active_children()) <= others
+
+
+def test_more_changed_files_than_the_limit_take_the_full_plan(tmp_path, monkeypatch):
+    import builder.build
+    monkeypatch.setattr(builder.build, "IN_PLACE_LIMIT", 3)
+    content, out, settings = _built_small_archive(tmp_path, items_per_page=2)
+    _batch(content, range(3))
+    assert build(settings).in_place
+    _batch(content, range(3, 7))
+    report = build(settings)
+    assert report.incremental and not report.in_place and report.processed == 4
+    assert tree(out) == _cold(content, tmp_path, items_per_page=2)
 
 
 def test_an_html_article_removed_is_made_in_place(tmp_path):
