@@ -196,7 +196,8 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                 if editor and sum(s.rel in scan.changed for s in scanned) > EDIT_WORKER_LIMIT:
                     editor.close()  # before the pool forks its workers
                     editor = None
-                    _ready_to_fork(job)
+                    with stages.time("process"):
+                        _ready_to_fork(job)
                 report = _edit_in_place(settings, job, cache, editor.run if editor else run, site, scan, summary,
                                         kept_built[1], page_fingerprint, inputs, build_id, stages)
                 if report:
