@@ -16,6 +16,11 @@ stratified order (see corpus_sample.py) and measures, for our builder:
                original address of its own (ours only: the peers' copy
                has no sidecar), so that it is listed, at the top
     delete 1   one article removed
+    add 100    a batch of new articles at the top, as a mirror's sync brings
+               them: copies of the first 100 files (of N, if fewer), each
+               with a sentence appended and a sidecar that dates it after
+               all others and gives it an original address of its own
+    delete 100 the same batch removed
 
 and a cold build of Hugo and of Pelican on the same N files (all their steps
 with --peer-rebuilds). Before a cold build, every file left in the tool's
@@ -62,7 +67,8 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO.parent / "shared" / "bench" / "corpus-29k.tar.xz"
 DEFAULT_WORK = Path("/tmp/archive-bench")
 TOOLS = ("ours", "hugo", "pelican")
-STEPS = ("cold", "no-op", "edit 1", "tag 1", "add 1", "delete 1")
+STEPS = ("cold", "no-op", "edit 1", "tag 1", "add 1", "delete 1", "add 100", "delete 100")
+BATCH = 100
 PEER_STEPS = tuple(step for step in STEPS if step != "tag 1")
 NEW_TAG = "archive-builder benchmark"
 
@@ -175,19 +181,33 @@ class Ours:
     def add(self, rel: str, raw: bytes, sidecar: str = "") -> None:
         """Add ``rel``: a link to the corpus file when it is one, and its manifest
         row; and its ``sidecar``, when there is one."""
-        if (self.corpus / rel).is_file():
-            link_or_copy(self.corpus / rel, self.content / rel)
-        else:
-            (self.content / rel).write_bytes(raw)
-        if sidecar:
-            (self.content / f"{rel.rpartition('.')[0] or rel}.meta.toml").write_text(sidecar, encoding="utf-8")
-        self.paths.append(rel)
+        self.add_batch([(rel, raw, sidecar)])
+
+    def add_batch(self, files: list[tuple[str, bytes, str]]) -> None:
+        for rel, raw, sidecar in files:
+            if (self.corpus / rel).is_file():
+                link_or_copy(self.corpus / rel, self.content / rel)
+            else:
+                (self.content / rel).write_bytes(raw)
+            if sidecar:
+                self._sidecar(rel).write_text(sidecar, encoding="utf-8")
+            self.paths.append(rel)
         self._write_manifest()
 
     def remove(self, rel: str) -> None:
-        (self.content / rel).unlink()
-        self.paths.remove(rel)
+        self.remove_batch([rel])
+
+    def remove_batch(self, rels: list[str]) -> None:
+        """Remove the files ``rels``, their sidecars and manifest rows."""
+        for rel in rels:
+            (self.content / rel).unlink()
+            self._sidecar(rel).unlink(missing_ok=True)
+        gone = set(rels)
+        self.paths = [rel for rel in self.paths if rel not in gone]
         self._write_manifest()
+
+    def _sidecar(self, rel: str) -> Path:
+        return self.content / f"{rel.rpartition('.')[0] or rel}.meta.toml"
 
     def output(self) -> Path:
         return self.folder / "site"
@@ -222,8 +242,16 @@ class Peer:
     def add(self, rel: str, raw: bytes, sidecar: str = "") -> None:
         self.site.write(rel, raw)
 
+    def add_batch(self, files: list[tuple[str, bytes, str]]) -> None:
+        for rel, raw, _ in files:
+            self.site.write(rel, raw)
+
     def remove(self, rel: str) -> None:
         self.site.path_of(rel).unlink()
+
+    def remove_batch(self, rels: list[str]) -> None:
+        for rel in rels:
+            self.site.path_of(rel).unlink()
 
     def output(self) -> Path:
         return self.site.output()
@@ -246,6 +274,8 @@ class Plan:
     added_sidecar: str = ""
     """The added file's sidecar (ours only), when it has one."""
     mirrors: dict[str, int] = field(default_factory=dict)
+    batch: list[tuple[str, bytes, str]] = field(default_factory=list)
+    """The files of ``add 100``: path, bytes and sidecar (ours only)."""
 
 
 def plan_for(size: int, order: list[str], corpus: Path) -> Plan:
@@ -268,7 +298,18 @@ def plan_for(size: int, order: list[str], corpus: Path) -> Plan:
     deleted = paths[len(paths) // 3]
     if deleted == edited and len(paths) > 1:
         deleted = paths[-1]
-    return Plan(size, paths, edited, added, deleted, added_sidecar=sidecar, mirrors=mirror_counts(paths))
+    return Plan(size, paths, edited, added, deleted, added_sidecar=sidecar, mirrors=mirror_counts(paths),
+                batch=[_batch_copy(corpus, rel, n) for n, rel in enumerate(paths[:BATCH])])
+
+
+def _batch_copy(corpus: Path, rel: str, n: int) -> tuple[str, bytes, str]:
+    """The ``n``-th file of ``add 100``: a copy of ``rel`` under a name of its
+    own, its text new too, dated after every other file and with an
+    original address of its own (a new article, not a copy of another)."""
+    stem, dot, ext = rel.rpartition(".")
+    return (f"{stem}-bench-batch{dot}{ext}" if dot else f"{rel}-bench-batch",
+            (corpus / rel).read_bytes() + b"\n\nThis copy was added by the archive-builder benchmark.\n",
+            f'date = "2099-02-{1 + n % 28:02d}"\nsource_url = "https://bench.example/batch/{n}"\n')
 
 
 def run_tool(tool: Ours | Peer, plan: Plan, steps: tuple[str, ...], logs: Path, timeout: float,
@@ -295,8 +336,14 @@ def run_tool(tool: Ours | Peer, plan: Plan, steps: tuple[str, ...], logs: Path, 
         elif step == "delete 1":
             tool.remove(plan.deleted)
             articles -= 1
+        elif step == "add 100":
+            tool.add_batch(plan.batch)
+            articles += len(plan.batch)
+        elif step == "delete 100":
+            tool.remove_batch([rel for rel, _, _ in plan.batch])
+            articles -= len(plan.batch)
         log = logs / f"{plan.size}-{tool.name}-{step.replace(' ', '-')}.log"
-        print(f"  {tool.name:<8} {step:<9} ...", end="", flush=True)
+        print(f"  {tool.name:<8} {step:<10} ...", end="", flush=True)
         # Each step starts with the last one's writes on disk: a cold build
         # leaves a gigabyte or more of written pages that the kernel flushes
         # over the next half minute, which would be charged to the next step.
@@ -434,16 +481,16 @@ def ratios(tools: dict) -> dict:
 
 def print_size(size: int, record: dict) -> None:
     print(f"\n== {size} files  {record['mirrors']}  load before: {record['uptime_before']}")
-    header = (f"{'tool':<8} {'step':<9} {'wall s':>8} {'cpu s':>8} {'RSS MB':>8} {'PSS MB':>8} "
+    header = (f"{'tool':<8} {'step':<10} {'wall s':>8} {'cpu s':>8} {'RSS MB':>8} {'PSS MB':>8} "
               f"{'1-proc MB':>9} {'pages/s':>8} {'html':>7}  status")
     print(header)
     print("-" * len(header))
     for name, tool in record["tools"].items():
         if "error" in tool:
-            print(f"{name:<8} {'-':<9} {tool['error']}")
+            print(f"{name:<8} {'-':<10} {tool['error']}")
             continue
         for step, r in tool["steps"].items():
-            print(f"{name:<8} {step:<9} {r['wall_s']:8.2f} {r['cpu_s']:8.2f} {_mb(r['peak_rss_tree_mb'])} "
+            print(f"{name:<8} {step:<10} {r['wall_s']:8.2f} {r['cpu_s']:8.2f} {_mb(r['peak_rss_tree_mb'])} "
                   f"{_mb(r['peak_pss_tree_mb'])} {r['max_rss_single_mb']:9.0f} "
                   f"{_num(r['pages_per_s'])} {r['html_files']:7d}  {r['status']}")
     r = record["ratios"]
