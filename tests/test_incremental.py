@@ -1420,6 +1420,28 @@ def test_more_changed_files_than_the_limit_take_the_full_plan(tmp_path, monkeypa
     assert tree(out) == _cold(content, tmp_path, items_per_page=2)
 
 
+def test_a_batch_of_a_tenth_of_the_archive_goes_in_place_the_files_that_left_counted(tmp_path, monkeypatch):
+    """Above ``IN_PLACE_LIMIT``, a batch goes in place while it is at most a
+    tenth of the archive: of its 40 files, four removed go in place (a
+    tenth of the 36 left would be three); of the 36, five more do not."""
+    import builder.build
+    monkeypatch.setattr(builder.build, "IN_PLACE_LIMIT", 2)
+    content = tmp_path / "content"
+    content.mkdir()
+    _small_archive(content)
+    _batch(content, range(31))
+    out = tmp_path / "work" / "site"
+    settings = make_settings(content, out, items_per_page=3)
+    build(settings)
+    for names in (range(4), range(4, 9)):
+        for n in names:
+            (content / f"b{n}.md").unlink()
+            (content / f"b{n}.meta.toml").unlink()
+        report = build(settings)
+        assert report.incremental and report.in_place == (names == range(4))
+        assert tree(out) == _cold(content, tmp_path, items_per_page=3)
+
+
 def test_an_html_article_removed_is_made_in_place(tmp_path):
     """Its raw copy (``raw/….html``) is no page of the sitemap: only its page
     leaves it (a helper's review found such removals all took the full
