@@ -568,7 +568,8 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     Such an edit may change an article's text, title, date, tags and
     countries, but not what it is a translation of; an article that came
     is no other's translation, and its language and source have groups
-    already, and one that left keeps others in them. What is made again:
+    already (or it is a copy listed after the others of its group, which
+    joins no group), and one that left keeps others in them. What is made again:
     each edited or added article's page and raw copy (and a removed one's
     are removed); the pages whose relations changed (recomputed from the stored
     relation state: relations depend on tags and countries only, and on the
@@ -607,6 +608,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     stages.count("render", len(todo))
     files, article_count, skips, copies = summary
     article_count += len(edits.added) - len(edits.removed)
+    copies += sum(not edits.now().listed(path) for path in edits.added)
     with stages.time("commit"):
         site.commit_changes(planned.removed, build_id, settings.workers > 1)
         if added or planned.removed:  # the folders that list other names now
@@ -656,6 +658,14 @@ class _Edits(NamedTuple):
     removed: set[str]
     """The source paths of the articles that left (in ``previous``, with the
     slug the last build gave them, not in ``edited``)."""
+    copies: dict[str, tuple[str, ...]] | None = None
+    """The groups of copies now (see ``related.copies``), when articles that
+    came are copies of others; ``None``: the last build's."""
+
+    def now(self) -> RelationState:
+        """The last build's relation state with the groups of copies now:
+        what it says of which articles are listed holds now."""
+        return self.relations if self.copies is None else self.relations._replace(copies=self.copies)
 
 
 def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, scan: _Scan,
@@ -702,34 +712,73 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
                 and all(getattr(before, field) == getattr(after, field) for field in _PLACE)):
             return None
         edits.edited[path], edits.previous[path] = after._replace(slug=built[path][1]), before
-    if (edits.added or edits.removed) and not _others_kept(cache, edits):
-        return None
+    if edits.added or edits.removed:
+        copies = _others_kept(cache, edits)
+        if copies is None:
+            return None
+        if copies is not kept.copies:
+            edits = edits._replace(copies=copies)
     return edits
 
 
-def _others_kept(cache: Cache, edits: _Edits) -> bool:
-    """Whether the articles that came and left leave the others as they
-    were. Each that came keeps the slug its path gives, which no other
+def _others_kept(cache: Cache, edits: _Edits) -> dict[str, tuple[str, ...]] | None:
+    """The groups of copies (see ``related.copies``) after the articles that
+    came and left, when they leave the listed articles as they were; else
+    ``None``. Each that came keeps the slug its path gives, which no other
     article has (see ``resolve_slug_collisions``), and gives an original
-    address no other file gives (so it is no copy, see
-    ``related.copies``). Each that left was listed and no copy, was no
-    article's translation, and frees a slug that no other article's was
-    made from (its slug with a suffix)."""
+    address no other file that came gives. When an article of the last
+    build gives it too, the one that came is its copy, and must leave the
+    listed copy of its group listed: not ``listed = true``, its path after
+    that copy's (unless that one says ``listed = true``), and none of the
+    group edited or gone. Each that left was
+    listed and no copy, was no article's translation, and frees a slug that
+    no other article's was made from (its slug with a suffix)."""
     added = [edits.edited[path] for path in sorted(edits.added)]
     state = edits.relations
     if any(path in state.copies or state.translations.get(path) for path in edits.removed):
-        return False
+        return None
     slugs = [article.slug.lower() for article in added]
     addresses = [article.original_url for article in added if article.original_url]
     if len(set(slugs)) < len(slugs) or len(set(addresses)) < len(addresses):
-        return False
+        return None
     taken = {slug.lower() for _, slug in cache.built().values()}
     freed = {edits.previous[path].slug.lower() + "-" for path in edits.removed}
     if not taken.isdisjoint(slugs) or any(len(slug) > 9 and slug[-9] == "-" and slug[:-8] in freed
                                               for slug in taken):
-        return False
+        return None
     known = cache.mapping_values(ORIGINALS, addresses)
-    return known is not None and not known
+    if known is None:
+        return None
+    groups = state.copies
+    for article in added:
+        holder = known.get(article.original_url)
+        if holder is None:
+            continue
+        group = groups.get(holder, (holder,))
+        if article.listed or any(path in edits.edited or path in edits.removed for path in group):
+            return None
+        flags = _listed_flags(cache, group)
+        if flags is None:
+            return None
+        flags[article.source_path] = False
+        after = tuple(sorted(flags, key=lambda path: (not flags[path], path)))  # as related.copies orders them
+        if after[0] != group[0]:
+            return None
+        if groups is state.copies:
+            groups = dict(groups)
+        groups.update(dict.fromkeys(after, after))
+    return groups
+
+
+def _listed_flags(cache: Cache, paths: Iterable[str]) -> dict[str, bool] | None:
+    """Whether each article of the last build at ``paths`` says it is the
+    listed one of its copies (``listed = true``); ``None`` when the cache
+    lacks one."""
+    paths = set(paths)
+    built = cache.built(paths)
+    found = cache.entries([key for key, _ in built.values()])
+    flags = {path: getattr(found.get(key), "listed", None) for path, (key, _) in built.items()}
+    return flags if len(flags) == len(paths) and None not in flags.values() else None
 
 
 class _InPlace(NamedTuple):
@@ -767,7 +816,8 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     from builder.render import Renderer, article_path
     from builder.sitemap import sitemap_paths
     edited, previous, state, removed = edits.edited, edits.previous, edits.relations, edits.removed
-    listed = {path: article for path, article in edited.items() if state.listed(path)}  # as before: see _PLACE
+    now = edits.now()  # (an edited article is listed as before: see _PLACE; a copy that came is not)
+    listed = {path: article for path, article in edited.items() if now.listed(path)}
     entries = _StoredEntries(cache, edited)
     groups_now = {path: touched_groups([article]) if path in listed else set() for path, article in edited.items()}
     groups_now.update(dict.fromkeys(removed, set()))  # (listed: see _others_kept)
@@ -799,7 +849,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     # Articles that came or left change every relation's weight: all are
     # scored again (0.8 s at 29k), in a child while the groups are planned;
     # what comes back is the few relations that changed.
-    relating = _Apart(partial(_relations_changed, state, keys_of, held), dict, settings.workers > 1
+    relating = _Apart(partial(_relations_changed, state, keys_of, held, now.copies), dict, settings.workers > 1
                       and keys_of.keys() != state.keys.keys() and len(keys_of) >= RELATE_APART) if moved else None
     try:
         renderer = Renderer(settings)
@@ -837,6 +887,10 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
             result = {path: found for path, found in state.result.items() if path not in removed}
             result.update(relating.result())
             after = state._replace(keys=keys_of, result=result)
+        elif edits.copies is not None:  # copies that came: their groups' relations
+            after = state._replace(result={**state.result, **_relations_changed(state, keys_of, None, now.copies)})
+        if edits.copies is not None:
+            after = after._replace(copies=now.copies)
         outputs += _pages_in_place(settings, job, edits, after, labels, page_fingerprint, entries, relinked)
         made = made._replace(relations=after)
         raw_copies = {previous[path].raw_url for path in removed}  # (not in the sitemap, .html or not)
@@ -862,13 +916,14 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
 
 
 def _relations_changed(state: RelationState, keys_of: dict[str, tuple[str, ...]],
-                       held: dict[str, list[str]]) -> dict[str, tuple[tuple[str, str], ...]]:
-    """The relations ``related.relations_after`` gives that differ from
-    ``state``'s (those of the articles that came included): all an edit in
-    place needs of them besides the keys, which it has, and the
-    translations and copies, which it keeps."""
+                       held: dict[str, list[str]] | None, copies: dict[str, tuple[str, ...]]
+                       ) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The relations ``related.relations_after`` gives, with the groups of
+    ``copies``, that differ from ``state``'s (those of the articles that
+    came included): all an edit in place needs of them besides the keys and
+    copies, which it has, and the translations, which it keeps."""
     from builder import related
-    after = related.relations_after(state, keys_of, held)
+    after = related.relations_after(state, keys_of, held, copies)
     return {path: found for path, found in after.result.items() if state.result.get(path) != found}
 
 
@@ -1024,9 +1079,10 @@ def _sitemap_in_place(cache: Cache, edits: _Edits, added: set[str], removed: set
     from builder.indexes import in_sitemap
     from builder.render import article_path
     from builder.sitemap import lastmod
+    now = edits.now()  # (a copy that came is not listed: see _others_kept)
     modified = {article_path(article): lastmod(article.date) for path, article in edits.edited.items()
-                if path in edits.added or lastmod(article.date) != lastmod(edits.previous[path].date)
-                and edits.relations.listed(path)}  # (one that came is listed: see _others_kept)
+                if now.listed(path) and (path in edits.added
+                                         or lastmod(article.date) != lastmod(edits.previous[path].date))}
     gone = {path for path in removed if in_sitemap(path)}
     new = {path for path in added if in_sitemap(path)}
     if not (modified or gone or new):

@@ -691,8 +691,9 @@ def test_a_body_edit_is_made_in_place(project, jobs):
 
 def test_an_added_file_is_processed_by_the_warm_edit_worker(project, monkeypatch):
     """With workers, the few files of an addition that takes the full plan
-    (here a copy of an article, filed again) go to the worker forked before
-    the scan: a pool's worker would first load the matchers."""
+    (here a copy of an article, filed again under a path before its own,
+    which makes it the listed copy) go to the worker forked before the
+    scan: a pool's worker would first load the matchers."""
     import multiprocessing
 
     import builder.build
@@ -702,7 +703,7 @@ def test_an_added_file_is_processed_by_the_warm_edit_worker(project, monkeypatch
     monkeypatch.setattr(builder.build, "_in_flight",
                         lambda *args, **kwargs: pooled.append(args) or in_flight(*args, **kwargs))
     seed = sorted(path for path in content.rglob("*") if path.is_file())[0]
-    shutil.copyfile(seed, content / f"added{seed.suffix}")
+    shutil.copyfile(seed, content / f"0000_added{seed.suffix}")
     report = build(make_settings(content, out, jobs=2))
     assert report.processed == 1 and not report.in_place and not pooled
     assert tree(out) == _cold(content, tmp)
@@ -1278,7 +1279,9 @@ def test_an_added_article_is_made_in_place_as_a_cold_build_makes(tmp_path, case,
 
 
 _ADDED_NOT_IN_PLACE = {
-    "a copy of another (its original address)": dict(address="https://example.com/story/3"),
+    "a copy of another that would be listed (its path first)": dict(name="a3-copy",
+                                                                    address="https://example.com/story/3"),
+    "a copy of another that says it is listed": dict(address="https://example.com/story/3", listed=True),
     "two copies of each other": dict(twice=True),
     "a slug another has": dict(slug="A4"),
     "a path that slugifies as another's": dict(name="A5"),
@@ -1298,15 +1301,65 @@ def test_an_addition_that_changes_other_articles_takes_the_full_plan(tmp_path, c
     content, out, settings = _built_small_archive(tmp_path, items_per_page=2)
     given = dict(_ADDED_NOT_IN_PLACE[case])
     names = ["n1", "n2"] if given.pop("twice", False) else [given.pop("name", "n1")]
+    listed = given.pop("listed", False)
     for name in names:
         _write_story(content, name, given.pop("day", "2024-05-30"), ["Energy"], given.pop("countries", ["DE"]),
                      given.pop("language", "en"), given.pop("address", "https://example.com/new/same"),
                      **{"text": "The ministers met again.", **given})
+        if listed:
+            with (content / f"{name}.meta.toml").open("a", encoding="utf-8") as sidecar:
+                sidecar.write("listed = true\n")
     report = build(settings)
     assert report.incremental and not report.in_place and report.articles == 9 + len(names)
     assert tree(out) == _cold(content, tmp_path, items_per_page=2)
     if case == "a translation of another":  # (that the case is what it says)
         assert 'href="n1.html" lang="zh-Hans">' in (out / "articles" / "a1.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_added_copy_listed_after_the_others_is_made_in_place(tmp_path, jobs):
+    """A file that came giving another's original address, whose path
+    comes after the others' and that does not say it is listed, is a copy
+    that changes no listed article: its page, the listed one's and the
+    other copies' are made in place (they name every copy), it joins no
+    list, feed or sitemap, and the site is the cold one; with a new article
+    in the same build, and after a second copy."""
+    pages = {"items_per_page": 2, "feed_items": 2, "jobs": jobs}
+    content, out, settings = _built_small_archive(tmp_path, **pages)
+    _write_story(content, "n1", "2024-05-30", ["Energy"], ["DE"], "en", "https://example.com/story/3",
+                 text="The ministers met again.")
+    _write_story(content, "n9", "2024-05-31", ["Water"], ["FR"], "en", "https://example.com/new/9", text="New.")
+    report = build(settings)
+    assert report.incremental and report.in_place and report.processed == 2
+    assert tree(out) == _cold(content, tmp_path, **pages)
+    _write_story(content, "n2", "", ["Trade"], ["US", "CN", "JP"], "en", "https://example.com/story/3",
+                 text="The ministers met once more.")
+    report = build(settings)
+    assert report.in_place and report.processed == 1 and report.copies == 2
+    assert tree(out) == _cold(content, tmp_path, **pages)
+    page = (out / "articles" / "a3.html").read_text(encoding="utf-8")
+    assert 'href="n1.html"' in page and 'href="n2.html"' in page
+    assert "n1.html" not in (out / "sitemap.xml").read_text(encoding="utf-8")
+    # one whose path comes between the others' (after the listed one's)
+    _write_story(content, "b3", "2024-05-13", ["Energy"], ["DE"], "en", "https://example.com/story/3", text="Again.")
+    assert build(settings).in_place
+    assert tree(out) == _cold(content, tmp_path, **pages)
+
+
+def test_an_added_copy_before_one_that_says_it_is_listed_is_made_in_place(tmp_path):
+    """The listed copy is the one whose sidecar says ``listed = true``,
+    whatever its path: a copy that came with a path before its own (and
+    before the other copies') leaves it listed, and is made in place."""
+    content, out, settings = _built_small_archive(tmp_path, items_per_page=2)
+    _write_story(content, "z9", "2024-05-14", ["Energy"], ["DE"], "en", "https://example.com/story/4", text="Again.")
+    with (content / "z9.meta.toml").open("a", encoding="utf-8") as sidecar:
+        sidecar.write("listed = true\n")
+    assert not build(settings).in_place  # (it takes a4's place in the lists)
+    for name in ("a0x", "a4a"):
+        _write_story(content, name, "2024-05-14", ["Trade"], ["DE"], "en", "https://example.com/story/4", text="More.")
+        report = build(settings)
+        assert report.in_place and report.processed == 1
+        assert tree(out) == _cold(content, tmp_path, items_per_page=2)
 
 
 def test_an_added_file_that_is_no_article_takes_the_full_plan(tmp_path):
