@@ -608,7 +608,8 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     stages.count("render", len(todo))
     files, article_count, skips, copies = summary
     article_count += len(edits.added) - len(edits.removed)
-    copies += sum(not edits.now().listed(path) for path in edits.added)
+    now = edits.now()
+    copies += sum(not now.listed(path) for path in edits.added)
     with stages.time("commit"):
         site.commit_changes(planned.removed, build_id, settings.workers > 1)
         if added or planned.removed:  # the folders that list other names now
@@ -757,9 +758,12 @@ def _others_kept(cache: Cache, edits: _Edits) -> dict[str, tuple[str, ...]] | No
         group = groups.get(holder, (holder,))
         if article.listed or any(path in edits.edited or path in edits.removed for path in group):
             return None
-        flags = _listed_flags(cache, group)
-        if flags is None:
+        stored = _StoredEntries(cache, {})
+        try:
+            stored.load(group)
+        except _NotKept:
             return None
+        flags = {path: stored.loaded[path].listed for path in group}
         flags[article.source_path] = False
         after = tuple(sorted(flags, key=lambda path: (not flags[path], path)))  # as related.copies orders them
         if after[0] != group[0]:
@@ -768,17 +772,6 @@ def _others_kept(cache: Cache, edits: _Edits) -> dict[str, tuple[str, ...]] | No
             groups = dict(groups)
         groups.update(dict.fromkeys(after, after))
     return groups
-
-
-def _listed_flags(cache: Cache, paths: Iterable[str]) -> dict[str, bool] | None:
-    """Whether each article of the last build at ``paths`` says it is the
-    listed one of its copies (``listed = true``); ``None`` when the cache
-    lacks one."""
-    paths = set(paths)
-    built = cache.built(paths)
-    found = cache.entries([key for key, _ in built.values()])
-    flags = {path: getattr(found.get(key), "listed", None) for path, (key, _) in built.items()}
-    return flags if len(flags) == len(paths) and None not in flags.values() else None
 
 
 class _InPlace(NamedTuple):

@@ -153,14 +153,13 @@ def keys_after(previous: RelationState, edited: Mapping[str, Entry]) -> dict[str
 
 
 def relations_after(previous: RelationState, keys_of: dict[str, tuple[str, ...]],
-                    held: dict[str, list[str]] | None = None,
-                    copies: dict[str, tuple[str, ...]] | None = None) -> RelationState:
+                    held: dict[str, list[str]] | None, copies: dict[str, tuple[str, ...]]) -> RelationState:
     """The state ``relations`` would give for the same articles with these
-    keys (``keys_after``) and the same translations (the caller has checked
-    them), from the ``previous`` state alone: no article's entry is needed.
-    ``held``: ``key_holders(keys_of)``, when the caller made it; ``copies``:
-    the groups of copies now, when they are not ``previous``'s."""
-    return _relate(keys_of, previous.translations, previous.copies if copies is None else copies, previous, held)
+    keys (``keys_after``), the groups of ``copies`` (see ``copies``) and the
+    same translations (the caller has checked them), from the ``previous``
+    state alone: no article's entry is needed. ``held``:
+    ``key_holders(keys_of)``, when the caller made it."""
+    return _relate(keys_of, previous.translations, copies, previous, held)
 
 
 def key_holders(keys_of: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
