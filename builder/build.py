@@ -569,7 +569,8 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     countries, but not what it is a translation of; an article that came
     is no other's translation, and its language and source have groups
     already (or it is a copy listed after the others of its group, which
-    joins no group), and one that left keeps others in them. What is made again:
+    joins no group), and one that left keeps others in them (or was a copy
+    not listed, in no group). What is made again:
     each edited or added article's page and raw copy (and a removed one's
     are removed); the pages whose relations changed (recomputed from the stored
     relation state: relations depend on tags and countries only, and on the
@@ -608,8 +609,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     stages.count("render", len(todo))
     files, article_count, skips, copies = summary
     article_count += len(edits.added) - len(edits.removed)
-    now = edits.now()
-    copies += sum(not now.listed(path) for path in edits.added)
+    copies = len(edits.now().unlisted())
     with stages.time("commit"):
         site.commit_changes(planned.removed, build_id, settings.workers > 1)
         if added or planned.removed:  # the folders that list other names now
@@ -625,10 +625,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
                 cache.put_values("folders", folders)
                 cache.put_blob("summary", (files, article_count, skips, copies))
             if edits.added or edits.removed:
-                addresses = {article.original_url: path for path, article in edits.edited.items()
-                             if path in edits.added and article.original_url}
-                gone = {url for path in edits.removed if (url := edits.previous[path].original_url)}
-                cache.put_mapping(ORIGINALS, addresses, addresses.keys() | gone)
+                cache.put_mapping(ORIGINALS, *_originals_changed(edits))
             cache.set_groups(planned.groups, planned.emptied, planned.regrouped)
             if planned.relations is not edits.relations:
                 _store_relations(cache, planned.relations, edits.relations)
@@ -731,13 +728,27 @@ def _others_kept(cache: Cache, edits: _Edits) -> dict[str, tuple[str, ...]] | No
     build gives it too, the one that came is its copy, and must leave the
     listed copy of its group listed: not ``listed = true``, its path after
     that copy's (unless that one says ``listed = true``), and none of the
-    group edited or gone. Each that left was
-    listed and no copy, was no article's translation, and frees a slug that
-    no other article's was made from (its slug with a suffix)."""
+    group edited or gone. Each that left was no article's translation,
+    frees a slug that no other article's was made from (its slug with a
+    suffix), and was either listed and no copy, or a copy not listed whose
+    group's other members are neither edited nor gone but for copies not
+    listed: its group's listed copy stays listed."""
     added = [edits.edited[path] for path in sorted(edits.added)]
     state = edits.relations
-    if any(path in state.copies or state.translations.get(path) for path in edits.removed):
-        return None
+    groups = state.copies
+    for path in edits.removed:
+        group = groups.get(path)
+        if state.translations.get(path) or group is not None and (
+                group[0] in edits.removed or any(other in edits.edited for other in group)):
+            return None
+    for group in sorted({groups[path] for path in edits.removed if path in groups}):  # unlisted copies that left
+        if groups is state.copies:
+            groups = dict(groups)
+        rest = tuple(path for path in group if path not in edits.removed)
+        for path in group:
+            del groups[path]
+        if len(rest) > 1:
+            groups.update(dict.fromkeys(rest, rest))
     slugs = [article.slug.lower() for article in added]
     addresses = [article.original_url for article in added if article.original_url]
     if len(set(slugs)) < len(slugs) or len(set(addresses)) < len(addresses):
@@ -750,12 +761,11 @@ def _others_kept(cache: Cache, edits: _Edits) -> dict[str, tuple[str, ...]] | No
     known = cache.mapping_values(ORIGINALS, addresses)
     if known is None:
         return None
-    groups = state.copies
     for article in added:
         holder = known.get(article.original_url)
         if holder is None:
             continue
-        group = groups.get(holder, (holder,))
+        group = state.copies.get(holder, (holder,))
         if article.listed or any(path in edits.edited or path in edits.removed for path in group):
             return None
         stored = _StoredEntries(cache, {})
@@ -772,6 +782,22 @@ def _others_kept(cache: Cache, edits: _Edits) -> dict[str, tuple[str, ...]] | No
             groups = dict(groups)
         groups.update(dict.fromkeys(after, after))
     return groups
+
+
+def _originals_changed(edits: _Edits) -> tuple[dict[str, str], set[str]]:
+    """What ``ORIGINALS`` maps after the articles that came and left (see
+    ``_others_kept``): the addresses they gave, each to a file that gives
+    it now, and those addresses (the ones no file gives now are gone)."""
+    addresses = {article.original_url: path for path, article in edits.edited.items()
+                 if path in edits.added and article.original_url}
+    gone = set()
+    for path in edits.removed:
+        if url := edits.previous[path].original_url:
+            gone.add(url)
+            group = edits.relations.copies.get(path, ())
+            if group and url not in addresses:  # a copy that left: its listed one stays (see _others_kept)
+                addresses[url] = group[0]
+    return addresses, gone | addresses.keys()
 
 
 class _InPlace(NamedTuple):
@@ -803,7 +829,8 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     tag's path, or the cache lacks what the last build kept. An edited copy
     that is not listed (see ``related.copies``) is in no group, no
     relation's keys and not in the sitemap: only its page and those naming
-    it change."""
+    it change. So do only the other copies' pages when such a copy comes or
+    leaves."""
     from builder import related as rel
     from builder.indexes import HOME, IndexPlanner, labels_after, sitemap_outputs, touched_groups
     from builder.render import Renderer, article_path
@@ -811,14 +838,15 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     edited, previous, state, removed = edits.edited, edits.previous, edits.relations, edits.removed
     now = edits.now()  # (an edited article is listed as before: see _PLACE; a copy that came is not)
     listed = {path: article for path, article in edited.items() if now.listed(path)}
+    left = {path for path in removed if state.listed(path)}  # the others were copies not listed: in no group
     entries = _StoredEntries(cache, edited)
     groups_now = {path: touched_groups([article]) if path in listed else set() for path, article in edited.items()}
-    groups_now.update(dict.fromkeys(removed, set()))  # (listed: see _others_kept)
+    groups_now.update(dict.fromkeys(left, set()))
     moved = {path for path in listed if path in edits.added or groups_now[path] != touched_groups([previous[path]])}
-    moved |= removed
+    moved |= left
     keys_of = rel.keys_after(state, listed) if moved else state.keys
-    if removed:
-        keys_of = {path: keys for path, keys in keys_of.items() if path not in removed}
+    if left:
+        keys_of = {path: keys for path, keys in keys_of.items() if path not in left}
     with_countries = _with_countries(keys_of)
     if not all(_same_translations(path, previous.get(path), article, with_countries, state.translations, entries)
                for path, article in listed.items()):
@@ -826,14 +854,14 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     held = rel.key_holders(keys_of) if moved else None
     sizes = {key: len(paths) for key, paths in held.items()} if moved else None  # listed articles of each key
     came, went = _keys_crossing(state.keys, keys_of, moved, sizes) if moved else (set(), set())
-    relinked = _copies_relinked(state, came ^ went, entries) if state.copies else set()
+    relinked = _copies_relinked(state, came ^ went, entries) - removed if state.copies else set()
     if any(key[:2] == "t:" for key in came | went):
         labels = labels_after(labels, {key[2:] for key in came if key[:2] == "t:"},
                               {key[2:] for key in went if key[:2] == "t:"}, settings)
         if labels is None:
             return None  # another tag's path might change (their slugs collide)
-    before = [previous[path] for path in [*listed, *removed] if path in previous]
-    touched = sorted(touched_groups([*listed.values(), *before])) if listed or removed else []
+    before = [previous[path] for path in [*listed, *left] if path in previous]
+    touched = sorted(touched_groups([*listed.values(), *before])) if listed or left else []
     stored = {(g.folder, g.key): (i, g) for i, g in cache.groups_of(touched).items()}
     appearing = set(touched) - touched_groups(before)
     if any(facet not in stored and (facet not in appearing or facet[0] not in ("tags", "countries"))
@@ -876,12 +904,14 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
         if any(record.folder in ("languages", "sources") for i, record in stored.values() if i in made.emptied):
             return None  # the other sources' paths might change (see indexes.unique_slugs)
         after = state
-        if relating:
+        if relating or edits.copies is not None:
             result = {path: found for path, found in state.result.items() if path not in removed}
-            result.update(relating.result())
-            after = state._replace(keys=keys_of, result=result)
-        elif edits.copies is not None:  # copies that came: their groups' relations
-            after = state._replace(result={**state.result, **_relations_changed(state, keys_of, None, now.copies)})
+            if relating:
+                result.update(relating.result())
+                after = state._replace(keys=keys_of, result=result)
+            else:  # copies that came or left: their groups' relations
+                result.update(_relations_changed(state, keys_of, None, now.copies))
+                after = state._replace(result=result)
         if edits.copies is not None:
             after = after._replace(copies=now.copies)
         outputs += _pages_in_place(settings, job, edits, after, labels, page_fingerprint, entries, relinked)
@@ -894,7 +924,8 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
         if resized - {HOME}:  # languages and sources: only when articles came or left
             outputs += _facet_indexes(renderer, page_fingerprint, sorted(resized - {HOME}), sizes, labels,
                                       cache, made.groups)
-        sitemap = _sitemap_in_place(cache, edits, added, made.removed - raw_copies)
+        unlisted = {article_path(previous[path]) for path in removed - left}  # (not in the sitemap)
+        sitemap = _sitemap_in_place(cache, edits, added, made.removed - raw_copies - unlisted)
         if sitemap is False:
             return None
         if sitemap is not None:

@@ -1517,7 +1517,6 @@ def test_an_html_article_removed_is_made_in_place(tmp_path):
 
 
 _REMOVED_NOT_IN_PLACE = {
-    "a copy that is not listed": ("c", dict(name="c", address="https://example.com/story/3")),
     "a copy that is listed": ("a3", dict(name="c", address="https://example.com/story/3")),
     "a translation": ("t", dict(name="t", language="zh-Hans", countries=["US", "CN", "JP"], day="2024-05-11")),
     "the last article of its source": ("s", dict(name="s", publisher="Another Paper")),
@@ -1528,7 +1527,7 @@ _REMOVED_NOT_IN_PLACE = {
 
 @pytest.mark.parametrize("case", list(_REMOVED_NOT_IN_PLACE))
 def test_a_removal_that_changes_other_articles_takes_the_full_plan(tmp_path, case):
-    """A file gone that was a copy, or had one, or was a translation, or
+    """A file gone that was a listed copy, or was a translation, or
     empties its source's or language's group, or held a slug another
     article would take now: the full plan makes it, and the site is the
     cold one."""
@@ -1549,6 +1548,94 @@ def test_a_removal_that_changes_other_articles_takes_the_full_plan(tmp_path, cas
         assert 'href="t.html" lang="zh-Hans">' in (out / "articles" / "a1.html").read_text(encoding="utf-8")
     (content / f"{gone}.md").unlink()
     (content / f"{gone}.meta.toml").unlink()
+    report = build(settings)
+    assert report.incremental and not report.in_place
+    assert tree(out) == _cold(content, tmp_path, items_per_page=2)
+
+
+def _copies_of_a3(content: Path, names: list[str]) -> None:
+    """Files that give a3's original address, dated and tagged unlike it."""
+    for n, name in enumerate(names):
+        _write_story(content, name, f"2024-06-0{1 + n}", ["Water"], ["FR"], "en", "https://example.com/story/3",
+                     text=f"Filed again, {n}.")
+
+
+def _remove(content: Path, *names: str) -> None:
+    for name in names:
+        (content / f"{name}.md").unlink()
+        (content / f"{name}.meta.toml").unlink()
+
+
+def _stored_relations(site: Path):
+    """The relation state the build of ``site`` kept (``make_settings``'s cache)."""
+    from builder.build import CACHE_FILE, _load_relations
+    cache = Cache(site.parent / ".archive-cache" / CACHE_FILE, rules_fingerprint(None))
+    try:
+        return _load_relations(cache)
+    finally:
+        cache.close()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_removed_copies_not_listed_are_made_in_place(tmp_path, jobs):
+    """A copy that is not listed is in no list, feed or sitemap: when it
+    leaves, its page and raw copy go, and the pages of its group's other
+    copies (which name it) are made again, in place; the site is the cold
+    one. Its group may shrink to one article, which is then no copy; and
+    an address its copies no longer give stays known, so that a copy
+    filed again later is made in place too."""
+    pages = {"items_per_page": 2, "feed_items": 2, "jobs": jobs}
+    content = tmp_path / "content"
+    content.mkdir()
+    _small_archive(content)
+    _copies_of_a3(content, ["c1", "c2", "c3", "c4"])
+    out = tmp_path / "work" / "site"
+    settings = make_settings(content, out, **pages)
+    assert build(settings).copies == 4
+    steps = [  # (the files removed, those added, the copies left)
+        (["c4"], [], 3),  # the last by path: the one the cache's map of addresses named
+        (["c1", "c3"], ["n1"], 1),  # two of one group at once, with a new article whose tag gets a page
+        (["c2"], [], 0),  # the last copy: a3 is no copy now
+    ]
+    for gone, came, copies in steps:
+        _remove(content, *gone)
+        for name in came:
+            _write_story(content, name, "2024-05-20", ["Water"], ["FR"], "en", f"https://example.com/{name}",
+                         text="The ministers met again.")
+        report = build(settings)
+        assert report.incremental and report.in_place and report.copies == copies
+        assert report.articles == len(list(content.glob("*.md")))
+        cold = tmp_path / f"cold-{copies}" / "site"
+        build(make_settings(content, cold, **pages))
+        assert tree(out) == tree(cold)
+        assert _stored_relations(out) == _stored_relations(cold)  # (what the next build starts from)
+        assert not any((out / "articles" / f"{name}.html").exists() for name in gone)
+    assert 'href="c' not in (out / "articles" / "a3.html").read_text(encoding="utf-8")
+    _copies_of_a3(content, ["c5"])  # the address is still known: a copy again
+    report = build(settings)
+    assert report.in_place and report.copies == 1
+    assert tree(out) == _cold(content, tmp_path, **pages)
+
+
+@pytest.mark.parametrize("case", ["the listed one edited", "the listed one removed", "a copy filed again"])
+def test_a_removed_copy_whose_group_changes_otherwise_takes_the_full_plan(tmp_path, case):
+    """A copy not listed that leaves while its group's listed copy is
+    edited or leaves too, or while another copy of its group comes: the
+    full plan makes it, and the site is the cold one."""
+    content = tmp_path / "content"
+    content.mkdir()
+    _small_archive(content)
+    _copies_of_a3(content, ["c1", "c2"])
+    out = tmp_path / "work" / "site"
+    settings = make_settings(content, out, items_per_page=2)
+    build(settings)
+    _remove(content, "c2")
+    if case == "the listed one edited":
+        (content / "a3.md").write_text("Story a3\n\nThe ministers met on Friday.\n", encoding="utf-8")
+    elif case == "the listed one removed":
+        _remove(content, "a3")
+    else:
+        _copies_of_a3(content, ["c3"])
     report = build(settings)
     assert report.incremental and not report.in_place
     assert tree(out) == _cold(content, tmp_path, items_per_page=2)
