@@ -722,26 +722,32 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
 def _others_kept(cache: Cache, edits: _Edits) -> dict[str, tuple[str, ...]] | None:
     """The groups of copies (see ``related.copies``) after the articles that
     came and left, when they leave the listed articles as they were; else
-    ``None``. Each that came keeps the slug its path gives, which no other
-    article has (see ``resolve_slug_collisions``), and gives an original
-    address no other file that came gives. When an article of the last
-    build gives it too, the one that came is its copy, and must leave the
-    listed copy of its group listed: not ``listed = true``, its path after
-    that copy's (unless that one says ``listed = true``), and none of the
-    group edited or gone. Each that left was no article's translation,
-    frees a slug that no other article's was made from (its slug with a
-    suffix), and was either listed and no copy, or a copy not listed whose
-    group's other members are neither edited nor gone but for copies not
-    listed: its group's listed copy stays listed."""
+    ``None``.
+
+    Each that came keeps the slug its path gives, which no other article
+    has (see ``resolve_slug_collisions``). Those that came giving one
+    original address that no article of the last build gives are a new
+    group of copies (a story a mirror filed under several categories at
+    once): the first is a new listed article, the others its copies. When
+    an article of the last build gives it, those that came are its copies,
+    and must leave the listed copy of its group listed (first as
+    ``related.copies`` orders them: by ``listed = true``, then by path);
+    none of that group may be edited or gone.
+
+    Each that left was no article's translation, frees a slug that no
+    other article's was made from (its slug with a suffix), and was either
+    listed and no copy, or a copy whose group's listed copy stays listed
+    (or leaves with the whole group); none of its group may be edited."""
     added = [edits.edited[path] for path in sorted(edits.added)]
     state = edits.relations
     groups = state.copies
     for path in edits.removed:
         group = groups.get(path)
         if state.translations.get(path) or group is not None and (
-                group[0] in edits.removed or any(other in edits.edited for other in group)):
+                any(other in edits.edited for other in group)
+                or group[0] in edits.removed and not all(other in edits.removed for other in group)):
             return None
-    for group in sorted({groups[path] for path in edits.removed if path in groups}):  # unlisted copies that left
+    for group in sorted({groups[path] for path in edits.removed if path in groups}):  # copies that left
         if groups is state.copies:
             groups = dict(groups)
         rest = tuple(path for path in group if path not in edits.removed)
@@ -750,33 +756,37 @@ def _others_kept(cache: Cache, edits: _Edits) -> dict[str, tuple[str, ...]] | No
         if len(rest) > 1:
             groups.update(dict.fromkeys(rest, rest))
     slugs = [article.slug.lower() for article in added]
-    addresses = [article.original_url for article in added if article.original_url]
-    if len(set(slugs)) < len(slugs) or len(set(addresses)) < len(addresses):
+    if len(set(slugs)) < len(slugs):
         return None
     taken = {slug.lower() for _, slug in cache.built().values()}
     freed = {edits.previous[path].slug.lower() + "-" for path in edits.removed}
     if not taken.isdisjoint(slugs) or any(len(slug) > 9 and slug[-9] == "-" and slug[:-8] in freed
                                               for slug in taken):
         return None
-    known = cache.mapping_values(ORIGINALS, addresses)
+    came: dict[str, list[Entry]] = defaultdict(list)  # original address → the articles that came giving it
+    for article in added:
+        if article.original_url:
+            came[article.original_url].append(article)
+    known = cache.mapping_values(ORIGINALS, list(came))
     if known is None:
         return None
-    for article in added:
-        holder = known.get(article.original_url)
-        if holder is None:
+    for url, articles in came.items():
+        holder = known.get(url)
+        flags = {article.source_path: article.listed for article in articles}
+        if holder is not None:
+            group = state.copies.get(holder, (holder,))
+            if any(path in edits.edited or path in edits.removed for path in group):
+                return None
+            stored = _StoredEntries(cache, {})
+            try:
+                stored.load(group)
+            except _NotKept:
+                return None
+            flags.update((path, stored.loaded[path].listed) for path in group)
+        elif len(articles) == 1:
             continue
-        group = state.copies.get(holder, (holder,))
-        if article.listed or any(path in edits.edited or path in edits.removed for path in group):
-            return None
-        stored = _StoredEntries(cache, {})
-        try:
-            stored.load(group)
-        except _NotKept:
-            return None
-        flags = {path: stored.loaded[path].listed for path in group}
-        flags[article.source_path] = False
         after = tuple(sorted(flags, key=lambda path: (not flags[path], path)))  # as related.copies orders them
-        if after[0] != group[0]:
+        if holder is not None and after[0] != group[0]:
             return None
         if groups is state.copies:
             groups = dict(groups)
@@ -795,7 +805,7 @@ def _originals_changed(edits: _Edits) -> tuple[dict[str, str], set[str]]:
         if url := edits.previous[path].original_url:
             gone.add(url)
             group = edits.relations.copies.get(path, ())
-            if group and url not in addresses:  # a copy that left: its listed one stays (see _others_kept)
+            if group and group[0] not in edits.removed and url not in addresses:  # its listed copy stays
                 addresses[url] = group[0]
     return addresses, gone | addresses.keys()
 

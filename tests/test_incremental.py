@@ -1282,7 +1282,6 @@ _ADDED_NOT_IN_PLACE = {
     "a copy of another that would be listed (its path first)": dict(name="a3-copy",
                                                                     address="https://example.com/story/3"),
     "a copy of another that says it is listed": dict(address="https://example.com/story/3", listed=True),
-    "two copies of each other": dict(twice=True),
     "a slug another has": dict(slug="A4"),
     "a path that slugifies as another's": dict(name="A5"),
     "a language the archive lacks": dict(language="fr", text="Les ministres se sont réunis."),
@@ -1300,7 +1299,7 @@ def test_an_addition_that_changes_other_articles_takes_the_full_plan(tmp_path, c
     look at: the full plan makes it, and the site is the cold one."""
     content, out, settings = _built_small_archive(tmp_path, items_per_page=2)
     given = dict(_ADDED_NOT_IN_PLACE[case])
-    names = ["n1", "n2"] if given.pop("twice", False) else [given.pop("name", "n1")]
+    names = [given.pop("name", "n1")]
     listed = given.pop("listed", False)
     for name in names:
         _write_story(content, name, given.pop("day", "2024-05-30"), ["Energy"], given.pop("countries", ["DE"]),
@@ -1342,6 +1341,39 @@ def test_an_added_copy_listed_after_the_others_is_made_in_place(tmp_path, jobs):
     assert "n1.html" not in (out / "sitemap.xml").read_text(encoding="utf-8")
     # one whose path comes between the others' (after the listed one's)
     _write_story(content, "b3", "2024-05-13", ["Energy"], ["DE"], "en", "https://example.com/story/3", text="Again.")
+    assert build(settings).in_place
+    assert tree(out) == _cold(content, tmp_path, **pages)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_copies_that_come_together_are_made_in_place(tmp_path, jobs):
+    """Files that come in one build giving the same original address, as a
+    mirror's sync brings a story filed under several categories, are a new
+    group of copies: the first by path (or the one that says ``listed =
+    true``) is a new article, listed, and the others its copies, made in
+    place as a cold build makes them; so are two copies at once of an
+    article already there."""
+    pages = {"items_per_page": 2, "feed_items": 2, "jobs": jobs}
+    content, out, settings = _built_small_archive(tmp_path, **pages)
+    steps = [  # (name, date, address, listed)
+        [("n1", "2024-05-30", "new/1", False), ("n2", "2024-05-29", "new/1", False), ("n3", "", "new/3", False)],
+        [("m1", "2024-05-12", "new/2", False), ("m2", "", "new/2", False), ("m3", "2024-05-12", "new/2", True)],
+        [("z1", "2024-05-31", "story/5", False), ("z2", "2024-06-01", "story/5", False)],
+    ]
+    for step, (batch, copies) in enumerate(zip(steps, [1, 3, 5])):
+        for name, day, address, listed in batch:
+            _write_story(content, name, day, ["Energy", "Water"][step % 2:], ["DE"], "en",
+                         f"https://example.com/{address}", text=f"The ministers met again, {name}.")
+            if listed:
+                with (content / f"{name}.meta.toml").open("a", encoding="utf-8") as sidecar:
+                    sidecar.write("listed = true\n")
+        report = build(settings)
+        assert report.incremental and report.in_place and report.processed == len(batch)
+        assert report.copies == copies and report.articles == len(list(content.glob("*.md")))
+        _assert_cold_with_relations(content, out, tmp_path, **pages)
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert "n1.html" in sitemap and "m3.html" in sitemap and "n2.html" not in sitemap and "m1.html" not in sitemap
+    (content / "m2.md").write_text("Story m2\n\nThe ministers met on Friday.\n", encoding="utf-8")
     assert build(settings).in_place
     assert tree(out) == _cold(content, tmp_path, **pages)
 
@@ -1560,6 +1592,27 @@ def _copies_of_a3(content: Path, names: list[str]) -> None:
                      text=f"Filed again, {n}.")
 
 
+def _built_with_copies_of_a3(tmp_path: Path, names: list[str], **settings) -> tuple[Path, Path, object]:
+    """``_small_archive`` with copies of a3 at ``names``, built once."""
+    content = tmp_path / "content"
+    content.mkdir()
+    _small_archive(content)
+    _copies_of_a3(content, names)
+    out = tmp_path / "work" / "site"
+    made = make_settings(content, out, **settings)
+    assert build(made).copies == len(names)
+    return content, out, made
+
+
+def _assert_cold_with_relations(content: Path, out: Path, tmp: Path, **settings) -> None:
+    """The site at ``out`` is a cold build's, and so is the relation state
+    its cache keeps (what the next build starts from)."""
+    cold = tmp / f"cold-{len(list(tmp.iterdir()))}" / "site"
+    build(make_settings(content, cold, **settings))
+    assert tree(out) == tree(cold)
+    assert _stored_relations(out) == _stored_relations(cold)
+
+
 def _remove(content: Path, *names: str) -> None:
     for name in names:
         (content / f"{name}.md").unlink()
@@ -1585,13 +1638,7 @@ def test_removed_copies_not_listed_are_made_in_place(tmp_path, jobs):
     an address its copies no longer give stays known, so that a copy
     filed again later is made in place too."""
     pages = {"items_per_page": 2, "feed_items": 2, "jobs": jobs}
-    content = tmp_path / "content"
-    content.mkdir()
-    _small_archive(content)
-    _copies_of_a3(content, ["c1", "c2", "c3", "c4"])
-    out = tmp_path / "work" / "site"
-    settings = make_settings(content, out, **pages)
-    assert build(settings).copies == 4
+    content, out, settings = _built_with_copies_of_a3(tmp_path, ["c1", "c2", "c3", "c4"], **pages)
     steps = [  # (the files removed, those added, the copies left)
         (["c4"], [], 3),  # the last by path: the one the cache's map of addresses named
         (["c1", "c3"], ["n1"], 1),  # two of one group at once, with a new article whose tag gets a page
@@ -1605,10 +1652,7 @@ def test_removed_copies_not_listed_are_made_in_place(tmp_path, jobs):
         report = build(settings)
         assert report.incremental and report.in_place and report.copies == copies
         assert report.articles == len(list(content.glob("*.md")))
-        cold = tmp_path / f"cold-{copies}" / "site"
-        build(make_settings(content, cold, **pages))
-        assert tree(out) == tree(cold)
-        assert _stored_relations(out) == _stored_relations(cold)  # (what the next build starts from)
+        _assert_cold_with_relations(content, out, tmp_path, **pages)
         assert not any((out / "articles" / f"{name}.html").exists() for name in gone)
     assert 'href="c' not in (out / "articles" / "a3.html").read_text(encoding="utf-8")
     _copies_of_a3(content, ["c5"])  # the address is still known: a copy again
@@ -1617,18 +1661,28 @@ def test_removed_copies_not_listed_are_made_in_place(tmp_path, jobs):
     assert tree(out) == _cold(content, tmp_path, **pages)
 
 
+def test_a_whole_group_of_copies_removed_is_made_in_place(tmp_path):
+    """A story removed with every copy of it (a mirror deleting it from each
+    category): the listed copy leaves its lists as any listed article, the
+    others as copies; the site and the relation state are a cold build's,
+    and a file that gives the address again later is a new article."""
+    content, out, settings = _built_with_copies_of_a3(tmp_path, ["c1", "c2"], items_per_page=2)
+    _remove(content, "a3", "c1", "c2", "a6")
+    report = build(settings)
+    assert report.incremental and report.in_place and report.copies == 0 and report.articles == 7
+    _assert_cold_with_relations(content, out, tmp_path, items_per_page=2)
+    _copies_of_a3(content, ["c2"])
+    report = build(settings)
+    assert report.in_place and report.copies == 0 and report.articles == 8
+    assert tree(out) == _cold(content, tmp_path, items_per_page=2)
+
+
 @pytest.mark.parametrize("case", ["the listed one edited", "the listed one removed", "a copy filed again"])
 def test_a_removed_copy_whose_group_changes_otherwise_takes_the_full_plan(tmp_path, case):
     """A copy not listed that leaves while its group's listed copy is
     edited or leaves too, or while another copy of its group comes: the
     full plan makes it, and the site is the cold one."""
-    content = tmp_path / "content"
-    content.mkdir()
-    _small_archive(content)
-    _copies_of_a3(content, ["c1", "c2"])
-    out = tmp_path / "work" / "site"
-    settings = make_settings(content, out, items_per_page=2)
-    build(settings)
+    content, out, settings = _built_with_copies_of_a3(tmp_path, ["c1", "c2"], items_per_page=2)
     _remove(content, "c2")
     if case == "the listed one edited":
         (content / "a3.md").write_text("Story a3\n\nThe ministers met on Friday.\n", encoding="utf-8")
