@@ -568,9 +568,11 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     Such an edit may change an article's text, title, date, tags and
     countries, but not what it is a translation of; an article that came
     is no other's translation, and its language and source have groups
-    already (or it is a copy listed after the others of its group, which
-    joins no group), and one that left keeps others in them (or was a copy
-    not listed, in no group). What is made again:
+    already (or it is a copy not listed, which joins no group), and one
+    that left keeps others in them (or was a copy not listed, in no group).
+    A copy that comes first of its group, or the next of a listed copy that
+    left, is listed now: its lists, relations and sitemap entry change as
+    an addition's, and those of the copy listed before as a removal's. What is made again:
     each edited or added article's page and raw copy (and a removed one's
     are removed); the pages whose relations changed (recomputed from the stored
     relation state: relations depend on tags and countries only, and on the
@@ -711,18 +713,29 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
             return None
         edits.edited[path], edits.previous[path] = after._replace(slug=built[path][1]), before
     if edits.added or edits.removed:
-        copies = _others_kept(cache, edits)
-        if copies is None:
+        others = _others_kept(cache, edits)
+        if others is None:
             return None
+        copies, relisted = others
+        if relisted:  # their pages, lists and sitemap change as an edit's
+            rows = cache.built(relisted)
+            entries = cache.entries([key for key, _ in rows.values()])
+            for path in relisted:
+                entry = entries.get(rows[path][0]) if path in rows else None
+                if not isinstance(entry, Entry):
+                    return None
+                edits.edited[path] = edits.previous[path] = entry._replace(slug=rows[path][1])
+                edits.built[path] = rows[path]
         if copies is not kept.copies:
             edits = edits._replace(copies=copies)
     return edits
 
 
-def _others_kept(cache: Cache, edits: _Edits) -> dict[str, tuple[str, ...]] | None:
+def _others_kept(cache: Cache, edits: _Edits) -> tuple[dict[str, tuple[str, ...]], set[str]] | None:
     """The groups of copies (see ``related.copies``) after the articles that
-    came and left, when they leave the listed articles as they were; else
-    ``None``.
+    came and left, and the last build's articles, neither edited nor gone,
+    that are listed now and were not, or the reverse; ``None`` when those
+    that came and left change other articles otherwise.
 
     Each that came keeps the slug its path gives, which no other article
     has (see ``resolve_slug_collisions``). Those that came giving one
@@ -732,20 +745,21 @@ def _others_kept(cache: Cache, edits: _Edits) -> dict[str, tuple[str, ...]] | No
     an article of the last build gives it, those that came are its copies,
     and must leave the listed copy of its group listed (first as
     ``related.copies`` orders them: by ``listed = true``, then by path);
-    none of that group may be edited or gone.
+    none of that group may be edited or gone. When one that came comes
+    first, the group's listed copy is listed no more, and must be no
+    article's translation.
 
-    Each that left was no article's translation, frees a slug that no
-    other article's was made from (its slug with a suffix), and was either
-    listed and no copy, or a copy whose group's listed copy stays listed
-    (or leaves with the whole group); none of its group may be edited."""
+    Each that left was no article's translation and frees a slug that no
+    other article's was made from (its slug with a suffix); none of its
+    group of copies may be edited. When it was the listed copy of a group
+    that keeps members, the first of them is listed now."""
     added = [edits.edited[path] for path in sorted(edits.added)]
     state = edits.relations
     groups = state.copies
+    relisted: set[str] = set()
     for path in edits.removed:
         group = groups.get(path)
-        if state.translations.get(path) or group is not None and (
-                any(other in edits.edited for other in group)
-                or group[0] in edits.removed and not all(other in edits.removed for other in group)):
+        if state.translations.get(path) or group is not None and any(other in edits.edited for other in group):
             return None
     for group in sorted({groups[path] for path in edits.removed if path in groups}):  # copies that left
         if groups is state.copies:
@@ -755,6 +769,8 @@ def _others_kept(cache: Cache, edits: _Edits) -> dict[str, tuple[str, ...]] | No
             del groups[path]
         if len(rest) > 1:
             groups.update(dict.fromkeys(rest, rest))
+        if rest and group[0] in edits.removed:
+            relisted.add(rest[0])
     slugs = [article.slug.lower() for article in added]
     if len(set(slugs)) < len(slugs):
         return None
@@ -787,11 +803,13 @@ def _others_kept(cache: Cache, edits: _Edits) -> dict[str, tuple[str, ...]] | No
             continue
         after = tuple(sorted(flags, key=lambda path: (not flags[path], path)))  # as related.copies orders them
         if holder is not None and after[0] != group[0]:
-            return None
+            if state.translations.get(group[0]):
+                return None
+            relisted.add(group[0])
         if groups is state.copies:
             groups = dict(groups)
         groups.update(dict.fromkeys(after, after))
-    return groups
+    return groups, relisted
 
 
 def _originals_changed(edits: _Edits) -> tuple[dict[str, str], set[str]]:
@@ -804,9 +822,9 @@ def _originals_changed(edits: _Edits) -> tuple[dict[str, str], set[str]]:
     for path in edits.removed:
         if url := edits.previous[path].original_url:
             gone.add(url)
-            group = edits.relations.copies.get(path, ())
-            if group and group[0] not in edits.removed and url not in addresses:  # its listed copy stays
-                addresses[url] = group[0]
+            rest = [other for other in edits.relations.copies.get(path, ()) if other not in edits.removed]
+            if rest and url not in addresses:  # a copy that left, whose group keeps others
+                addresses[url] = rest[0]
     return addresses, gone | addresses.keys()
 
 
@@ -840,7 +858,9 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     that is not listed (see ``related.copies``) is in no group, no
     relation's keys and not in the sitemap: only its page and those naming
     it change. So do only the other copies' pages when such a copy comes or
-    leaves."""
+    leaves. An article listed now that was not (``_others_kept``: in
+    ``edited`` and ``previous`` alike) joins its groups and relations as
+    one that came, and one listed no more leaves them as one that left."""
     from builder import related as rel
     from builder.indexes import HOME, IndexPlanner, labels_after, sitemap_outputs, touched_groups
     from builder.render import Renderer, article_path
@@ -848,17 +868,21 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     edited, previous, state, removed = edits.edited, edits.previous, edits.relations, edits.removed
     now = edits.now()  # (an edited article is listed as before: see _PLACE; a copy that came is not)
     listed = {path: article for path, article in edited.items() if now.listed(path)}
-    left = {path for path in removed if state.listed(path)}  # the others were copies not listed: in no group
+    # the listed articles that left their groups (the copies not listed were in none)
+    left = {path for path in removed if state.listed(path)}
+    left.update(path for path in edited if path in previous and state.listed(path) and not now.listed(path))
     entries = _StoredEntries(cache, edited)
     groups_now = {path: touched_groups([article]) if path in listed else set() for path, article in edited.items()}
     groups_now.update(dict.fromkeys(left, set()))
-    moved = {path for path in listed if path in edits.added or groups_now[path] != touched_groups([previous[path]])}
+    moved = {path for path in listed if path in edits.added or not state.listed(path)
+             or groups_now[path] != touched_groups([previous[path]])}
     moved |= left
     keys_of = rel.keys_after(state, listed) if moved else state.keys
     if left:
         keys_of = {path: keys for path, keys in keys_of.items() if path not in left}
     with_countries = _with_countries(keys_of)
-    if not all(_same_translations(path, previous.get(path), article, with_countries, state.translations, entries)
+    if not all(_same_translations(path, previous.get(path) if state.listed(path) else None, article,
+                                  with_countries, state.translations, entries)
                for path, article in listed.items()):
         return None
     held = rel.key_holders(keys_of) if moved else None
@@ -870,7 +894,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
                               {key[2:] for key in went if key[:2] == "t:"}, settings)
         if labels is None:
             return None  # another tag's path might change (their slugs collide)
-    before = [previous[path] for path in [*listed, *left] if path in previous]
+    before = [previous[path] for path in [*listed, *left] if path in previous and state.listed(path)]
     touched = sorted(touched_groups([*listed.values(), *before])) if listed or left else []
     stored = {(g.folder, g.key): (i, g) for i, g in cache.groups_of(touched).items()}
     appearing = set(touched) - touched_groups(before)
@@ -1113,11 +1137,13 @@ def _sitemap_in_place(cache: Cache, edits: _Edits, added: set[str], removed: set
     from builder.indexes import in_sitemap
     from builder.render import article_path
     from builder.sitemap import lastmod
-    now = edits.now()  # (a copy that came is not listed: see _others_kept)
+    now, was = edits.now(), edits.relations  # (a copy that came is not listed: see _others_kept)
     modified = {article_path(article): lastmod(article.date) for path, article in edits.edited.items()
-                if now.listed(path) and (path in edits.added
+                if now.listed(path) and (path in edits.added or not was.listed(path)
                                          or lastmod(article.date) != lastmod(edits.previous[path].date))}
     gone = {path for path in removed if in_sitemap(path)}
+    gone.update(article_path(article) for path, article in edits.edited.items()
+                if path in edits.previous and was.listed(path) and not now.listed(path))
     new = {path for path in added if in_sitemap(path)}
     if not (modified or gone or new):
         return None

@@ -250,9 +250,9 @@ def test_strict_mode_fails_and_keeps_the_previous_site(tmp_path):
 
 @pytest.mark.parametrize("plan", ["full", "in place"])
 def test_a_build_that_fails_midway_leaves_the_previous_site(tmp_path, monkeypatch, plan):
-    """An article added (made in place) or a copy of one filed again under
-    a path before its own, which makes it the listed copy (the full plan):
-    a page that fails to be made leaves the site as it was."""
+    """An article added (made in place) or one filed again under a path
+    that slugifies as its own, which takes its slug (the full plan): a page
+    that fails to be made leaves the site as it was."""
     import builder.build as building
     content = copy_seeds(tmp_path / "content")
     out = tmp_path / "site"
@@ -260,7 +260,7 @@ def test_a_build_that_fails_midway_leaves_the_previous_site(tmp_path, monkeypatc
     before = tree(out)
     if plan == "full":
         seed = sorted(path for path in content.iterdir() if path.is_file())[0]
-        shutil.copyfile(seed, content / f"0000_new{seed.suffix}")
+        shutil.copyfile(seed, content / f"{seed.stem.upper()}{seed.suffix}")
     else:
         (content / "005_new.txt").write_text("A new article\nWith a body line.\n", encoding="utf-8")
 

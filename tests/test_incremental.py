@@ -691,9 +691,9 @@ def test_a_body_edit_is_made_in_place(project, jobs):
 
 def test_an_added_file_is_processed_by_the_warm_edit_worker(project, monkeypatch):
     """With workers, the few files of an addition that takes the full plan
-    (here a copy of an article, filed again under a path before its own,
-    which makes it the listed copy) go to the worker forked before the
-    scan: a pool's worker would first load the matchers."""
+    (here an article filed again under a path that slugifies as its own,
+    which takes its slug) go to the worker forked before the scan: a
+    pool's worker would first load the matchers."""
     import multiprocessing
 
     import builder.build
@@ -703,7 +703,7 @@ def test_an_added_file_is_processed_by_the_warm_edit_worker(project, monkeypatch
     monkeypatch.setattr(builder.build, "_in_flight",
                         lambda *args, **kwargs: pooled.append(args) or in_flight(*args, **kwargs))
     seed = sorted(path for path in content.rglob("*") if path.is_file())[0]
-    shutil.copyfile(seed, content / f"0000_added{seed.suffix}")
+    shutil.copyfile(seed, content / f"{seed.stem.upper()}{seed.suffix}")
     report = build(make_settings(content, out, jobs=2))
     assert report.processed == 1 and not report.in_place and not pooled
     assert tree(out) == _cold(content, tmp)
@@ -1279,9 +1279,6 @@ def test_an_added_article_is_made_in_place_as_a_cold_build_makes(tmp_path, case,
 
 
 _ADDED_NOT_IN_PLACE = {
-    "a copy of another that would be listed (its path first)": dict(name="a3-copy",
-                                                                    address="https://example.com/story/3"),
-    "a copy of another that says it is listed": dict(address="https://example.com/story/3", listed=True),
     "a slug another has": dict(slug="A4"),
     "a path that slugifies as another's": dict(name="A5"),
     "a language the archive lacks": dict(language="fr", text="Les ministres se sont réunis."),
@@ -1300,14 +1297,10 @@ def test_an_addition_that_changes_other_articles_takes_the_full_plan(tmp_path, c
     content, out, settings = _built_small_archive(tmp_path, items_per_page=2)
     given = dict(_ADDED_NOT_IN_PLACE[case])
     names = [given.pop("name", "n1")]
-    listed = given.pop("listed", False)
     for name in names:
         _write_story(content, name, given.pop("day", "2024-05-30"), ["Energy"], given.pop("countries", ["DE"]),
                      given.pop("language", "en"), given.pop("address", "https://example.com/new/same"),
                      **{"text": "The ministers met again.", **given})
-        if listed:
-            with (content / f"{name}.meta.toml").open("a", encoding="utf-8") as sidecar:
-                sidecar.write("listed = true\n")
     report = build(settings)
     assert report.incremental and not report.in_place and report.articles == 9 + len(names)
     assert tree(out) == _cold(content, tmp_path, items_per_page=2)
@@ -1380,13 +1373,16 @@ def test_copies_that_come_together_are_made_in_place(tmp_path, jobs):
 
 def test_an_added_copy_before_one_that_says_it_is_listed_is_made_in_place(tmp_path):
     """The listed copy is the one whose sidecar says ``listed = true``,
-    whatever its path: a copy that came with a path before its own (and
-    before the other copies') leaves it listed, and is made in place."""
+    whatever its path: one that came saying so takes the listed place of
+    a4, whose path comes first, in place; then a copy that came with a
+    path before its own (and before the other copies') leaves it listed,
+    and is made in place."""
     content, out, settings = _built_small_archive(tmp_path, items_per_page=2)
     _write_story(content, "z9", "2024-05-14", ["Energy"], ["DE"], "en", "https://example.com/story/4", text="Again.")
     with (content / "z9.meta.toml").open("a", encoding="utf-8") as sidecar:
         sidecar.write("listed = true\n")
-    assert not build(settings).in_place  # (it takes a4's place in the lists)
+    assert build(settings).in_place  # (it takes a4's place in the lists)
+    assert tree(out) == _cold(content, tmp_path, items_per_page=2)
     for name in ("a0x", "a4a"):
         _write_story(content, name, "2024-05-14", ["Trade"], ["DE"], "en", "https://example.com/story/4", text="More.")
         report = build(settings)
@@ -1549,7 +1545,6 @@ def test_an_html_article_removed_is_made_in_place(tmp_path):
 
 
 _REMOVED_NOT_IN_PLACE = {
-    "a copy that is listed": ("a3", dict(name="c", address="https://example.com/story/3")),
     "a translation": ("t", dict(name="t", language="zh-Hans", countries=["US", "CN", "JP"], day="2024-05-11")),
     "the last article of its source": ("s", dict(name="s", publisher="Another Paper")),
     "the last article of its language": ("a2", {}),
@@ -1590,6 +1585,64 @@ def _copies_of_a3(content: Path, names: list[str]) -> None:
     for n, name in enumerate(names):
         _write_story(content, name, f"2024-06-0{1 + n}", ["Water"], ["FR"], "en", "https://example.com/story/3",
                      text=f"Filed again, {n}.")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_copy_that_comes_first_is_listed_in_place(tmp_path, jobs):
+    """A copy that comes with a path before its group's listed copy's is
+    listed now: it joins the lists, the sitemap and the relations, and the
+    one listed before leaves them, in place, as a cold build makes it; so
+    when the first comes again, and when it leaves (the one after it is
+    listed again)."""
+    pages = {"items_per_page": 2, "feed_items": 2, "jobs": jobs}
+    content, out, settings = _built_with_copies_of_a3(tmp_path, ["c1"], **pages)
+    for step, name in enumerate(["a2z", "a2a", ""]):
+        if name:
+            _write_story(content, name, f"2024-04-2{step}", ["Water"], ["BR"], "en", "https://example.com/story/3",
+                         text=f"Filed first, {name}.")
+        else:
+            _remove(content, "a2a")
+        report = build(settings)
+        assert report.incremental and report.in_place and report.copies == 2 + (step == 1)
+        _assert_cold_with_relations(content, out, tmp_path, **pages)
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert "a2z.html" in sitemap and "a3.html" not in sitemap and "a2a.html" not in sitemap
+
+
+def test_a_copy_listed_now_that_is_a_translation_takes_the_full_plan(tmp_path):
+    """The listed copy of a group leaves, and the next, listed now, is an
+    article's translation (it was no candidate while it was not listed):
+    the full plan makes it."""
+    content = tmp_path / "content"
+    content.mkdir()
+    _small_archive(content)
+    _write_story(content, "x0", "2024-05-20", ["Energy"], ["DE"], "en", "https://example.com/x")
+    _write_story(content, "x1", "2024-05-11", ["Energy"], ["US", "CN", "JP"], "zh-Hans", "https://example.com/x")
+    out = tmp_path / "work" / "site"
+    settings = make_settings(content, out, items_per_page=2)
+    assert build(settings).copies == 1
+    _remove(content, "x0")
+    report = build(settings)
+    assert report.incremental and not report.in_place and report.copies == 0
+    assert tree(out) == _cold(content, tmp_path, items_per_page=2)
+    assert 'href="x1.html" lang="zh-Hans">' in (out / "articles" / "a1.html").read_text(encoding="utf-8")
+
+
+def test_a_copy_that_comes_first_of_an_article_with_a_translation_takes_the_full_plan(tmp_path):
+    """The listed copy of a group would be listed no more, and it is an
+    article's translation: the full plan makes it."""
+    content = tmp_path / "content"
+    content.mkdir()
+    _small_archive(content)
+    _write_story(content, "t", "2024-05-11", ["Energy"], ["US", "CN", "JP"], "zh-Hans", "https://example.com/t")
+    out = tmp_path / "work" / "site"
+    settings = make_settings(content, out, items_per_page=2)
+    build(settings)
+    assert 'href="t.html" lang="zh-Hans">' in (out / "articles" / "a1.html").read_text(encoding="utf-8")
+    _write_story(content, "a0z", "2024-05-11", ["Energy"], ["DE"], "en", "https://example.com/story/1")
+    report = build(settings)
+    assert report.incremental and not report.in_place and report.copies == 1
+    assert tree(out) == _cold(content, tmp_path, items_per_page=2)
 
 
 def _built_with_copies_of_a3(tmp_path: Path, names: list[str], **settings) -> tuple[Path, Path, object]:
@@ -1636,13 +1689,15 @@ def test_removed_copies_not_listed_are_made_in_place(tmp_path, jobs):
     copies (which name it) are made again, in place; the site is the cold
     one. Its group may shrink to one article, which is then no copy; and
     an address its copies no longer give stays known, so that a copy
-    filed again later is made in place too."""
+    filed again later is made in place too. When the listed copy leaves,
+    the next is listed: it joins the lists (and its tag gets a page)."""
     pages = {"items_per_page": 2, "feed_items": 2, "jobs": jobs}
-    content, out, settings = _built_with_copies_of_a3(tmp_path, ["c1", "c2", "c3", "c4"], **pages)
+    content, out, settings = _built_with_copies_of_a3(tmp_path, ["c1", "c2", "c3", "c4", "c5"], **pages)
     steps = [  # (the files removed, those added, the copies left)
-        (["c4"], [], 3),  # the last by path: the one the cache's map of addresses named
-        (["c1", "c3"], ["n1"], 1),  # two of one group at once, with a new article whose tag gets a page
-        (["c2"], [], 0),  # the last copy: a3 is no copy now
+        (["c4"], [], 4),  # the last by path but one
+        (["a3"], [], 3),  # the listed copy: c1 is listed now, with its tag Water and country FR
+        (["c5"], [], 2),  # the last by path: the one the cache's map of addresses named
+        (["c1", "c3"], ["n1"], 0),  # the listed one with another, and a new article: c2 is no copy now
     ]
     for gone, came, copies in steps:
         _remove(content, *gone)
@@ -1654,8 +1709,9 @@ def test_removed_copies_not_listed_are_made_in_place(tmp_path, jobs):
         assert report.articles == len(list(content.glob("*.md")))
         _assert_cold_with_relations(content, out, tmp_path, **pages)
         assert not any((out / "articles" / f"{name}.html").exists() for name in gone)
-    assert 'href="c' not in (out / "articles" / "a3.html").read_text(encoding="utf-8")
-    _copies_of_a3(content, ["c5"])  # the address is still known: a copy again
+    assert 'href="c' not in (out / "articles" / "c2.html").read_text(encoding="utf-8")
+    assert "c2.html" in (out / "sitemap.xml").read_text(encoding="utf-8")
+    _copies_of_a3(content, ["c6"])  # the address is still known: a copy again
     report = build(settings)
     assert report.in_place and report.copies == 1
     assert tree(out) == _cold(content, tmp_path, **pages)
@@ -1677,17 +1733,15 @@ def test_a_whole_group_of_copies_removed_is_made_in_place(tmp_path):
     assert tree(out) == _cold(content, tmp_path, items_per_page=2)
 
 
-@pytest.mark.parametrize("case", ["the listed one edited", "the listed one removed", "a copy filed again"])
+@pytest.mark.parametrize("case", ["the listed one edited", "a copy filed again"])
 def test_a_removed_copy_whose_group_changes_otherwise_takes_the_full_plan(tmp_path, case):
     """A copy not listed that leaves while its group's listed copy is
-    edited or leaves too, or while another copy of its group comes: the
-    full plan makes it, and the site is the cold one."""
+    edited, or while another copy of its group comes: the full plan makes
+    it, and the site is the cold one."""
     content, out, settings = _built_with_copies_of_a3(tmp_path, ["c1", "c2"], items_per_page=2)
     _remove(content, "c2")
     if case == "the listed one edited":
         (content / "a3.md").write_text("Story a3\n\nThe ministers met on Friday.\n", encoding="utf-8")
-    elif case == "the listed one removed":
-        _remove(content, "a3")
     else:
         _copies_of_a3(content, ["c3"])
     report = build(settings)
