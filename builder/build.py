@@ -548,25 +548,26 @@ ORIGINALS = "originals"
 """The cache's mapping of every original address a file gives to one
 such file (``Cache.put_mapping``): whether an article that came is a copy."""
 
-_PLACE = ("slug", "language", "publisher", "raw_url", "original_url", "listed")
+_PLACE = ("slug", "raw_url", "original_url", "listed")
 """What an edited article keeps for its rebuild to be made in place (see
-``_edit_in_place``): the path of its page and its language and source,
-whose groups an edit in place never makes or empties, and its original
+``_edit_in_place``): the paths of its page and raw copy, and its original
 address and ``listed``, which decide what it is a copy of and which copy
-is listed."""
+is listed. (A new language or source moves it between groups, as a new
+tag does, when they exist and none is left empty: see ``_plan_in_place``.)"""
 
 
 def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, site: StagingSite, scan: _Scan,
                    summary: tuple, labels: dict[str, tuple[str, str]], page_fingerprint: str, inputs: str,
                    build_id: str, stages: "_Stages") -> BuildReport | None:
-    """The rebuild after edits of a few articles that keep their slug,
-    language and source (``_PLACE``), and after a few additions and
+    """The rebuild after edits of a few articles that keep their slug and
+    original address (``_PLACE``), and after a few additions and
     removals that leave the other articles as they were (``_others_kept``),
     or ``None`` when it cannot be made here (the full plan then takes over,
     with what was processed here in the cache).
 
-    Such an edit may change an article's text, title, date, tags and
-    countries, but not what it is a translation of; an article that came
+    Such an edit may change an article's text, title, date, tags,
+    countries, language and source (to ones that have groups, leaving the
+    old ones others), but not what it is a translation of; an article that came
     is no other's translation, and its language and source have groups
     already (or it is a copy not listed, which joins no group), and one
     that left keeps others in them (or was a copy not listed, in no group).
@@ -955,7 +956,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
         made.removed.update(raw_copies)
         # a group that empties and one that appears may share paths (tags whose slugs are the same)
         made.removed.difference_update(o.path for o in outputs)
-        if resized - {HOME}:  # languages and sources: only when articles came or left
+        if resized - {HOME}:  # (languages and sources: when articles came, left or moved between them)
             outputs += _facet_indexes(renderer, page_fingerprint, sorted(resized - {HOME}), sizes, labels,
                                       cache, made.groups)
         unlisted = {article_path(previous[path]) for path in removed - left}  # (not in the sitemap)
@@ -991,11 +992,12 @@ def _pages_in_place(settings: Settings, job: _Job, edits: _Edits, state: Relatio
     """The article pages and raw copies an edit in place makes: of the edited
     articles, of those whose relations changed (``state``: the relations
     now), of those that name an edited article as related when its title
-    changed, and of the ``relinked`` copies."""
+    or language changed (see ``Related.shown``), and of the ``relinked``
+    copies."""
     from builder.related import Related
     edited, before, relations = edits.edited, edits.relations.result, state.result
-    retitled = {path for path, article in edits.previous.items()
-                if path in edited and edited[path].title != article.title}
+    retitled = {path for path, article in edits.previous.items() if path in edited
+                and (edited[path].title, edited[path].language) != (article.title, article.language)}
     pages = set(edited) | relinked
     pages.update(path for path, found in relations.items() if path not in pages and (
         found != before[path] or retitled and any(other in retitled for _, other in found)))
@@ -1180,10 +1182,13 @@ def _same_translations(path: str, before: Entry | None, after: Entry,
     (``None``: it came), is the translation of the same articles as in the
     last build (``translations``). A translation names the same three
     countries or more: the candidates are the articles with exactly its
-    countries (``with_countries``, see ``_with_countries``)."""
+    countries (``with_countries``, see ``_with_countries``). One that has
+    translations keeps its language: the others list theirs by language."""
     from builder.related import is_translation
     codes = {c for c, _ in after.countries}
-    if before is not None and codes == {c for c, _ in before.countries} and (
+    if before is not None and before.language != after.language and translations.get(path):
+        return False
+    if before is not None and codes == {c for c, _ in before.countries} and before.language == after.language and (
             len(codes) < 3 or (before.signature, before.date) == (after.signature, after.date)):
         return True
     found = set()

@@ -1308,6 +1308,60 @@ def test_an_addition_that_changes_other_articles_takes_the_full_plan(tmp_path, c
         assert 'href="n1.html" lang="zh-Hans">' in (out / "articles" / "a1.html").read_text(encoding="utf-8")
 
 
+def _set_sidecar(content: Path, name: str, **fields: str) -> None:
+    """Rewrite fields of a ``_write_story`` sidecar."""
+    path = content / f"{name}.meta.toml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [f'{key} = "{fields[key]}"' if (key := line.split(" = ")[0]) in fields else line for line in lines]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_new_language_or_source_moves_the_article_in_place(tmp_path, jobs):
+    """A corrected language or source moves the article between groups
+    that exist, as a new tag does: made in place, the pages that show its
+    language (lists, related lists) included, and the site is the cold
+    one. A language or source no other article has, one that leaves its
+    group empty, or a new language for an article with translations (the
+    others list theirs by language) take the full plan."""
+    pages = {"items_per_page": 2, "feed_items": 2, "jobs": jobs}
+    content = tmp_path / "content"
+    content.mkdir()
+    _small_archive(content)
+    for name in ("f1", "f2"):
+        _write_story(content, name, "2024-05-2" + name[1], ["Trade"], ["DE"], "fr", f"https://example.com/{name}",
+                     publisher="Other Wire")
+    _write_story(content, "r", "2024-05-25", ["Trade"], ["DE"], "ar", "https://example.com/r", text="Talks.")
+    for name, language in (("t", "zh-Hans"), ("u", "fr"), ("v", "en"), ("w", "en")):
+        _write_story(content, name, "2024-05-11" if name in "tu" else "2024-05-15", ["Energy"], ["US", "CN", "JP"],
+                     language, f"https://example.com/{name}")
+    out = tmp_path / "work" / "site"
+    settings = make_settings(content, out, **pages)
+    build(settings)
+    assert re.search(r'href="u.html" lang="fr">.*href="t.html" lang="zh-Hans">',
+                     (out / "articles" / "a1.html").read_text(encoding="utf-8"), re.S)
+    steps = [
+        ("a4", {"language": "fr"}, True),
+        ("a4", {"publisher": "Other Wire"}, True),
+        ("a6", {"language": "fr", "publisher": "Other Wire"}, True),
+        ("a4", {"language": "en", "publisher": "Example News"}, True),
+        ("a5", {"language": "de"}, False),  # no group yet
+        ("a3", {"publisher": "A Third Paper"}, False),
+        ("t", {"language": "ar"}, False),  # a1's and u's translation: a1 lists t and u by language
+        ("w", {"language": "fr"}, False),  # v's translation now
+        ("f1", {"language": "en"}, True),
+        ("a2", {"language": "en"}, False),  # the last in Chinese
+    ]
+    for step, (name, fields, in_place) in enumerate(steps):
+        _set_sidecar(content, name, **fields)
+        report = build(settings)
+        assert report.incremental and report.in_place == in_place, step
+        _assert_cold_with_relations(content, out, tmp_path, **pages)
+    assert 'href="w.html" lang="fr">' in (out / "articles" / "v.html").read_text(encoding="utf-8")
+    assert re.search(r'href="t.html" lang="ar">.*href="u.html" lang="fr">',
+                     (out / "articles" / "a1.html").read_text(encoding="utf-8"), re.S)
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_an_added_copy_listed_after_the_others_is_made_in_place(tmp_path, jobs):
     """A file that came giving another's original address, whose path
