@@ -548,12 +548,13 @@ ORIGINALS = "originals"
 """The cache's mapping of every original address a file gives to one
 such file (``Cache.put_mapping``): whether an article that came is a copy."""
 
-_PLACE = ("slug", "raw_url", "original_url", "listed")
+_PLACE = ("slug", "raw_url", "original_url")
 """What an edited article keeps for its rebuild to be made in place (see
 ``_edit_in_place``): the paths of its page and raw copy, and its original
-address and ``listed``, which decide what it is a copy of and which copy
-is listed. (A new language or source moves it between groups, as a new
-tag does, when they exist and none is left empty: see ``_plan_in_place``.)"""
+address, which decides what it is a copy of. (A new language or source
+moves it between groups, as a new tag does, when they exist and none is
+left empty: see ``_plan_in_place``; a new ``listed`` may change which
+copy of its group is listed: see ``_others_kept``.)"""
 
 
 def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, site: StagingSite, scan: _Scan,
@@ -713,7 +714,8 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
                 and all(getattr(before, field) == getattr(after, field) for field in _PLACE)):
             return None
         edits.edited[path], edits.previous[path] = after._replace(slug=built[path][1]), before
-    if edits.added or edits.removed:
+    if edits.added or edits.removed or any(article.listed != edits.previous[path].listed
+                                           for path, article in edits.edited.items() if path in edits.previous):
         others = _others_kept(cache, edits)
         if others is None:
             return None
@@ -734,9 +736,14 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
 
 def _others_kept(cache: Cache, edits: _Edits) -> tuple[dict[str, tuple[str, ...]], set[str]] | None:
     """The groups of copies (see ``related.copies``) after the articles that
-    came and left, and the last build's articles, neither edited nor gone,
-    that are listed now and were not, or the reverse; ``None`` when those
-    that came and left change other articles otherwise.
+    came and left and the edits of ``listed``, and the last build's
+    articles, neither edited nor gone, that are listed now and were not, or
+    the reverse; ``None`` when those that came and left change other
+    articles otherwise.
+
+    A group whose members' ``listed`` was edited is ordered again, with
+    none of it gone or come. A copy listed no more must be no article's
+    translation.
 
     Each that came keeps the slug its path gives, which no other article
     has (see ``resolve_slug_collisions``). Those that came giving one
@@ -772,6 +779,22 @@ def _others_kept(cache: Cache, edits: _Edits) -> tuple[dict[str, tuple[str, ...]
             groups.update(dict.fromkeys(rest, rest))
         if rest and group[0] in edits.removed:
             relisted.add(rest[0])
+    flagged = {path for path, article in edits.edited.items()
+               if path in edits.previous and article.listed != edits.previous[path].listed}
+    for group in sorted({groups[path] for path in flagged if path in groups}):
+        stored = _StoredEntries(cache, edits.edited)
+        try:
+            stored.load(group)
+        except _NotKept:
+            return None
+        after = tuple(sorted(group, key=lambda path: (not stored.loaded[path].listed, path)))
+        if after[0] != group[0]:
+            if state.translations.get(group[0]):
+                return None
+            relisted.update(path for path in (group[0], after[0]) if path not in edits.edited)
+        if groups is state.copies:
+            groups = dict(groups)
+        groups.update(dict.fromkeys(after, after))
     slugs = [article.slug.lower() for article in added]
     if len(set(slugs)) < len(slugs):
         return None
@@ -867,7 +890,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     from builder.render import Renderer, article_path
     from builder.sitemap import sitemap_paths
     edited, previous, state, removed = edits.edited, edits.previous, edits.relations, edits.removed
-    now = edits.now()  # (an edited article is listed as before: see _PLACE; a copy that came is not)
+    now = edits.now()  # (see _others_kept)
     listed = {path: article for path, article in edited.items() if now.listed(path)}
     # the listed articles that left their groups (the copies not listed were in none)
     left = {path for path in removed if state.listed(path)}

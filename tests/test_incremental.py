@@ -1663,6 +1663,30 @@ def test_a_copy_that_comes_first_is_listed_in_place(tmp_path, jobs):
     assert "a2z.html" in sitemap and "a3.html" not in sitemap and "a2a.html" not in sitemap
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_listed_copy_chosen_in_a_sidecar_is_made_in_place(tmp_path, jobs):
+    """A maintainer's ``listed = true`` on a copy, or taken away, orders its
+    group again: the copy listed now joins the lists and the one listed
+    before leaves them, in place, as a cold build makes it; the flag on the
+    copy already listed changes no list. Taking the listed place of an
+    article with translations takes the full plan."""
+    pages = {"items_per_page": 2, "feed_items": 2, "jobs": jobs}
+    content, out, settings = _built_with_copies_of_a3(tmp_path, ["c1", "c2"], **pages)
+    _write_story(content, "t", "2024-05-11", ["Energy"], ["US", "CN", "JP"], "zh-Hans", "https://example.com/t")
+    _write_story(content, "z1", "2024-06-09", ["Water"], ["BR"], "en", "https://example.com/story/1", text="Again.")
+    build(settings)  # (t is a1's translation: by the full plan)
+    for step, (name, listed, in_place) in enumerate(
+            [("c2", True, True), ("c2", False, True), ("a3", True, True), ("c1", True, True), ("z1", True, False)]):
+        sidecar = content / f"{name}.meta.toml"
+        lines = [line for line in sidecar.read_text(encoding="utf-8").splitlines() if not line.startswith("listed")]
+        sidecar.write_text("\n".join([*lines, f"listed = {str(listed).lower()}"]) + "\n", encoding="utf-8")
+        report = build(settings)
+        assert report.incremental and report.in_place == in_place, step
+        _assert_cold_with_relations(content, out, tmp_path, **pages)
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert "a3.html" in sitemap and "c2.html" not in sitemap and "z1.html" in sitemap and "a1.html" not in sitemap
+
+
 def test_a_copy_listed_now_that_is_a_translation_takes_the_full_plan(tmp_path):
     """The listed copy of a group leaves, and the next, listed now, is an
     article's translation (it was no candidate while it was not listed):
