@@ -548,13 +548,13 @@ ORIGINALS = "originals"
 """The cache's mapping of every original address a file gives to one
 such file (``Cache.put_mapping``): whether an article that came is a copy."""
 
-_PLACE = ("slug", "raw_url", "original_url")
+_PLACE = ("slug", "raw_url")
 """What an edited article keeps for its rebuild to be made in place (see
-``_edit_in_place``): the paths of its page and raw copy, and its original
-address, which decides what it is a copy of. (A new language or source
-moves it between groups, as a new tag does, when they exist and none is
-left empty: see ``_plan_in_place``; a new ``listed`` may change which
-copy of its group is listed: see ``_others_kept``.)"""
+``_edit_in_place``): the paths of its page and raw copy. (A new language
+or source moves it between groups, as a new tag does, when they exist and
+none is left empty: see ``_plan_in_place``; a new original address or
+``listed`` may change what it is a copy of and which copy of a group is
+listed: see ``_others_kept``.)"""
 
 
 def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, site: StagingSite, scan: _Scan,
@@ -628,7 +628,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
                 cache.forget_outputs(planned.removed)
                 cache.put_values("folders", folders)
                 cache.put_blob("summary", (files, article_count, skips, copies))
-            if edits.added or edits.removed:
+            if edits.added or edits.removed or _readdressed(edits):
                 cache.put_mapping(ORIGINALS, *_originals_changed(edits))
             cache.set_groups(planned.groups, planned.emptied, planned.regrouped)
             if planned.relations is not edits.relations:
@@ -714,8 +714,9 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
                 and all(getattr(before, field) == getattr(after, field) for field in _PLACE)):
             return None
         edits.edited[path], edits.previous[path] = after._replace(slug=built[path][1]), before
-    if edits.added or edits.removed or any(article.listed != edits.previous[path].listed
-                                           for path, article in edits.edited.items() if path in edits.previous):
+    if edits.added or edits.removed or any(
+            (article.listed, article.original_url) != (edits.previous[path].listed, edits.previous[path].original_url)
+            for path, article in edits.edited.items() if path in edits.previous):
         others = _others_kept(cache, edits)
         if others is None:
             return None
@@ -742,8 +743,9 @@ def _others_kept(cache: Cache, edits: _Edits) -> tuple[dict[str, tuple[str, ...]
     articles otherwise.
 
     A group whose members' ``listed`` was edited is ordered again, with
-    none of it gone or come. A copy listed no more must be no article's
-    translation.
+    none of it gone or come. An article given a new original address
+    leaves its group as one that left, and joins the new address's as one
+    that came. A copy listed no more must be no article's translation.
 
     Each that came keeps the slug its path gives, which no other article
     has (see ``resolve_slug_collisions``). Those that came giving one
@@ -765,19 +767,22 @@ def _others_kept(cache: Cache, edits: _Edits) -> tuple[dict[str, tuple[str, ...]
     state = edits.relations
     groups = state.copies
     relisted: set[str] = set()
-    for path in edits.removed:
+    readdressed = _readdressed(edits)
+    leaving = edits.removed | readdressed
+    for path in leaving:
         group = groups.get(path)
-        if state.translations.get(path) or group is not None and any(other in edits.edited for other in group):
+        if path in edits.removed and state.translations.get(path) or group is not None and any(
+                other != path and other in edits.edited for other in group):
             return None
-    for group in sorted({groups[path] for path in edits.removed if path in groups}):  # copies that left
+    for group in sorted({groups[path] for path in leaving if path in groups}):  # copies that left their group
         if groups is state.copies:
             groups = dict(groups)
-        rest = tuple(path for path in group if path not in edits.removed)
+        rest = tuple(path for path in group if path not in leaving)
         for path in group:
             del groups[path]
         if len(rest) > 1:
             groups.update(dict.fromkeys(rest, rest))
-        if rest and group[0] in edits.removed:
+        if rest and group[0] in leaving:
             relisted.add(rest[0])
     flagged = {path for path, article in edits.edited.items()
                if path in edits.previous and article.listed != edits.previous[path].listed}
@@ -804,7 +809,7 @@ def _others_kept(cache: Cache, edits: _Edits) -> tuple[dict[str, tuple[str, ...]
                                               for slug in taken):
         return None
     came: dict[str, list[Entry]] = defaultdict(list)  # original address → the articles that came giving it
-    for article in added:
+    for article in [*added, *(edits.edited[path] for path in sorted(readdressed))]:
         if article.original_url:
             came[article.original_url].append(article)
     known = cache.mapping_values(ORIGINALS, list(came))
@@ -836,17 +841,26 @@ def _others_kept(cache: Cache, edits: _Edits) -> tuple[dict[str, tuple[str, ...]
     return groups, relisted
 
 
+def _readdressed(edits: _Edits) -> set[str]:
+    """The edited articles that give another original address now."""
+    return {path for path, article in edits.edited.items()
+            if path in edits.previous and article.original_url != edits.previous[path].original_url}
+
+
 def _originals_changed(edits: _Edits) -> tuple[dict[str, str], set[str]]:
-    """What ``ORIGINALS`` maps after the articles that came and left (see
-    ``_others_kept``): the addresses they gave, each to a file that gives
-    it now, and those addresses (the ones no file gives now are gone)."""
+    """What ``ORIGINALS`` maps after the articles that came and left, or
+    gave another address (see ``_others_kept``): the addresses they give
+    or gave, each to a file that gives it now, and those addresses (the
+    ones no file gives now are gone)."""
+    readdressed = _readdressed(edits)
+    leaving = edits.removed | readdressed
     addresses = {article.original_url: path for path, article in edits.edited.items()
-                 if path in edits.added and article.original_url}
+                 if (path in edits.added or path in readdressed) and article.original_url}
     gone = set()
-    for path in edits.removed:
+    for path in leaving:
         if url := edits.previous[path].original_url:
             gone.add(url)
-            rest = [other for other in edits.relations.copies.get(path, ()) if other not in edits.removed]
+            rest = [other for other in edits.relations.copies.get(path, ()) if other not in leaving]
             if rest and url not in addresses:  # a copy that left, whose group keeps others
                 addresses[url] = rest[0]
     return addresses, gone | addresses.keys()
@@ -895,6 +909,8 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     # the listed articles that left their groups (the copies not listed were in none)
     left = {path for path in removed if state.listed(path)}
     left.update(path for path in edited if path in previous and state.listed(path) and not now.listed(path))
+    if any(state.translations.get(path) for path in left):
+        return None  # (its translations would list it no more)
     entries = _StoredEntries(cache, edited)
     groups_now = {path: touched_groups([article]) if path in listed else set() for path, article in edited.items()}
     groups_now.update(dict.fromkeys(left, set()))

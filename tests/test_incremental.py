@@ -1687,6 +1687,51 @@ def test_the_listed_copy_chosen_in_a_sidecar_is_made_in_place(tmp_path, jobs):
     assert "a3.html" in sitemap and "c2.html" not in sitemap and "z1.html" in sitemap and "a1.html" not in sitemap
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_new_original_address_is_made_in_place(tmp_path, jobs):
+    """An article given another original address in its sidecar leaves its
+    group of copies as one that left (the next is listed when it was the
+    listed one) and joins the new address's as one that came (listed when
+    it comes first), in place, as a cold build makes it; an address no
+    file gives any more is forgotten, so a file that gives it later is a
+    new article. Leaving the lists when it has translations takes the full
+    plan."""
+    pages = {"items_per_page": 2, "feed_items": 2, "jobs": jobs}
+    content, out, settings = _built_with_copies_of_a3(tmp_path, ["c1", "c2"], **pages)
+    _write_story(content, "t", "2024-05-11", ["Energy"], ["US", "CN", "JP"], "zh-Hans", "https://example.com/t")
+    build(settings)  # (t is a1's translation: by the full plan)
+    steps = [  # (name, its new address, in place)
+        ("c2", "story/4", True),  # a copy of a3 becomes one of a4's, after it
+        ("a3", "new/3", True),  # the listed copy leaves: c1 is listed now, a3 alone
+        ("a4", "new/4", True),  # c2 alone now, listed
+        ("c1", "story/5", True),  # a5 keeps its listed place
+        ("a0", "story/5", True),  # ... which a0 takes
+        ("a1", "story/5", False),  # after a0: a1, with a translation, would be listed no more
+        ("a3", "new/33", True),  # alone before and after: no group changes
+    ]
+    for step, (name, address, in_place) in enumerate(steps):
+        _set_sidecar(content, name, source_url=f"https://example.com/{address}")
+        report = build(settings)
+        assert report.incremental and report.in_place == in_place, step
+        _assert_cold_with_relations(content, out, tmp_path, **pages)
+    copies = report.copies
+    _write_story(content, "n3", "2024-06-20", ["Trade"], ["DE"], "en", "https://example.com/new/3", text="Anew.")
+    report = build(settings)  # new/3: given by no file since the last step
+    assert report.in_place and report.copies == copies
+    _assert_cold_with_relations(content, out, tmp_path, **pages)
+
+
+def test_a_new_original_address_beside_an_edit_of_its_group_takes_the_full_plan(tmp_path):
+    """The listed copy given another address while the next copy, which
+    would be listed now, is edited too: the full plan makes it."""
+    content, out, settings = _built_with_copies_of_a3(tmp_path, ["c1", "c2"], items_per_page=2)
+    _set_sidecar(content, "a3", source_url="https://example.com/new/3")
+    (content / "c1.md").write_text("Story c1\n\nFiled again, and edited.\n", encoding="utf-8")
+    report = build(settings)
+    assert report.incremental and not report.in_place and report.copies == 1
+    assert tree(out) == _cold(content, tmp_path, items_per_page=2)
+
+
 def test_a_copy_listed_now_that_is_a_translation_takes_the_full_plan(tmp_path):
     """The listed copy of a group leaves, and the next, listed now, is an
     article's translation (it was no candidate while it was not listed):
