@@ -560,15 +560,16 @@ listed: see ``_others_kept``.)"""
 def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, site: StagingSite, scan: _Scan,
                    summary: tuple, labels: dict[str, tuple[str, str]], page_fingerprint: str, inputs: str,
                    build_id: str, stages: "_Stages") -> BuildReport | None:
-    """The rebuild after edits of a few articles that keep their slug and
-    original address (``_PLACE``), and after a few additions and
+    """The rebuild after edits of a few articles that keep their slug
+    (``_PLACE``), and after a few additions and
     removals that leave the other articles as they were (``_others_kept``),
     or ``None`` when it cannot be made here (the full plan then takes over,
     with what was processed here in the cache).
 
     Such an edit may change an article's text, title, date, tags,
     countries, language and source (to ones that have groups, leaving the
-    old ones others), but not what it is a translation of; an article that came
+    old ones others), original address and ``listed`` (see
+    ``_others_kept``), but not what it is a translation of; an article that came
     is no other's translation, and its language and source have groups
     already (or it is a copy not listed, which joins no group), and one
     that left keeps others in them (or was a copy not listed, in no group).
