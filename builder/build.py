@@ -612,7 +612,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     with stages.time("render"):
         _render(settings, site, todo, None)
     stages.count("render", len(todo))
-    files, article_count, skips, copies = summary
+    files, article_count, skips, counted = summary
     article_count += len(edits.added) - len(edits.removed)
     copies = len(edits.now().unlisted())
     with stages.time("commit"):
@@ -628,6 +628,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
                 files += len(added) - len(planned.removed)
                 cache.forget_outputs(planned.removed)
                 cache.put_values("folders", folders)
+            if added or planned.removed or copies != counted:  # (a new address or `listed` alone may change it)
                 cache.put_blob("summary", (files, article_count, skips, copies))
             if edits.added or edits.removed or _readdressed(edits):
                 cache.put_mapping(ORIGINALS, *_originals_changed(edits))
@@ -794,6 +795,8 @@ def _others_kept(cache: Cache, edits: _Edits) -> tuple[dict[str, tuple[str, ...]
         except _NotKept:
             return None
         after = tuple(sorted(group, key=lambda path: (not stored.loaded[path].listed, path)))
+        if after == group:
+            continue  # (its order holds: the groups stay the last build's)
         if after[0] != group[0]:
             if state.translations.get(group[0]):
                 return None

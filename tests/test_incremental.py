@@ -1683,6 +1683,7 @@ def test_the_listed_copy_chosen_in_a_sidecar_is_made_in_place(tmp_path, jobs):
         report = build(settings)
         assert report.incremental and report.in_place == in_place, step
         _assert_cold_with_relations(content, out, tmp_path, **pages)
+        assert build(settings).copies == report.copies, step  # (the summary a build with no change reports)
     sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
     assert "a3.html" in sitemap and "c2.html" not in sitemap and "z1.html" in sitemap and "a1.html" not in sitemap
 
@@ -1714,11 +1715,36 @@ def test_a_new_original_address_is_made_in_place(tmp_path, jobs):
         report = build(settings)
         assert report.incremental and report.in_place == in_place, step
         _assert_cold_with_relations(content, out, tmp_path, **pages)
+        assert build(settings).copies == report.copies, step  # (the summary a build with no change reports)
     copies = report.copies
     _write_story(content, "n3", "2024-06-20", ["Trade"], ["DE"], "en", "https://example.com/new/3", text="Anew.")
     report = build(settings)  # new/3: given by no file since the last step
     assert report.in_place and report.copies == copies
     _assert_cold_with_relations(content, out, tmp_path, **pages)
+
+
+def test_the_copies_counted_after_an_edit_in_place_are_kept_for_the_next_build(tmp_path):
+    """A new address or ``listed = true`` may change how many copies the
+    archive holds without adding or removing a file: the summary that a
+    build with no change reports counts them as a cold build does (a
+    helper's review found it kept the old count)."""
+    content = tmp_path / "content"
+    content.mkdir()
+    for n in (1, 2, 3):
+        _write_story(content, f"a{n}", f"2024-05-1{n}", ["Energy"], ["DE"], "en", f"https://example.com/{n}")
+    out = tmp_path / "work" / "site"
+    settings = make_settings(content, out)
+    assert build(settings).copies == 0
+    for name, copies in (("a2", 1), ("a3", 2)):
+        _set_sidecar(content, name, source_url="https://example.com/1")
+        if name == "a3":
+            with (content / "a3.meta.toml").open("a", encoding="utf-8") as sidecar:
+                sidecar.write("listed = true\n")
+        report = build(settings)
+        assert report.in_place and report.copies == copies
+        again = build(settings)
+        assert again.written == 0 and again.copies == copies
+        assert tree(out) == _cold(content, tmp_path)
 
 
 def test_a_new_original_address_beside_an_edit_of_its_group_takes_the_full_plan(tmp_path):
