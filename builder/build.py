@@ -792,9 +792,9 @@ def _others_kept(cache: Cache, edits: _Edits) -> tuple[dict[str, tuple[str, ...]
         stored = _StoredEntries(cache, edits.edited)
         try:
             stored.load(group)
+            after = _ordered([stored.loaded[path] for path in group])
         except _NotKept:
             return None
-        after = tuple(sorted(group, key=lambda path: (not stored.loaded[path].listed, path)))
         if after == group:
             continue  # (its order holds: the groups stay the last build's)
         if after[0] != group[0]:
@@ -821,20 +821,19 @@ def _others_kept(cache: Cache, edits: _Edits) -> tuple[dict[str, tuple[str, ...]
         return None
     for url, articles in came.items():
         holder = known.get(url)
-        flags = {article.source_path: article.listed for article in articles}
-        if holder is not None:
-            group = state.copies.get(holder, (holder,))
-            if any(path in edits.edited or path in edits.removed for path in group):
-                return None
-            stored = _StoredEntries(cache, {})
-            try:
-                stored.load(group)
-            except _NotKept:
-                return None
-            flags.update((path, stored.loaded[path].listed) for path in group)
-        elif len(articles) == 1:
+        if holder is None and len(articles) == 1:
             continue
-        after = tuple(sorted(flags, key=lambda path: (not flags[path], path)))  # as related.copies orders them
+        try:
+            if holder is not None:
+                group = state.copies.get(holder, (holder,))
+                if any(path in edits.edited or path in edits.removed for path in group):
+                    return None
+                stored = _StoredEntries(cache, {})
+                stored.load(group)
+                articles = [*articles, *(stored.loaded[path] for path in group)]
+            after = _ordered(articles)
+        except _NotKept:
+            return None
         if holder is not None and after[0] != group[0]:
             if state.translations.get(group[0]):
                 return None
@@ -843,6 +842,17 @@ def _others_kept(cache: Cache, edits: _Edits) -> tuple[dict[str, tuple[str, ...]
             groups = dict(groups)
         groups.update(dict.fromkeys(after, after))
     return groups, relisted
+
+
+def _ordered(articles: list[Entry]) -> tuple[str, ...]:
+    """The group of copies that ``articles``, which give one original
+    address, make: their source paths as ``related.copies`` orders them
+    (``_NotKept`` when the stored ones give another address)."""
+    from builder.related import copies
+    group = copies(articles).get(articles[0].source_path, ())
+    if len(group) != len(articles):
+        raise _NotKept("the stored copies of an address give another")
+    return group
 
 
 def _readdressed(edits: _Edits) -> set[str]:
