@@ -1228,6 +1228,13 @@ def _write_story(content: Path, name: str, day: str, tags: list[str], countries:
     (content / f"{name}.md").write_text(f"Story {name}\n\n{text or numbers[language]}\n", encoding="utf-8")
 
 
+def _remove(content: Path, *names: str) -> None:
+    """Remove ``_write_story`` articles: their files and sidecars."""
+    for name in names:
+        (content / f"{name}.md").unlink()
+        (content / f"{name}.meta.toml").unlink()
+
+
 def _built_small_archive(tmp_path: Path, **settings) -> tuple[Path, Path, object]:
     """``_small_archive`` built once: its content folder, its site and the settings."""
     content = tmp_path / "content"
@@ -1483,16 +1490,13 @@ def test_a_removed_article_is_made_in_place_as_a_cold_build_makes(tmp_path, case
     pages = {"items_per_page": per_page, "feed_items": 2}
     settings = make_settings(content, out, **pages)
     build(settings)
-    for name in _REMOVED_IN_PLACE[case]:
-        (content / f"{name}.md").unlink()
-        (content / f"{name}.meta.toml").unlink()
+    _remove(content, *_REMOVED_IN_PLACE[case])
     report = build(settings)
     assert report.incremental and report.in_place and report.processed == 0
     assert report.articles == 10 - len(_REMOVED_IN_PLACE[case])
     assert tree(out) == _cold(content, tmp_path, **pages)
     _write_story(content, "n", "2024-05-16", ["Water"], ["DE"], "en", "https://example.com/n", text="Again.")
-    (content / "a4.md").unlink()
-    (content / "a4.meta.toml").unlink()
+    _remove(content, "a4")
     report = build(settings)
     assert report.in_place and report.processed == 1
     assert tree(out) == _cold(content, tmp_path, **pages)
@@ -1530,9 +1534,7 @@ def test_a_batch_of_additions_and_removals_is_made_in_place_by_the_pool(tmp_path
     monkeypatch.setattr(builder.build, "_in_flight",
                         lambda *args, **kwargs: pooled.append(len(args[2])) or in_flight(*args, **kwargs))
     _batch(content, range(6, 14))
-    for name in ("a6", "b1", "b4"):
-        (content / f"{name}.md").unlink()
-        (content / f"{name}.meta.toml").unlink()
+    _remove(content, "a6", "b1", "b4")
     report = build(settings)
     assert report.incremental and report.in_place and report.processed == 8 and pooled == [8]
     assert report.articles == 9 + 14 - 3
@@ -1569,9 +1571,7 @@ def test_a_batch_of_a_tenth_of_the_archive_goes_in_place_the_files_that_left_cou
     settings = make_settings(content, out, items_per_page=3)
     build(settings)
     for names in (range(4), range(4, 9)):
-        for n in names:
-            (content / f"b{n}.md").unlink()
-            (content / f"b{n}.meta.toml").unlink()
+        _remove(content, *(f"b{n}" for n in names))
         report = build(settings)
         assert report.incremental and report.in_place == (names == range(4))
         assert tree(out) == _cold(content, tmp_path, items_per_page=3)
@@ -1627,8 +1627,7 @@ def test_a_removal_that_changes_other_articles_takes_the_full_plan(tmp_path, cas
     build(settings)
     if case == "a translation":  # (that the case is what it says)
         assert 'href="t.html" lang="zh-Hans">' in (out / "articles" / "a1.html").read_text(encoding="utf-8")
-    (content / f"{gone}.md").unlink()
-    (content / f"{gone}.meta.toml").unlink()
+    _remove(content, gone)
     report = build(settings)
     assert report.incremental and not report.in_place
     assert tree(out) == _cold(content, tmp_path, items_per_page=2)
@@ -1815,12 +1814,6 @@ def _assert_cold_with_relations(content: Path, out: Path, tmp: Path, **settings)
     assert _stored_relations(out) == _stored_relations(cold)
 
 
-def _remove(content: Path, *names: str) -> None:
-    for name in names:
-        (content / f"{name}.md").unlink()
-        (content / f"{name}.meta.toml").unlink()
-
-
 def _stored_relations(site: Path):
     """The relation state the build of ``site`` kept (``make_settings``'s cache)."""
     from builder.build import CACHE_FILE, _load_relations
@@ -1929,8 +1922,7 @@ def test_an_addition_and_a_removal_in_place_relate_in_a_child_as_here(tmp_path, 
     settings = make_settings(content, out, items_per_page=2, jobs=2)
     build(settings)
     _write_story(content, "n", "2024-06-01", ["Energy"], ["DE"], "en", "https://example.com/n", text="Again.")
-    (content / "a3.md").unlink()
-    (content / "a3.meta.toml").unlink()
+    _remove(content, "a3")
     report = build(settings)
     assert report.in_place and report.processed == 1
     assert tree(out) == _cold(content, tmp_path, items_per_page=2)

@@ -240,14 +240,14 @@ class Peer:
         append_sentence(self.site.path_of(rel))
 
     def add(self, rel: str, raw: bytes, sidecar: str = "") -> None:
-        self.site.write(rel, raw)
+        self.add_batch([(rel, raw, sidecar)])
 
     def add_batch(self, files: list[tuple[str, bytes, str]]) -> None:
         for rel, raw, _ in files:
             self.site.write(rel, raw)
 
     def remove(self, rel: str) -> None:
-        self.site.path_of(rel).unlink()
+        self.remove_batch([rel])
 
     def remove_batch(self, rels: list[str]) -> None:
         for rel in rels:
