@@ -548,28 +548,20 @@ ORIGINALS = "originals"
 """The cache's mapping of every original address a file gives to one
 such file (``Cache.put_mapping``): whether an article that came is a copy."""
 
-_PLACE = ("slug", "raw_url")
-"""What an edited article keeps for its rebuild to be made in place (see
-``_edit_in_place``): the paths of its page and raw copy. (A new language
-or source moves it between groups, as a new tag does, when they exist and
-none is left empty: see ``_plan_in_place``; a new original address or
-``listed`` may change what it is a copy of and which copy of a group is
-listed: see ``_others_kept``.)"""
-
-
 def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, site: StagingSite, scan: _Scan,
                    summary: tuple, labels: dict[str, tuple[str, str]], page_fingerprint: str, inputs: str,
                    build_id: str, stages: "_Stages") -> BuildReport | None:
-    """The rebuild after edits of a few articles that keep their slug
-    (``_PLACE``), and after a few additions and
-    removals that leave the other articles as they were (``_others_kept``),
-    or ``None`` when it cannot be made here (the full plan then takes over,
-    with what was processed here in the cache).
+    """The rebuild after edits of a few articles, and after a few additions
+    and removals, that leave the other articles as they were
+    (``_others_kept``, ``_slugs_free``), or ``None`` when it cannot be made
+    here (the full plan then takes over, with what was processed here in
+    the cache).
 
     Such an edit may change an article's text, title, date, tags,
     countries, language and source (to ones that have groups, leaving the
     old ones others), original address and ``listed`` (see
-    ``_others_kept``), but not what it is a translation of; an article that came
+    ``_others_kept``) and slug (to one no other article has or would take,
+    see ``_slugs_free``), but not what it is a translation of; an article that came
     is no other's translation, and its language and source have groups
     already (or it is a copy not listed, which joins no group), and one
     that left keeps others in them (or was a copy not listed, in no group).
@@ -577,10 +569,11 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     left, is listed now: its lists, relations and sitemap entry change as
     an addition's, and those of the copy listed before as a removal's. What is made again:
     each edited or added article's page and raw copy (and a removed one's
-    are removed); the pages whose relations changed (recomputed from the stored
-    relation state: relations depend on tags and countries only, and on the
-    number of listed articles), and those that name an edited article as
-    related when its title changed; the pages and feeds of the groups an
+    are removed, as is the old page of one given a new slug); the pages
+    whose relations changed (recomputed from the stored relation state:
+    relations depend on tags and countries only, and on the number of
+    listed articles), and those that name an edited article as related
+    when its title, language or slug changed; the pages and feeds of the groups an
     article is or was in whose articles, neighbours or size changed (laid
     out before and after from their members' paths alone: see
     ``indexes.pages_changed``); the index of a facet when one of its groups
@@ -649,9 +642,10 @@ class _Edits(NamedTuple):
     """Edited articles that keep their place (see ``_edit_in_place``)."""
 
     edited: dict[str, Entry]
-    """source path → the entry now, with the slug the last build gave it."""
+    """source path → the entry now, with the slug the last build gave it
+    (or the one its file or sidecar gives now, when that changed)."""
     previous: dict[str, Entry]
-    """source path → the entry in the last build."""
+    """source path → the entry in the last build, with the slug it gave it."""
     built: dict[str, tuple[str, str]]
     """source path → (cache key, slug) in the last build."""
     relations: RelationState
@@ -712,10 +706,13 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
             edits.edited[path] = after
             edits.added.add(path)
             continue
-        if not (isinstance(before, Entry) and isinstance(after, Entry) and path in built
-                and all(getattr(before, field) == getattr(after, field) for field in _PLACE)):
+        if not (isinstance(before, Entry) and isinstance(after, Entry) and path in built):
             return None
-        edits.edited[path], edits.previous[path] = after._replace(slug=built[path][1]), before
+        # (``before.slug`` is what the file gave, ``built``'s what the last build made of it)
+        edits.edited[path] = after if after.slug != before.slug else after._replace(slug=built[path][1])
+        edits.previous[path] = before._replace(slug=built[path][1])
+    if (edits.added or edits.removed or _reslugged(edits)) and not _slugs_free(cache, edits):
+        return None
     if edits.added or edits.removed or any(
             (article.listed, article.original_url) != (edits.previous[path].listed, edits.previous[path].original_url)
             for path, article in edits.edited.items() if path in edits.previous):
@@ -749,8 +746,7 @@ def _others_kept(cache: Cache, edits: _Edits) -> tuple[dict[str, tuple[str, ...]
     leaves its group as one that left, and joins the new address's as one
     that came. A copy listed no more must be no article's translation.
 
-    Each that came keeps the slug its path gives, which no other article
-    has (see ``resolve_slug_collisions``). Those that came giving one
+    Those that came giving one
     original address that no article of the last build gives are a new
     group of copies (a story a mirror filed under several categories at
     once): the first is a new listed article, the others its copies. When
@@ -761,9 +757,8 @@ def _others_kept(cache: Cache, edits: _Edits) -> tuple[dict[str, tuple[str, ...]
     first, the group's listed copy is listed no more, and must be no
     article's translation.
 
-    Each that left was no article's translation and frees a slug that no
-    other article's was made from (its slug with a suffix); none of its
-    group of copies may be edited. When it was the listed copy of a group
+    Each that left was no article's translation; none of its group of
+    copies may be edited. When it was the listed copy of a group
     that keeps members, the first of them is listed now."""
     added = [edits.edited[path] for path in sorted(edits.added)]
     state = edits.relations
@@ -804,14 +799,6 @@ def _others_kept(cache: Cache, edits: _Edits) -> tuple[dict[str, tuple[str, ...]
         if groups is state.copies:
             groups = dict(groups)
         groups.update(dict.fromkeys(after, after))
-    slugs = [article.slug.lower() for article in added]
-    if len(set(slugs)) < len(slugs):
-        return None
-    taken = {slug.lower() for _, slug in cache.built().values()}
-    freed = {edits.previous[path].slug.lower() + "-" for path in edits.removed}
-    if not taken.isdisjoint(slugs) or any(len(slug) > 9 and slug[-9] == "-" and slug[:-8] in freed
-                                              for slug in taken):
-        return None
     came: dict[str, list[Entry]] = defaultdict(list)  # original address → the articles that came giving it
     for article in [*added, *(edits.edited[path] for path in sorted(readdressed))]:
         if article.original_url:
@@ -842,6 +829,29 @@ def _others_kept(cache: Cache, edits: _Edits) -> tuple[dict[str, tuple[str, ...]
             groups = dict(groups)
         groups.update(dict.fromkeys(after, after))
     return groups, relisted
+
+
+def _slugs_free(cache: Cache, edits: _Edits) -> bool:
+    """Whether the articles that came, and those given a new slug, have the
+    slug their file or sidecar gives, as a full build gives it (see
+    ``resolve_slug_collisions``): no other article has it (nor one given a
+    new slug had it in the last build), and no article's slug was made
+    from one that the articles that left or were given a new slug free
+    (it with a suffix, which a full build would now make without)."""
+    reslugged = _reslugged(edits)
+    asked = [edits.edited[path].slug.lower() for path in sorted(edits.added | reslugged)]
+    if len(set(asked)) < len(asked):
+        return False
+    taken = {slug.lower() for _, slug in cache.built().values()}
+    freed = {edits.previous[path].slug.lower() + "-" for path in edits.removed | reslugged}
+    return taken.isdisjoint(asked) and not any(len(slug) > 9 and slug[-9] == "-" and slug[:-8] in freed
+                                               for slug in taken)
+
+
+def _reslugged(edits: _Edits) -> set[str]:
+    """The edited articles whose slug is another now (their page moves)."""
+    return {path for path, article in edits.edited.items()
+            if path in edits.previous and article.slug != edits.previous[path].slug}
 
 
 def _ordered(articles: list[Entry]) -> tuple[str, ...]:
@@ -1005,14 +1015,15 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
         outputs += _pages_in_place(settings, job, edits, after, labels, page_fingerprint, entries, relinked)
         made = made._replace(relations=after)
         raw_copies = {previous[path].raw_url for path in removed}  # (not in the sitemap, .html or not)
-        made.removed.update(article_path(previous[path]) for path in removed)  # its page and raw copy
+        moved_pages = removed | _reslugged(edits)  # (the page at a new slug is made with the others)
+        made.removed.update(article_path(previous[path]) for path in moved_pages)  # their old pages
         made.removed.update(raw_copies)
         # a group that empties and one that appears may share paths (tags whose slugs are the same)
         made.removed.difference_update(o.path for o in outputs)
         if resized - {HOME}:  # (languages and sources: when articles came, left or moved between them)
             outputs += _facet_indexes(renderer, page_fingerprint, sorted(resized - {HOME}), sizes, labels,
                                       cache, made.groups)
-        unlisted = {article_path(previous[path]) for path in removed - left}  # (not in the sitemap)
+        unlisted = {article_path(previous[path]) for path in moved_pages if not state.listed(path)}
         sitemap = _sitemap_in_place(cache, edits, added, made.removed - raw_copies - unlisted)
         if sitemap is False:
             return None
@@ -1049,8 +1060,8 @@ def _pages_in_place(settings: Settings, job: _Job, edits: _Edits, state: Relatio
     copies."""
     from builder.related import Related
     edited, before, relations = edits.edited, edits.relations.result, state.result
-    retitled = {path for path, article in edits.previous.items() if path in edited
-                and (edited[path].title, edited[path].language) != (article.title, article.language)}
+    retitled = {path for path, article in edits.previous.items() if path in edited and (
+        edited[path].title, edited[path].language, edited[path].slug) != (article.title, article.language, article.slug)}
     pages = set(edited) | relinked
     pages.update(path for path, found in relations.items() if path not in pages and (
         found != before[path] or retitled and any(other in retitled for _, other in found)))
@@ -1195,9 +1206,10 @@ def _sitemap_in_place(cache: Cache, edits: _Edits, added: set[str], removed: set
     now, was = edits.now(), edits.relations  # (a copy that came is not listed: see _others_kept)
     modified = {article_path(article): lastmod(article.date) for path, article in edits.edited.items()
                 if now.listed(path) and (path in edits.added or not was.listed(path)
-                                         or lastmod(article.date) != lastmod(edits.previous[path].date))}
+                                         or lastmod(article.date) != lastmod(edits.previous[path].date)
+                                         or article.slug != edits.previous[path].slug)}
     gone = {path for path in removed if in_sitemap(path)}
-    gone.update(article_path(article) for path, article in edits.edited.items()
+    gone.update(article_path(edits.previous[path]) for path in edits.edited
                 if path in edits.previous and was.listed(path) and not now.listed(path))
     new = {path for path in added if in_sitemap(path)}
     if not (modified or gone or new):

@@ -1746,6 +1746,60 @@ def test_the_copies_counted_after_an_edit_in_place_are_kept_for_the_next_build(t
         assert tree(out) == _cold(content, tmp_path)
 
 
+def _set_slug(content: Path, name: str, slug: str) -> None:
+    """Give a ``_write_story`` article its sidecar's ``slug`` (none: the one its path gives)."""
+    path = content / f"{name}.meta.toml"
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("slug = ")]
+    path.write_text("\n".join([*lines, *([f'slug = "{slug}"'] if slug else [])]) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_new_slug_is_made_in_place(tmp_path, jobs):
+    """A sidecar's new ``slug`` moves the article's page: the page at the
+    new address is made, the old one removed, and so are the lists, feeds
+    and sitemap that name it, and the pages that link to it (related
+    articles, translations, copies), in place, as a cold build makes
+    them. A slug another article has, or one whose suffixed form another
+    article was given (freed now, a cold build gives it without), takes
+    the full plan."""
+    pages = {"items_per_page": 2, "feed_items": 2, "jobs": jobs}
+    content, out, settings = _built_with_copies_of_a3(tmp_path, ["c1", "c2"], **pages)
+    _write_story(content, "t", "2024-05-11", ["Energy"], ["US", "CN", "JP"], "zh-Hans", "https://example.com/t")
+    _write_story(content, "A5", "2024-05-20", ["Trade"], ["DE"], "en", "https://example.com/A5")
+    build(settings)  # (t is a1's translation, a5 is given "a5-" and a hash: by the full plan)
+    assert [p.name for p in (out / "articles").glob("a5-*.html")]
+    steps = [  # (name, its new slug, in place)
+        ("a4", "renamed-four", True),
+        ("a1", "first-story", True),  # with translations, which link to it
+        ("a3", "the-listed-copy", True),  # its copies name it
+        ("c1", "a-copy", True),  # a copy not listed: in no list and not in the sitemap
+        ("a4", "", True),  # back to the slug its path gives
+        ("a6", "a7", False),  # another's (a6 comes first by path: a7 is given a suffix)
+        ("a7", "seventh", True),  # the old page's slug is the suffixed one
+        ("a6", "", True),
+        ("A5", "five", False),  # a5 is given its own without a suffix now
+        ("a5", "a-five", True),
+    ]
+    for step, (name, slug, in_place) in enumerate(steps):
+        old = {p.name for p in (out / "articles").iterdir()}
+        _set_slug(content, name, slug)
+        report = build(settings)
+        assert report.incremental and report.in_place == in_place, step
+        _assert_cold_with_relations(content, out, tmp_path, **pages)
+        assert {p.name for p in (out / "articles").iterdir()} != old, step  # (that the step moves a page)
+    assert (out / "articles" / "first-story.html").is_file() and not (out / "articles" / "a1.html").exists()
+    assert 'href="first-story.html"' in (out / "articles" / "t.html").read_text(encoding="utf-8")
+    # two articles that swap their slugs or take one new slug; one that came taking one freed in the same build
+    for change in (lambda: (_set_slug(content, "a0", "a8"), _set_slug(content, "a8", "a0")),
+                   lambda: (_set_slug(content, "a0", "twin"), _set_slug(content, "a8", "twin")),
+                   lambda: (_set_slug(content, "a5", ""), _write_story(
+                       content, "n", "2024-06-01", ["Trade"], ["DE"], "en", "https://example.com/n", slug="a-five"))):
+        change()
+        report = build(settings)
+        assert report.incremental and not report.in_place
+        _assert_cold_with_relations(content, out, tmp_path, **pages)
+
+
 def test_a_new_original_address_beside_an_edit_of_its_group_takes_the_full_plan(tmp_path):
     """The listed copy given another address while the next copy, which
     would be listed now, is edited too: the full plan makes it."""
