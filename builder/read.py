@@ -160,10 +160,38 @@ def read_sidecar(content_dir: Path, path: Path) -> dict[str, object]:
                 raise InputError(rel, "read", f"sidecar field 'source_url' must be an http(s) address "
                                  f"with a valid host, not {value!r}; {article} skipped")
             data[key] = url
+        if key == "language" and value.strip():  # (empty: the language is detected)
+            tag = language_tag(value)
+            if tag is None:
+                raise InputError(rel, "read", f"sidecar field 'language' must be a BCP 47 language tag such as "
+                                 f"'en' or 'zh-Hans', not {value!r}; {article} skipped")
+            data[key] = tag
     # control characters written as escapes (\u0001) would reach pages and feeds
     return {k: [_FORBIDDEN_CONTROLS.sub("", v) for v in value] if isinstance(value, list)
             else _FORBIDDEN_CONTROLS.sub("", value) if isinstance(value, str) else value
             for k, value in data.items()}
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+
+
+def language_tag(value: str) -> str | None:
+    """``value`` as a BCP 47 language tag in the case RFC 5646 recommends
+    (``EN`` → ``en``, ``zh-hans`` → ``zh-Hans``, ``pt_br`` → ``pt-BR``), or
+    ``None`` when it is not one. Tags that differ in case only are one
+    language, with one page (its address is the tag slugified)."""
+    if not _LANGUAGE_TAG.fullmatch(value.strip()):
+        return None
+    parts = value.strip().replace("_", "-").lower().split("-")
+    for i in range(1, len(parts)):
+        part = parts[i]
+        if len(part) == 1:  # an extension or private use: lower case from here on
+            break
+        if len(part) == 4 and part.isalpha():
+            parts[i] = part.title()  # a script
+        elif len(part) == 2 and part.isalpha() or len(part) == 3 and part.isdigit():
+            parts[i] = part.upper()  # a region
+    return "-".join(parts)
 
 
 def read_manifest(content_dir: Path) -> dict[str, dict[str, str]]:

@@ -596,6 +596,19 @@ def test_two_slugs_naming_one_file_fail_the_build(tmp_path, jobs):
         build(make_settings(content, tmp_path / "site", jobs=jobs))
 
 
+def test_languages_written_in_another_case_are_one_language(tmp_path):
+    """A sidecar's ``EN`` beside other articles' ``en`` is one language, with
+    one page (two groups claimed ``languages/en.html`` and the build failed)."""
+    content = tmp_path / "content"
+    content.mkdir()
+    for name, language in (("a", "en"), ("b", "EN"), ("c", "ZH-hans")):
+        (content / f"{name}.md").write_text(f"# Article {name}\n\nThe text of article {name}.\n", encoding="utf-8")
+        (content / f"{name}.meta.toml").write_text(f'language = "{language}"\n', encoding="utf-8")
+    build(make_settings(content, tmp_path / "site"))
+    assert (tmp_path / "site" / "languages" / "en.html").read_text(encoding="utf-8").count("<h2><a ") == 2
+    assert '<html lang="zh-Hans"' in (tmp_path / "site" / "articles" / "c.html").read_text(encoding="utf-8")
+
+
 def test_the_source_chain_names_each_link_once(seed_site):
     """A GNews post is published and republished by GNews at one address: one
     row. The ZeroHedge story it is based on is linked by its address alone

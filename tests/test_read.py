@@ -117,6 +117,24 @@ def test_a_sidecar_source_url_must_be_a_web_address(tmp_path):
     assert error.value.path == "a.meta.toml" and "a.md skipped" in str(error.value)
 
 
+@pytest.mark.parametrize("given, read", [("EN", "en"), ("zh-hans", "zh-Hans"), ("ZH-HANT-tw", "zh-Hant-TW"),
+                                         ("pt_br", "pt-BR"), ("es-419", "es-419"), ("de-CH-1996", "de-CH-1996"),
+                                         ("en-US-x-TWAIN", "en-US-x-twain"), (" te ", "te"), ("", "")])
+def test_a_sidecar_language_is_a_language_tag_in_its_usual_case(tmp_path, given, read):
+    (tmp_path / "a.md").write_text("x", encoding="utf-8")
+    (tmp_path / "a.meta.toml").write_text(f'language = "{given}"\n', encoding="utf-8")
+    assert read_sidecar(tmp_path, tmp_path / "a.md") == {"language": read}
+
+
+@pytest.mark.parametrize("given", ["English", "e", "en--us", "zh Hans", "中文"])
+def test_a_sidecar_language_that_is_no_language_tag_is_rejected(tmp_path, given):
+    (tmp_path / "a.md").write_text("x", encoding="utf-8")
+    (tmp_path / "a.meta.toml").write_text(f'language = "{given}"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="'language' must be a BCP 47 language tag") as error:
+        read_sidecar(tmp_path, tmp_path / "a.md")
+    assert error.value.path == "a.meta.toml" and "a.md skipped" in str(error.value)
+
+
 def test_manifest_gives_provenance_by_path_and_checks_the_hash(tmp_path):
     (tmp_path / "owner" / "repo" / "pages").mkdir(parents=True)
     article = tmp_path / "owner" / "repo" / "pages" / "n1.md"
