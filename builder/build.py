@@ -558,15 +558,14 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     the cache).
 
     Such an edit may change an article's text, title, date, tags,
-    countries, language and source (to ones that have groups, leaving the
-    old ones others), original address and ``listed`` (see
+    countries, language and source, original address and ``listed`` (see
     ``_others_kept``) and slug (to one no other article has or would take,
-    see ``_slugs_free``), but not what it is a translation of; an article that came
-    is no other's translation, and its language and source have groups
-    already (or it is a copy not listed, which joins no group), and one
-    that left keeps others in them (or was a copy not listed, in no group).
-    A copy that comes first of its group, or the next of a listed copy that
-    left, is listed now: its lists, relations and sitemap entry change as
+    see ``_slugs_free``), but not what it is a translation of, nor the
+    language of one that has translations; an article that came is no
+    other's translation. A group of any facet may appear or empty, as long
+    as no other source's page moves (see ``_source_paths``); a copy that is
+    not listed joins no group. A copy that comes first of its group, or the
+    next of a listed copy that left, is listed now: its lists, relations and sitemap entry change as
     an addition's, and those of the copy listed before as a removal's. What is made again:
     each edited or added article's page and raw copy (and a removed one's
     are removed, as is the old page of one given a new slug); the pages
@@ -916,7 +915,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
                    page_fingerprint: str) -> _InPlace | None:
     """What an edit in place makes and removes (see ``_edit_in_place``);
     ``None`` when an edit changes an article's translations or another
-    tag's path, or the cache lacks what the last build kept. An edited copy
+    tag's or source's path, or the cache lacks what the last build kept. An edited copy
     that is not listed (see ``related.copies``) is in no group, no
     relation's keys and not in the sitemap: only its page and those naming
     it change. So do only the other copies' pages when such a copy comes or
@@ -962,9 +961,12 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     touched = sorted(touched_groups([*listed.values(), *before])) if listed or left else []
     stored = {(g.folder, g.key): (i, g) for i, g in cache.groups_of(touched).items()}
     appearing = set(touched) - touched_groups(before)
-    if any(facet not in stored and (facet not in appearing or facet[0] not in ("tags", "countries"))
-           for facet in touched):
-        return None  # only a tag or a country an edit gives can have no group yet
+    if any(facet not in stored and facet not in appearing for facet in touched):
+        return None  # (the cache lacks a group of the last build)
+    came = {key for folder, key in touched if folder == "sources" and (folder, key) not in stored}
+    sources = _source_paths(cache, came, set()) if came else {}
+    if sources is None:
+        return None  # a new source's page would move another's (their slugs collide)
     # Articles that came or left change every relation's weight: all are
     # scored again (0.8 s at 29k), in a child while the groups are planned;
     # what comes back is the few relations that changed.
@@ -985,7 +987,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
             for facet in facets:
                 joining.setdefault(facet, set()).add(path)
         for facet in touched:
-            group, record = stored.get(facet) or _new_group(facet, labels, renderer)
+            group, record = stored.get(facet) or _new_group(facet, labels, renderer, sources)
             change = _group_in_place(planner, record, edited, previous, dated, changed,
                                      joining.get(facet, set()), entries)
             outputs += change.outputs
@@ -999,8 +1001,11 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
                     made.regrouped.add(group)
             if change.resized:
                 resized.add(record.folder)
-        if any(record.folder in ("languages", "sources") for i, record in stored.values() if i in made.emptied):
-            return None  # the other sources' paths might change (see indexes.unique_slugs)
+        went = {record.key for i, record in stored.values() if i in made.emptied and record.folder == "sources"}
+        if went:
+            kept = _source_paths(cache, came, went)
+            if kept is None or any(kept[key] != sources[key] for key in came):
+                return None  # another source's page would move (see indexes.source_paths)
         after = state
         if relating or edits.copies is not None:
             result = {path: found for path, found in state.result.items() if path not in removed}
@@ -1022,7 +1027,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
         made.removed.difference_update(o.path for o in outputs)
         if resized - {HOME}:  # (languages and sources: when articles came, left or moved between them)
             outputs += _facet_indexes(renderer, page_fingerprint, sorted(resized - {HOME}), sizes, labels,
-                                      cache, made.groups)
+                                      cache, made.groups, {f for f, (i, _) in stored.items() if i in made.emptied})
         unlisted = {article_path(previous[path]) for path in moved_pages if not state.listed(path)}
         sitemap = _sitemap_in_place(cache, edits, added, made.removed - raw_copies - unlisted)
         if sitemap is False:
@@ -1109,13 +1114,30 @@ def _copies_relinked(state: RelationState, keys: set[str], entries: _StoredEntri
             or any(code in countries for code, _ in entries.loaded[path].countries)}
 
 
-def _new_group(facet: tuple[str, str], labels: dict[str, tuple[str, str]], renderer) -> tuple[str, GroupRecord]:
-    """The id and empty record of a tag's or a country's group that appears."""
-    from builder.indexes import Group, group_id
+def _new_group(facet: tuple[str, str], labels: dict[str, tuple[str, str]], renderer, sources: dict[str, str]
+               ) -> tuple[str, GroupRecord]:
+    """The id and empty record of a group that appears (``sources``: the
+    first page of each source's group now, see ``_source_paths``)."""
+    from builder.indexes import Group, group_id, language_label, language_path
     from builder.render import country_path
     folder, key = facet
-    label, path = labels[key] if folder == "tags" else (renderer.country_label(key), country_path(key))
+    label, path = {"tags": lambda: labels[key],
+                   "countries": lambda: (renderer.country_label(key), country_path(key)),
+                   "languages": lambda: (language_label(renderer, key), language_path(key)),
+                   "sources": lambda: (key, sources[key])}[folder]()
     return group_id(folder, Group(key, label, path, ())), GroupRecord("", (), folder, key, label, path, ())
+
+
+def _source_paths(cache: Cache, came: set[str], went: set[str]) -> dict[str, str] | None:
+    """The first page of each source's group once the sources that
+    ``came`` have groups and those that ``went`` have none, when every
+    other source's stays where it was (see ``indexes.source_paths``: a
+    source that takes a slug another had, or frees one another's was made
+    from, moves it); ``None`` otherwise."""
+    from builder.indexes import source_paths
+    stored = {group.key: group.path for group in cache.groups_in("sources")}
+    paths = source_paths((stored.keys() - went) | came)
+    return paths if all(paths[key] == path for key, path in stored.items() if key not in went) else None
 
 
 class _GroupChange(NamedTuple):
@@ -1172,19 +1194,20 @@ def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], prev
 
 
 def _facet_indexes(renderer, page_fingerprint: str, folders: Iterable[str], sizes: Counter,
-                   labels: dict[str, tuple[str, str]], cache: Cache, touched: dict[str, GroupRecord]
-                   ) -> list[Output]:
+                   labels: dict[str, tuple[str, str]], cache: Cache, touched: dict[str, GroupRecord],
+                   emptied: set[tuple[str, str]]) -> list[Output]:
     """The index pages of ``folders``: of tags or countries from the number
     of articles holding each relation key (``sizes``: one per tag and
     country, see ``related.RelationState``); of languages or sources
-    from the stored groups, the ``touched`` ones as they are now."""
+    from the stored groups, the ``touched`` ones as they are now (those
+    that appeared too), without the ``emptied`` ones ((folder, key))."""
     from builder.indexes import facet_index
     from builder.render import country_path
 
     def stored(folder: str) -> list[tuple[str, str, str, int]]:
-        now = {(g.folder, g.key): g for g in touched.values()}
-        return [(g.key, g.label, g.path, len(g.members))
-                for g in (now.get((g.folder, g.key), g) for g in cache.groups_in(folder))]
+        now = {g.key: g for g in touched.values() if g.folder == folder}
+        kept = [now.pop(g.key, g) for g in cache.groups_in(folder) if (folder, g.key) not in emptied]
+        return [(g.key, g.label, g.path, len(g.members)) for g in [*kept, *now.values()]]
 
     groups = {"tags": lambda: [(tag, label, path, sizes[f"t:{tag}"]) for tag, (label, path) in labels.items()],
               "countries": lambda: [(key[2:], renderer.country_label(key[2:]), country_path(key[2:]), n)

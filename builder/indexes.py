@@ -71,6 +71,23 @@ class Group:
     articles: tuple[Entry, ...]
 
 
+def language_path(code: str) -> str:
+    """The first page of a language's group."""
+    return f"languages/{slugify(code) or 'und'}.html"
+
+
+def language_label(renderer: Renderer, code: str) -> str:
+    """A language's group's label: its name, and its code."""
+    return f"{renderer.language_name(code)} ({code})"
+
+
+def source_paths(names: Iterable[str]) -> dict[str, str]:
+    """The first page of each source's group, by the source's name: their
+    slugs made unique among them (see ``unique_slugs``), so a source's
+    page depends on the others' names."""
+    return {name: f"sources/{slug}.html" for name, slug in unique_slugs(sorted(names), page_slug).items()}
+
+
 def unique_slugs(keys: Sequence[str], preferred: Callable[[str], str]) -> dict[str, str]:
     """A URL-safe, unique, stable slug per key: a key whose slug is taken by an
     earlier key (sorted order) gets a suffix from a hash of the key itself."""
@@ -276,18 +293,15 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
 
     outputs = group_outputs(HOME, ordered, lambda: planner.home(ordered), (HOME, "", t["home.title"], "index.html"))
 
-    publishers = sorted({a.publisher.name for a in articles if a.publisher.name})
-    source_slugs = unique_slugs(publishers, page_slug)
+    sources = source_paths({a.publisher.name for a in articles if a.publisher.name})
     facets = [
         ("tags", t["tags.title"], groups_of(ordered, FACET_KEYS["tags"],
                                             lambda k: labels[k][0], lambda k: labels[k][1])),
         ("countries", t["countries.title"], groups_of(
             ordered, FACET_KEYS["countries"], renderer.country_label, country_path)),
         ("languages", t["languages.title"], groups_of(
-            ordered, FACET_KEYS["languages"], lambda k: f"{renderer.language_name(k)} ({k})",
-            lambda k: f"languages/{slugify(k) or 'und'}.html")),
-        ("sources", t["sources.title"], groups_of(
-            ordered, FACET_KEYS["sources"], lambda k: k, lambda k: f"sources/{source_slugs[k]}.html")),
+            ordered, FACET_KEYS["languages"], functools.partial(language_label, renderer), language_path)),
+        ("sources", t["sources.title"], groups_of(ordered, FACET_KEYS["sources"], lambda k: k, lambda k: sources[k])),
     ]
     for folder, title, groups in facets:
         outputs.append(facet_index(renderer, page_fingerprint, folder, title,

@@ -1288,8 +1288,7 @@ def test_an_added_article_is_made_in_place_as_a_cold_build_makes(tmp_path, case,
 _ADDED_NOT_IN_PLACE = {
     "a slug another has": dict(slug="A4"),
     "a path that slugifies as another's": dict(name="A5"),
-    "a language the archive lacks": dict(language="fr", text="Les ministres se sont réunis."),
-    "a source the archive lacks": dict(publisher="Another Paper"),
+    "a source whose page would be another's": dict(publisher="EXAMPLE NEWS"),  # (sorted first: it takes the slug)
     "a translation of another": dict(language="zh-Hans", countries=["US", "CN", "JP"], day="2024-05-11",
                                      text="官员在12日会见了400名代表。"),
 }
@@ -1297,10 +1296,10 @@ _ADDED_NOT_IN_PLACE = {
 
 @pytest.mark.parametrize("case", list(_ADDED_NOT_IN_PLACE))
 def test_an_addition_that_changes_other_articles_takes_the_full_plan(tmp_path, case):
-    """An article that came and is a copy of another, takes a slug another
-    article has or would take, opens a language's or a source's group, or
-    is another's translation changes what the edit in place does not
-    look at: the full plan makes it, and the site is the cold one."""
+    """An article that came and takes a slug another article has or would
+    take, opens a source's group that takes another's page, or is
+    another's translation changes what the edit in place does not look
+    at: the full plan makes it, and the site is the cold one."""
     content, out, settings = _built_small_archive(tmp_path, items_per_page=2)
     given = dict(_ADDED_NOT_IN_PLACE[case])
     names = [given.pop("name", "n1")]
@@ -1315,6 +1314,38 @@ def test_an_addition_that_changes_other_articles_takes_the_full_plan(tmp_path, c
         assert 'href="n1.html" lang="zh-Hans">' in (out / "articles" / "a1.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_articles_in_a_new_language_or_source_come_and_leave_in_place(tmp_path, jobs):
+    """An article that came in a language or from a source no other has
+    opens its group, and the last to leave empties it: in place, the
+    groups' pages, the facets' indexes and the sitemap included, as a cold
+    build makes them. A source whose group takes another's page (its name
+    sorted first, slugified alike), or gives it back, or a source that
+    comes as the one whose page it would take leaves, takes the full plan."""
+    pages = {"items_per_page": 2, "feed_items": 2, "jobs": jobs}
+    content, out, settings = _built_small_archive(tmp_path, **pages)
+    steps = [  # (articles that come: name, language, source; names of those that leave; in place)
+        ([("f1", "fr", "Example News")], [], True),
+        ([("p1", "en", "Another Paper")], [], True),
+        ([("f2", "fr", "Another Paper"), ("f3", "fr", "Another Paper")], [], True),
+        ([], ["f1", "f3"], True),
+        ([], ["f2"], True),  # the last in French
+        ([("q1", "en", "Another-Paper")], ["p1"], False),  # the last of Another Paper, whose page q1 would take
+        ([], ["q1"], True),
+        ([("e1", "en", "EXAMPLE NEWS")], [], False),
+        ([], ["e1"], False),
+    ]
+    for step, (coming, leaving, in_place) in enumerate(steps):
+        for name, language, source in coming:
+            _write_story(content, name, f"2024-05-2{step}", ["Trade"], ["DE"], language,
+                         f"https://example.com/{name}", publisher=source)
+        _remove(content, *leaving)
+        report = build(settings)
+        assert report.incremental and report.in_place == in_place, step
+        _assert_cold_with_relations(content, out, tmp_path, **pages)
+    assert not (out / "languages" / "fr.html").exists() and (out / "sources" / "example-news.html").is_file()
+
+
 def _set_sidecar(content: Path, name: str, **fields: str) -> None:
     """Rewrite fields of a ``_write_story`` sidecar."""
     path = content / f"{name}.meta.toml"
@@ -1325,12 +1356,13 @@ def _set_sidecar(content: Path, name: str, **fields: str) -> None:
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_new_language_or_source_moves_the_article_in_place(tmp_path, jobs):
-    """A corrected language or source moves the article between groups
-    that exist, as a new tag does: made in place, the pages that show its
-    language (lists, related lists) included, and the site is the cold
-    one. A language or source no other article has, one that leaves its
-    group empty, or a new language for an article with translations (the
-    others list theirs by language) take the full plan."""
+    """A corrected language or source moves the article between groups,
+    as a new tag does, and its group may appear or empty: made in place,
+    the pages that show its language (lists, related lists) and the
+    facets' indexes included, and the site is the cold one. A source whose
+    group takes another's page, or gives it back, or a new language for an
+    article with translations (the others list theirs by language) take
+    the full plan."""
     pages = {"items_per_page": 2, "feed_items": 2, "jobs": jobs}
     content = tmp_path / "content"
     content.mkdir()
@@ -1352,12 +1384,17 @@ def test_a_new_language_or_source_moves_the_article_in_place(tmp_path, jobs):
         ("a4", {"publisher": "Other Wire"}, True),
         ("a6", {"language": "fr", "publisher": "Other Wire"}, True),
         ("a4", {"language": "en", "publisher": "Example News"}, True),
-        ("a5", {"language": "de"}, False),  # no group yet
-        ("a3", {"publisher": "A Third Paper"}, False),
+        ("a5", {"language": "de"}, True),  # no group yet
+        ("a3", {"publisher": "A Third Paper"}, True),
+        ("a3", {"publisher": "EXAMPLE NEWS"}, False),  # its page would be Example News's (sorted first)
+        ("a3", {"publisher": "Example News"}, False),  # ... which moves back when it empties
         ("t", {"language": "ar"}, False),  # a1's and u's translation: a1 lists t and u by language
         ("w", {"language": "fr"}, False),  # v's translation now
         ("f1", {"language": "en"}, True),
-        ("a2", {"language": "en"}, False),  # the last in Chinese
+        ("a2", {"language": "en"}, True),  # the last in Chinese
+        ("a5", {"language": "en"}, True),  # the last in German
+        ("f2", {"publisher": "Example News"}, True),  # Other Wire keeps f1
+        ("f1", {"publisher": "Example News"}, True),  # the last of Other Wire
     ]
     for step, (name, fields, in_place) in enumerate(steps):
         _set_sidecar(content, name, **fields)
@@ -1600,16 +1637,15 @@ def test_an_html_article_removed_is_made_in_place(tmp_path):
 
 _REMOVED_NOT_IN_PLACE = {
     "a translation": ("t", dict(name="t", language="zh-Hans", countries=["US", "CN", "JP"], day="2024-05-11")),
-    "the last article of its source": ("s", dict(name="s", publisher="Another Paper")),
-    "the last article of its language": ("a2", {}),
+    "the last article of a source whose page another's was moved from": ("s", dict(name="s", publisher="EXAMPLE NEWS")),
     "one whose slug another's was made from": ("A5", dict(name="A5")),
 }
 
 
 @pytest.mark.parametrize("case", list(_REMOVED_NOT_IN_PLACE))
 def test_a_removal_that_changes_other_articles_takes_the_full_plan(tmp_path, case):
-    """A file gone that was a listed copy, or was a translation, or
-    empties its source's or language's group, or held a slug another
+    """A file gone that was a translation, or empties a source's group
+    whose page another source's would take now, or held a slug another
     article would take now: the full plan makes it, and the site is the
     cold one."""
     content = tmp_path / "content"
