@@ -160,6 +160,9 @@ def read_sidecar(content_dir: Path, path: Path) -> dict[str, object]:
                 raise InputError(rel, "read", f"sidecar field 'source_url' must be an http(s) address "
                                  f"with a valid host, not {value!r}; {article} skipped")
             data[key] = url
+        if key == "slug" and value and not _page_path(value):
+            raise InputError(rel, "read", f"sidecar field 'slug' must be a path of names under articles/ "
+                             f"(no empty, '.' or '..' part, no backslash), not {value!r}; {article} skipped")
         if key == "language" and value.strip():  # (empty: the language is detected)
             tag = language_tag(value)
             if tag is None:
@@ -170,6 +173,12 @@ def read_sidecar(content_dir: Path, path: Path) -> dict[str, object]:
     return {k: [_FORBIDDEN_CONTROLS.sub("", v) for v in value] if isinstance(value, list)
             else _FORBIDDEN_CONTROLS.sub("", value) if isinstance(value, str) else value
             for k, value in data.items()}
+
+
+def _page_path(slug: str) -> bool:
+    """Whether a sidecar's ``slug`` names one page under ``articles/``:
+    ``x//y`` is ``x/y``'s page, and ``..`` leaves the folder."""
+    return all(part.strip() and part not in (".", "..") and "\\" not in part for part in slug.split("/"))
 
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")

@@ -584,16 +584,21 @@ def test_two_outputs_claiming_one_path_fail_the_build_and_keep_the_site(tmp_path
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_two_slugs_naming_one_file_fail_the_build(tmp_path, jobs):
-    """``x//y`` and ``x/y`` are one file of the site: the second article would
-    silently overwrite the first."""
+def test_a_slug_that_names_no_page_of_its_own_is_skipped_and_the_rest_built(tmp_path, jobs):
+    """``x//y`` is ``x/y``'s page (the second article would overwrite the
+    first), and ``../index`` the home page's: each is an error naming its
+    sidecar, that article is skipped, and the others are built (the whole
+    build failed, on the paths claimed twice or outside ``articles/``)."""
     content = tmp_path / "content"
     content.mkdir()
-    for name, slug in (("a", "x//y"), ("b", "x/y")):
+    for name, slug in (("a", "x//y"), ("b", "x/y"), ("c", "../index"), ("d", "x/./z")):
         (content / f"{name}.md").write_text(f"# Article {name}\n\nThe text of article {name}.\n", encoding="utf-8")
         (content / f"{name}.meta.toml").write_text(f'slug = "{slug}"\n', encoding="utf-8")
-    with pytest.raises(OutputError, match="two outputs claim the same path: articles/x/y.html"):
-        build(make_settings(content, tmp_path / "site", jobs=jobs))
+    report = build(make_settings(content, tmp_path / "site", jobs=jobs))
+    assert report.articles == 1 and {skip.path for skip in report.skipped} == {"a.meta.toml", "c.meta.toml",
+                                                                              "d.meta.toml"}
+    assert all("'slug' must be a path of names under articles/" in skip.message for skip in report.skipped)
+    assert "Article b" in (tmp_path / "site" / "articles" / "x" / "y.html").read_text(encoding="utf-8")
 
 
 def test_languages_written_in_another_case_are_one_language(tmp_path):

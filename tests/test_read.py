@@ -135,6 +135,22 @@ def test_a_sidecar_language_that_is_no_language_tag_is_rejected(tmp_path, given)
     assert error.value.path == "a.meta.toml" and "a.md skipped" in str(error.value)
 
 
+@pytest.mark.parametrize("slug", ["a", "x/y", "新闻/标题", "a b", ""])
+def test_a_sidecar_slug_is_read_as_given(tmp_path, slug):
+    (tmp_path / "a.md").write_text("x", encoding="utf-8")
+    (tmp_path / "a.meta.toml").write_text(f'slug = "{slug}"\n', encoding="utf-8")
+    assert read_sidecar(tmp_path, tmp_path / "a.md") == {"slug": slug}
+
+
+@pytest.mark.parametrize("slug", ["x//y", "../a", "./a", "a/", "/a", "a\\\\b", " "])
+def test_a_sidecar_slug_that_names_no_page_of_its_own_is_rejected(tmp_path, slug):
+    (tmp_path / "a.md").write_text("x", encoding="utf-8")
+    (tmp_path / "a.meta.toml").write_text(f'slug = "{slug}"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="'slug' must be a path of names under articles/") as error:
+        read_sidecar(tmp_path, tmp_path / "a.md")
+    assert error.value.path == "a.meta.toml" and "a.md skipped" in str(error.value)
+
+
 def test_manifest_gives_provenance_by_path_and_checks_the_hash(tmp_path):
     (tmp_path / "owner" / "repo" / "pages").mkdir(parents=True)
     article = tmp_path / "owner" / "repo" / "pages" / "n1.md"
