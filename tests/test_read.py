@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
 import pytest
 
@@ -117,37 +118,30 @@ def test_a_sidecar_source_url_must_be_a_web_address(tmp_path):
     assert error.value.path == "a.meta.toml" and "a.md skipped" in str(error.value)
 
 
-@pytest.mark.parametrize("given, read", [("EN", "en"), ("zh-hans", "zh-Hans"), ("ZH-HANT-tw", "zh-Hant-TW"),
-                                         ("pt_br", "pt-BR"), ("es-419", "es-419"), ("de-CH-1996", "de-CH-1996"),
-                                         ("en-US-x-TWAIN", "en-US-x-twain"), (" te ", "te"), ("", "")])
-def test_a_sidecar_language_is_a_language_tag_in_its_usual_case(tmp_path, given, read):
+def _sidecar_of_a(tmp_path: Path, field: str, value: str) -> dict[str, object]:
+    """``read_sidecar`` of an article ``a.md`` whose sidecar sets one string field."""
     (tmp_path / "a.md").write_text("x", encoding="utf-8")
-    (tmp_path / "a.meta.toml").write_text(f'language = "{given}"\n', encoding="utf-8")
-    assert read_sidecar(tmp_path, tmp_path / "a.md") == {"language": read}
+    (tmp_path / "a.meta.toml").write_text(f'{field} = "{value}"\n', encoding="utf-8")
+    return read_sidecar(tmp_path, tmp_path / "a.md")
 
 
-@pytest.mark.parametrize("given", ["English", "e", "en--us", "zh Hans", "中文"])
-def test_a_sidecar_language_that_is_no_language_tag_is_rejected(tmp_path, given):
-    (tmp_path / "a.md").write_text("x", encoding="utf-8")
-    (tmp_path / "a.meta.toml").write_text(f'language = "{given}"\n', encoding="utf-8")
-    with pytest.raises(InputError, match="'language' must be a BCP 47 language tag") as error:
-        read_sidecar(tmp_path, tmp_path / "a.md")
-    assert error.value.path == "a.meta.toml" and "a.md skipped" in str(error.value)
+@pytest.mark.parametrize("field, given, read", [
+    ("language", "EN", "en"), ("language", "zh-hans", "zh-Hans"), ("language", "ZH-HANT-tw", "zh-Hant-TW"),
+    ("language", "pt_br", "pt-BR"), ("language", "es-419", "es-419"), ("language", "de-CH-1996", "de-CH-1996"),
+    ("language", "en-US-x-TWAIN", "en-US-x-twain"), ("language", " te ", "te"), ("language", "", ""),
+    ("slug", "a", "a"), ("slug", "x/y", "x/y"), ("slug", "新闻/标题", "新闻/标题"), ("slug", "a b", "a b"), ("slug", "", "")])
+def test_a_sidecar_language_is_a_tag_in_its_usual_case_and_a_slug_as_given(tmp_path, field, given, read):
+    assert _sidecar_of_a(tmp_path, field, given) == {field: read}
 
 
-@pytest.mark.parametrize("slug", ["a", "x/y", "新闻/标题", "a b", ""])
-def test_a_sidecar_slug_is_read_as_given(tmp_path, slug):
-    (tmp_path / "a.md").write_text("x", encoding="utf-8")
-    (tmp_path / "a.meta.toml").write_text(f'slug = "{slug}"\n', encoding="utf-8")
-    assert read_sidecar(tmp_path, tmp_path / "a.md") == {"slug": slug}
-
-
-@pytest.mark.parametrize("slug", ["x//y", "../a", "./a", "a/", "/a", "a\\\\b", " "])
-def test_a_sidecar_slug_that_names_no_page_of_its_own_is_rejected(tmp_path, slug):
-    (tmp_path / "a.md").write_text("x", encoding="utf-8")
-    (tmp_path / "a.meta.toml").write_text(f'slug = "{slug}"\n', encoding="utf-8")
-    with pytest.raises(InputError, match="'slug' must be a path of names under articles/") as error:
-        read_sidecar(tmp_path, tmp_path / "a.md")
+@pytest.mark.parametrize("field, given", [
+    *(("language", tag) for tag in ["English", "e", "en--us", "zh Hans", "中文"]),
+    *(("slug", slug) for slug in ["x//y", "../a", "./a", "a/", "/a", "a\\\\b", " "])])
+def test_a_sidecar_language_that_is_no_tag_or_a_slug_that_names_no_page_of_its_own_is_rejected(tmp_path, field,
+                                                                                                 given):
+    expected = {"language": "a BCP 47 language tag", "slug": "a path of names under articles/"}[field]
+    with pytest.raises(InputError, match=f"'{field}' must be {expected}") as error:
+        _sidecar_of_a(tmp_path, field, given)
     assert error.value.path == "a.meta.toml" and "a.md skipped" in str(error.value)
 
 
