@@ -31,6 +31,7 @@ import importlib
 import marshal
 import os
 import pickle
+import re
 import signal
 import sqlite3
 import sys
@@ -836,15 +837,29 @@ def _slugs_free(cache: Cache, edits: _Edits) -> bool:
     ``resolve_slug_collisions``): no other article has it (nor one given a
     new slug had it in the last build), and no article's slug was made
     from one that the articles that left or were given a new slug free
-    (it with a suffix, which a full build would now make without)."""
+    (it with a suffix, which a full build would now make without, or
+    shorter: see ``_made_from``)."""
     reslugged = _reslugged(edits)
     asked = [edits.edited[path].slug.lower() for path in sorted(edits.added | reslugged)]
     if len(set(asked)) < len(asked):
         return False
     taken = {slug.lower() for _, slug in cache.built().values()}
-    freed = {edits.previous[path].slug.lower() + "-" for path in edits.removed | reslugged}
-    return taken.isdisjoint(asked) and not any(len(slug) > 9 and slug[-9] == "-" and slug[:-8] in freed
-                                               for slug in taken)
+    freed = {edits.previous[path].slug.lower() for path in edits.removed | reslugged}
+    return taken.isdisjoint(asked) and not any(_made_from(slug, freed) for slug in taken)
+
+
+_SUFFIXED = re.compile(r"(.+)-([0-9a-f]{8}(?:[0-9a-f]{4}){0,8})")
+
+
+def _made_from(slug: str, freed: set[str]) -> bool:
+    """Whether ``resolve_slug_collisions`` might have made ``slug`` (lower
+    case) longer because a slug of ``freed`` was taken: it is one of them
+    with a suffix, or the same with a shorter suffix is one of them."""
+    found = _SUFFIXED.fullmatch(slug)
+    if found is None:
+        return False
+    base, suffix = found.groups()
+    return base in freed or any(f"{base}-{suffix[:n]}" in freed for n in range(8, len(suffix), 4))
 
 
 def _reslugged(edits: _Edits) -> set[str]:
@@ -963,8 +978,8 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     appearing = set(touched) - touched_groups(before)
     if any(facet not in stored and facet not in appearing for facet in touched):
         return None  # (the cache lacks a group of the last build)
-    came = {key for folder, key in touched if folder == "sources" and (folder, key) not in stored}
-    sources = _source_paths(cache, came, set()) if came else {}
+    new_sources = {key for folder, key in touched if folder == "sources" and (folder, key) not in stored}
+    sources = _source_paths(cache, new_sources, set()) if new_sources else {}
     if sources is None:
         return None  # a new source's page would move another's (their slugs collide)
     # Articles that came or left change every relation's weight: all are
@@ -1001,10 +1016,10 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
                     made.regrouped.add(group)
             if change.resized:
                 resized.add(record.folder)
-        went = {record.key for i, record in stored.values() if i in made.emptied and record.folder == "sources"}
-        if went:
-            kept = _source_paths(cache, came, went)
-            if kept is None or any(kept[key] != sources[key] for key in came):
+        emptied = {record.key for i, record in stored.values() if i in made.emptied and record.folder == "sources"}
+        if emptied:
+            kept = _source_paths(cache, new_sources, emptied)
+            if kept is None or any(kept[key] != sources[key] for key in new_sources):
                 return None  # another source's page would move (see indexes.source_paths)
         after = state
         if relating or edits.copies is not None:
@@ -1060,8 +1075,8 @@ def _pages_in_place(settings: Settings, job: _Job, edits: _Edits, state: Relatio
                     entries: _StoredEntries, relinked: set[str]) -> list[Output]:
     """The article pages and raw copies an edit in place makes: of the edited
     articles, of those whose relations changed (``state``: the relations
-    now), of those that name an edited article as related when its title
-    or language changed (see ``Related.shown``), and of the ``relinked``
+    now), of those that name an edited article as related when its title,
+    language or slug changed (see ``Related.shown``), and of the ``relinked``
     copies."""
     from builder.related import Related
     edited, before, relations = edits.edited, edits.relations.result, state.result
@@ -2002,14 +2017,18 @@ def _article_page(settings: Settings, cache_path: Path, task: tuple) -> bytes:
 
 def resolve_slug_collisions(articles: Iterable[Article | Entry]) -> list[Article | Entry]:
     """Two files whose paths slugify alike: the first by source path keeps the slug,
-    the others get a suffix from a hash of their own path (stable across builds)."""
+    the others get a suffix from a hash of their own path (stable across builds):
+    eight hexadecimal digits, four more while that slug is taken too (by a
+    sidecar's slug that happens to be it)."""
     ordered = sorted(articles, key=lambda a: a.source_path)
     taken: set[str] = set()
     out = []
     for article in ordered:
         slug = article.slug
         if slug.lower() in taken:
-            slug = f"{slug}-{hashlib.sha1(article.source_path.encode()).hexdigest()[:8]}"
+            suffix = hashlib.sha1(article.source_path.encode()).hexdigest()
+            slug = next((f"{article.slug}-{suffix[:n]}" for n in range(8, 41, 4)
+                         if f"{article.slug}-{suffix[:n]}".lower() not in taken), f"{article.slug}-{suffix}")
         taken.add(slug.lower())
         if slug != article.slug:
             article = article._replace(slug=slug) if isinstance(article, Entry) else replace(article, slug=slug)

@@ -88,11 +88,17 @@ def source_paths(names: Iterable[str]) -> dict[str, str]:
     return {name: f"sources/{slug}.html" for name, slug in unique_slugs(sorted(names), page_slug).items()}
 
 
+RESERVED_SLUGS = frozenset({"index"})
+"""What a tag's or source's page may not be named in its folder: the
+facet's index is ``index.html`` there."""
+
+
 def unique_slugs(keys: Sequence[str], preferred: Callable[[str], str]) -> dict[str, str]:
     """A URL-safe, unique, stable slug per key: a key whose slug is taken by an
-    earlier key (sorted order) gets a suffix from a hash of the key itself."""
+    earlier key (sorted order), or reserved, gets a suffix from a hash of
+    the key itself."""
     slugs: dict[str, str] = {}
-    taken: set[str] = set()
+    taken: set[str] = set(RESERVED_SLUGS)
     for key in sorted(keys):
         slug = preferred(key) or "x"
         if slug.lower() in taken:
@@ -132,7 +138,7 @@ def labels_after(labels: dict[str, tuple[str, str]], came: Collection[str], went
     free a slug another tag was kept from, and one that comes might take a
     slug another tag has), without slugifying the rest."""
     kept = {tag: found for tag, found in labels.items() if tag not in went} if went else dict(labels)
-    taken = {path[len("tags/"):-len(".html")].lower() for _, path in kept.values()}
+    taken = {path[len("tags/"):-len(".html")].lower() for _, path in kept.values()} | RESERVED_SLUGS
     for tag in went:
         freed = labels[tag][1][len("tags/"):-len(".html")].lower() + "-"
         if any(slug.startswith(freed) and len(slug) == len(freed) + 6 for slug in taken):

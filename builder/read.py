@@ -163,8 +163,8 @@ def read_sidecar(content_dir: Path, path: Path) -> dict[str, object]:
         if key == "slug" and value and not _page_path(value):
             raise InputError(rel, "read", f"sidecar field 'slug' must be a path of names under articles/ "
                              f"(no empty, '.' or '..' part, no backslash), not {value!r}; {article} skipped")
-        if key == "language" and value.strip():  # (empty: the language is detected)
-            tag = language_tag(value)
+        if key == "language":
+            tag = language_tag(value) if value.strip() else ""  # (blank: the language is detected)
             if tag is None:
                 raise InputError(rel, "read", f"sidecar field 'language' must be a BCP 47 language tag such as "
                                  f"'en' or 'zh-Hans', not {value!r}; {article} skipped")

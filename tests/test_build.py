@@ -614,6 +614,21 @@ def test_languages_written_in_another_case_are_one_language(tmp_path):
     assert '<html lang="zh-Hans"' in (tmp_path / "site" / "articles" / "c.html").read_text(encoding="utf-8")
 
 
+def test_a_tag_or_source_named_index_leaves_its_facet_its_index(tmp_path):
+    """A tag or source whose name slugifies as ``index`` gets a suffix, as
+    for a name another has: ``tags/index.html`` and ``sources/index.html``
+    are the facets' indexes (two outputs claimed each, and the build failed)."""
+    content = tmp_path / "content"
+    content.mkdir()
+    for name, tag, source in (("a", "Index", "INDEX"), ("b", "Trade", "Daily Paper")):
+        (content / f"{name}.md").write_text(f"# Article {name}\n\nThe text of article {name}.\n", encoding="utf-8")
+        (content / f"{name}.meta.toml").write_text(f'tags = ["{tag}"]\npublisher = "{source}"\n', encoding="utf-8")
+    build(make_settings(content, tmp_path / "site"))
+    for folder in ("tags", "sources"):
+        [page] = (tmp_path / "site" / folder).glob("index-*.html")
+        assert f'href="{page.name}"' in (tmp_path / "site" / folder / "index.html").read_text(encoding="utf-8")
+
+
 def test_the_source_chain_names_each_link_once(seed_site):
     """A GNews post is published and republished by GNews at one address: one
     row. The ZeroHedge story it is based on is linked by its address alone

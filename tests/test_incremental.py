@@ -1332,6 +1332,8 @@ def test_articles_in_a_new_language_or_source_come_and_leave_in_place(tmp_path, 
         ([], ["f2"], True),  # the last in French
         ([("q1", "en", "Another-Paper")], ["p1"], False),  # the last of Another Paper, whose page q1 would take
         ([], ["q1"], True),
+        ([("i1", "en", "Index")], [], True),  # its page is not the sources' index
+        ([], ["i1"], True),
         ([("e1", "en", "EXAMPLE NEWS")], [], False),
         ([], ["e1"], False),
     ]
@@ -1834,6 +1836,33 @@ def test_a_new_slug_is_made_in_place(tmp_path, jobs):
         report = build(settings)
         assert report.incremental and not report.in_place
         _assert_cold_with_relations(content, out, tmp_path, **pages)
+
+
+def test_a_suffix_another_slug_took_is_made_longer_and_kept_so_in_place(tmp_path):
+    """d's path slugifies as a's, so d gets a suffix; c's sidecar slug
+    happens to be that suffixed slug: d's suffix is made longer (two pages
+    claimed one path, and the build failed). Freeing the shorter one
+    (c given another slug, or removed) takes the full plan, which gives it
+    to d; an edit of d alone stays in place."""
+    import hashlib
+    short = hashlib.sha1(b"d.md").hexdigest()
+    content = tmp_path / "content"
+    content.mkdir()
+    for n, (name, slug) in enumerate((("a", "x"), ("c", f"x-{short[:8]}"), ("d", "x"))):
+        _write_story(content, name, f"2024-05-1{n}", ["Trade"], ["DE"], "en", f"https://example.com/{name}", slug=slug)
+    out = tmp_path / "work" / "site"
+    settings = make_settings(content, out)
+    build(settings)
+    assert "Story d" in (out / "articles" / f"x-{short[:12]}.html").read_text(encoding="utf-8")
+    (content / "d.md").write_text("Story d\n\nThe ministers met again.\n", encoding="utf-8")
+    steps = [(lambda: None, True), (lambda: _set_slug(content, "c", "other"), False),
+             (lambda: _set_slug(content, "c", f"x-{short[:8]}"), False), (lambda: _remove(content, "c"), False)]
+    for step, (change, in_place) in enumerate(steps):
+        change()
+        report = build(settings)
+        assert report.incremental and report.in_place == in_place, step
+        _assert_cold_with_relations(content, out, tmp_path)
+    assert "Story d" in (out / "articles" / f"x-{short[:8]}.html").read_text(encoding="utf-8")
 
 
 def test_a_new_original_address_beside_an_edit_of_its_group_takes_the_full_plan(tmp_path):

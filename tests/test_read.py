@@ -128,7 +128,7 @@ def _sidecar_of_a(tmp_path: Path, field: str, value: str) -> dict[str, object]:
 @pytest.mark.parametrize("field, given, read", [
     ("language", "EN", "en"), ("language", "zh-hans", "zh-Hans"), ("language", "ZH-HANT-tw", "zh-Hant-TW"),
     ("language", "pt_br", "pt-BR"), ("language", "es-419", "es-419"), ("language", "de-CH-1996", "de-CH-1996"),
-    ("language", "en-US-x-TWAIN", "en-US-x-twain"), ("language", " te ", "te"), ("language", "", ""),
+    ("language", "en-US-x-TWAIN", "en-US-x-twain"), ("language", " te ", "te"), ("language", "", ""), ("language", "   ", ""),
     ("slug", "a", "a"), ("slug", "x/y", "x/y"), ("slug", "新闻/标题", "新闻/标题"), ("slug", "a b", "a b"), ("slug", "", "")])
 def test_a_sidecar_language_is_a_tag_in_its_usual_case_and_a_slug_as_given(tmp_path, field, given, read):
     assert _sidecar_of_a(tmp_path, field, given) == {field: read}
