@@ -566,14 +566,15 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
     other's translation. A group of any facet may appear or empty, as long
     as no other source's page moves (see ``_source_paths``); a copy that is
     not listed joins no group. A copy that comes first of its group, or the
-    next of a listed copy that left, is listed now: its lists, relations and sitemap entry change as
-    an addition's, and those of the copy listed before as a removal's. What is made again:
-    each edited or added article's page and raw copy (and a removed one's
-    are removed, as is the old page of one given a new slug); the pages
-    whose relations changed (recomputed from the stored relation state:
-    relations depend on tags and countries only, and on the number of
-    listed articles), and those that name an edited article as related
-    when its title, language or slug changed; the pages and feeds of the groups an
+    next of a listed copy that left, is listed now: its lists, relations
+    and sitemap entry change as an addition's, and those of the copy listed
+    before as a removal's. What is made again: each edited or added
+    article's page and raw copy (and a removed one's are removed, as is
+    the old page of one given a new slug); the pages whose relations
+    changed (recomputed from the stored relation state: relations depend
+    on tags and countries only, and on the number of listed articles), and
+    those that name an edited article as related when its title, language
+    or slug changed; the pages and feeds of the groups an
     article is or was in whose articles, neighbours or size changed (laid
     out before and after from their members' paths alone: see
     ``indexes.pages_changed``); the index of a facet when one of its groups
@@ -930,8 +931,8 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
                    page_fingerprint: str) -> _InPlace | None:
     """What an edit in place makes and removes (see ``_edit_in_place``);
     ``None`` when an edit changes an article's translations or another
-    tag's or source's path, or the cache lacks what the last build kept. An edited copy
-    that is not listed (see ``related.copies``) is in no group, no
+    tag's or source's path, or the cache lacks what the last build kept.
+    An edited copy that is not listed (see ``related.copies``) is in no group, no
     relation's keys and not in the sitemap: only its page and those naming
     it change. So do only the other copies' pages when such a copy comes or
     leaves. An article listed now that was not (``_others_kept``: in
