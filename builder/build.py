@@ -624,7 +624,7 @@ def _edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, s
                 cache.put_values("folders", folders)
             if added or planned.removed or copies != counted:  # (a new address or `listed` alone may change it)
                 cache.put_blob("summary", (files, article_count, skips, copies))
-            if edits.added or edits.removed or _readdressed(edits):
+            if edits.added or edits.removed or _fields_changed(edits, "original_url"):
                 cache.put_mapping(ORIGINALS, *_originals_changed(edits))
             cache.set_groups(planned.groups, planned.emptied, planned.regrouped)
             if planned.relations is not edits.relations:
@@ -712,11 +712,9 @@ def _process_edits(job: _Job, cache: Cache, run: Callable, site: StagingSite, sc
         # (``before.slug`` is what the file gave, ``built``'s what the last build made of it)
         edits.edited[path] = after if after.slug != before.slug else after._replace(slug=built[path][1])
         edits.previous[path] = before._replace(slug=built[path][1])
-    if (edits.added or edits.removed or _reslugged(edits)) and not _slugs_free(cache, edits):
+    if (edits.added or edits.removed or _fields_changed(edits, "slug")) and not _slugs_free(cache, edits):
         return None
-    if edits.added or edits.removed or any(
-            (article.listed, article.original_url) != (edits.previous[path].listed, edits.previous[path].original_url)
-            for path, article in edits.edited.items() if path in edits.previous):
+    if edits.added or edits.removed or _fields_changed(edits, "listed", "original_url"):
         others = _others_kept(cache, edits)
         if others is None:
             return None
@@ -765,7 +763,7 @@ def _others_kept(cache: Cache, edits: _Edits) -> tuple[dict[str, tuple[str, ...]
     state = edits.relations
     groups = state.copies
     relisted: set[str] = set()
-    readdressed = _readdressed(edits)
+    readdressed = _fields_changed(edits, "original_url")
     leaving = edits.removed | readdressed
     for path in leaving:
         group = groups.get(path)
@@ -782,10 +780,8 @@ def _others_kept(cache: Cache, edits: _Edits) -> tuple[dict[str, tuple[str, ...]
             groups.update(dict.fromkeys(rest, rest))
         if rest and group[0] in leaving:
             relisted.add(rest[0])
-    flagged = {path for path, article in edits.edited.items()
-               if path in edits.previous and article.listed != edits.previous[path].listed}
-    for group in sorted({groups[path] for path in flagged if path in groups}):
-        stored = _StoredEntries(cache, edits.edited)
+    stored = _StoredEntries(cache, edits.edited)
+    for group in sorted({groups[path] for path in _fields_changed(edits, "listed") if path in groups}):
         try:
             stored.load(group)
             after = _ordered([stored.loaded[path] for path in group])
@@ -840,7 +836,7 @@ def _slugs_free(cache: Cache, edits: _Edits) -> bool:
     from one that the articles that left or were given a new slug free
     (it with a suffix, which a full build would now make without, or
     shorter: see ``_made_from``)."""
-    reslugged = _reslugged(edits)
+    reslugged = _fields_changed(edits, "slug")
     asked = [edits.edited[path].slug.lower() for path in sorted(edits.added | reslugged)]
     if len(set(asked)) < len(asked):
         return False
@@ -863,10 +859,12 @@ def _made_from(slug: str, freed: set[str]) -> bool:
     return base in freed or any(f"{base}-{suffix[:n]}" in freed for n in range(8, len(suffix), 4))
 
 
-def _reslugged(edits: _Edits) -> set[str]:
-    """The edited articles whose slug is another now (their page moves)."""
-    return {path for path, article in edits.edited.items()
-            if path in edits.previous and article.slug != edits.previous[path].slug}
+def _fields_changed(edits: _Edits, *fields: str) -> set[str]:
+    """The edited articles of the last build whose entry differs in one of
+    ``fields`` (a new ``slug`` moves the page, a new ``original_url`` the
+    group of copies…)."""
+    return {path for path, article in edits.edited.items() if path in edits.previous and any(
+        getattr(article, field) != getattr(edits.previous[path], field) for field in fields)}
 
 
 def _ordered(articles: list[Entry]) -> tuple[str, ...]:
@@ -880,18 +878,12 @@ def _ordered(articles: list[Entry]) -> tuple[str, ...]:
     return group
 
 
-def _readdressed(edits: _Edits) -> set[str]:
-    """The edited articles that give another original address now."""
-    return {path for path, article in edits.edited.items()
-            if path in edits.previous and article.original_url != edits.previous[path].original_url}
-
-
 def _originals_changed(edits: _Edits) -> tuple[dict[str, str], set[str]]:
     """What ``ORIGINALS`` maps after the articles that came and left, or
     gave another address (see ``_others_kept``): the addresses they give
     or gave, each to a file that gives it now, and those addresses (the
     ones no file gives now are gone)."""
-    readdressed = _readdressed(edits)
+    readdressed = _fields_changed(edits, "original_url")
     leaving = edits.removed | readdressed
     addresses = {article.original_url: path for path, article in edits.edited.items()
                  if (path in edits.added or path in readdressed) and article.original_url}
@@ -993,8 +985,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
         bodies = BodyReader(job.cache_path)
         planner = IndexPlanner(settings, renderer, page_fingerprint, entries.keys,
                                lambda article: bodies.read(article.key))
-        dated = {path for path, article in listed.items()
-                 if path in previous and article.date != previous[path].date}
+        dated = _fields_changed(edits, "date") & listed.keys()
         outputs: list[Output] = []
         made = _InPlace(outputs, set(), {}, set(), set(), edits.relations, labels, None)
         added, resized = set(), set()
@@ -1036,7 +1027,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
         outputs += _pages_in_place(settings, job, edits, after, labels, page_fingerprint, entries, relinked)
         made = made._replace(relations=after)
         raw_copies = {previous[path].raw_url for path in removed}  # (not in the sitemap, .html or not)
-        moved_pages = removed | _reslugged(edits)  # (the page at a new slug is made with the others)
+        moved_pages = removed | _fields_changed(edits, "slug")  # (the page at a new slug is made with the others)
         made.removed.update(article_path(previous[path]) for path in moved_pages)  # their old pages
         made.removed.update(raw_copies)
         # a group that empties and one that appears may share paths (tags whose slugs are the same)
@@ -1081,8 +1072,7 @@ def _pages_in_place(settings: Settings, job: _Job, edits: _Edits, state: Relatio
     copies."""
     from builder.related import Related
     edited, before, relations = edits.edited, edits.relations.result, state.result
-    retitled = {path for path, article in edits.previous.items() if path in edited and (
-        edited[path].title, edited[path].language, edited[path].slug) != (article.title, article.language, article.slug)}
+    retitled = _fields_changed(edits, "title", "language", "slug")
     pages = set(edited) | relinked
     pages.update(path for path, found in relations.items() if path not in pages and (
         found != before[path] or retitled and any(other in retitled for _, other in found)))
@@ -2028,8 +2018,9 @@ def resolve_slug_collisions(articles: Iterable[Article | Entry]) -> list[Article
         slug = article.slug
         if slug.lower() in taken:
             suffix = hashlib.sha1(article.source_path.encode()).hexdigest()
-            slug = next((f"{article.slug}-{suffix[:n]}" for n in range(8, 41, 4)
-                         if f"{article.slug}-{suffix[:n]}".lower() not in taken), f"{article.slug}-{suffix}")
+            longer = (f"{article.slug}-{suffix[:n]}" for n in range(8, 41, 4))
+            slug = next((candidate for candidate in longer if candidate.lower() not in taken),
+                        f"{article.slug}-{suffix}")
         taken.add(slug.lower())
         if slug != article.slug:
             article = article._replace(slug=slug) if isinstance(article, Entry) else replace(article, slug=slug)

@@ -583,17 +583,24 @@ def test_two_outputs_claiming_one_path_fail_the_build_and_keep_the_site(tmp_path
         assert alive_at_abandon == [False, False]  # (the first build's child had finished)
 
 
+def _articles_with_sidecars(content: Path, sidecars: dict[str, str]) -> Path:
+    """``content`` made, with a short article ``NAME.md`` for each name and
+    its sidecar holding the TOML given: the folder."""
+    content.mkdir()
+    for name, sidecar in sidecars.items():
+        (content / f"{name}.md").write_text(f"# Article {name}\n\nThe text of article {name}.\n", encoding="utf-8")
+        (content / f"{name}.meta.toml").write_text(sidecar, encoding="utf-8")
+    return content
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_slug_that_names_no_page_of_its_own_is_skipped_and_the_rest_built(tmp_path, jobs):
     """``x//y`` is ``x/y``'s page (the second article would overwrite the
     first), and ``../index`` the home page's: each is an error naming its
     sidecar, that article is skipped, and the others are built (the whole
     build failed, on the paths claimed twice or outside ``articles/``)."""
-    content = tmp_path / "content"
-    content.mkdir()
-    for name, slug in (("a", "x//y"), ("b", "x/y"), ("c", "../index"), ("d", "x/./z")):
-        (content / f"{name}.md").write_text(f"# Article {name}\n\nThe text of article {name}.\n", encoding="utf-8")
-        (content / f"{name}.meta.toml").write_text(f'slug = "{slug}"\n', encoding="utf-8")
+    content = _articles_with_sidecars(tmp_path / "content", {
+        name: f'slug = "{slug}"\n' for name, slug in (("a", "x//y"), ("b", "x/y"), ("c", "../index"), ("d", "x/./z"))})
     report = build(make_settings(content, tmp_path / "site", jobs=jobs))
     assert report.articles == 1 and {skip.path for skip in report.skipped} == {"a.meta.toml", "c.meta.toml",
                                                                               "d.meta.toml"}
@@ -604,11 +611,8 @@ def test_a_slug_that_names_no_page_of_its_own_is_skipped_and_the_rest_built(tmp_
 def test_languages_written_in_another_case_are_one_language(tmp_path):
     """A sidecar's ``EN`` beside other articles' ``en`` is one language, with
     one page (two groups claimed ``languages/en.html`` and the build failed)."""
-    content = tmp_path / "content"
-    content.mkdir()
-    for name, language in (("a", "en"), ("b", "EN"), ("c", "ZH-hans")):
-        (content / f"{name}.md").write_text(f"# Article {name}\n\nThe text of article {name}.\n", encoding="utf-8")
-        (content / f"{name}.meta.toml").write_text(f'language = "{language}"\n', encoding="utf-8")
+    content = _articles_with_sidecars(tmp_path / "content", {
+        name: f'language = "{language}"\n' for name, language in (("a", "en"), ("b", "EN"), ("c", "ZH-hans"))})
     build(make_settings(content, tmp_path / "site"))
     assert (tmp_path / "site" / "languages" / "en.html").read_text(encoding="utf-8").count("<h2><a ") == 2
     assert '<html lang="zh-Hans"' in (tmp_path / "site" / "articles" / "c.html").read_text(encoding="utf-8")
@@ -618,11 +622,8 @@ def test_a_tag_or_source_named_index_leaves_its_facet_its_index(tmp_path):
     """A tag or source whose name slugifies as ``index`` gets a suffix, as
     for a name another has: ``tags/index.html`` and ``sources/index.html``
     are the facets' indexes (two outputs claimed each, and the build failed)."""
-    content = tmp_path / "content"
-    content.mkdir()
-    for name, tag, source in (("a", "Index", "INDEX"), ("b", "Trade", "Daily Paper")):
-        (content / f"{name}.md").write_text(f"# Article {name}\n\nThe text of article {name}.\n", encoding="utf-8")
-        (content / f"{name}.meta.toml").write_text(f'tags = ["{tag}"]\npublisher = "{source}"\n', encoding="utf-8")
+    content = _articles_with_sidecars(tmp_path / "content", {
+        "a": 'tags = ["Index"]\npublisher = "INDEX"\n', "b": 'tags = ["Trade"]\npublisher = "Daily Paper"\n'})
     build(make_settings(content, tmp_path / "site"))
     for folder in ("tags", "sources"):
         [page] = (tmp_path / "site" / folder).glob("index-*.html")
