@@ -268,4 +268,4 @@ class BuildReport:
     """Articles that are another's copy, not listed (see ``related.copies``)."""
     in_place: bool = False
     """The rebuild was an edit in place: only what the edits can change was planned, without loading the
-    rest of the archive (``build._edit_in_place``)."""
+    rest of the archive (``inplace.edit_in_place``)."""

@@ -253,7 +253,7 @@ def test_a_build_that_fails_midway_leaves_the_previous_site(tmp_path, monkeypatc
     """An article added (made in place) or one filed again under a path
     that slugifies as its own, which takes its slug (the full plan): a page
     that fails to be made leaves the site as it was."""
-    import builder.build as building
+    import builder.inplace
     content = copy_seeds(tmp_path / "content")
     out = tmp_path / "site"
     build(make_settings(content, out))
@@ -268,7 +268,7 @@ def test_a_build_that_fails_midway_leaves_the_previous_site(tmp_path, monkeypatc
         raise RuntimeError("disk full while writing indexes")
 
     failing = indexes_module.Output("tags/failing.html", "new", explode)
-    real_plan, real_pages = indexes_module.plan_indexes, building._pages_in_place
+    real_plan, real_pages = indexes_module.plan_indexes, builder.inplace._pages_in_place
 
     planned = []
 
@@ -278,7 +278,7 @@ def test_a_build_that_fails_midway_leaves_the_previous_site(tmp_path, monkeypatc
         return outputs[:3] + [failing] + outputs[3:], memo, pages
 
     monkeypatch.setattr(indexes_module, "plan_indexes", plan_with_a_failing_page)
-    monkeypatch.setattr(building, "_pages_in_place", lambda *args: planned.append("in place") or real_pages(*args) + [failing])
+    monkeypatch.setattr(builder.inplace, "_pages_in_place", lambda *args: planned.append("in place") or real_pages(*args) + [failing])
     with pytest.raises(RuntimeError):
         build(make_settings(content, out))
     assert planned == [plan]

@@ -846,7 +846,7 @@ def test_a_new_tag_in_place_rewrites_its_groups_outputs_not_their_members(projec
 def test_an_edit_a_failed_build_saw_is_made_by_the_next(project, monkeypatch):
     """A build that scanned and processed an edit, then failed, leaves the
     site as it was; the next makes the edit, as a cold build would."""
-    import builder.build
+    import builder.inplace
     content, out, tmp = project
     _edit_a_seed(content)
 
@@ -854,7 +854,7 @@ def test_an_edit_a_failed_build_saw_is_made_by_the_next(project, monkeypatch):
         raise RuntimeError("rendering failed")
 
     with monkeypatch.context() as patch:
-        patch.setattr(builder.build, "_render", broken)
+        patch.setattr(builder.inplace, "_render", broken)  # (the edit is made in place)
         with pytest.raises(RuntimeError, match="rendering failed"):
             build(make_settings(content, out))
     report = build(make_settings(content, out))
@@ -887,7 +887,7 @@ _KEYS = st.lists(st.sampled_from(["t:a", "t:b", "c:JP", "c:US"]), unique=True).m
 def test_keys_crossing_are_the_keys_whose_holders_came_from_or_went_to_none(keys):
     """From the edited articles alone, the keys no article held before and
     some hold now, and the reverse, as counting every article's finds them."""
-    from builder.build import _keys_crossing
+    from builder.inplace import _keys_crossing
     before = {path: old for path, (old, _) in keys.items()}
     now = {path: new for path, (_, new) in keys.items()}
     sizes = Counter(key for held in now.values() for key in held)
@@ -1585,8 +1585,8 @@ def test_a_batch_of_additions_and_removals_is_made_in_place_by_the_pool(tmp_path
 
 
 def test_more_changed_files_than_the_limit_take_the_full_plan(tmp_path, monkeypatch):
-    import builder.build
-    monkeypatch.setattr(builder.build, "IN_PLACE_LIMIT", 3)
+    import builder.inplace
+    monkeypatch.setattr(builder.inplace, "IN_PLACE_LIMIT", 3)
     content, out, settings = _built_small_archive(tmp_path, items_per_page=2)
     _batch(content, range(3))
     assert build(settings).in_place
@@ -1600,8 +1600,8 @@ def test_a_batch_of_a_tenth_of_the_archive_goes_in_place_the_files_that_left_cou
     """Above ``IN_PLACE_LIMIT``, a batch goes in place while it is at most a
     tenth of the archive: of its 40 files, four removed go in place (a
     tenth of the 36 left would be three); of the 36, five more do not."""
-    import builder.build
-    monkeypatch.setattr(builder.build, "IN_PLACE_LIMIT", 2)
+    import builder.inplace
+    monkeypatch.setattr(builder.inplace, "IN_PLACE_LIMIT", 2)
     content = tmp_path / "content"
     content.mkdir()
     _small_archive(content)
@@ -2029,9 +2029,9 @@ def test_an_addition_and_a_removal_in_place_relate_in_a_child_as_here(tmp_path, 
     in place scores them all again, in a forked child while it plans the
     groups. A child that fails leaves it to the build, which makes the
     same site."""
-    import builder.build as building
+    import builder.inplace
     from builder import related
-    monkeypatch.setattr(building, "RELATE_APART", 1)
+    monkeypatch.setattr(builder.inplace, "RELATE_APART", 1)
     relating_here: list[int] = []
     monkeypatch.setattr(related, "relations_after", _counted_here(related.relations_after, child, relating_here))
     content = tmp_path / "content"
