@@ -50,6 +50,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from builder import processes
 from builder.cache import (BodyReader, Cache, code_fingerprint, digest, encode_article, rules_fingerprint,
                            tree_fingerprint)
 from builder.config import Settings
@@ -61,8 +62,6 @@ from builder.write import (REMOVE_APART, StagingSite, folder_digests, folders_of
                            stage)
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
-
     from builder.indexes import GroupMemo, Output
     from builder.related import Related, RelationState
 
@@ -162,7 +161,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
             # Most often an edit, made in place: its worker warms up while the
             # files are scanned (a no-op pays 0.02-0.03 s for it, an edit
             # saves 0.1 s of waiting for the worker).
-            editor = _EditWorker(job)
+            editor = processes.EditWorker(job)
         if not incremental:
             # A full build: the country matcher, when none is stored, is built
             # (a child process, 1.2 s) while the files are scanned.
@@ -195,7 +194,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         kept_built = _load_built(cache) if incremental else None
         from builder import countries
         countries.use_cache_dir(job.cache_path.parent)  # before the workers fork
-        with _pool(settings) as run:
+        with processes.pool(settings) as run:
             if (summary and scan.changed and kept_built and kept_built[0] == page_fingerprint
                     and cache.meta("others") == others and not (settings.strict and summary[2])):
                 if editor and sum(s.rel in scan.changed for s in scanned) > EDIT_WORKER_LIMIT:
@@ -536,7 +535,7 @@ def _store_processed(cache: Cache, stages: "_Stages", key: str, result: tuple) -
 
 EDIT_WORKER_LIMIT = 32
 """As many files to process as this or fewer go to the edit worker
-(``_EditWorker``), which is warm; more go to the pool, whose workers load
+(``processes.EditWorker``), which is warm; more go to the pool, whose workers load
 the matchers first but share the work."""
 
 ORIGINALS = "originals"
@@ -692,71 +691,10 @@ a forked child (``_Relating``, and an edit in place that adds or removes
 articles: ``inplace._plan_in_place``); below it, relating takes under 0.1 s."""
 
 
-class _Apart:
-    """``make()``, run in a forked child when ``apart`` while this process
-    goes on, its value pickled back; else here, when ``result`` is asked
-    for. Whatever goes wrong in the child (an error, a signal, a value
-    that does not come back whole or is not a ``kind``), ``make`` runs
-    here, as it would have."""
-
-    def __init__(self, make: Callable[[], object], kind: type, apart: bool):
-        self._make, self._kind = make, kind
-        self.waited = 0.0
-        """How long ``result`` took: the wait for the child, or making it here."""
-        self._child = self._reader = None
-        if apart:
-            reader, writer = os.pipe()
-            try:
-                child = os.fork()
-            except OSError:  # (no process to be had: made here)
-                os.close(reader)
-                os.close(writer)
-                return
-            if child == 0:
-                _make_apart(reader, writer, make)
-            self._child, self._reader = child, reader
-            try:
-                os.close(writer)
-            except BaseException:
-                self.stop()
-                raise
-
-    def result(self):
-        started = time.perf_counter()
-        found = self._collect() if self._child else None
-        if found is None:
-            found = self._make()
-        self.waited = time.perf_counter() - started
-        return found
-
-    def _collect(self):
-        child, self._child = self._child, None
-        try:
-            with open(self._reader, "rb") as pipe:
-                data = pipe.read()  # until the child ends
-        except BaseException:
-            _end(child)
-            raise
-        status = _reaped(child)
-        try:  # (a status unknown, the value says whether it came whole)
-            found = pickle.loads(data) if status in (0, None) else None
-        except Exception:
-            return None
-        return found if isinstance(found, self._kind) else None
-
-    def stop(self) -> None:
-        """End the child at once (a build that fails, or stops, before asking
-        for the result); nothing once the result came."""
-        if self._child:
-            child, self._child = self._child, None
-            _end(child)
-            os.close(self._reader)
-
-
 class _Relating:
     """The relations of ``articles`` (``related.relations``, given the last
     build's state and what ``changed``), made in a forked child when
-    ``apart`` (``_Apart``), else here, when ``result`` is asked for.
+    ``apart`` (``processes.Apart``), else here, when ``result`` is asked for.
 
     Relating and planning run on one core, the other idle (after an
     addition or a deletion not made in place; in a full build the raw
@@ -771,7 +709,8 @@ class _Relating:
         self._articles = articles
         self.listing = related.RelationState({}, {}, {}, related.copies(articles))
         """Which articles are listed (only its ``copies`` are known)."""
-        self._state = _Apart(partial(_relation_state, articles, previous, changed), related.RelationState, apart)
+        self._state = processes.Apart(partial(_relation_state, articles, previous, changed), related.RelationState,
+                                      apart)
 
     @property
     def waited(self) -> float:
@@ -791,42 +730,6 @@ def _relation_state(articles: list[Entry], previous: RelationState | None,
                     changed: set[str] | None) -> RelationState:
     from builder import related
     return related.relations(articles, previous, changed)[1]
-
-
-def _reaped(child: int) -> int | None:
-    """The exit status of ``child`` once it ends; ``None`` when the system
-    reaped it already (a host that ignores SIGCHLD)."""
-    try:
-        return os.waitpid(child, 0)[1]
-    except ChildProcessError:
-        return None
-
-
-def _end(child: int) -> None:
-    """End ``child`` at once (SIGKILL) and reap it."""
-    try:
-        os.kill(child, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    _reaped(child)
-
-
-def _make_apart(reader: int, writer: int, make: Callable[[], object]) -> None:
-    """The child of ``_Apart``: ``make()``, pickled, to ``writer``. It never
-    returns to the build's code (an interrupt that reaches it before its
-    handlers are reset included), and exits 0 only once the value is all
-    written."""
-    code = 1
-    try:
-        for number in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(number, signal.SIG_DFL)
-        os.close(reader)
-        found = make()
-        with open(writer, "wb") as pipe:
-            pipe.write(pickle.dumps(found, pickle.HIGHEST_PROTOCOL))
-        code = 0
-    finally:
-        os._exit(code)
 
 
 def _article_key(page_fingerprint: str, article: Entry, relations: Related, labels: dict[str, tuple[str, str]],
@@ -1095,9 +998,9 @@ def _render_in_two(root: str, todo: list[Output]) -> None:
             with open(reader, "rb", closefd=False) as pipe:
                 report = pipe.read()  # until the child ends (before waiting: a long report fills the pipe)
         except BaseException:
-            _end(child)
+            processes.end(child)
             raise
-        status = _reaped(child)
+        status = processes.reaped(child)
     finally:
         os.close(reader)
         os.close(tokens_read)
@@ -1208,121 +1111,6 @@ def resolve_slug_collisions(articles: Iterable[Article | Entry]) -> list[Article
             article = article._replace(slug=slug) if isinstance(article, Entry) else replace(article, slug=slug)
         out.append(article)
     return out
-
-
-@contextmanager
-def _pool(settings: Settings) -> Iterator[Callable]:
-    """``run(fn, items)`` yields ``fn(item)`` in order, in worker processes when
-    more than one job is asked for; the first items are sent to the workers
-    at once, before the results are asked for."""
-    workers = settings.workers
-    if workers <= 1:
-        def run_here(fn, items):
-            collecting = gc.isenabled()
-            gc.enable()  # the build pauses the collector; processing makes cycles (parsers' trees)
-            try:
-                yield from map(fn, items)
-            finally:
-                if not collecting:
-                    gc.disable()
-        yield run_here
-        return
-    # the workers collect garbage even when this process has paused its collector
-    from concurrent.futures import ProcessPoolExecutor  # (not imported by a no-op rebuild)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"), initializer=gc.enable) as pool:
-        def run(fn, items):
-            items = list(items)
-            return _in_flight(pool, fn, items, chunk=max(1, min(16, len(items) // (workers * 8))),
-                              window=workers * 4)
-        yield run
-
-
-def _in_flight(pool: ProcessPoolExecutor, fn: Callable, items: list, chunk: int, window: int) -> Iterator:
-    """``fn(item)`` for each item, in order, with at most ``window`` chunks sent
-    ahead, the first of them now. (``pool.map`` sends every item at once, and
-    the results a slow chunk holds up pile up in the parent: at 29k articles,
-    with their bodies, hundreds of megabytes.)"""
-    starts = deque(range(0, len(items), chunk))
-    pending: deque = deque()
-
-    def send() -> None:
-        while starts and len(pending) < window:
-            start = starts.popleft()
-            pending.append(pool.submit(_map_chunk, fn, items[start:start + chunk]))
-
-    def results() -> Iterator:
-        while pending:
-            done = pending.popleft().result()
-            send()
-            yield from done
-
-    send()
-    return results()
-
-
-class _EditWorker:
-    """A worker forked before the scan, when the last build's site is there:
-    while this process looks for what changed, it imports the processing code and loads the
-    matchers (most of a worker's start, 0.5 s and more), so that the files
-    of an edit are processed as soon as they are known, and those of an
-    addition when they are few (``EDIT_WORKER_LIMIT``). Killed when the build
-    is done, or before a pool processes more files (its workers inherit
-    what this process loaded instead)."""
-
-    def __init__(self, job: _Job):
-        context = get_context("fork")
-        self._pipe, theirs = context.Pipe()
-        self._process = context.Process(target=_serve_edits, args=(job, theirs, self._pipe), daemon=True)
-        self._process.start()
-        theirs.close()
-
-    def run(self, fn: Callable, items: Iterable) -> Iterator:
-        """As the pool's ``run``: the items go now, the results are read when asked for."""
-        items = list(items)
-        self._pipe.send((fn, items))  # a few small tuples: within the pipe's buffer
-        return (self._result() for _ in items)
-
-    def _result(self):
-        done, value = self._pipe.recv()
-        if not done:
-            raise value
-        return value
-
-    def close(self) -> None:
-        """Kill the worker (again: harmless once it is gone)."""
-        self._process.kill()
-        self._process.join()
-        self._pipe.close()
-
-
-def _serve_edits(job: _Job, pipe, parents_end) -> None:
-    """``_EditWorker``'s process: warm up, then ``fn(item)`` for each item
-    sent, until the parent's end of the pipe closes (also when the parent is
-    gone without closing it: its copy here is closed first)."""
-    parents_end.close()
-    gc.enable()  # as in the pool's workers: processing makes cycles
-    from builder import classify, countries
-    countries.use_cache_dir(job.cache_path.parent)
-    importlib.import_module("builder.process")  # its imports: half of the warm-up
-    classify.warm_up(job.vocabulary)
-    while True:
-        try:
-            fn, items = pipe.recv()
-        except EOFError:
-            return
-        for item in items:
-            try:
-                result = (True, fn(item))
-            except Exception as error:  # raised in the build, as the pool raises it
-                result = (False, error)
-            try:
-                pipe.send(result)
-            except OSError:  # the build is gone (killed): nothing to report to
-                return
-
-
-def _map_chunk(fn: Callable, items: list) -> list:
-    return [fn(item) for item in items]
 
 
 class _Stages:

@@ -31,7 +31,8 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
-from builder.build import (ORIGINALS, RELATE_APART, _Apart, _article_key, _article_outputs, _country_pages, _Job,
+from builder import processes
+from builder.build import (ORIGINALS, RELATE_APART, _article_key, _article_outputs, _country_pages, _Job,
                            _load_relations, _process_one, _render, _report, _Scan, _store_built, _store_processed,
                            _store_relations, _tasks, _unlinked_countries)
 from builder.cache import BodyReader, Cache, GroupRecord
@@ -482,7 +483,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     # Articles that came or left change every relation's weight: all are
     # scored again (0.8 s at 29k), in a child while the groups are planned;
     # what comes back is the few relations that changed.
-    relating = _Apart(partial(_relations_changed, state, keys_of, held, now.copies), dict, settings.workers > 1
+    relating = processes.Apart(partial(_relations_changed, state, keys_of, held, now.copies), dict, settings.workers > 1
                       and keys_of.keys() != state.keys.keys() and len(keys_of) >= RELATE_APART) if moved else None
     try:
         renderer = Renderer(settings)

@@ -696,11 +696,11 @@ def test_an_added_file_is_processed_by_the_warm_edit_worker(project, monkeypatch
     pool's worker would first load the matchers."""
     import multiprocessing
 
-    import builder.build
+    import builder.processes
     content, out, tmp = project
     pooled = []
-    in_flight = builder.build._in_flight
-    monkeypatch.setattr(builder.build, "_in_flight",
+    in_flight = builder.processes._in_flight
+    monkeypatch.setattr(builder.processes, "_in_flight",
                         lambda *args, **kwargs: pooled.append(args) or in_flight(*args, **kwargs))
     seed = sorted(path for path in content.rglob("*") if path.is_file())[0]
     shutil.copyfile(seed, content / f"{seed.stem.upper()}{seed.suffix}")
@@ -760,9 +760,10 @@ def test_the_edit_worker_ends_when_its_parent_closes_the_pipe(tmp_path):
     """The edit worker holds no copy of the parent's end of its pipe: were
     the parent to die without killing it, it would not wait forever."""
     from builder import classify
-    from builder.build import _EditWorker, _Job
+    from builder.build import _Job
+    from builder.processes import EditWorker
     classify.warm_up(None)  # inherited by the worker, which then starts at once
-    worker = _EditWorker(_Job(tmp_path, tmp_path / "cache.sqlite", None))
+    worker = EditWorker(_Job(tmp_path, tmp_path / "cache.sqlite", None))
     worker._pipe.close()
     worker._process.join(timeout=30)
     assert worker._process.exitcode == 0
@@ -1123,7 +1124,7 @@ def test_relations_made_in_a_forked_child_make_the_same_site(tmp_path, monkeypat
     import signal
 
     import builder.build as building
-    from builder import related
+    from builder import processes, related
     from tests.conftest import FIXTURES
     monkeypatch.setattr(building, "RELATE_APART", 1)
     relating_here: list[int] = []
@@ -1133,7 +1134,7 @@ def test_relations_made_in_a_forked_child_make_the_same_site(tmp_path, monkeypat
         made = building._Relating.__init__
 
         def made_without_a_process(self, *args, **kwargs):
-            with mock.patch.object(building.os, "fork", side_effect=BlockingIOError("no process to be had")):
+            with mock.patch.object(processes.os, "fork", side_effect=BlockingIOError("no process to be had")):
                 made(self, *args, **kwargs)
 
         monkeypatch.setattr(building._Relating, "__init__", made_without_a_process)
@@ -1558,6 +1559,7 @@ def test_a_batch_of_additions_and_removals_is_made_in_place_by_the_pool(tmp_path
     import multiprocessing
 
     import builder.build
+    import builder.processes
     monkeypatch.setattr(builder.build, "EDIT_WORKER_LIMIT", 3)
     others = set(multiprocessing.active_children())  # (tests of a host that reaps children leave some)
     content = tmp_path / "content"
@@ -1569,8 +1571,8 @@ def test_a_batch_of_additions_and_removals_is_made_in_place_by_the_pool(tmp_path
     settings = make_settings(content, out, **pages)
     build(settings)
     pooled = []
-    in_flight = builder.build._in_flight
-    monkeypatch.setattr(builder.build, "_in_flight",
+    in_flight = builder.processes._in_flight
+    monkeypatch.setattr(builder.processes, "_in_flight",
                         lambda *args, **kwargs: pooled.append(len(args[2])) or in_flight(*args, **kwargs))
     _batch(content, range(6, 14))
     _remove(content, "a6", "b1", "b4")
