@@ -64,6 +64,7 @@ from builder.write import (REMOVE_APART, StagingSite, folder_digests, folders_of
 if TYPE_CHECKING:
     from builder.indexes import GroupMemo, Output
     from builder.related import Related, RelationState
+    from builder.render import PageFingerprints
 
 # The stages' own modules (processing, relations, indexes, rendering) are
 # imported where they are first used: a rebuild that finds nothing changed
@@ -190,12 +191,13 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
             scan = _scanned_articles(content, files, known, cache, manifest_sha)
             scanned = scan.articles
         stages.count("scan", len(scanned))
-        page_fingerprint = _page_fingerprint(settings)
+        from builder.render import page_fingerprints
+        fingerprints = page_fingerprints(settings)
         kept_built = _load_built(cache) if incremental else None
         from builder import countries
         countries.use_cache_dir(job.cache_path.parent)  # before the workers fork
         with processes.pool(settings) as run:
-            if (summary and scan.changed and kept_built and kept_built[0] == page_fingerprint
+            if (summary and scan.changed and kept_built and kept_built[0] == fingerprints.site
                     and cache.meta("others") == others and not (settings.strict and summary[2])):
                 if editor and sum(s.rel in scan.changed for s in scanned) > EDIT_WORKER_LIMIT:
                     editor.close()  # before the pool forks its workers
@@ -204,7 +206,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                         _ready_to_fork(job)
                 from builder.inplace import edit_in_place
                 report = edit_in_place(settings, job, cache, editor.run if editor else run, site, scan, summary,
-                                       kept_built[1], page_fingerprint, inputs, build_id, stages)
+                                       kept_built[1], fingerprints, inputs, build_id, stages)
                 if report:
                     return report
             stored = cache.keys()
@@ -224,7 +226,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         built_before = cache.built() if incremental else None
         with stages.time("relate"):
             kept_relations = _load_relations(cache) if incremental else None
-            changed = _changed(kept_built, built_before, page_fingerprint, built)
+            changed = _changed(kept_built, built_before, fingerprints.site, built)
             relating = _Relating(articles, kept_relations, changed,
                                  apart=settings.workers > 1 and len(articles) >= RELATE_APART)
         with stages.time("plan"):
@@ -233,7 +235,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
             since = _since(cache, kept_built, built_before, changed, kept_relations, relating.listing, stored,
                            articles)
             slugs_stored = _load_slugs(cache)
-            outputs, memo, labels, pages, relation_state = _plan(settings, job, page_fingerprint, articles,
+            outputs, memo, labels, pages, relation_state = _plan(settings, job, fingerprints, articles,
                                                                  relating, kept_groups, since)
         stages.move("plan", "relate", relating.waited)
         with stages.time("compare"):
@@ -283,8 +285,8 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                     _store_relations(cache, relation_state, kept_relations)
                 cache.put_groups(memo, kept_groups if incremental else None)
                 cache.put_built(built, built_before)
-                if kept_built != [page_fingerprint, labels]:
-                    _store_built(cache, page_fingerprint, labels, kept_built)
+                if kept_built != [fingerprints.site, labels]:
+                    _store_built(cache, fingerprints.site, labels, kept_built)
                 cache.put_mapping("sitemap", dict(pages))  # what an edit in place updates
                 cache.put_mapping(ORIGINALS, {a.original_url: a.source_path for a in articles if a.original_url})
                 scan.keep(cache)
@@ -587,10 +589,11 @@ def _load_built(cache: Cache) -> list | None:
     return None if fingerprint is None or labels is None else [fingerprint, labels]
 
 
-def _store_built(cache: Cache, page_fingerprint: str, labels: dict[str, tuple[str, str]], kept: list | None) -> None:
-    """Store the page fingerprint and the tags' labels (over the last build's, ``kept``)."""
-    cache.put_values("built", page_fingerprint)
-    cache.put_mapping("labels", labels, None if not kept or kept[0] != page_fingerprint
+def _store_built(cache: Cache, site_fingerprint: str, labels: dict[str, tuple[str, str]], kept: list | None) -> None:
+    """Store the site's page fingerprint (``PageFingerprints.site``) and the
+    tags' labels (over the last build's, ``kept``)."""
+    cache.put_values("built", site_fingerprint)
+    cache.put_mapping("labels", labels, None if not kept or kept[0] != site_fingerprint
                       else _differing(labels, kept[1]))
 
 
@@ -602,12 +605,12 @@ def _differing(now: dict, before: dict) -> list:
 _ABSENT = object()
 
 
-def _changed(kept: list | None, before: dict[str, tuple[str, str]] | None, page_fingerprint: str,
+def _changed(kept: list | None, before: dict[str, tuple[str, str]] | None, site_fingerprint: str,
              built: dict[str, tuple[str, str]]) -> set[str] | None:
     """The source paths whose (key, slug) differ from the last build's
     (``before``), or that came or left; ``None`` if the last build made other
     pages (``kept``: its page fingerprint and labels)."""
-    if not kept or kept[0] != page_fingerprint or before is None:
+    if not kept or kept[0] != site_fingerprint or before is None:
         return None
     return {p for p, made in built.items() if before.get(p) != made} | (before.keys() - built.keys())
 
@@ -631,13 +634,7 @@ def _since(cache: Cache, kept: list | None, before: dict[str, tuple[str, str]] |
     return _Since(changed, touched_groups([*old.values(), *now]), kept[1], relations.result, outputs)
 
 
-def _page_fingerprint(settings: Settings) -> str:
-    """What every page depends on besides its own inputs: the builder's code,
-    the templates and the settings pages show."""
-    return digest(code_fingerprint(), tree_fingerprint(settings.path("templates_dir")), settings.shaping())
-
-
-def _plan(settings: Settings, job: _Job, page_fingerprint: str, articles: list[Entry], relating: "_Relating",
+def _plan(settings: Settings, job: _Job, fingerprints: PageFingerprints, articles: list[Entry], relating: "_Relating",
           memo: GroupMemo | None, since: _Since | None
           ) -> tuple[list[Output], GroupMemo, dict[str, tuple[str, str]], list[tuple[str, str]], RelationState]:
     """Every output with its input hash and its maker; the list pages' memo
@@ -667,7 +664,7 @@ def _plan(settings: Settings, job: _Job, page_fingerprint: str, articles: list[E
     def body_of(article: Entry) -> str:
         return bodies.read(article.key)
 
-    indexes, memo, pages = plan_indexes(settings, listed, labels, renderer, page_fingerprint, body_of, memo,
+    indexes, memo, pages = plan_indexes(settings, listed, labels, renderer, fingerprints, body_of, memo,
                                         since.touched if since else None)
     relations, state = relating.result()
     content = str(settings.path("content_dir"))
@@ -680,7 +677,7 @@ def _plan(settings: Settings, job: _Job, page_fingerprint: str, articles: list[E
         if dirty is not None and article.source_path not in dirty and path in since.outputs:
             key = since.outputs[path]
         else:
-            key = _article_key(page_fingerprint, article, relations, labels, unlinked)
+            key = _article_key(fingerprints.templates["article.html"], article, relations, labels, unlinked)
         outputs += _article_outputs(settings, job, content, article, key, relations, labels, unlinked)
     return outputs + others + indexes, memo, labels, pages, state
 
@@ -732,12 +729,12 @@ def _relation_state(articles: list[Entry], previous: RelationState | None,
     return related.relations(articles, previous, changed)[1]
 
 
-def _article_key(page_fingerprint: str, article: Entry, relations: Related, labels: dict[str, tuple[str, str]],
+def _article_key(fingerprint: str, article: Entry, relations: Related, labels: dict[str, tuple[str, str]],
                  unlinked: frozenset[str]) -> str:
     # A record is a pure function of its cache key (and its slug, which
     # collisions may change); of a related article the page is given only
     # what ``Related.shown`` gives, so an edit re-renders no related page.
-    return digest(page_fingerprint, article.key, article.slug, relations.shown(article.source_path),
+    return digest(fingerprint, article.key, article.slug, relations.shown(article.source_path),
                   _own_labels(article, labels), sorted(unlinked))
 
 

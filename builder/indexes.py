@@ -28,8 +28,8 @@ from builder.cache import GroupRecord, digest
 from builder.config import Settings
 from builder.feeds import FeedSpec, feed_items, site_url, write_feed
 from builder.models import Entry
-from builder.render import (ATOM_PATH, RSS_PATH, Renderer, article_path, country_path, facet_feed_path,
-                             relative_urls)
+from builder.render import (ATOM_PATH, RSS_PATH, PageFingerprints, Renderer, article_path, country_path,
+                             facet_feed_path, relative_urls)
 from builder.sitemap import MAX_URLS, lastmod, robots_txt, sitemap_index, sitemap_parts, sitemap_xml
 
 FEED_FACETS = ("tags", "countries")
@@ -201,9 +201,11 @@ class IndexPlanner:
     """Plans a group's list pages and feeds: all of them, or only those
     that show the members at some positions (``near``)."""
 
-    def __init__(self, settings: Settings, renderer: Renderer, fingerprint: str, keys: Mapping[str, str],
+    def __init__(self, settings: Settings, renderer: Renderer, fingerprints: PageFingerprints, keys: Mapping[str, str],
                  body_of: Callable[[Entry], str]):
-        self.settings, self.renderer, self.fingerprint = settings, renderer, fingerprint
+        self.settings, self.renderer = settings, renderer
+        self.fingerprint = fingerprints.templates["list.html"]
+        self.feed_fingerprint = fingerprints.plain
         self.keys = keys
         """source path → ``list_key`` of every article a planned page shows."""
         self.body_of = body_of
@@ -213,7 +215,7 @@ class IndexPlanner:
 
     def feed(self, spec: FeedSpec) -> Output:
         items = feed_items(spec, self.settings.feed_items)
-        key = digest(self.fingerprint, spec.path, spec.title, spec.page, spec.kind, self.root_url,
+        key = digest(self.feed_fingerprint, spec.path, spec.title, spec.page, spec.kind, self.root_url,
                      [self.keys[a.source_path] for a in items])
         return Output(spec.path, key, lambda: write_feed(spec, self.settings, self.root_url, self.body_of,
                                                           as_is=self.as_is))
@@ -251,7 +253,7 @@ def group_id(folder: str, group: Group) -> str:
 
 
 def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str, tuple[str, str]],
-                 renderer: Renderer, page_fingerprint: str,
+                 renderer: Renderer, fingerprints: PageFingerprints,
                  body_of: Callable[[Entry], str], memo: GroupMemo | None = None,
                  touched: set[tuple[str, str]] | None = None
                  ) -> tuple[list[Output], GroupMemo, list[tuple[str, str]]]:
@@ -271,7 +273,7 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
     t = renderer.labels
     ordered = newest_first(articles)
     keys = {a.source_path: list_key(a) for a in articles}
-    planner = IndexPlanner(settings, renderer, page_fingerprint, keys, body_of)
+    planner = IndexPlanner(settings, renderer, fingerprints, keys, body_of)
     memo = memo or {}
     kept: GroupMemo = {}
 
@@ -281,7 +283,7 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
         if known and touched is not None and who[:2] not in touched:  # (folder, key)
             inputs = known[0]  # no member changed, none came or left
         else:
-            inputs = digest(page_fingerprint, planner.root_url, group,
+            inputs = digest(planner.fingerprint, planner.root_url, group,
                             "\n".join([keys[a.source_path] for a in members]))
         if known and known[0] == inputs:
             planned: dict[str, Output] = {}
@@ -310,21 +312,22 @@ def plan_indexes(settings: Settings, articles: Sequence[Entry], labels: dict[str
         ("sources", t["sources.title"], groups_of(ordered, FACET_KEYS["sources"], lambda k: k, lambda k: sources[k])),
     ]
     for folder, title, groups in facets:
-        outputs.append(facet_index(renderer, page_fingerprint, folder, title,
+        outputs.append(facet_index(renderer, fingerprints.templates["index_list.html"], folder, title,
                                    [(g.key, g.label, g.path, len(g.articles)) for g in groups]))
         for group in groups:
             outputs += group_outputs(group_id(folder, group), group.articles,
                                      functools.partial(planner.group, folder, group),
                                      (folder, group.key, group.label, group.path))
-    outputs.append(Output("404.html", digest(page_fingerprint, "404"),
+    outputs.append(Output("404.html", digest(fingerprints.templates["404.html"], "404"),
                           lambda: renderer.page("404.html", "404.html",
                                                 site_root=settings.base_url or None).encode("utf-8")))
     root_url = planner.root_url
     pages = [(article_path(a), lastmod(a.date)) for a in articles] + [
         (o.path, "") for o in outputs if in_sitemap(o.path)]
     pages.sort(key=lambda p: p[0])
-    outputs += sitemap_outputs(page_fingerprint, root_url, pages)
-    outputs.append(Output("robots.txt", digest(page_fingerprint, root_url), lambda: robots_txt(root_url).encode("utf-8")))
+    outputs += sitemap_outputs(fingerprints.plain, root_url, pages)
+    outputs.append(Output("robots.txt", digest(fingerprints.plain, root_url),
+                          lambda: robots_txt(root_url).encode("utf-8")))
     return outputs, kept, pages
 
 

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from builder.build import _Stages
     from builder.indexes import Output
     from builder.related import RelationState
+    from builder.render import PageFingerprints
 
 IN_PLACE_LIMIT = 32
 IN_PLACE_SHARE = 10
@@ -55,7 +56,7 @@ place took 1.0-2.2 s less than the full plan, with half its memory; in a
 project of 5,000, 1,000 newest in place took as long as the full plan."""
 
 def edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, site: StagingSite, scan: _Scan,
-                   summary: tuple, labels: dict[str, tuple[str, str]], page_fingerprint: str, inputs: str,
+                   summary: tuple, labels: dict[str, tuple[str, str]], fingerprints: PageFingerprints, inputs: str,
                    build_id: str, stages: "_Stages") -> BuildReport | None:
     """The rebuild after edits of a few articles, and after a few additions
     and removals, that leave the other articles as they were
@@ -98,7 +99,7 @@ def edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, si
         return None
     with stages.time("plan"):
         try:
-            planned = _plan_in_place(settings, job, cache, edits, labels, page_fingerprint)
+            planned = _plan_in_place(settings, job, cache, edits, labels, fingerprints)
         except _NotKept:
             planned = None
     if planned is None:
@@ -135,7 +136,7 @@ def edit_in_place(settings: Settings, job: _Job, cache: Cache, run: Callable, si
             if planned.relations is not edits.relations:
                 _store_relations(cache, planned.relations, edits.relations)
             if planned.labels is not labels:
-                _store_built(cache, page_fingerprint, planned.labels, [page_fingerprint, labels])
+                _store_built(cache, fingerprints.site, planned.labels, [fingerprints.site, labels])
             if planned.sitemap is not None:
                 cache.put_mapping("sitemap", *planned.sitemap)
             cache.put_built({p: (a.key, a.slug) for p, a in edits.edited.items()}, edits.built)
@@ -425,7 +426,7 @@ class _InPlace(NamedTuple):
 
 
 def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, labels: dict[str, tuple[str, str]],
-                   page_fingerprint: str) -> _InPlace | None:
+                   fingerprints: PageFingerprints) -> _InPlace | None:
     """What an edit in place makes and removes (see ``edit_in_place``);
     ``None`` when an edit changes an article's translations or another
     tag's or source's path, or the cache lacks what the last build kept.
@@ -488,7 +489,7 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     try:
         renderer = Renderer(settings)
         bodies = BodyReader(job.cache_path)
-        planner = IndexPlanner(settings, renderer, page_fingerprint, entries.keys,
+        planner = IndexPlanner(settings, renderer, fingerprints, entries.keys,
                                lambda article: bodies.read(article.key))
         dated = _fields_changed(edits, "date") & listed.keys()
         outputs: list[Output] = []
@@ -529,7 +530,8 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
                 after = state._replace(result=result)
         if edits.copies is not None:
             after = after._replace(copies=now.copies)
-        outputs += _pages_in_place(settings, job, edits, after, labels, page_fingerprint, entries, relinked)
+        outputs += _pages_in_place(settings, job, edits, after, labels, fingerprints.templates["article.html"], entries,
+                                   relinked)
         made = made._replace(relations=after)
         raw_copies = {previous[path].raw_url for path in removed}  # (not in the sitemap, .html or not)
         moved_pages = removed | _fields_changed(edits, "slug")  # (the page at a new slug is made with the others)
@@ -538,15 +540,16 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
         # a group that empties and one that appears may share paths (tags whose slugs are the same)
         made.removed.difference_update(o.path for o in outputs)
         if resized - {HOME}:  # (languages and sources: when articles came, left or moved between them)
-            outputs += _facet_indexes(renderer, page_fingerprint, sorted(resized - {HOME}), sizes, labels,
-                                      cache, made.groups, {f for f, (i, _) in stored.items() if i in made.emptied})
+            outputs += _facet_indexes(renderer, fingerprints.templates["index_list.html"], sorted(resized - {HOME}),
+                                      sizes, labels, cache, made.groups,
+                                      {f for f, (i, _) in stored.items() if i in made.emptied})
         unlisted = {article_path(previous[path]) for path in moved_pages if not state.listed(path)}
         sitemap = _sitemap_in_place(cache, edits, added, made.removed - raw_copies - unlisted)
         if sitemap is False:
             return None
         if sitemap is not None:
             pages, old_count, changed = sitemap
-            outputs += sitemap_outputs(page_fingerprint, planner.root_url, list(pages.items()))
+            outputs += sitemap_outputs(fingerprints.plain, planner.root_url, list(pages.items()))
             made.removed.update(set(sitemap_paths(old_count)) - set(sitemap_paths(len(pages))))
             made = made._replace(sitemap=(pages, changed))
         return made
@@ -568,7 +571,7 @@ def _relations_changed(state: RelationState, keys_of: dict[str, tuple[str, ...]]
 
 
 def _pages_in_place(settings: Settings, job: _Job, edits: _Edits, state: RelationState,
-                    labels: dict[str, tuple[str, str]], page_fingerprint: str,
+                    labels: dict[str, tuple[str, str]], fingerprint: str,
                     entries: _StoredEntries, relinked: set[str]) -> list[Output]:
     """The article pages and raw copies an edit in place makes: of the edited
     articles, of those whose relations changed (``state``: the relations
@@ -590,7 +593,7 @@ def _pages_in_place(settings: Settings, job: _Job, edits: _Edits, state: Relatio
     for path in pages:
         article = entries.loaded[path]
         unlinked = _unlinked_countries(article, state, country_pages)
-        key = _article_key(page_fingerprint, article, related, labels, unlinked)
+        key = _article_key(fingerprint, article, related, labels, unlinked)
         outputs += _article_outputs(settings, job, content, article, key, related, labels, unlinked)
     return outputs
 
@@ -704,7 +707,7 @@ def _group_in_place(planner, record: GroupRecord, edited: dict[str, Entry], prev
                         len(paths) != len(old))
 
 
-def _facet_indexes(renderer, page_fingerprint: str, folders: Iterable[str], sizes: Counter,
+def _facet_indexes(renderer, fingerprint: str, folders: Iterable[str], sizes: Counter,
                    labels: dict[str, tuple[str, str]], cache: Cache, touched: dict[str, GroupRecord],
                    emptied: set[tuple[str, str]]) -> list[Output]:
     """The index pages of ``folders``: of tags or countries from the number
@@ -724,7 +727,7 @@ def _facet_indexes(renderer, page_fingerprint: str, folders: Iterable[str], size
               "countries": lambda: [(key[2:], renderer.country_label(key[2:]), country_path(key[2:]), n)
                                     for key, n in sizes.items() if key[:2] == "c:"],
               "languages": lambda: stored("languages"), "sources": lambda: stored("sources")}
-    return [facet_index(renderer, page_fingerprint, folder, renderer.labels[f"{folder}.title"], groups[folder]())
+    return [facet_index(renderer, fingerprint, folder, renderer.labels[f"{folder}.title"], groups[folder]())
             for folder in folders]
 
 

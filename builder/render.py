@@ -26,6 +26,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import babel
 import babel.dates
@@ -296,6 +297,66 @@ def _bytecode_folder(cache_dir: str) -> str:
 def forget_templates() -> None:
     """Drop the compiled templates: the next build reads them again."""
     _environment.cache_clear()
+
+
+PAGE_TEMPLATES = ("article.html", "list.html", "index_list.html", "404.html")
+"""The templates pages are made from (``Renderer.page``)."""
+
+
+class PageFingerprints(NamedTuple):
+    """What outputs depend on besides their own inputs, as hashes (see
+    ``page_fingerprints``): so that a changed template makes again only
+    the pages made from it."""
+
+    site: str
+    """The builder's code, every file of the templates folder and the
+    settings that shape pages: a build keeps it, and the next makes its
+    edits in place only under the same."""
+    plain: str
+    """The code and those settings alone: what feeds, the sitemap and
+    ``robots.txt`` depend on besides their own inputs."""
+    templates: dict[str, str]
+    """Each of ``PAGE_TEMPLATES`` → ``plain``, the template, those it
+    extends, includes or imports, and the interface strings
+    (``labels.toml``): what its pages depend on besides their own inputs."""
+
+
+def page_fingerprints(settings: Settings) -> PageFingerprints:
+    from builder.cache import code_fingerprint, digest, tree_fingerprint
+    folder = settings.path("templates_dir")
+    code, shaping, whole = code_fingerprint(), settings.shaping(), tree_fingerprint(folder)
+    plain = digest(code, shaping)
+    labels = folder / "labels.toml"
+    shown = labels.read_bytes() if labels.is_file() else b""
+    return PageFingerprints(digest(code, whole, shaping), plain,
+                            {name: digest(plain, _template_sources(folder, name) or whole, shown)
+                             for name in PAGE_TEMPLATES})
+
+
+def _template_sources(folder: Path, name: str) -> list[tuple[str, str]] | None:
+    """The sources of template ``name`` and of those it extends, includes
+    or imports, each with its name, sorted; ``None`` when one is named by
+    an expression (known only as the page renders: then every template
+    counts). A template missing or that does not parse counts as named:
+    rendering reports it."""
+    from jinja2 import meta
+    loader, env = jinja2.FileSystemLoader(folder), jinja2.Environment()
+    sources: dict[str, str] = {}
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in sources:
+            continue
+        try:
+            sources[current] = loader.get_source(env, current)[0]
+            named = list(meta.find_referenced_templates(env.parse(sources[current])))
+        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
+            sources.setdefault(current, "")
+            continue
+        if None in named:
+            return None
+        todo += named
+    return sorted(sources.items())
 
 
 class Renderer:

@@ -106,6 +106,53 @@ def test_changed_template_rerenders_pages_without_reprocessing(project, tmp_path
     assert 'class="x"' in (out / "index.html").read_text(encoding="utf-8")
 
 
+def _files(out: Path) -> dict[str, int]:
+    """Every file of the site (but its build marker) → its inode: a file
+    written again is a new one (staged, then moved in)."""
+    return {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*")
+            if p.is_file() and p.name != ".archive-builder"}
+
+
+@pytest.mark.parametrize("name, old", [("article.html", "{% block main %}"), ("list.html", "{% block main %}"),
+                                       ("index_list.html", "{% block main %}"), ("404.html", "{% block main %}"),
+                                       ("base.html", '<main id="main">')])
+def test_a_changed_template_makes_again_only_the_pages_made_from_it(project, tmp_path, name, old):
+    """A template's change reaches the pages made from it, or from one
+    extending it, and no other file is written again: not the pages of
+    the other templates, nor feeds, the sitemap or the raw copies."""
+    content, out, _ = project
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    build(make_settings(content, out, templates_dir=str(templates)))
+    before = _files(out)
+    edited = templates / name
+    edited.write_text(edited.read_text(encoding="utf-8").replace(old, old + "<!--changed-->", 1), encoding="utf-8")
+    report = build(make_settings(content, out, templates_dir=str(templates)))
+    assert report.processed == 0
+    rewritten = {path for path, inode in _files(out).items() if before.get(path) != inode}
+    showing = {path for path, data in tree(out).items() if b"<!--changed-->" in data}
+    assert showing and rewritten == showing and report.written == len(showing)
+    assert tree(out) == _cold(content, tmp_path, templates_dir=str(templates))
+
+
+def test_changed_labels_make_again_the_pages_and_nothing_else(project, tmp_path):
+    """Every page shows the interface strings (``labels.toml``); feeds, the
+    sitemap and the raw copies do not."""
+    content, out, _ = project
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    build(make_settings(content, out, templates_dir=str(templates)))
+    before = _files(out)
+    labels = templates / "labels.toml"
+    labels.write_text(labels.read_text(encoding="utf-8").replace('"Skip to content"', '"Skip ahead"'),
+                      encoding="utf-8")
+    build(make_settings(content, out, templates_dir=str(templates)))
+    rewritten = {path for path, inode in _files(out).items() if before.get(path) != inode}
+    pages = {path for path in before if path.endswith(".html")}
+    assert rewritten == pages
+    assert all("Skip ahead" in (out / path).read_text(encoding="utf-8") for path in pages)
+
+
 def test_a_template_edited_after_a_build_in_the_same_process_is_read_again(tmp_path):
     """``serve`` rebuilds in one process, and templates are not asked for
     changes while a build renders: each build must read them again."""

@@ -203,3 +203,34 @@ def test_a_groups_credit_is_an_organization_in_jsonld():
     assert data["contributor"] == [
         {"@type": "Organization", "name": "《新闻看点》制作组", "roleName": "producer"},
         {"@type": "Person", "name": "东京樱花团/平安卿卿", "roleName": "translator"}]
+
+
+def test_a_pages_template_counts_with_those_it_extends_includes_or_imports(tmp_path):
+    """A page's fingerprint covers its template and those it reaches, not
+    the folder's other files; a template named by an expression makes it
+    cover them all."""
+    from builder.render import page_fingerprints
+    from tests.conftest import make_settings
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    pages = {"article.html": '{% extends "base.html" %}{% block main %}{% include "part.html" %}{% endblock %}',
+             "list.html": '{% extends "base.html" %}', "index_list.html": "i", "404.html": "n",
+             "base.html": "{% block main %}{% endblock %}", "part.html": '{% from "macros.html" import m %}{{ m() }}',
+             "macros.html": "{% macro m() %}x{% endmacro %}", "unused.html": "u"}
+    for name, source in pages.items():
+        (templates / name).write_text(source, encoding="utf-8")
+    settings = make_settings(tmp_path, tmp_path / "site", templates_dir=str(templates))
+
+    def changed_by(name: str, source: str) -> set[str]:
+        before = page_fingerprints(settings)
+        (templates / name).write_text(source, encoding="utf-8")
+        after = page_fingerprints(settings)
+        assert after.site != before.site and after.plain == before.plain
+        return {page for page, fingerprint in after.templates.items() if before.templates[page] != fingerprint}
+
+    assert changed_by("macros.html", "{% macro m() %}y{% endmacro %}") == {"article.html"}
+    assert changed_by("base.html", "{% block main %}{% endblock %}!") == {"article.html", "list.html"}
+    assert changed_by("unused.html", "v") == set()
+    assert changed_by("404.html", "{% if %}") == {"404.html"}  # (rendering reports the mistake)
+    assert changed_by("part.html", '{% include kind ~ ".html" %}') == {"article.html"}
+    assert changed_by("unused.html", "w") == {"article.html"}  # (the include's name is known only as it renders)
