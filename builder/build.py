@@ -254,14 +254,17 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         gc.freeze()
         if collecting:
             gc.enable()
+        # After a change of code, settings or templates, many files made
+        # again come out as they were: those are left as they are.
+        unchanged_kept = incremental and (not kept_built or kept_built[0] != fingerprints.site)
         with stages.time("render"):
-            _render(settings, site, todo, progress)
+            _render(settings, site, todo, progress, unchanged_kept)
             if copies_apart:
                 if not copies_apart.finished():  # made here instead, failing as they would have
                     _render(settings, site, copied, progress)
                 todo += copied
+            written = len(site.staged()) if unchanged_kept else len(todo)
         gc.disable()
-        written = len(todo)
         stages.count("render", written)
         copies = len(relation_state.unlisted())
         report = _report(settings, articles, skips, stages, len(outputs), written, copies=copies)
@@ -898,8 +901,11 @@ def _outputs_to_make(outputs: list[Output], previous: dict[str, str]) -> list[Ou
     return [o for o in outputs if previous.get(o.path) != o.key]
 
 
-def _render(settings: Settings, site: StagingSite, todo: list[Output], progress) -> None:
-    """Make and stage the outputs: pages, feeds, the sitemap and copies.
+def _render(settings: Settings, site: StagingSite, todo: list[Output], progress, unchanged_kept: bool = False
+            ) -> None:
+    """Make and stage the outputs: pages, feeds, the sitemap and copies;
+    with ``unchanged_kept``, only those whose bytes differ from the site's
+    file (see ``_stage_made``).
 
     With more than one job, this process renders beside ``workers - 1``
     forked workers. A worker copies every page of this process's memory
@@ -908,6 +914,7 @@ def _render(settings: Settings, site: StagingSite, todo: list[Output], progress)
     copies, and the build's peak was at the end of rendering. One worker
     fewer is one copy fewer, for the same number of rendering processes."""
     count = len(todo)
+    _SAME_AS[:] = [f"{site.out_dir}/"] if unchanged_kept else []  # (the workers forked below inherit it)
     if settings.workers > 1 and 1 < count <= 64:
         try:
             _render_in_two(str(site.root), todo)
@@ -919,7 +926,7 @@ def _render(settings: Settings, site: StagingSite, todo: list[Output], progress)
     if settings.workers <= 1 or count <= 64:
         root, folders = str(site.root), set()
         for done, output in enumerate(todo, start=1):
-            stage(root, output.path, output.make(), folders)
+            _stage_made(root, output, folders)
             if progress:
                 progress("render", done, count)
         _close_worker_state()
@@ -1035,8 +1042,33 @@ def _take_and_make(root: str, todo: list[Output], tokens: int) -> None:
     folders: set[str] = set()
     while token := os.read(tokens, 1):
         output = todo[token[0]]
-        stage(root, output.path, output.make(), folders)
+        _stage_made(root, output, folders)
 
+
+def _stage_made(root: str, output: Output, folders: set[str]) -> None:
+    """Make ``output`` and stage it, unless the site's file holds its bytes
+    already (when ``_SAME_AS`` names the site: see ``_render``): after a
+    change of code, settings or templates that leaves many pages as they
+    were, those keep their file (and its time), and a copy of the site
+    elsewhere (a host, a sync) gets only the files that changed."""
+    data = output.make()
+    if _SAME_AS and _holds(_SAME_AS[0] + site_path(output.path), data):
+        return
+    stage(root, output.path, data, folders)
+
+
+def _holds(path: str, data: bytes) -> bool:
+    """Whether the file at ``path`` holds ``data`` (a missing one does not)."""
+    try:
+        with open(path, "rb") as file:
+            return os.fstat(file.fileno()).st_size == len(data) and file.read() == data
+    except OSError:
+        return False
+
+
+_SAME_AS: list[str] = []
+"""The site's folder (with a final ``/``) while a render keeps the files
+it would write again unchanged (``_render``'s ``unchanged_kept``)."""
 
 _PENDING: list[Output] = []
 
@@ -1046,7 +1078,7 @@ def _make_outputs(start: int, stop: int, root: Path) -> None:
     or this process's own) and stage them."""
     root, folders = str(root), _FOLDERS_MADE
     for output in _PENDING[start:stop]:
-        stage(root, output.path, output.make(), folders)
+        _stage_made(root, output, folders)
 
 
 _FOLDERS_MADE: set[str] = set()
@@ -1054,6 +1086,7 @@ _FOLDERS_MADE: set[str] = set()
 
 
 def _close_worker_state() -> None:
+    _SAME_AS.clear()
     for key in [k for k in _WORKER_STATE if isinstance(k, tuple)]:
         _WORKER_STATE.pop(key).close()
 

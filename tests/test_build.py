@@ -120,9 +120,9 @@ def _rendered_paths(monkeypatch) -> list[str]:
     rendered: list[str] = []
     render = build_module._render
 
-    def recorded(settings, site, todo, progress):
+    def recorded(settings, site, todo, *rest):
         rendered.extend(o.path for o in todo)
-        return render(settings, site, todo, progress)
+        return render(settings, site, todo, *rest)
 
     monkeypatch.setattr(build_module, "_render", recorded)
     return rendered

@@ -135,6 +135,27 @@ def test_a_changed_template_makes_again_only_the_pages_made_from_it(project, tmp
     assert tree(out) == _cold(content, tmp_path, templates_dir=str(templates))
 
 
+@pytest.mark.parametrize("corpus, jobs", [("seeds", 1), ("seeds", 2), ("corpus", 2)])
+def test_pages_made_again_as_they_were_keep_their_files(tmp_path, corpus, jobs):
+    """A change of a template that changes no page (a comment) makes its
+    pages again and writes none of them: each file stays as it was (its
+    inode, its time), in one process, in two, and with a pool of workers
+    (more than 64 files)."""
+    from tests.conftest import FIXTURES
+    content = copy_seeds(tmp_path / "content") if corpus == "seeds" else FIXTURES / "corpus"
+    out, templates = tmp_path / "site", tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    settings = make_settings(content, out, templates_dir=str(templates), jobs=jobs)
+    build(settings)
+    before = _files(out)
+    edited = templates / "base.html"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("<main", "{# a comment #}<main", 1), encoding="utf-8")
+    report = build(settings)
+    assert report.incremental and report.written == 0
+    assert _files(out) == before and len(before) > (64 if corpus == "corpus" else 0)
+    assert build(settings).written == 0
+
+
 def test_changed_labels_make_again_the_pages_and_nothing_else(project, tmp_path):
     """Every page shows the interface strings (``labels.toml``); feeds, the
     sitemap and the raw copies do not."""
