@@ -83,7 +83,8 @@ def digest(*parts: object) -> str:
 
 
 def tree_fingerprint(*folders: Path, suffixes: tuple[str, ...] = ()) -> str:
-    """Hash of every file (path and bytes) under the folders, in sorted order."""
+    """Hash of every file under the folders (its path under its folder, and
+    its bytes), in sorted order: a file moved to another folder counts."""
     h = hashlib.blake2b(digest_size=20)
     for folder in folders:
         if not folder.exists():
@@ -93,7 +94,9 @@ def tree_fingerprint(*folders: Path, suffixes: tuple[str, ...] = ()) -> str:
             p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
             and (not suffixes or p.suffix in suffixes))
         for path in paths:
-            h.update(path.name.encode() + b"\0" + path.read_bytes())
+            name = (path.name if path == folder else path.relative_to(folder).as_posix()).encode()
+            data = path.read_bytes()
+            h.update(len(name).to_bytes(4, "big") + name + len(data).to_bytes(8, "big") + data)
     return h.hexdigest()
 
 

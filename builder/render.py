@@ -336,8 +336,9 @@ def page_fingerprints(settings: Settings) -> PageFingerprints:
 def _template_sources(folder: Path, name: str) -> list[tuple[str, str]] | None:
     """The sources of template ``name`` and of those it extends, includes
     or imports, each with its name, sorted; ``None`` when one is named by
-    an expression (known only as the page renders: then every template
-    counts). A template missing or that does not parse counts as named:
+    an expression (known only as the page renders) or is no text (a
+    picture in a branch never taken): then every file of the folder
+    counts. A template missing or that does not parse counts as named:
     rendering reports it."""
     from jinja2 import meta
     loader, env = jinja2.FileSystemLoader(folder), jinja2.Environment()
@@ -353,6 +354,8 @@ def _template_sources(folder: Path, name: str) -> list[tuple[str, str]] | None:
         except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
             sources.setdefault(current, "")
             continue
+        except UnicodeDecodeError:  # (no template: a page that includes it fails, and says so)
+            return None
         if None in named:
             return None
         todo += named

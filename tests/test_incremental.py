@@ -156,6 +156,26 @@ def test_pages_made_again_as_they_were_keep_their_files(tmp_path, corpus, jobs):
     assert build(settings).written == 0
 
 
+def test_a_template_moved_to_another_folder_is_a_change(project, tmp_path):
+    """A partial the list pages include if it is there, moved to another
+    folder under the same name: the list pages lose it, as a cold build's."""
+    content, out, _ = project
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "partials").mkdir()
+    (templates / "partials" / "extra.html").write_text("<!--extra-->", encoding="utf-8")
+    listing = templates / "list.html"
+    listing.write_text(listing.read_text(encoding="utf-8").replace(
+        "{% block main %}", '{% block main %}{% include "partials/extra.html" ignore missing %}', 1), encoding="utf-8")
+    build(make_settings(content, out, templates_dir=str(templates)))
+    assert "<!--extra-->" in (out / "index.html").read_text(encoding="utf-8")
+    (templates / "old").mkdir()
+    (templates / "partials" / "extra.html").rename(templates / "old" / "extra.html")
+    assert build(make_settings(content, out, templates_dir=str(templates))).written > 0
+    assert "<!--extra-->" not in (out / "index.html").read_text(encoding="utf-8")
+    assert tree(out) == _cold(content, tmp_path, templates_dir=str(templates))
+
+
 def test_changed_labels_make_again_the_pages_and_nothing_else(project, tmp_path):
     """Every page shows the interface strings (``labels.toml``); feeds, the
     sitemap and the raw copies do not."""

@@ -234,3 +234,6 @@ def test_a_pages_template_counts_with_those_it_extends_includes_or_imports(tmp_p
     assert changed_by("404.html", "{% if %}") == {"404.html"}  # (rendering reports the mistake)
     assert changed_by("part.html", '{% include kind ~ ".html" %}') == {"article.html"}
     assert changed_by("unused.html", "w") == {"article.html"}  # (the include's name is known only as it renders)
+    (templates / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")  # (no text: every file counts)
+    assert changed_by("part.html", '{% if false %}{% include "logo.png" %}{% endif %}') == {"article.html"}
+    assert changed_by("unused.html", "x") == {"article.html"}
