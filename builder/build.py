@@ -925,11 +925,13 @@ def _render(settings: Settings, site: StagingSite, todo: list[Output], progress,
         return
     if settings.workers <= 1 or count <= 64:
         root, folders = str(site.root), set()
-        for done, output in enumerate(todo, start=1):
-            _stage_made(root, output, folders)
-            if progress:
-                progress("render", done, count)
-        _close_worker_state()
+        try:
+            for done, output in enumerate(todo, start=1):
+                _stage_made(root, output, folders)
+                if progress:
+                    progress("render", done, count)
+        finally:
+            _close_worker_state()
         return
     # The outputs' makers are closures over this build's entries: fork a pool
     # now so its workers inherit them, and send only index ranges.

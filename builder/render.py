@@ -328,12 +328,13 @@ def page_fingerprints(settings: Settings) -> PageFingerprints:
     plain = digest(code, shaping)
     labels = folder / "labels.toml"
     shown = labels.read_bytes() if labels.is_file() else b""
+    env = _environment(str(folder), str(settings.path("cache_dir")))  # (parsed as the pages' templates are)
     return PageFingerprints(digest(code, whole, shaping), plain,
-                            {name: digest(plain, _template_sources(folder, name) or whole, shown)
+                            {name: digest(plain, _template_sources(env, name) or whole, shown)
                              for name in PAGE_TEMPLATES})
 
 
-def _template_sources(folder: Path, name: str) -> list[tuple[str, str]] | None:
+def _template_sources(env: jinja2.Environment, name: str) -> list[tuple[str, str]] | None:
     """The sources of template ``name`` and of those it extends, includes
     or imports, each with its name, sorted; ``None`` when one is named by
     an expression (known only as the page renders) or is no text (a
@@ -341,7 +342,6 @@ def _template_sources(folder: Path, name: str) -> list[tuple[str, str]] | None:
     counts. A template missing or that does not parse counts as named:
     rendering reports it."""
     from jinja2 import meta
-    loader, env = jinja2.FileSystemLoader(folder), jinja2.Environment()
     sources: dict[str, str] = {}
     todo = [name]
     while todo:
@@ -349,7 +349,7 @@ def _template_sources(folder: Path, name: str) -> list[tuple[str, str]] | None:
         if current in sources:
             continue
         try:
-            sources[current] = loader.get_source(env, current)[0]
+            sources[current] = env.loader.get_source(env, current)[0]
             named = list(meta.find_referenced_templates(env.parse(sources[current])))
         except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
             sources.setdefault(current, "")
