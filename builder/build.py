@@ -153,6 +153,11 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
     out = settings.path("out_dir")
     incremental = (not cache.fresh and out.is_dir() and cache.build_id() is not None
                    and marker_build_id(out) == cache.build_id())
+    # A full build over a site a build made whole (whose cache is gone, or
+    # was made by other rules: a new vocabulary, a new version) changes that
+    # site's files as an incremental build does, keeping those that come
+    # out as they were (see ``_render``).
+    over_site = not incremental and marker_build_id(out) is not None
     site = StagingSite(out)
     job = _Job(content, cache.path, vocabulary)
     editor = countries = copies_apart = relating = None
@@ -220,7 +225,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
                                                     stages, progress)
         articles = resolve_slug_collisions(articles)
         if not incremental and settings.workers > 1 and len(articles) >= RAW_COPIES_APART:
-            copies_apart = _RawCopies(str(site.root), str(content), articles)
+            copies_apart = _RawCopies(str(site.root), str(content), articles, str(site.out_dir) if over_site else None)
             copies_apart.start()  # (once it is known here: a failure now stops it)
         built = {a.source_path: (a.key, a.slug) for a in articles}
         built_before = cache.built() if incremental else None
@@ -240,7 +245,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         stages.move("plan", "relate", relating.waited)
         with stages.time("compare"):
             previous, on_disk = {}, set()
-            if incremental:
+            if incremental or over_site:
                 on_disk = site.current_files
                 # a file of the last build that is gone from disk must be made again
                 previous = {p: k for p, k in stored.items() if p in on_disk}
@@ -256,7 +261,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
             gc.enable()
         # After a change of code, settings or templates, many files made
         # again come out as they were: those are left as they are.
-        unchanged_kept = incremental and (not kept_built or kept_built[0] != fingerprints.site)
+        unchanged_kept = over_site or incremental and (not kept_built or kept_built[0] != fingerprints.site)
         with stages.time("render"):
             _render(settings, site, todo, progress, unchanged_kept)
             if copies_apart:
@@ -273,7 +278,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         with stages.time("commit"):
             keys = {o.path: o.key for o in outputs}
             apart = settings.workers > 1  # the trash deleted by a process of its own (write.remove)
-            if incremental:
+            if incremental or over_site:
                 site.commit_changes(on_disk - set(keys), build_id, apart)
             else:
                 site.commit(build_id, apart and len(keys) >= REMOVE_APART)
@@ -839,10 +844,10 @@ class _RawCopies:
     it fails, the build makes them itself afterwards, and meets the same
     error as it would have (the child says nothing of its own)."""
 
-    def __init__(self, root: str, content: str, articles: Sequence[Entry]):
+    def __init__(self, root: str, content: str, articles: Sequence[Entry], same_as: str | None = None):
         self.paths = {a.raw_url: _raw_file(content, a) for a in articles}
         self._child = get_context("fork").Process(target=_copy_apart, daemon=True,
-                                                  args=(root, list(self.paths.items()), os.getpid()))
+                                                  args=(root, list(self.paths.items()), os.getpid(), same_as))
 
     def start(self) -> None:
         self._child.start()
@@ -861,13 +866,16 @@ class _RawCopies:
             self._child.join()
 
 
-def _copy_apart(root: str, copies: list[tuple[str, Callable[[], bytes]]], build: int) -> None:
+def _copy_apart(root: str, copies: list[tuple[str, Callable[[], bytes]]], build: int,
+                same_as: str | None = None) -> None:
     """The child of ``_RawCopies``, forked by the process ``build``. It exits
     0 only once every copy is staged: whatever stops it sooner (an error, or
     a signal whose inherited handler raises ``SystemExit(0)``) exits 1,
-    without a word, and the build makes the copies itself."""
+    without a word, and the build makes the copies itself. ``same_as``: the
+    site whose files with the same bytes are kept (see ``_stage_made``)."""
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, signal.SIG_DFL)
+    _SAME_AS[:] = [f"{same_as}/"] if same_as else []
     try:
         _stage_copies(root, copies, build)
     except BaseException:
@@ -887,7 +895,7 @@ def _stage_copies(root: str, copies: list[tuple[str, Callable[[], bytes]]], buil
     for done, (rel, read) in enumerate(copies):
         if done % 256 == 0 and os.getppid() != build:
             raise _BuildGone
-        stage(root, rel, read(), folders)
+        _stage_made(root, rel, read, folders)
 
 
 def _outputs_to_make(outputs: list[Output], previous: dict[str, str]) -> list[Output]:
@@ -927,7 +935,7 @@ def _render(settings: Settings, site: StagingSite, todo: list[Output], progress,
         root, folders = str(site.root), set()
         try:
             for done, output in enumerate(todo, start=1):
-                _stage_made(root, output, folders)
+                _stage_made(root, output.path, output.make, folders)
                 if progress:
                     progress("render", done, count)
         finally:
@@ -1044,19 +1052,20 @@ def _take_and_make(root: str, todo: list[Output], tokens: int) -> None:
     folders: set[str] = set()
     while token := os.read(tokens, 1):
         output = todo[token[0]]
-        _stage_made(root, output, folders)
+        _stage_made(root, output.path, output.make, folders)
 
 
-def _stage_made(root: str, output: Output, folders: set[str]) -> None:
-    """Make ``output`` and stage it, unless the site's file holds its bytes
-    already (when ``_SAME_AS`` names the site: see ``_render``): after a
-    change of code, settings or templates that leaves many pages as they
-    were, those keep their file (and its time), and a copy of the site
-    elsewhere (a host, a sync) gets only the files that changed."""
-    data = output.make()
-    if _SAME_AS and _holds(_SAME_AS[0] + site_path(output.path), data):
+def _stage_made(root: str, path: str, make: Callable[[], bytes], folders: set[str]) -> None:
+    """Make the output at ``path`` and stage it, unless the site's file
+    holds its bytes already (when ``_SAME_AS`` names the site: see
+    ``_render`` and ``_RawCopies``): after a change of code, settings,
+    templates or rules that leaves many files as they were, those keep
+    their file (and its time), and a copy of the site elsewhere (a host, a
+    sync) gets only the files that changed."""
+    data = make()
+    if _SAME_AS and _holds(_SAME_AS[0] + site_path(path), data):
         return
-    stage(root, output.path, data, folders)
+    stage(root, path, data, folders)
 
 
 def _holds(path: str, data: bytes) -> bool:
@@ -1080,7 +1089,7 @@ def _make_outputs(start: int, stop: int, root: Path) -> None:
     or this process's own) and stage them."""
     root, folders = str(root), _FOLDERS_MADE
     for output in _PENDING[start:stop]:
-        _stage_made(root, output, folders)
+        _stage_made(root, output.path, output.make, folders)
 
 
 _FOLDERS_MADE: set[str] = set()

@@ -176,6 +176,39 @@ def test_a_template_moved_to_another_folder_is_a_change(project, tmp_path):
     assert tree(out) == _cold(content, tmp_path, templates_dir=str(templates))
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_full_build_over_its_own_site_writes_only_the_files_that_changed(tmp_path, monkeypatch, jobs):
+    """A new vocabulary discards the processed records (every article's
+    tags depend on it): the next build is a full one, but over a site a
+    build made, it writes only the files whose bytes change and removes
+    those no longer made. So does a build whose cache was deleted. (With
+    two jobs, a child stages the raw copies.)"""
+    monkeypatch.setattr("builder.build.RAW_COPIES_APART", 1)
+    content, out = copy_seeds(tmp_path / "content"), tmp_path / "site"
+    settings = make_settings(content, out, jobs=jobs)
+    build(settings)
+    vocabulary = content / "topics.toml"
+    for change in ("add", "remove"):
+        before, inodes = tree(out), _files(out)
+        if change == "add":
+            vocabulary.write_text('[partnership]\nlabel = { en = "Partnerships" }\nterms = ["partnership"]\n',
+                                  encoding="utf-8")
+        else:
+            vocabulary.unlink()
+        report = build(settings)
+        assert not report.incremental and report.processed == 5
+        after = tree(out)
+        changed = {path for path, data in after.items() if before.get(path) != data and path != ".archive-builder"}
+        rewritten = {path for path, inode in _files(out).items() if inodes.get(path) != inode}
+        assert "tags/partnership.html" in (changed if change == "add" else before.keys() - after.keys())
+        assert rewritten == changed and report.written == len(changed) and len(changed) < len(after) // 2
+        assert after == _cold(content, tmp_path)
+    shutil.rmtree(tmp_path / ".archive-cache")
+    inodes = _files(out)
+    report = build(settings)
+    assert not report.incremental and report.written == 0 and _files(out) == inodes
+
+
 def test_changed_labels_make_again_the_pages_and_nothing_else(project, tmp_path):
     """Every page shows the interface strings (``labels.toml``); feeds, the
     sitemap and the raw copies do not."""

@@ -299,9 +299,9 @@ def test_a_commit_whose_trash_folder_goes_fails_and_the_next_build_is_full(tmp_p
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_builds_hand_their_trash_to_a_remover_only_with_more_than_one_job(tmp_path, monkeypatch, jobs):
-    """The build's three commits (a full build over a site, an incremental
-    build, an edit in place) let a remover delete their trash with more than
-    one job; a full build only when its site is large."""
+    """The build's commits (a full build, one over a site a build made, an
+    incremental build, an edit in place) let a remover delete their trash
+    with more than one job; a full build only when its site is large."""
     calls = []
     for method in ("commit", "commit_changes"):
         real = getattr(StagingSite, method)
@@ -317,17 +317,18 @@ def test_builds_hand_their_trash_to_a_remover_only_with_more_than_one_job(tmp_pa
     settings = make_settings(content, out, jobs=jobs)
     build(settings)
     shutil.rmtree(tmp_path / ".archive-cache")
-    build(settings)  # a full build over the site
+    build(settings)  # a full build over the site: it changes the site's files
     monkeypatch.setattr(write_module, "REMOVE_APART", 1)
     monkeypatch.setattr("builder.build.REMOVE_APART", 1)
     shutil.rmtree(tmp_path / ".archive-cache")
+    shutil.rmtree(out)
     build(settings)
     first = sorted(content.glob("*.txt"))[0]
     first.write_text(first.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     build(settings)  # an edit in place
     (content / "zz-new.txt").write_text("A new article\nWith a body line.\n", encoding="utf-8")
     build(settings)  # an incremental build
-    assert calls == [("commit", False), ("commit", False), ("commit", jobs > 1), ("commit_changes", jobs > 1),
+    assert calls == [("commit", False), ("commit_changes", jobs > 1), ("commit", jobs > 1), ("commit_changes", jobs > 1),
                      ("commit_changes", jobs > 1)]
 
 
