@@ -266,7 +266,7 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
             _render(settings, site, todo, progress, unchanged_kept)
             if copies_apart:
                 if not copies_apart.finished():  # made here instead, failing as they would have
-                    _render(settings, site, copied, progress)
+                    _render(settings, site, copied, progress, unchanged_kept)
                 todo += copied
             written = len(site.staged()) if unchanged_kept else len(todo)
         gc.disable()

@@ -252,7 +252,7 @@ class StagingSite:
             target = out + rel
             parent = target.rpartition("/")[0]
             if parent not in made:
-                os.makedirs(parent, exist_ok=True)
+                _make_folder(parent, out, trash)
                 made.add(parent)
             trash.keep(target)
             os.replace(root + rel, target)
@@ -260,7 +260,9 @@ class StagingSite:
         for rel in sorted(removed):
             if rel != MARKER:
                 target = staged_path(self.out_dir, rel)
-                if trash.take(target):
+                # (a file put by hand where a folder goes is gone already:
+                # the folder made in its place stays)
+                if not target.is_dir() and trash.take(target):
                     emptied.add(target.parent)
         _prune_empty_folders(emptied, self.out_dir)
         marker.write_bytes(_marker(build_id))
@@ -293,6 +295,24 @@ class StagingSite:
             shutil.rmtree(self.root)
 
 
+def _make_folder(folder: str, out: str, trash: _Trash) -> None:
+    """Make the site's ``folder`` (under ``out``, which ends with ``/``); a
+    file standing where it or a folder above it goes (put there by hand,
+    since no build makes one) goes to the trash first."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+        return
+    except (FileExistsError, NotADirectoryError):
+        pass
+    path = out.rstrip("/")
+    for name in folder[len(out):].split("/"):
+        path = f"{path}/{name}"
+        if not os.path.isdir(path):
+            trash.take(path)
+            break
+    os.makedirs(folder, exist_ok=True)
+
+
 class _Trash:
     """A commit's trash folder, made at once: ``keep`` and ``take`` put a
     file (or folder) in it under a number."""
@@ -318,10 +338,11 @@ class _Trash:
         self.count += 1
 
     def take(self, target: str | Path) -> bool:
-        """Move ``target`` in; False if there is nothing there."""
+        """Move ``target`` in; False if there is nothing there (nor can be:
+        a folder above it is a file now)."""
         try:
             os.rename(target, f"{self.path}/{self.count}")
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             self._missing()
             return False
         self.count += 1

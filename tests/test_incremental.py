@@ -209,6 +209,51 @@ def test_a_full_build_over_its_own_site_writes_only_the_files_that_changed(tmp_p
     assert not report.incremental and report.written == 0 and _files(out) == inodes
 
 
+@pytest.mark.parametrize("damage, cache", [("a file for a folder", "kept"), ("a file for a folder", "deleted"),
+                                           ("a folder for a file", "deleted")])
+def test_a_build_over_a_site_changed_by_hand_makes_it_whole(tmp_path, cache, damage):
+    """A folder of the site replaced by a file, or a page by a folder of
+    files, by hand: the next build (incremental, or full over the site once
+    the cache is gone) puts the site back as a cold build makes it. (With
+    the cache kept, a page replaced by a folder of its name is not seen, as
+    a page edited by hand is not: a rebuild with nothing changed compares
+    the site's names, not what they are.)"""
+    content, out = copy_seeds(tmp_path / "content"), tmp_path / "site"
+    settings = make_settings(content, out)
+    build(settings)
+    if damage == "a file for a folder":
+        shutil.rmtree(out / "tags")
+        (out / "tags").write_text("a file", encoding="utf-8")
+    else:
+        (out / "index.html").unlink()
+        (out / "index.html" / "x").mkdir(parents=True)
+        (out / "index.html" / "x" / "y.html").write_text("a page", encoding="utf-8")
+    if cache == "deleted":
+        shutil.rmtree(tmp_path / ".archive-cache")
+    build(settings)
+    assert tree(out) == _cold(content, tmp_path)
+    assert not list(tmp_path.glob(".site.*"))
+
+
+def test_raw_copies_a_failed_child_left_are_compared_too(tmp_path, monkeypatch):
+    """In a full build over a site, the raw copies the child did not stage
+    are made by the build, and kept where their bytes are the same."""
+    import builder.build
+    monkeypatch.setattr(builder.build, "RAW_COPIES_APART", 1)
+    content, out = copy_seeds(tmp_path / "content"), tmp_path / "site"
+    settings = make_settings(content, out, jobs=2)
+    build(settings)
+    inodes = _files(out)
+
+    def failing(root, copies, build):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(builder.build, "_stage_copies", failing)
+    shutil.rmtree(tmp_path / ".archive-cache")
+    report = build(settings)
+    assert not report.incremental and report.written == 0 and _files(out) == inodes
+
+
 def test_changed_labels_make_again_the_pages_and_nothing_else(project, tmp_path):
     """Every page shows the interface strings (``labels.toml``); feeds, the
     sitemap and the raw copies do not."""
