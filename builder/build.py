@@ -667,7 +667,7 @@ def _plan(settings: Settings, job: _Job, fingerprints: PageFingerprints, article
             others.append(Output(f"static/{path.relative_to(static).as_posix()}", data_key, path.read_bytes))
     others.append(Output(".nojekyll", "empty", lambda: b""))
     renderer = Renderer(settings)
-    bodies = BodyReader(job.cache_path)
+    bodies = _bodies(job.cache_path)
 
     def body_of(article: Entry) -> str:
         return bodies.read(article.key)
@@ -1122,14 +1122,22 @@ def _article_page(settings: Settings, cache_path: Path, task: tuple) -> bytes:
     if renderer is None or _WORKER_STATE.get("settings") != settings:
         renderer = Renderer(settings)
         _WORKER_STATE.update(renderer=renderer, settings=settings)
-    bodies = _WORKER_STATE.get(("bodies", str(cache_path)))
-    if bodies is None:
-        bodies = _WORKER_STATE[("bodies", str(cache_path))] = BodyReader(cache_path)
+    bodies = _bodies(cache_path)
     article = bodies.record(entry.key)
     if article.slug != entry.slug:  # a slug collision was resolved
         article = replace(article, slug=entry.slug)
     return renderer.article_page(article, bodies.read(entry.key), _own_labels(entry, labels),
                                  relations.get(entry.source_path, ()), unlinked).encode("utf-8")
+
+
+def _bodies(cache_path: Path) -> BodyReader:
+    """This process's reader of the bodies in the cache, closed with the
+    render's state (``_close_worker_state``): a long-running process (serve)
+    would otherwise keep a connection open for every build."""
+    bodies = _WORKER_STATE.get(("bodies", str(cache_path)))
+    if bodies is None:
+        bodies = _WORKER_STATE[("bodies", str(cache_path))] = BodyReader(cache_path)
+    return bodies
 
 
 def resolve_slug_collisions(articles: Iterable[Article | Entry]) -> list[Article | Entry]:

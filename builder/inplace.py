@@ -32,10 +32,10 @@ from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
 from builder import processes
-from builder.build import (ORIGINALS, RELATE_APART, _article_key, _article_outputs, _country_pages, _Job,
+from builder.build import (ORIGINALS, RELATE_APART, _article_key, _article_outputs, _bodies, _country_pages, _Job,
                            _load_relations, _process_one, _render, _report, _Scan, _store_built, _store_processed,
                            _store_relations, _tasks, _unlinked_countries)
-from builder.cache import BodyReader, Cache, GroupRecord
+from builder.cache import Cache, GroupRecord
 from builder.config import Settings
 from builder.models import BuildReport, Entry, Skip
 from builder.write import StagingSite, folder_digests, folders_of
@@ -484,11 +484,12 @@ def _plan_in_place(settings: Settings, job: _Job, cache: Cache, edits: _Edits, l
     # Articles that came or left change every relation's weight: all are
     # scored again (0.8 s at 29k), in a child while the groups are planned;
     # what comes back is the few relations that changed.
-    relating = processes.Apart(partial(_relations_changed, state, keys_of, held, now.copies), dict, settings.workers > 1
-                      and keys_of.keys() != state.keys.keys() and len(keys_of) >= RELATE_APART) if moved else None
+    relating = processes.Apart(partial(_relations_changed, state, keys_of, held, now.copies), dict,
+                               settings.workers > 1 and keys_of.keys() != state.keys.keys()
+                               and len(keys_of) >= RELATE_APART) if moved else None
     try:
         renderer = Renderer(settings)
-        bodies = BodyReader(job.cache_path)
+        bodies = _bodies(job.cache_path)
         planner = IndexPlanner(settings, renderer, fingerprints, entries.keys,
                                lambda article: bodies.read(article.key))
         dated = _fields_changed(edits, "date") & listed.keys()

@@ -2214,3 +2214,25 @@ def test_an_addition_and_a_removal_in_place_relate_in_a_child_as_here(tmp_path, 
     assert report.in_place and report.processed == 1
     assert tree(out) == _cold(content, tmp_path, items_per_page=2)
     assert relating_here == ([] if child == "relates" else [1])
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to list open files")
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_builds_in_one_process_leave_no_cache_connection_open(tmp_path, jobs):
+    """``serve`` builds again and again in one process: a build (a full one,
+    an edit in place, an addition by the full plan) closes every connection
+    to the cache it opened."""
+    def open_cache_files() -> list[str]:
+        fds = Path("/proc/self/fd")
+        return [target for fd in fds.iterdir() if "sqlite" in (target := os.readlink(fd) if fd.exists() else "")]
+
+    content, out = copy_seeds(tmp_path / "content"), tmp_path / "site"
+    settings = make_settings(content, out, jobs=jobs)
+    before = open_cache_files()
+    build(settings)
+    _edit_a_seed(content)
+    assert build(settings).in_place
+    seed = sorted(path for path in content.iterdir() if path.suffix == ".txt")[0]
+    shutil.copyfile(seed, content / f"{seed.stem.upper()}{seed.suffix}")  # (takes a slug: the full plan)
+    assert not build(settings).in_place
+    assert open_cache_files() == before
