@@ -328,8 +328,8 @@ def test_builds_hand_their_trash_to_a_remover_only_with_more_than_one_job(tmp_pa
     build(settings)  # an edit in place
     (content / "zz-new.txt").write_text("A new article\nWith a body line.\n", encoding="utf-8")
     build(settings)  # an incremental build
-    assert calls == [("commit", False), ("commit_changes", jobs > 1), ("commit", jobs > 1), ("commit_changes", jobs > 1),
-                     ("commit_changes", jobs > 1)]
+    assert calls == [("commit", False), ("commit_changes", jobs > 1), ("commit", jobs > 1),
+                     ("commit_changes", jobs > 1), ("commit_changes", jobs > 1)]
 
 
 def test_a_rebuild_whose_trash_goes_to_a_remover_equals_a_cold_build(tmp_path, monkeypatch):
