@@ -259,8 +259,9 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
         gc.freeze()
         if collecting:
             gc.enable()
-        # After a change of code, settings or templates, many files made
-        # again come out as they were: those are left as they are.
+        # After a change of code, settings or templates, and in a full build
+        # over a site (a new vocabulary, a cache lost), many files made again
+        # come out as they were: those are left as they are.
         unchanged_kept = over_site or incremental and (not kept_built or kept_built[0] != fingerprints.site)
         with stages.time("render"):
             _render(settings, site, todo, progress, unchanged_kept)
