@@ -151,13 +151,13 @@ def _build(settings: Settings, progress: Callable[[str, int, int], None] | None,
     with stages.time("setup"):
         cache = Cache(settings.path("cache_dir") / CACHE_FILE, rules_fingerprint(vocabulary))
     out = settings.path("out_dir")
-    incremental = (not cache.fresh and out.is_dir() and cache.build_id() is not None
-                   and marker_build_id(out) == cache.build_id())
+    built_by = marker_build_id(out)  # the build that made the site there, if one did
+    incremental = not cache.fresh and out.is_dir() and cache.build_id() is not None and built_by == cache.build_id()
     # A full build over a site a build made whole (whose cache is gone, or
     # was made by other rules: a new vocabulary, a new version) changes that
     # site's files as an incremental build does, keeping those that come
     # out as they were (see ``_render``).
-    over_site = not incremental and marker_build_id(out) is not None
+    over_site = not incremental and built_by is not None
     site = StagingSite(out)
     job = _Job(content, cache.path, vocabulary)
     editor = countries = copies_apart = relating = None

@@ -22,7 +22,7 @@ import re
 import shutil
 import tomllib
 import traceback
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -329,37 +329,51 @@ def page_fingerprints(settings: Settings) -> PageFingerprints:
     labels = folder / "labels.toml"
     shown = labels.read_bytes() if labels.is_file() else b""
     env = _environment(str(folder), str(settings.path("cache_dir")))  # (parsed as the pages' templates are)
+    read = functools.cache(functools.partial(_read_template, env))  # (base.html once, not once a page template)
     return PageFingerprints(digest(code, whole, shaping), plain,
-                            {name: digest(plain, _template_sources(env, name) or whole, shown)
+                            {name: digest(plain, _template_sources(read, name) or whole, shown)
                              for name in PAGE_TEMPLATES})
 
 
-def _template_sources(env: jinja2.Environment, name: str) -> list[tuple[str, str]] | None:
+def _template_sources(read: Callable[[str], tuple[str, list[str | None]] | None],
+                      name: str) -> list[tuple[str, str]] | None:
     """The sources of template ``name`` and of those it extends, includes
-    or imports, each with its name, sorted; ``None`` when one is named by
-    an expression (known only as the page renders) or is no text (a
-    picture in a branch never taken): then every file of the folder
-    counts. A template missing or that does not parse counts as named:
-    rendering reports it."""
-    from jinja2 import meta
+    or imports (``read``: see ``_read_template``), each with its name,
+    sorted; ``None`` when one is named by an expression (known only as the
+    page renders) or is no text (a picture in a branch never taken): then
+    every file of the folder counts."""
     sources: dict[str, str] = {}
     todo = [name]
     while todo:
         current = todo.pop()
         if current in sources:
             continue
-        try:
-            sources[current] = env.loader.get_source(env, current)[0]
-            named = list(meta.find_referenced_templates(env.parse(sources[current])))
-        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
-            sources.setdefault(current, "")
-            continue
-        except UnicodeDecodeError:  # (no template: a page that includes it fails, and says so)
+        found = read(current)
+        if found is None:
             return None
+        sources[current], named = found
         if None in named:
             return None
         todo += named
     return sorted(sources.items())
+
+
+def _read_template(env: jinja2.Environment, name: str) -> tuple[str, list[str | None]] | None:
+    """Template ``name``'s source and the names of those it extends,
+    includes or imports (``None`` for one named by an expression); ``None``
+    when it is no text. A template missing (an empty source) or that does
+    not parse (naming none) counts as it is: rendering reports it."""
+    from jinja2 import meta
+    try:
+        source = env.loader.get_source(env, name)[0]
+    except jinja2.TemplateNotFound:
+        return "", []
+    except UnicodeDecodeError:  # (no template: a page that includes it fails, and says so)
+        return None
+    try:
+        return source, list(meta.find_referenced_templates(env.parse(source)))
+    except jinja2.TemplateSyntaxError:
+        return source, []
 
 
 class Renderer:
